@@ -1,0 +1,306 @@
+//! The state of one ingest: the indexed document, the source's patient and organisation,
+//! and the report being filled in. Builders for each kind of item borrow it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::fhir::datatypes::{CodeableConcept, Meta, Reference};
+use crate::fhir::lenient::Str;
+use crate::fhir::resource::Resource;
+use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
+use crate::model::{
+    Code, Detail, Entry, FhirDate, Organisation, Provenance, Section, is_known_system,
+};
+
+use super::index::{Index, form_of, target_type};
+use super::report::{IngestReport, SkipReason, Skipped, UnresolvedReference};
+use super::sensitivity;
+use super::text::{person_name, primary_code, s, term};
+
+/// What a resource turned out to be.
+pub enum Outcome {
+    /// It became an item (or several).
+    Entries(Vec<Entry>),
+    /// It was read for provenance or structure.
+    Supporting,
+    /// It is folded into another item (a result into its report, an issue into its
+    /// medication).
+    Folded,
+    /// Not in the record.
+    Skipped(SkipReason),
+}
+
+pub struct Ctx<'r, 'a> {
+    pub index: Index<'r, 'a>,
+    pub report: IngestReport,
+    pub patient: Option<&'r Resource<'a>>,
+    pub patient_nhs: Option<NhsNumber>,
+    pub organisation: Organisation,
+    seen_ids: HashSet<String>,
+    unresolved_seen: HashSet<UnresolvedReference>,
+}
+
+impl<'r, 'a> Ctx<'r, 'a> {
+    pub fn new(
+        index: Index<'r, 'a>,
+        patient: Option<&'r Resource<'a>>,
+        patient_nhs: Option<NhsNumber>,
+        organisation: Organisation,
+    ) -> Self {
+        Ctx {
+            index,
+            report: IngestReport::default(),
+            patient,
+            patient_nhs,
+            organisation,
+            seen_ids: HashSet::new(),
+            unresolved_seen: HashSet::new(),
+        }
+    }
+
+    /// Resolves a reference, noting it in the report when it does not resolve.
+    pub fn resolve(
+        &mut self,
+        reference: &Reference<'a>,
+        from: &'r Resource<'a>,
+        element: &'static str,
+    ) -> Option<&'r Resource<'a>> {
+        let found = self.index.resolve(reference, Some(from));
+        if found.is_none()
+            && (reference.reference().is_some() || reference.target().identifier.is_some())
+        {
+            let u = UnresolvedReference {
+                from: resource_ref(from),
+                element,
+                target_type: target_type(reference).map(str::to_owned),
+                form: form_of(reference),
+            };
+            if self.unresolved_seen.insert(u.clone()) {
+                self.report.unresolved_references.push(u);
+            }
+        }
+        found
+    }
+
+    /// True when `subject` is about another patient than the source's. An unresolvable
+    /// subject is the source's patient only when nothing says otherwise.
+    pub fn is_other_patient(
+        &mut self,
+        subject: Option<&Reference<'a>>,
+        from: &'r Resource<'a>,
+    ) -> bool {
+        let Some(subject) = subject else { return false };
+        let target = subject.target();
+        if let Some(found) = self.resolve(subject, from, "subject") {
+            return match (found, self.patient) {
+                (Resource::Patient(_), Some(p)) => !std::ptr::eq(found, p),
+                (Resource::Patient(_), None) => false,
+                _ => false,
+            };
+        }
+        if let Some(ident) = target.identifier.as_deref() {
+            let is_nhs = ident
+                .system
+                .as_ref()
+                .is_some_and(|s| NHS_NUMBER_SYSTEMS.contains(&s.as_str()));
+            if let (true, Some(v)) = (is_nhs, &ident.value) {
+                if let (Ok(n), Some(mine)) = (NhsNumber::parse(v.as_str()), &self.patient_nhs) {
+                    return &n != mine;
+                }
+            }
+            return false;
+        }
+        match (
+            subject.reference().and_then(super::index::type_and_id),
+            self.patient,
+        ) {
+            (Some(("Patient", id)), Some(p)) => p.id() != Some(id),
+            _ => false,
+        }
+    }
+
+    /// The name of whoever a reference points at: a person, a role (person and
+    /// organisation), an organisation, or the reference's display.
+    pub fn name_of(
+        &mut self,
+        reference: &Reference<'a>,
+        from: &'r Resource<'a>,
+        element: &'static str,
+    ) -> Option<String> {
+        let resolved = self.resolve(reference, from, element);
+        let named = resolved.and_then(|r| self.describe(r, from));
+        named.or_else(|| {
+            reference
+                .display()
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+        })
+    }
+
+    fn describe(&mut self, r: &'r Resource<'a>, from: &'r Resource<'a>) -> Option<String> {
+        match r {
+            Resource::Practitioner(p) => {
+                Some(person_name(&p.name).natural()).filter(|n| !n.is_empty())
+            }
+            Resource::RelatedPerson(p) => {
+                Some(person_name(&p.name).natural()).filter(|n| !n.is_empty())
+            }
+            Resource::Patient(p) => Some(person_name(&p.name).natural()).filter(|n| !n.is_empty()),
+            Resource::Organization(o) => s(&o.name),
+            Resource::Location(n) | Resource::HealthcareService(n) => s(&n.name),
+            Resource::CareTeam(t) => s(&t.name),
+            Resource::PractitionerRole(role) => {
+                let person = role
+                    .practitioner
+                    .as_ref()
+                    .and_then(|p| self.name_of(p, from, "practitioner"));
+                let org = role
+                    .organization
+                    .as_ref()
+                    .and_then(|o| self.name_of(o, from, "organization"));
+                let job = role.code.iter().find_map(term);
+                let who = match (person, job) {
+                    (Some(p), Some(j)) => Some(format!("{p} ({j})")),
+                    (p, j) => p.or(j),
+                };
+                match (who, org) {
+                    (Some(w), Some(o)) => Some(format!("{w}, {o}")),
+                    (w, o) => w.or(o),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts an unknown code system.
+    pub fn note_code(&mut self, code: Option<&Code>) {
+        if let Some(system) = code.and_then(|c| c.system.as_deref()) {
+            if !is_known_system(system) {
+                *self
+                    .report
+                    .unknown_code_systems
+                    .entry(system.to_owned())
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// The main code of a concept, noting its system.
+    pub fn code(&mut self, concept: Option<&CodeableConcept<'a>>) -> Option<Code> {
+        let code = concept.and_then(primary_code);
+        self.note_code(code.as_ref());
+        code
+    }
+
+    /// A new item with its id, provenance and sensitivity filled in.
+    #[allow(clippy::too_many_arguments)]
+    pub fn entry(
+        &mut self,
+        resource: &'r Resource<'a>,
+        section: Section,
+        title: Option<String>,
+        code: Option<Code>,
+        detail: Detail,
+        recorded_by: Option<String>,
+    ) -> Entry {
+        let source_ref = resource_ref(resource);
+        let org_key = self
+            .organisation
+            .ods_code
+            .clone()
+            .unwrap_or_else(|| self.organisation.name.clone());
+        let mut id = format!("{org_key}/{source_ref}");
+        if !self.seen_ids.insert(id.clone()) {
+            let mut n = 2;
+            while !self.seen_ids.insert(format!("{id}#{n}")) {
+                n += 1;
+            }
+            id = format!("{id}#{n}");
+        }
+        let meta: Option<&Meta<'a>> = resource.meta();
+        let sensitivity = sensitivity::labels(meta, code.as_ref());
+        let last_updated = meta.and_then(|m| FhirDate::parse(m.last_updated.as_ref()?.as_str()));
+        Entry {
+            id,
+            section,
+            title: title
+                .or_else(|| code.as_ref().and_then(|c| c.display.clone()))
+                .unwrap_or_else(|| format!("{} (no description)", section_noun(section))),
+            code,
+            status: None,
+            date: None,
+            end_date: None,
+            recorded: None,
+            detail,
+            notes: Vec::new(),
+            provenance: vec![Provenance {
+                organisation: self.organisation.clone(),
+                source_ref,
+                last_updated,
+                recorded_by,
+            }],
+            sensitivity,
+            discrepancies: Vec::new(),
+        }
+    }
+
+    /// Records what became of a counted resource.
+    pub fn account(&mut self, resource: &Resource<'a>, outcome: &Outcome) {
+        let rtype = resource
+            .type_name()
+            .unwrap_or("(no resourceType)")
+            .to_owned();
+        match outcome {
+            Outcome::Entries(_) | Outcome::Folded => bump(&mut self.report.used, rtype),
+            Outcome::Supporting => bump(&mut self.report.supporting, rtype),
+            Outcome::Skipped(reason) => self.report.skipped.push(Skipped {
+                resource: resource_ref(resource),
+                reason: reason.clone(),
+            }),
+        }
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, usize>, key: String) {
+    *map.entry(key).or_default() += 1;
+}
+
+/// `Type/id` of a resource, for provenance and reports.
+pub fn resource_ref(resource: &Resource<'_>) -> String {
+    format!(
+        "{}/{}",
+        resource.type_name().unwrap_or("(no resourceType)"),
+        resource.id().unwrap_or("(no id)")
+    )
+}
+
+fn section_noun(section: Section) -> &'static str {
+    match section {
+        Section::Alerts => "Alert",
+        Section::Allergies => "Allergy",
+        Section::Medications => "Medication",
+        Section::Problems => "Problem",
+        Section::Investigations => "Investigation",
+        Section::Observations => "Observation",
+        Section::Immunisations => "Immunisation",
+        Section::Encounters => "Encounter",
+        Section::Appointments => "Appointment",
+        Section::Referrals => "Referral",
+        Section::Procedures => "Procedure",
+        Section::Documents => "Document",
+        Section::CarePlans => "Care plan",
+        Section::CareTeam => "Care team",
+        Section::Contacts => "Contact",
+    }
+}
+
+/// Lower-cased status code from a STU3 code or R4 concept.
+pub fn status_code(concept: Option<&CodeableConcept<'_>>) -> Option<String> {
+    concept
+        .and_then(|c| c.first_code())
+        .map(|c| c.trim().to_ascii_lowercase())
+}
+
+/// Lower-cased primitive status.
+pub fn status_str(v: &Option<Str<'_>>) -> Option<String> {
+    s(v).map(|x| x.to_ascii_lowercase())
+}

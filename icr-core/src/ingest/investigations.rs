@@ -1,0 +1,254 @@
+//! Investigation reports with their results, and observations that stand alone.
+//!
+//! GP Connect nests results under test-group headers (`related` has-member in STU3,
+//! `hasMember` in R4) and files comments as separate Observations; all of them fold into
+//! the report they belong to, so a report reads as one item with its results in order.
+
+use std::collections::HashSet;
+
+use crate::fhir::resource::Resource;
+use crate::fhir::resources::{DiagnosticReport, Observation};
+use crate::model::{Detail, ResultLine, Section};
+
+use super::context::{Ctx, Outcome, status_str};
+use super::report::SkipReason;
+use super::text::{date, notes, quantity, range, s, term};
+
+/// SNOMED CT "Comment note", which GP systems use for filing comments.
+const COMMENT_NOTE: &str = "37331000000100";
+
+/// Interpretation codes that mean outside the normal range (HL7 v2 0078 / v3).
+const ABNORMAL: &[&str] = &[
+    "H", "HH", "HU", "L", "LL", "LU", "A", "AA", ">", "<", "POS", "W",
+];
+
+pub fn report<'r, 'a>(
+    ctx: &mut Ctx<'r, 'a>,
+    res: &'r Resource<'a>,
+    dr: &'r DiagnosticReport<'a>,
+    folded: &mut HashSet<*const Resource<'a>>,
+) -> Outcome {
+    let status = status_str(&dr.status);
+    if status.as_deref() == Some("entered-in-error") {
+        return Outcome::Skipped(SkipReason::EnteredInError);
+    }
+    let code = ctx.code(dr.code.as_ref());
+    let mut results = Vec::new();
+    let mut comments = Vec::new();
+    for r in dr.result.iter() {
+        if let Some(obs) = ctx.resolve(r, res, "result") {
+            collect(ctx, obs, None, &mut results, &mut comments, folded, 0);
+        }
+    }
+    let performer = dr
+        .performer
+        .iter()
+        .find_map(|p| ctx.name_of(p, res, "performer"));
+    let category = dr.category.iter().find_map(term);
+    let title = dr.code.as_ref().and_then(term).or_else(|| category.clone());
+    let mut e = ctx.entry(
+        res,
+        Section::Investigations,
+        title,
+        code,
+        Detail::Investigation {
+            category,
+            results,
+            conclusion: s(&dr.conclusion),
+        },
+        performer,
+    );
+    e.status = status;
+    e.date = date(&dr.effective_date_time)
+        .or_else(|| dr.effective_period.as_ref().and_then(|p| date(&p.start)))
+        .or_else(|| date(&dr.issued));
+    e.recorded = date(&dr.issued);
+    e.notes = comments;
+    Outcome::Entries(vec![e])
+}
+
+fn collect<'r, 'a>(
+    ctx: &mut Ctx<'r, 'a>,
+    res: &'r Resource<'a>,
+    group: Option<&str>,
+    results: &mut Vec<ResultLine>,
+    comments: &mut Vec<String>,
+    folded: &mut HashSet<*const Resource<'a>>,
+    depth: usize,
+) {
+    let Resource::Observation(obs) = res else {
+        return;
+    };
+    if depth > 8 || !folded.insert(res as *const _) {
+        return;
+    }
+    if obs
+        .status
+        .as_ref()
+        .is_some_and(|s| s.as_str() == "entered-in-error")
+    {
+        return;
+    }
+    let is_comment = obs.code.as_ref().is_some_and(|c| {
+        c.coding.iter().any(|x| {
+            x.code
+                .as_ref()
+                .is_some_and(|v| v.as_str().trim() == COMMENT_NOTE)
+        })
+    });
+    if is_comment {
+        comments.extend(s(&obs.comment));
+        comments.extend(notes(&obs.note));
+        return;
+    }
+    let members: Vec<&'r crate::fhir::datatypes::Reference<'a>> = obs
+        .related
+        .iter()
+        .filter(|r| r.type_.as_ref().is_none_or(|t| t.as_str() == "has-member"))
+        .filter_map(|r| r.target.as_ref())
+        .chain(obs.has_member.iter())
+        .collect();
+    let line = result_line(ctx, obs, group);
+    if members.is_empty() {
+        results.push(line);
+        return;
+    }
+    if line.value.is_some() || !line.comments.is_empty() {
+        results.push(line.clone());
+    }
+    for m in members {
+        if let Some(member) = ctx.resolve(m, res, "related") {
+            collect(
+                ctx,
+                member,
+                Some(&line.name),
+                results,
+                comments,
+                folded,
+                depth + 1,
+            );
+        }
+    }
+}
+
+/// One result line; values, units and ranges exactly as sent.
+pub fn result_line<'r, 'a>(
+    ctx: &mut Ctx<'r, 'a>,
+    obs: &'r Observation<'a>,
+    group: Option<&str>,
+) -> ResultLine {
+    let code = ctx.code(obs.code.as_ref());
+    let name = obs
+        .code
+        .as_ref()
+        .and_then(term)
+        .or_else(|| code.and_then(|c| c.display))
+        .unwrap_or_else(|| "Result".to_owned());
+    let name = match group {
+        Some(g) if g != name => format!("{g}: {name}"),
+        _ => name,
+    };
+    let (value, unit) = match &obs.value_quantity {
+        Some(q) => {
+            let v = q
+                .value
+                .as_ref()
+                .and_then(|d| d.text())
+                .map(|v| format!("{}{v}", q.comparator.as_ref().map_or("", |c| c.as_str())));
+            (v, s(&q.unit).or_else(|| s(&q.code)))
+        }
+        None => {
+            let v = s(&obs.value_string)
+                .or_else(|| obs.value_codeable_concept.as_ref().and_then(term))
+                .or_else(|| s(&obs.value_integer))
+                .or_else(|| s(&obs.value_boolean))
+                .or_else(|| s(&obs.value_date_time))
+                .or_else(|| obs.value_range.as_ref().and_then(range))
+                .or_else(|| components(obs))
+                .or_else(|| {
+                    obs.data_absent_reason
+                        .as_ref()
+                        .and_then(term)
+                        .map(|r| format!("No value: {r}"))
+                });
+            (v, None)
+        }
+    };
+    let interpretation = obs.interpretation.first();
+    let abnormal = obs.interpretation.iter().any(|i| {
+        i.coding.iter().any(|c| {
+            c.code
+                .as_ref()
+                .is_some_and(|v| ABNORMAL.contains(&v.as_str().trim()))
+        })
+    }) || obs.component.iter().any(|c| {
+        c.interpretation.iter().any(|i| {
+            i.coding.iter().any(|x| {
+                x.code
+                    .as_ref()
+                    .is_some_and(|v| ABNORMAL.contains(&v.as_str().trim()))
+            })
+        })
+    });
+    let mut comments: Vec<String> = s(&obs.comment).into_iter().collect();
+    comments.extend(notes(&obs.note));
+    ResultLine {
+        name,
+        value,
+        unit,
+        reference_range: obs.reference_range.first().and_then(range),
+        interpretation: interpretation.and_then(term),
+        abnormal,
+        comments,
+    }
+}
+
+fn components(obs: &Observation<'_>) -> Option<String> {
+    let parts: Vec<String> = obs
+        .component
+        .iter()
+        .filter_map(|c| {
+            let name = c.code.as_ref().and_then(term)?;
+            let value = c
+                .value_quantity
+                .as_ref()
+                .and_then(quantity)
+                .or_else(|| s(&c.value_string))
+                .or_else(|| c.value_codeable_concept.as_ref().and_then(term))?;
+            Some(format!("{name} {value}"))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+pub fn observation<'r, 'a>(
+    ctx: &mut Ctx<'r, 'a>,
+    res: &'r Resource<'a>,
+    obs: &'r Observation<'a>,
+) -> Outcome {
+    let status = status_str(&obs.status);
+    if status.as_deref() == Some("entered-in-error") {
+        return Outcome::Skipped(SkipReason::EnteredInError);
+    }
+    let code = ctx.code(obs.code.as_ref());
+    let result = result_line(ctx, obs, None);
+    let performer = obs
+        .performer
+        .iter()
+        .find_map(|p| ctx.name_of(p, res, "performer"));
+    let title = Some(result.name.clone());
+    let mut e = ctx.entry(
+        res,
+        Section::Observations,
+        title,
+        code,
+        Detail::Observation { result },
+        performer,
+    );
+    e.status = status;
+    e.date = date(&obs.effective_date_time)
+        .or_else(|| obs.effective_period.as_ref().and_then(|p| date(&p.start)))
+        .or_else(|| date(&obs.issued));
+    e.recorded = date(&obs.issued);
+    Outcome::Entries(vec![e])
+}

@@ -1,0 +1,249 @@
+//! Turning FHIR data types into the record's plain values: terms, codes, names, dates.
+
+use crate::fhir::datatypes::{
+    Address, CodeableConcept, Coding, ContactPoint, Dosage, Extension, HumanName, Quantity, Range,
+};
+use crate::fhir::lenient::{Many, Str};
+use crate::model::{Code, FhirDate, PersonName, Telecom, normalise_system};
+
+/// Text of an optional primitive.
+pub fn s(v: &Option<Str<'_>>) -> Option<String> {
+    v.as_ref()
+        .map(|x| x.as_str().trim())
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+}
+
+/// A date, when it parses; the raw text is never padded or guessed.
+pub fn date(v: &Option<Str<'_>>) -> Option<FhirDate> {
+    v.as_ref().and_then(|x| FhirDate::parse(x.as_str()))
+}
+
+/// The SNOMED description extension, under either URL and either spelling
+/// (`descriptionId`/`DescriptionID`, `descriptionDisplay`/`DescriptionDisplay`).
+fn description(coding: &Coding<'_>) -> (Option<String>, Option<String>) {
+    let Some(ext) = coding
+        .extension
+        .iter()
+        .find(|e| e.is("Extension-coding-sctdescid"))
+    else {
+        return (None, None);
+    };
+    let sub = |name: &str| {
+        ext.extension
+            .iter()
+            .find(|e| e.is(name))
+            .and_then(Extension::value_text)
+            .map(str::to_owned)
+    };
+    (sub("descriptionId"), sub("descriptionDisplay"))
+}
+
+/// One coding as a record code.
+pub fn code_of(coding: &Coding<'_>) -> Code {
+    let (description_id, description_display) = description(coding);
+    Code {
+        system: coding.system.as_ref().map(|x| normalise_system(x.as_str())),
+        code: s(&coding.code),
+        display: description_display.or_else(|| s(&coding.display)),
+        description_id,
+    }
+}
+
+/// The main code of a concept: SNOMED CT first, then dm+d, then the first with a code.
+pub fn primary_code(concept: &CodeableConcept<'_>) -> Option<Code> {
+    let codes: Vec<Code> = concept.coding.iter().map(code_of).collect();
+    let pick = |sys: &str| {
+        codes
+            .iter()
+            .position(|c| c.system.as_deref() == Some(sys) && c.code.is_some())
+    };
+    let at = pick(crate::model::SNOMED)
+        .or_else(|| pick(crate::model::DMD))
+        .or_else(|| codes.iter().position(|c| c.code.is_some()))?;
+    codes.into_iter().nth(at)
+}
+
+/// The words a clinician reads for a concept: its text, else the chosen term of its main
+/// coding, else any display, else the bare code.
+pub fn term(concept: &CodeableConcept<'_>) -> Option<String> {
+    s(&concept.text)
+        .or_else(|| primary_code(concept).and_then(|c| c.display))
+        .or_else(|| concept.coding.iter().find_map(|c| s(&c.display)))
+        .or_else(|| concept.coding.iter().find_map(|c| s(&c.code)))
+}
+
+/// Terms of several concepts.
+pub fn terms(concepts: &Many<CodeableConcept<'_>>) -> Vec<String> {
+    concepts.iter().filter_map(term).collect()
+}
+
+/// A person's name as recorded (the official one first).
+pub fn person_name(names: &Many<HumanName<'_>>) -> PersonName {
+    let chosen = names
+        .iter()
+        .find(|n| n.use_.as_ref().is_some_and(|u| u.as_str() == "official"))
+        .or_else(|| names.first());
+    let Some(n) = chosen else {
+        return PersonName::default();
+    };
+    let list = |m: &Many<Str<'_>>| -> Vec<String> {
+        m.iter()
+            .map(|x| x.as_str().trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    let family = list(&n.family);
+    PersonName {
+        family: (!family.is_empty()).then(|| family.join(" ")),
+        given: list(&n.given),
+        prefix: list(&n.prefix),
+        text: s(&n.text),
+    }
+}
+
+/// Contact points with a value.
+pub fn telecoms(points: &Many<ContactPoint<'_>>) -> Vec<Telecom> {
+    points
+        .iter()
+        .filter_map(|p| {
+            Some(Telecom {
+                system: s(&p.system),
+                value: s(&p.value)?,
+                use_: s(&p.use_),
+            })
+        })
+        .collect()
+}
+
+/// An address on one line.
+pub fn address_line(a: &Address<'_>) -> Option<String> {
+    if let Some(text) = s(&a.text) {
+        return Some(text);
+    }
+    let parts: Vec<String> = a
+        .line
+        .iter()
+        .map(|l| l.as_str().trim().to_owned())
+        .chain(
+            [s(&a.city), s(&a.district), s(&a.postal_code)]
+                .into_iter()
+                .flatten(),
+        )
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// A quantity as `value unit`, the value exactly as sent.
+pub fn quantity(q: &Quantity<'_>) -> Option<String> {
+    let value = q.value.as_ref().and_then(|d| d.text())?;
+    let comparator = q.comparator.as_ref().map_or("", |c| c.as_str());
+    let unit = s(&q.unit).or_else(|| s(&q.code));
+    Some(match unit {
+        Some(u) => format!("{comparator}{value} {u}"),
+        None => format!("{comparator}{value}"),
+    })
+}
+
+/// A reference range as `low-high` (values as sent), or its text.
+pub fn range<'a>(r: &Range<'a>) -> Option<String> {
+    fn v<'a>(q: &Option<Quantity<'a>>) -> Option<&'a str> {
+        q.as_ref()
+            .and_then(|q| q.value.as_ref())
+            .and_then(|d| d.text())
+    }
+    match (v(&r.low), v(&r.high)) {
+        (Some(l), Some(h)) => Some(format!("{l}-{h}")),
+        (Some(l), None) => Some(format!(">={l}")),
+        (None, Some(h)) => Some(format!("<={h}")),
+        (None, None) => s(&r.text),
+    }
+}
+
+/// Dosage instructions: the text as written, else built from dose and timing.
+pub fn dosage(doses: &Many<Dosage<'_>>) -> Option<String> {
+    let lines: Vec<String> = doses
+        .iter()
+        .filter_map(|d| {
+            s(&d.text).or_else(|| {
+                let dose = d
+                    .dose_quantity
+                    .as_ref()
+                    .or_else(|| {
+                        d.dose_and_rate
+                            .iter()
+                            .find_map(|r| r.dose_quantity.as_ref())
+                    })
+                    .and_then(quantity);
+                let timing = d
+                    .timing
+                    .as_ref()
+                    .and_then(|t| t.code.as_ref())
+                    .and_then(term);
+                let parts: Vec<String> = [dose, timing].into_iter().flatten().collect();
+                (!parts.is_empty()).then(|| parts.join(" "))
+            })
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
+}
+
+/// Notes (`Annotation.text`) as lines.
+pub fn notes(annotations: &Many<crate::fhir::datatypes::Annotation<'_>>) -> Vec<String> {
+    annotations.iter().filter_map(|a| s(&a.text)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concept(json: &str) -> CodeableConcept<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn both_spellings_of_the_snomed_description_extension_are_read() {
+        let nhs = concept(
+            r#"{"coding":[{"system":"http://snomed.info/sct","code":"195967001","display":"Asthma",
+            "extension":[{"url":"https://fhir.nhs.uk/STU3/StructureDefinition/Extension-coding-sctdescid",
+            "extension":[{"url":"descriptionId","valueId":"301485011"},{"url":"descriptionDisplay","valueString":"Asthma (disorder) term"}]}]}]}"#,
+        );
+        let hl7 = concept(
+            r#"{"coding":[{"system":"http://snomed.info/sct","code":"195967001","display":"Asthma",
+            "extension":[{"url":"https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-coding-sctdescid",
+            "extension":[{"url":"DescriptionID","valueId":"301485011"},{"url":"DescriptionDisplay","valueString":"Asthma (disorder) term"}]}]}]}"#,
+        );
+        for c in [nhs, hl7] {
+            let code = primary_code(&c).unwrap();
+            assert_eq!(code.description_id.as_deref(), Some("301485011"));
+            assert_eq!(code.display.as_deref(), Some("Asthma (disorder) term"));
+            assert_eq!(term(&c).as_deref(), Some("Asthma (disorder) term"));
+        }
+    }
+
+    #[test]
+    fn snomed_is_preferred_and_dmd_spellings_agree() {
+        let c = concept(
+            r#"{"coding":[{"system":"http://read.info/readv2","code":"H33..","display":"Asthma"},
+            {"system":"http://snomed.info/sct","code":"195967001","display":"Asthma"}]}"#,
+        );
+        assert_eq!(primary_code(&c).unwrap().code.as_deref(), Some("195967001"));
+        let a = primary_code(&concept(
+            r#"{"coding":[{"system":"https://dmd.nhs.uk/","code":"1"}]}"#,
+        ));
+        let b = primary_code(&concept(
+            r#"{"coding":[{"system":"https://dmd.nhs.uk","code":"1"}]}"#,
+        ));
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn quantities_keep_the_value_as_sent() {
+        let q: Quantity = serde_json::from_str(r#"{"value":4.0,"unit":"mmol/L"}"#).unwrap();
+        assert_eq!(quantity(&q).as_deref(), Some("4.0 mmol/L"));
+        let r: Range =
+            serde_json::from_str(r#"{"low":{"value":3.50},"high":{"value":5.3}}"#).unwrap();
+        assert_eq!(range(&r).as_deref(), Some("3.50-5.3"));
+    }
+}

@@ -1,0 +1,116 @@
+//! Clinical codes and the code systems the UK record uses.
+
+use serde::{Deserialize, Serialize};
+
+/// One coding: system, code and the term shown to the clinician.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Code {
+    /// The code system URI, normalised (see [`normalise_system`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// The code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The term as recorded (the SNOMED description chosen by the clinician where the
+    /// source sends it, otherwise the display).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+    /// The SNOMED CT description id of the term, when the source sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_id: Option<String>,
+}
+
+impl Code {
+    /// A short name for the code system (`SNOMED CT`, `dm+d`, `Read v2`), if known.
+    pub fn system_name(&self) -> Option<&'static str> {
+        known_system(self.system.as_deref()?).map(|k| k.1)
+    }
+}
+
+/// SNOMED CT.
+pub const SNOMED: &str = "http://snomed.info/sct";
+/// NHS Dictionary of Medicines and Devices.
+pub const DMD: &str = "https://dmd.nhs.uk";
+
+/// Code systems the SDK recognises, with the short names clinicians know them by.
+const KNOWN: &[(&str, &str)] = &[
+    (SNOMED, "SNOMED CT"),
+    (DMD, "dm+d"),
+    ("http://read.info/readv2", "Read v2"),
+    ("http://read.info/ctv3", "CTV3"),
+    ("http://loinc.org", "LOINC"),
+    ("http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm"),
+    ("http://hl7.org/fhir/sid/cvx", "CVX"),
+    ("http://hl7.org/fhir/sid/icd-10", "ICD-10"),
+    ("http://hl7.org/fhir/sid/icd-10-uk", "ICD-10"),
+    ("http://unitsofmeasure.org", "UCUM"),
+    ("https://fhir.hl7.org.uk/Id/emis-drug-codes", "EMIS drug"),
+    ("https://fhir.hl7.org.uk/Id/multilex-drug-codes", "Multilex"),
+    (
+        "https://fhir.hl7.org.uk/Id/resipuk-gemscript-drug-codes",
+        "Gemscript",
+    ),
+    ("https://fhir.hl7.org.uk/Id/egton-codes", "Egton"),
+];
+
+fn known_system(system: &str) -> Option<&'static (&'static str, &'static str)> {
+    KNOWN.iter().find(|(uri, _)| *uri == system)
+}
+
+/// True when the system is one the SDK knows (after normalisation), or a terminology or
+/// profile system that only structures the record (`http://terminology.hl7.org/…`,
+/// `http://hl7.org/fhir/…`, the NHS and HL7 UK `CodeSystem`s).
+pub fn is_known_system(system: &str) -> bool {
+    known_system(system).is_some()
+        || [
+            "http://terminology.hl7.org/",
+            "http://hl7.org/fhir/",
+            "https://fhir.nhs.uk/",
+            "https://fhir.hl7.org.uk/",
+            "http://fhir.nhs.net/",
+        ]
+        .iter()
+        .any(|p| system.starts_with(p))
+}
+
+/// Normalises the spellings suppliers use for the same system: a trailing slash
+/// (`https://dmd.nhs.uk/`), `http` for `https` on dm+d, and surrounding white space.
+pub fn normalise_system(system: &str) -> String {
+    let s = system.trim().trim_end_matches('/');
+    let lower = s.to_ascii_lowercase();
+    if lower == "http://dmd.nhs.uk" || lower == "https://dmd.nhs.uk" {
+        return DMD.to_owned();
+    }
+    if lower == "http://snomed.info/sct" || lower == "https://snomed.info/sct" {
+        return SNOMED.to_owned();
+    }
+    s.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmd_spellings_normalise_to_one_system() {
+        assert_eq!(normalise_system("https://dmd.nhs.uk/"), DMD);
+        assert_eq!(normalise_system("https://dmd.nhs.uk"), DMD);
+        assert_eq!(normalise_system(" http://snomed.info/sct/ "), SNOMED);
+        let c = Code {
+            system: Some(normalise_system("https://dmd.nhs.uk/")),
+            code: Some("39732311000001104".into()),
+            display: None,
+            description_id: None,
+        };
+        assert_eq!(c.system_name(), Some("dm+d"));
+    }
+
+    #[test]
+    fn structural_systems_are_known_and_others_are_not() {
+        assert!(is_known_system(
+            "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+        ));
+        assert!(is_known_system("http://read.info/readv2"));
+        assert!(!is_known_system("https://EMISWeb/A82038"));
+    }
+}

@@ -1,0 +1,255 @@
+//! FHIR dates as recorded: partial dates stay partial, times keep the wall-clock value
+//! that was written.
+//!
+//! Converting `2026-09-18T00:30:00+01:00` to UTC would move it to the 17th, and padding
+//! `2019` to `2019-01-01` invents a day; both are clinical hazards, so this type keeps
+//! only what was sent. The parser is a few lines over FHIR's own grammar rather than a
+//! date library, because the libraries normalise to instants, which is exactly what must
+//! not happen here. Date arithmetic (age) uses `jiff`.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A FHIR `date` or `dateTime` with the precision it was recorded with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FhirDate {
+    year: i16,
+    month: Option<u8>,
+    day: Option<u8>,
+    time: Option<(u8, u8)>,
+    text: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+impl FhirDate {
+    /// Parses a FHIR date or dateTime. Returns `None` for anything that is not one.
+    pub fn parse(text: &str) -> Option<FhirDate> {
+        let text = text.trim();
+        let (date_part, time_part) = match text.split_once('T') {
+            Some((d, t)) => (d, Some(t)),
+            None => (text, None),
+        };
+        let mut parts = date_part.split('-');
+        let year: i16 = parse_digits(parts.next()?, 4)?.try_into().ok()?;
+        let month = match parts.next() {
+            Some(m) => Some(parse_digits(m, 2)?),
+            None => None,
+        };
+        let day = match parts.next() {
+            Some(d) => Some(parse_digits(d, 2)?),
+            None => None,
+        };
+        if parts.next().is_some() || (day.is_some() && month.is_none()) {
+            return None;
+        }
+        let month = month.map(u8::try_from).transpose().ok()?;
+        let day = day.map(u8::try_from).transpose().ok()?;
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            if let Some(d) = day {
+                if d == 0 || d > days_in_month(year, m) {
+                    return None;
+                }
+            }
+        }
+        let time = match time_part {
+            None => None,
+            Some(t) => {
+                day?;
+                let hh = parse_digits(t.get(0..2)?, 2)?;
+                let mm = parse_digits(t.get(3..5)?, 2)?;
+                if t.get(2..3) != Some(":") || hh > 23 || mm > 59 {
+                    return None;
+                }
+                Some((u8::try_from(hh).ok()?, u8::try_from(mm).ok()?))
+            }
+        };
+        Some(FhirDate {
+            year,
+            month,
+            day,
+            time,
+            text: text.to_owned(),
+        })
+    }
+
+    /// The text exactly as recorded.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The year.
+    pub fn year(&self) -> i16 {
+        self.year
+    }
+
+    /// True when the date has a day (not only a year or month).
+    pub fn is_full_date(&self) -> bool {
+        self.day.is_some()
+    }
+
+    /// The calendar date, when the day is known.
+    pub fn civil_date(&self) -> Option<jiff::civil::Date> {
+        jiff::civil::Date::new(
+            self.year,
+            i8::try_from(self.month?).ok()?,
+            i8::try_from(self.day?).ok()?,
+        )
+        .ok()
+    }
+
+    /// NHS CUI display: `12-Mar-2026`, `Mar-2019`, `2019`, with ` 14:05` when a time was
+    /// recorded.
+    pub fn display(&self) -> String {
+        let month = self
+            .month
+            .and_then(|m| MONTHS.get(usize::from(m).saturating_sub(1)));
+        let mut out = match (self.day, month) {
+            (Some(d), Some(m)) => format!("{d:02}-{m}-{:04}", self.year),
+            (None, Some(m)) => format!("{m}-{:04}", self.year),
+            _ => format!("{:04}", self.year),
+        };
+        if let Some((h, m)) = self.time {
+            out.push_str(&format!(" {h:02}:{m:02}"));
+        }
+        out
+    }
+
+    /// Whole years from this date to `on` (an age), when both are full dates.
+    pub fn years_until(&self, on: jiff::civil::Date) -> Option<i64> {
+        let born = self.civil_date()?;
+        let mut years = i64::from(on.year()) - i64::from(born.year());
+        if (on.month(), on.day()) < (born.month(), born.day()) {
+            years -= 1;
+        }
+        (years >= 0).then_some(years)
+    }
+
+    fn key(&self) -> (i16, u8, u8, (u8, u8)) {
+        (
+            self.year,
+            self.month.unwrap_or(0),
+            self.day.unwrap_or(0),
+            self.time.unwrap_or((0, 0)),
+        )
+    }
+}
+
+fn parse_digits(s: &str, len: usize) -> Option<u32> {
+    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn days_in_month(year: i16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl PartialOrd for FhirDate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Ordered by what is known; a less precise date sorts before a more precise one in the
+/// same period, and equal keys fall back to the text so the order is total.
+impl Ord for FhirDate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key()
+            .cmp(&other.key())
+            .then_with(|| self.text.cmp(&other.text))
+    }
+}
+
+impl fmt::Display for FhirDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl Serialize for FhirDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for FhirDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        FhirDate::parse(&text).ok_or_else(|| serde::de::Error::custom("not a FHIR date"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_stay_partial() {
+        let d = FhirDate::parse("2019").unwrap();
+        assert_eq!(d.display(), "2019");
+        assert_eq!(d.as_str(), "2019");
+        assert_eq!(FhirDate::parse("2019-05").unwrap().display(), "May-2019");
+        assert_eq!(
+            FhirDate::parse("1958-03-12").unwrap().display(),
+            "12-Mar-1958"
+        );
+    }
+
+    #[test]
+    fn times_keep_their_wall_clock_value() {
+        let d = FhirDate::parse("2026-09-18T00:30:00+01:00").unwrap();
+        assert_eq!(d.display(), "18-Sep-2026 00:30");
+        let d = FhirDate::parse("2026-09-18T23:59:59.123Z").unwrap();
+        assert_eq!(d.display(), "18-Sep-2026 23:59");
+    }
+
+    #[test]
+    fn invalid_dates_are_refused() {
+        for bad in [
+            "",
+            "19",
+            "2019-13",
+            "2019-02-30",
+            "2019-5",
+            "2019-05-01T25:00",
+            "2019T10:00",
+            "abcd",
+        ] {
+            assert!(FhirDate::parse(bad).is_none(), "{bad}");
+        }
+        assert!(FhirDate::parse("2024-02-29").is_some());
+    }
+
+    #[test]
+    fn ages_count_whole_years() {
+        let born = FhirDate::parse("1948-03-12").unwrap();
+        let on = jiff::civil::date(2026, 3, 11);
+        assert_eq!(born.years_until(on), Some(77));
+        assert_eq!(born.years_until(jiff::civil::date(2026, 3, 12)), Some(78));
+        assert_eq!(FhirDate::parse("1948").unwrap().years_until(on), None);
+    }
+
+    #[test]
+    fn ordering_follows_the_calendar() {
+        let mut v: Vec<FhirDate> = ["2020-01-02", "2019", "2020-01", "2019-12-31T10:00"]
+            .iter()
+            .filter_map(|s| FhirDate::parse(s))
+            .collect();
+        v.sort();
+        let texts: Vec<&str> = v.iter().map(FhirDate::as_str).collect();
+        assert_eq!(texts, ["2019", "2019-12-31T10:00", "2020-01", "2020-01-02"]);
+    }
+}

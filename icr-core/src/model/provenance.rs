@@ -1,0 +1,121 @@
+//! Where each piece of the record came from, and how sensitive it is.
+
+use serde::{Deserialize, Serialize};
+
+use super::FhirDate;
+
+/// The kind of service an organisation provides, as the ICR groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum CareSetting {
+    /// A GP practice.
+    GeneralPractice,
+    /// An acute hospital.
+    Acute,
+    /// A mental-health trust.
+    MentalHealth,
+    /// Community health services.
+    Community,
+    /// Council social care.
+    SocialCare,
+    /// Out-of-hours and urgent care.
+    OutOfHours,
+    /// Ambulance services.
+    Ambulance,
+    /// Not known.
+    Unknown,
+}
+
+impl CareSetting {
+    /// Words for a clinician.
+    pub fn label(self) -> &'static str {
+        match self {
+            CareSetting::GeneralPractice => "GP practice",
+            CareSetting::Acute => "Hospital",
+            CareSetting::MentalHealth => "Mental health",
+            CareSetting::Community => "Community services",
+            CareSetting::SocialCare => "Social care",
+            CareSetting::OutOfHours => "Out of hours",
+            CareSetting::Ambulance => "Ambulance",
+            CareSetting::Unknown => "Unknown setting",
+        }
+    }
+}
+
+/// An organisation that supplies part of the record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Organisation {
+    /// ODS code, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ods_code: Option<String>,
+    /// Name as the organisation gives it.
+    pub name: String,
+    /// Care setting.
+    pub care_setting: CareSetting,
+}
+
+/// Where one item of the record came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The organisation whose system supplied it.
+    pub organisation: Organisation,
+    /// The FHIR resource it was read from (`AllergyIntolerance/abc`).
+    pub source_ref: String,
+    /// When the source last changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<FhirDate>,
+    /// Who recorded it (person and/or organisation), as the source names them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
+}
+
+/// A sensitive category that access rules treat specially.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SensitiveCategory {
+    /// Mental health (HL7 `PSY`).
+    MentalHealth,
+    /// Substance misuse (HL7 `ETH`).
+    SubstanceMisuse,
+    /// HIV and AIDS (HL7 `HIV`).
+    Hiv,
+    /// Sexually transmitted infection (HL7 `STD`).
+    SexualHealth,
+    /// IVF and fertility treatment.
+    Fertility,
+    /// Termination of pregnancy.
+    Termination,
+    /// Gender reassignment.
+    GenderReassignment,
+    /// Safeguarding.
+    Safeguarding,
+    /// Genetic information.
+    Genetic,
+    /// Marked restricted or very restricted (HL7 confidentiality `R`/`V`), or confidential
+    /// by the GP record.
+    Restricted,
+}
+
+/// Why an item carries a sensitive category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum LabelBasis {
+    /// A security label in the resource's `meta.security`.
+    SecurityLabel,
+    /// Its clinical code is in the category's code list.
+    Code,
+    /// The kind of item (a safeguarding alert is always safeguarding).
+    ItemKind,
+}
+
+/// A sensitivity label on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// The category.
+    pub category: SensitiveCategory,
+    /// How it was decided.
+    pub basis: LabelBasis,
+}

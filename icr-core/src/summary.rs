@@ -1,0 +1,371 @@
+//! The patient summary: what a host shows, section by section.
+//!
+//! A [`PatientSummary`] is the shared record after access decisions: items in a fixed
+//! section order (alerts first), per-section "information withheld" markers that give a
+//! count and the reasons and nothing of the content, what sources say about empty
+//! sections, their warnings, and each source's status. It serialises to a documented JSON
+//! whose `schema_version` changes whenever its shape does.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{SectionNoteKind, WarningCode};
+use crate::merge::SharedCareRecord;
+use crate::model::{AllergyStatus, Detail, Entry, Section, Telecom};
+
+/// Version of the summary JSON. Bumped on any change of shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The summary a host shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientSummary {
+    /// Version of this JSON's shape.
+    pub schema_version: u32,
+    /// The date the summary was made (for ages and staleness), ISO `yyyy-mm-dd`.
+    pub as_of: String,
+    /// The patient banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<Banner>,
+    /// Where sources disagree about who the patient is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demographic_discrepancies: Vec<String>,
+    /// Every section, in display order, present even when empty.
+    pub sections: Vec<SummarySection>,
+    /// Every source with its status, warnings and how current it is.
+    pub sources: Vec<SourceView>,
+}
+
+/// The patient banner, with values and their NHS CUI display forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Banner {
+    /// `THORNTON, Margaret Ann (Mrs)`.
+    pub name: String,
+    /// Ten digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nhs_number: Option<String>,
+    /// `999 000 0026`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nhs_number_display: Option<String>,
+    /// As recorded (`1948-03-12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// `12-Mar-1948`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date_display: Option<String>,
+    /// Whole years on `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_years: Option<i64>,
+    /// `female`, `male`, `other`, `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Date of death, or `deceased`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deceased: Option<String>,
+    /// Addresses, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// Phone numbers and email.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub telecom: Vec<Telecom>,
+    /// Registered GP or practice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_gp: Option<String>,
+}
+
+/// One section of the summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummarySection {
+    /// Stable key (`allergies`).
+    pub key: Section,
+    /// Heading.
+    pub title: String,
+    /// Items the viewer may see.
+    pub items: Vec<Entry>,
+    /// What was withheld from this viewer, by reason (never what it was).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<Withheld>,
+    /// What sources say about this section ("no known allergies").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<SectionStatement>,
+    /// Warnings about this section (confidential items left out, record in transit,
+    /// contradictions between sources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SectionWarning>,
+}
+
+/// A marker that items were withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    /// How many items.
+    pub count: usize,
+    /// Why (a stable code).
+    pub reason: WithheldReason,
+    /// Why, in plain words.
+    pub explanation: String,
+}
+
+/// Why items are withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum WithheldReason {
+    /// The viewer's role does not include this section.
+    RoleSection,
+    /// The item is in a sensitive category the role may not see (the category's key).
+    SensitiveCategory(String),
+    /// Withheld with a sensitive item it would reveal (a medicine specific to a
+    /// withheld condition).
+    Inference,
+    /// The patient has opted out of sharing.
+    PatientOptOut,
+    /// No legitimate relationship and no break-glass.
+    NoRelationship,
+    /// The source organisation does not participate in sharing with the viewer.
+    NonParticipating,
+}
+
+/// A source's statement about a section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionStatement {
+    /// What it says.
+    pub kind: SectionNoteKind,
+    /// Its words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Who says it.
+    pub organisation: String,
+}
+
+/// A warning on a section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionWarning {
+    /// Kind (`confidential-items`, `data-in-transit`, `contradiction`, …).
+    pub code: String,
+    /// Words to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Who says it.
+    pub organisation: String,
+}
+
+/// A source as the summary shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceView {
+    /// ODS code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ods_code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Care setting key.
+    pub care_setting: crate::model::CareSetting,
+    /// `ok`, `unavailable`, `timed_out`, `identity_mismatch`, …
+    pub status: crate::merge::SourceStatus,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Latest change in its data (`lastUpdated`), as recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// Days between `as_of` and the summary date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// Warnings that concern no one section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SectionWarning>,
+    /// Items it contributed to this summary (after access decisions).
+    pub items: usize,
+}
+
+impl PatientSummary {
+    /// The whole record with no access rules applied: for tools that inspect ingest
+    /// (the `icr summary` command without a role). Hosts showing a record to a
+    /// professional go through a session, which decides and audits.
+    pub fn unrestricted(record: &SharedCareRecord, as_of: jiff::civil::Date) -> PatientSummary {
+        build(record, as_of, |_| Ok(()))
+    }
+}
+
+/// Builds the summary, asking `decide` for each item whether the viewer may see it.
+pub(crate) fn build(
+    record: &SharedCareRecord,
+    as_of: jiff::civil::Date,
+    mut decide: impl FnMut(&Entry) -> Result<(), WithheldReason>,
+) -> PatientSummary {
+    let mut sections: Vec<SummarySection> = Section::ALL
+        .iter()
+        .map(|&s| SummarySection {
+            key: s,
+            title: s.title().to_owned(),
+            items: Vec::new(),
+            withheld: Vec::new(),
+            statements: Vec::new(),
+            warnings: Vec::new(),
+        })
+        .collect();
+    let position = |s: Section| Section::ALL.iter().position(|x| *x == s);
+    for entry in &record.entries {
+        let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
+            continue;
+        };
+        match decide(entry) {
+            Ok(()) => section.items.push(entry.clone()),
+            Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
+                Some(w) => w.count += 1,
+                None => section.withheld.push(Withheld {
+                    count: 1,
+                    explanation: explain(&reason),
+                    reason,
+                }),
+            },
+        }
+    }
+    let mut sources = Vec::new();
+    for source in &record.sources {
+        let org = source.organisation.name.clone();
+        let mut general = Vec::new();
+        for w in &source.warnings {
+            let warning = SectionWarning {
+                code: warning_code(&w.code),
+                text: w.text.clone(),
+                organisation: org.clone(),
+            };
+            match w
+                .section
+                .and_then(position)
+                .and_then(|at| sections.get_mut(at))
+            {
+                Some(section) if !section.warnings.contains(&warning) => {
+                    section.warnings.push(warning)
+                }
+                Some(_) => {}
+                None => general.push(warning),
+            }
+        }
+        for note in &source.section_notes {
+            if let Some(section) = position(note.section).and_then(|at| sections.get_mut(at)) {
+                section.statements.push(SectionStatement {
+                    kind: note.kind.clone(),
+                    text: note.text.clone(),
+                    organisation: org.clone(),
+                });
+            }
+        }
+        let items = sections
+            .iter()
+            .flat_map(|s| s.items.iter())
+            .filter(|e| {
+                e.provenance
+                    .iter()
+                    .any(|p| p.organisation == source.organisation)
+            })
+            .count();
+        sources.push(SourceView {
+            ods_code: source.organisation.ods_code.clone(),
+            name: org,
+            care_setting: source.organisation.care_setting,
+            status: source.status,
+            reason: source.reason.clone(),
+            as_of: source.as_of.as_ref().map(|d| d.as_str().to_owned()),
+            age_days: source
+                .as_of
+                .as_ref()
+                .and_then(|d| d.civil_date())
+                .and_then(|d| d.until(as_of).ok())
+                .map(|span| i64::from(span.get_days())),
+            warnings: general,
+            items,
+        });
+    }
+    flag_allergy_contradictions(&mut sections);
+    PatientSummary {
+        schema_version: SCHEMA_VERSION,
+        as_of: as_of.to_string(),
+        patient: record.patient.as_ref().map(|p| Banner {
+            name: p.name.banner(),
+            nhs_number: p.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
+            nhs_number_display: p.nhs_number.as_ref().map(|n| n.formatted()),
+            birth_date: p.birth_date.as_ref().map(|d| d.as_str().to_owned()),
+            birth_date_display: p.birth_date.as_ref().map(|d| d.display()),
+            age_years: p.birth_date.as_ref().and_then(|d| d.years_until(as_of)),
+            gender: p.gender.clone(),
+            deceased: p.deceased.clone(),
+            addresses: p.addresses.clone(),
+            telecom: p.telecom.clone(),
+            registered_gp: p.registered_gp.clone(),
+        }),
+        demographic_discrepancies: record.demographic_discrepancies.clone(),
+        sections,
+        sources,
+    }
+}
+
+/// "No known allergies" from one source while another records an allergy is a
+/// contradiction the clinician must see.
+fn flag_allergy_contradictions(sections: &mut [SummarySection]) {
+    let Some(allergies) = sections.iter_mut().find(|s| s.key == Section::Allergies) else {
+        return;
+    };
+    let active = allergies
+        .items
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.detail,
+                Detail::Allergy {
+                    clinical_status: AllergyStatus::Active,
+                    ..
+                }
+            )
+        })
+        .count();
+    if active == 0 {
+        return;
+    }
+    let nka: Vec<String> = allergies
+        .statements
+        .iter()
+        .filter(|s| s.kind == SectionNoteKind::NilKnown)
+        .map(|s| s.organisation.clone())
+        .collect();
+    for org in nka {
+        allergies.warnings.push(SectionWarning {
+            code: "contradiction".to_owned(),
+            text: Some(format!(
+                "'No known allergies' is recorded, but {active} active allerg{} also recorded. Check with the patient.",
+                if active == 1 { "y is" } else { "ies are" }
+            )),
+            organisation: org,
+        });
+    }
+}
+
+fn warning_code(code: &WarningCode) -> String {
+    match code {
+        WarningCode::ConfidentialItems => "confidential-items".to_owned(),
+        WarningCode::DataInTransit => "data-in-transit".to_owned(),
+        WarningCode::DataAwaitingFiling => "data-awaiting-filing".to_owned(),
+        WarningCode::ItemsNotSupported => "items-not-supported".to_owned(),
+        WarningCode::SupplierMessage => "supplier-message".to_owned(),
+        WarningCode::Other(c) => c.clone(),
+    }
+}
+
+/// Plain words for a withheld reason.
+pub fn explain(reason: &WithheldReason) -> String {
+    match reason {
+        WithheldReason::RoleSection => "Not available to your role.".to_owned(),
+        WithheldReason::SensitiveCategory(c) => {
+            format!("Sensitive information ({}) that your role may not see.", c.replace('-', " "))
+        }
+        WithheldReason::Inference => {
+            "Withheld because it would reveal other withheld sensitive information.".to_owned()
+        }
+        WithheldReason::PatientOptOut => "The patient has opted out of sharing this record.".to_owned(),
+        WithheldReason::NoRelationship => {
+            "You have no recorded care relationship with this patient; use emergency access if clinically necessary."
+                .to_owned()
+        }
+        WithheldReason::NonParticipating => {
+            "The organisation that holds it does not share with yours.".to_owned()
+        }
+    }
+}
