@@ -579,3 +579,6 @@ fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient
         registered_gp,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,306 @@
+//! The summary as terminal text, in NHS CUI style: banner first, alerts before clinical
+//! sections, dates `dd-Mmm-yyyy`, every item with the organisation it came from.
+
+use std::fmt::Write;
+
+use icr_core::PatientSummary;
+use icr_core::model::{ChangeKind, Detail, Entry, FhirDate};
+use icr_core::summary::SummarySection;
+
+/// Renders the whole summary.
+pub fn render(summary: &PatientSummary) -> String {
+    let mut out = String::new();
+    banner(&mut out, summary);
+    sources(&mut out, summary);
+    for section in &summary.sections {
+        render_section(&mut out, section);
+    }
+    out
+}
+
+fn banner(out: &mut String, s: &PatientSummary) {
+    let Some(p) = &s.patient else {
+        let _ = writeln!(out, "Patient not identified by any source\n");
+        return;
+    };
+    let rule = "=".repeat(p.name.chars().count() + 4);
+    let _ = writeln!(out, "{rule}\n  {}\n{rule}", p.name);
+    let mut facts = Vec::new();
+    if let Some(n) = &p.nhs_number_display {
+        facts.push(format!("NHS No. {n}"));
+    }
+    if let Some(b) = &p.birth_date_display {
+        match p.age_years {
+            Some(age) => facts.push(format!("Born {b} ({age}y)")),
+            None => facts.push(format!("Born {b}")),
+        }
+    }
+    if let Some(g) = &p.gender {
+        facts.push(capitalise(g));
+    }
+    if let Some(d) = &p.deceased {
+        facts.push(format!("DECEASED {d}"));
+    }
+    let _ = writeln!(out, "{}", facts.join("  |  "));
+    if let Some(a) = p.addresses.first() {
+        let _ = writeln!(out, "Address: {a}");
+    }
+    if let Some(t) = p.telecom.first() {
+        let _ = writeln!(out, "Contact: {}", t.value);
+    }
+    if let Some(gp) = &p.registered_gp {
+        let _ = writeln!(out, "Registered GP: {gp}");
+    }
+    for d in &s.demographic_discrepancies {
+        let _ = writeln!(out, "!! {d}");
+    }
+    let _ = writeln!(out);
+}
+
+fn sources(out: &mut String, s: &PatientSummary) {
+    let _ = writeln!(out, "SOURCES (record as of {})", s.as_of);
+    for src in &s.sources {
+        let status = match serde_json::to_value(src.status) {
+            Ok(serde_json::Value::String(v)) => v,
+            _ => "unknown".to_owned(),
+        };
+        let mark = if status == "ok" { "ok " } else { "!! " };
+        let ods = src
+            .ods_code
+            .as_deref()
+            .map(|c| format!("{c}, "))
+            .unwrap_or_default();
+        let as_of = src
+            .as_of
+            .as_deref()
+            .and_then(FhirDate::parse)
+            .map(|d| format!(", data as of {}", d.display()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {mark}{} ({ods}{}) {status}{as_of}, {} item(s)",
+            src.name,
+            src.care_setting.label(),
+            src.items
+        );
+        if let Some(r) = &src.reason {
+            let _ = writeln!(out, "       {r}");
+        }
+        for w in &src.warnings {
+            let _ = writeln!(
+                out,
+                "       warning ({}): {}",
+                w.code,
+                w.text.as_deref().unwrap_or("")
+            );
+        }
+    }
+    let _ = writeln!(out);
+}
+
+fn render_section(out: &mut String, s: &SummarySection) {
+    let heading = s.title.to_uppercase();
+    if s.items.is_empty()
+        && s.withheld.is_empty()
+        && s.statements.is_empty()
+        && s.warnings.is_empty()
+    {
+        let _ = writeln!(out, "{heading}: none recorded\n");
+        return;
+    }
+    let _ = writeln!(out, "{heading}");
+    for st in &s.statements {
+        let what = match serde_json::to_value(&st.kind) {
+            Ok(serde_json::Value::String(v)) => v.replace('-', " "),
+            _ => "statement".to_owned(),
+        };
+        let text = st.text.as_deref().unwrap_or(&what);
+        let _ = writeln!(out, "  = {text} [{}]", st.organisation);
+    }
+    for w in &s.warnings {
+        let _ = writeln!(
+            out,
+            "  !! {}: {} [{}]",
+            w.code,
+            w.text.as_deref().unwrap_or(""),
+            w.organisation
+        );
+    }
+    for e in &s.items {
+        item(out, e);
+    }
+    for w in &s.withheld {
+        let _ = writeln!(
+            out,
+            "  [information withheld] {} item(s): {}",
+            w.count, w.explanation
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn item(out: &mut String, e: &Entry) {
+    let mut line = format!("  - {}", e.title);
+    if let Some(d) = detail_line(e) {
+        line.push_str(&format!(" | {d}"));
+    }
+    if let Some(status) = &e.status {
+        line.push_str(&format!(" | {status}"));
+    }
+    match (&e.date, &e.end_date) {
+        (Some(a), Some(b)) => line.push_str(&format!(" | {} to {}", a.display(), b.display())),
+        (Some(a), None) => line.push_str(&format!(" | {}", a.display())),
+        (None, Some(b)) => line.push_str(&format!(" | until {}", b.display())),
+        (None, None) => {}
+    }
+    let _ = writeln!(out, "{line}");
+    let from: Vec<&str> = e
+        .provenance
+        .iter()
+        .map(|p| p.organisation.name.as_str())
+        .collect();
+    let mut source = format!("      from {}", from.join("; "));
+    if let Some(by) = e.provenance.first().and_then(|p| p.recorded_by.as_deref()) {
+        source.push_str(&format!(" (recorded by {by})"));
+    }
+    if !e.sensitivity.is_empty() {
+        let cats: Vec<String> = e
+            .sensitivity
+            .iter()
+            .filter_map(|s| serde_json::to_value(s.category).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        source.push_str(&format!(" [sensitive: {}]", cats.join(", ")));
+    }
+    let _ = writeln!(out, "{source}");
+    for extra in extra_lines(e) {
+        let _ = writeln!(out, "      {extra}");
+    }
+    for d in &e.discrepancies {
+        let _ = writeln!(out, "      !! differs: {d}");
+    }
+}
+
+fn detail_line(e: &Entry) -> Option<String> {
+    match &e.detail {
+        Detail::Medication(m) => m.dosage.clone(),
+        Detail::Allergy { reactions, .. } if !reactions.is_empty() => Some(reactions.join(", ")),
+        Detail::Observation { result } => value(
+            result.value.as_deref(),
+            result.unit.as_deref(),
+            result.abnormal,
+        ),
+        Detail::Referral { recipients, .. } if !recipients.is_empty() => {
+            Some(format!("to {}", recipients.join(", ")))
+        }
+        Detail::Alert { category: Some(c) } => Some(c.clone()),
+        Detail::Encounter { class: Some(c), .. } => Some(c.clone()),
+        _ => None,
+    }
+}
+
+fn value(v: Option<&str>, unit: Option<&str>, abnormal: bool) -> Option<String> {
+    let v = v?;
+    let mut s = match unit {
+        Some(u) => format!("{v} {u}"),
+        None => v.to_owned(),
+    };
+    if abnormal {
+        s.push_str(" (abnormal)");
+    }
+    Some(s)
+}
+
+fn extra_lines(e: &Entry) -> Vec<String> {
+    let mut lines = Vec::new();
+    match &e.detail {
+        Detail::Medication(m) => {
+            for c in &m.changes {
+                let kind = match c.kind {
+                    ChangeKind::Started => "started",
+                    ChangeKind::Stopped => "STOPPED",
+                    ChangeKind::DoseChanged => "DOSE CHANGED",
+                    _ => "changed",
+                };
+                let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
+                let by =
+                    c.by.as_deref()
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default();
+                let detail = c
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default();
+                lines.push(format!("{kind} {when}{by}{detail}"));
+            }
+            if let Some(d) = &m.last_issued {
+                lines.push(format!("last issued {}", d.display()));
+            }
+        }
+        Detail::Investigation {
+            results,
+            conclusion,
+            ..
+        } => {
+            for r in results {
+                let v =
+                    value(r.value.as_deref(), r.unit.as_deref(), r.abnormal).unwrap_or_default();
+                let range = r
+                    .reference_range
+                    .as_deref()
+                    .map(|x| format!(" (range {x})"))
+                    .unwrap_or_default();
+                lines.push(format!("{}: {v}{range}", r.name));
+            }
+            if let Some(c) = conclusion {
+                lines.push(format!("Conclusion: {c}"));
+            }
+        }
+        Detail::CareTeam { members } => {
+            for m in members {
+                let role = m
+                    .role
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                let phone = m
+                    .telecom
+                    .first()
+                    .map(|t| format!(", {}", t.value))
+                    .unwrap_or_default();
+                lines.push(format!("{}{role}{phone}", m.name));
+            }
+        }
+        Detail::CarePlan { activities, .. } => lines.extend(activities.iter().cloned()),
+        Detail::Contact {
+            relationship,
+            telecom,
+        } => {
+            let rel = relationship.join(", ");
+            let phone = telecom.first().map(|t| t.value.clone()).unwrap_or_default();
+            lines.push(format!("{rel} {phone}").trim().to_owned());
+        }
+        Detail::Document { attachments, .. } => {
+            for a in attachments {
+                lines.push(format!(
+                    "document: {}",
+                    a.url
+                        .as_deref()
+                        .or(a.title.as_deref())
+                        .unwrap_or("(no link)")
+                ));
+            }
+        }
+        _ => {}
+    }
+    lines
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
