@@ -1,1 +1,79 @@
-fn main() {}
+//! Ingest + merge + summarise of the largest GP Connect record and the largest Synthea
+//! bundle, against `serde_json::from_slice::<Value>` of the same bytes in the same run.
+//!
+//! Files come from `ICR_CORPUS`; without it the benchmark says so and measures the demo
+//! GP record instead. After criterion's own report, the ratios (ICR ÷ Value parse) are
+//! printed from criterion's estimates.
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, Throughput};
+use icr_core::{IngestOptions, PatientSummary, ingest, merge};
+
+fn inputs() -> Vec<(String, Vec<u8>)> {
+    let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) else {
+        eprintln!("ICR_CORPUS is not set: benchmarking the demo GP record only");
+        let gp = icr_core::demo::sources().into_iter().next();
+        return gp.map(|s| vec![("demo-gp".to_owned(), s.json.to_vec())]).unwrap_or_default();
+    };
+    let largest = |dir: &str| -> Option<(String, Vec<u8>)> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join(dir))
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
+        let path = files.into_iter().next()?;
+        let name = format!("{dir}-largest");
+        Some((name, std::fs::read(path).ok()?))
+    };
+    ["gpconnect", "synthea"].iter().filter_map(|d| largest(d)).collect()
+}
+
+fn icr(bytes: &[u8]) -> usize {
+    let Ok(record) = ingest(bytes, &IngestOptions::default()) else {
+        return 0;
+    };
+    let shared = merge(vec![record], Vec::new());
+    let summary = PatientSummary::unrestricted(&shared, jiff::civil::date(2026, 11, 25));
+    summary.sections.iter().map(|s| s.items.len()).sum()
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let inputs = inputs();
+    for (name, bytes) in &inputs {
+        let mut group = c.benchmark_group(name.as_str());
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function("serde_json_value", |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(std::hint::black_box(bytes)).map(|v| v.is_object()))
+        });
+        group.bench_function("icr_ingest_merge_summarise", |b| b.iter(|| icr(std::hint::black_box(bytes))));
+        group.finish();
+    }
+    c.final_summary();
+    for (name, bytes) in &inputs {
+        let base = mean_ns(name, "serde_json_value");
+        let ours = mean_ns(name, "icr_ingest_merge_summarise");
+        if let (Some(base), Some(ours)) = (base, ours) {
+            let mb = bytes.len() as f64 / 1e6;
+            println!(
+                "RATIO {name}: {:.2}x of serde_json::Value ({mb:.1} MB; Value {:.0} MB/s, ICR {:.0} MB/s)",
+                ours / base,
+                mb / (base / 1e9),
+                mb / (ours / 1e9)
+            );
+        }
+    }
+}
+
+/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
+fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("criterion").join(group).join(function).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("mean")?.get("point_estimate")?.as_f64()
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of the ICR SDK: format, lints, unit and whole-flow tests (with the FHIR
+# corpus when ICR_CORPUS is set). Installs what it needs, so it works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ -z "${ICR_CORPUS:-}" ]; then
+  echo "!! ICR_CORPUS is not set: the corpus conformance tests will be SKIPPED." >&2
+  echo "!! Set ICR_CORPUS=../shared/fhir-corpus (as .ci/run does) to run them." >&2
+elif [ ! -d "$ICR_CORPUS" ]; then
+  echo "ICR_CORPUS=$ICR_CORPUS is not a directory" >&2
+  exit 1
+else
+  # Tests run in their package's folder: make the path absolute first.
+  ICR_CORPUS="$(cd "$ICR_CORPUS" && pwd)"
+  export ICR_CORPUS
+fi
+
+step "toolchain components"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (unit, doc and whole-flow tests)"
+cargo test --workspace
+
+step "icr demo runs"
+cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
+
+echo
+echo "all tests passed"

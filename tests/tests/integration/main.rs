@@ -1,0 +1,62 @@
+//! Whole-flow tests of the ICR SDK, as one test binary (see `STYLE.md`: integration tests
+//! link once).
+//!
+//! - [`corpus`]: every file of the third-party FHIR corpus is read, and the ingest report
+//!   is checked against counts made here from the raw JSON.
+//! - [`gpconnect_counts`]: per-section item counts of the GP Connect records against
+//!   numbers counted independently (`/work/notes/corpus-report.md`).
+//! - [`bad_input`]: hostile and broken documents give specific errors that repeat no data.
+//! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`.
+//!
+//! The corpus is never bundled: the corpus tests read it from the folder named by the
+//! environment variable `ICR_CORPUS` and are skipped, loudly, when it is not set.
+
+mod bad_input;
+mod corpus;
+mod demo;
+mod gpconnect_counts;
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the corpus folder.
+const CORPUS_VAR: &str = "ICR_CORPUS";
+
+/// The corpus folder, or `None` after a loud note on stderr when `ICR_CORPUS` is unset.
+///
+/// A relative value is taken relative to the workspace root (the folder `cargo` is run
+/// from), not to this package, so `ICR_CORPUS=../shared/fhir-corpus` works as documented.
+/// A value that does not name an existing folder fails the test: a typo must not turn the
+/// conformance run into a silent pass.
+pub(crate) fn corpus_dir() -> Option<PathBuf> {
+    let Some(value) = std::env::var_os(CORPUS_VAR) else {
+        eprintln!(
+            "\n*** {CORPUS_VAR} is not set: corpus conformance tests SKIPPED — set it to ../shared/fhir-corpus ***\n"
+        );
+        return None;
+    };
+    let given = PathBuf::from(&value);
+    let dir = if given.is_absolute() {
+        given
+    } else {
+        workspace_root().join(given)
+    };
+    assert!(
+        dir.is_dir(),
+        "{CORPUS_VAR} is set to {value:?}, but {} is not a folder",
+        dir.display()
+    );
+    Some(dir)
+}
+
+/// The workspace root: the parent of this package's folder.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// The name of a file without its folder, for messages.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
