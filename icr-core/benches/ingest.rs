@@ -14,7 +14,9 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) else {
         eprintln!("ICR_CORPUS is not set: benchmarking the demo GP record only");
         let gp = icr_core::demo::sources().into_iter().next();
-        return gp.map(|s| vec![("demo-gp".to_owned(), s.json.to_vec())]).unwrap_or_default();
+        return gp
+            .map(|s| vec![("demo-gp".to_owned(), s.json.to_vec())])
+            .unwrap_or_default();
     };
     let largest = |dir: &str| -> Option<(String, Vec<u8>)> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join(dir))
@@ -22,12 +24,16 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
-        files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
+        files
+            .sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
         let path = files.into_iter().next()?;
         let name = format!("{dir}-largest");
         Some((name, std::fs::read(path).ok()?))
     };
-    ["gpconnect", "synthea"].iter().filter_map(|d| largest(d)).collect()
+    ["gpconnect", "synthea"]
+        .iter()
+        .filter_map(|d| largest(d))
+        .collect()
 }
 
 fn icr(bytes: &[u8]) -> usize {
@@ -46,9 +52,14 @@ fn main() {
         let mut group = c.benchmark_group(name.as_str());
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function("serde_json_value", |b| {
-            b.iter(|| serde_json::from_slice::<serde_json::Value>(std::hint::black_box(bytes)).map(|v| v.is_object()))
+            b.iter(|| {
+                serde_json::from_slice::<serde_json::Value>(std::hint::black_box(bytes))
+                    .map(|v| v.is_object())
+            })
         });
-        group.bench_function("icr_ingest_merge_summarise", |b| b.iter(|| icr(std::hint::black_box(bytes))));
+        group.bench_function("icr_ingest_merge_summarise", |b| {
+            b.iter(|| icr(std::hint::black_box(bytes)))
+        });
         group.finish();
     }
     c.final_summary();
@@ -72,7 +83,11 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("criterion").join(group).join(function).join("new/estimates.json");
+    let path = target
+        .join("criterion")
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("mean")?.get("point_estimate")?.as_f64()

@@ -342,10 +342,10 @@ fn flag_discrepancies(entries: &mut [Entry]) {
         }
     }
     for (at, note) in notes {
-        if let Some(e) = entries.get_mut(at) {
-            if !e.discrepancies.contains(&note) {
-                e.discrepancies.push(note);
-            }
+        if let Some(e) = entries.get_mut(at)
+            && !e.discrepancies.contains(&note)
+        {
+            e.discrepancies.push(note);
         }
     }
 }
@@ -402,13 +402,13 @@ fn derive_dose_changes(entries: &mut [Entry]) {
             continue;
         };
         let current = format!("{} {}", e.title, m.dosage.as_deref().unwrap_or_default());
-        let previous = ended.iter().filter(|(k, end, text)| {
+        let mut previous = ended.iter().filter(|(k, end, text)| {
             *k == key
                 && !key.is_empty()
                 && normalise(text) != normalise(current.trim())
                 && within_days(end.as_ref(), start.as_ref(), 31)
         });
-        if let Some((_, _, text)) = previous.last() {
+        if let Some((_, _, text)) = previous.next_back() {
             let change = MedicationChange {
                 kind: ChangeKind::DoseChanged,
                 date: start.clone(),

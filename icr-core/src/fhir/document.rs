@@ -208,7 +208,7 @@ pub(crate) fn sanitise(e: &serde_json::Error) -> String {
         match (quote, c) {
             (None, '"' | '`') => {
                 quote = Some(c);
-                out.push_str("…");
+                out.push('…');
             }
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}

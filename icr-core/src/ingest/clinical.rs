@@ -520,14 +520,13 @@ pub fn document<'r, 'a>(
     for label in d.security_label.iter() {
         if let Some(cat) = label
             .first_code()
-            .and_then(|c| super::sensitivity::category_of_security_code(c))
+            .and_then(super::sensitivity::category_of_security_code)
+            && !e.sensitivity.iter().any(|s| s.category == cat)
         {
-            if !e.sensitivity.iter().any(|s| s.category == cat) {
-                e.sensitivity.push(Sensitivity {
-                    category: cat,
-                    basis: LabelBasis::SecurityLabel,
-                });
-            }
+            e.sensitivity.push(Sensitivity {
+                category: cat,
+                basis: LabelBasis::SecurityLabel,
+            });
         }
     }
     e.status = status;

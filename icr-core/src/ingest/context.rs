@@ -102,10 +102,10 @@ impl<'r, 'a> Ctx<'r, 'a> {
                 .system
                 .as_ref()
                 .is_some_and(|s| NHS_NUMBER_SYSTEMS.contains(&s.as_str()));
-            if let (true, Some(v)) = (is_nhs, &ident.value) {
-                if let (Ok(n), Some(mine)) = (NhsNumber::parse(v.as_str()), &self.patient_nhs) {
-                    return &n != mine;
-                }
+            if let (true, Some(v)) = (is_nhs, &ident.value)
+                && let (Ok(n), Some(mine)) = (NhsNumber::parse(v.as_str()), &self.patient_nhs)
+            {
+                return &n != mine;
             }
             return false;
         }
@@ -173,14 +173,14 @@ impl<'r, 'a> Ctx<'r, 'a> {
 
     /// Counts an unknown code system.
     pub fn note_code(&mut self, code: Option<&Code>) {
-        if let Some(system) = code.and_then(|c| c.system.as_deref()) {
-            if !is_known_system(system) {
-                *self
-                    .report
-                    .unknown_code_systems
-                    .entry(system.to_owned())
-                    .or_default() += 1;
-            }
+        if let Some(system) = code.and_then(|c| c.system.as_deref())
+            && !is_known_system(system)
+        {
+            *self
+                .report
+                .unknown_code_systems
+                .entry(system.to_owned())
+                .or_default() += 1;
         }
     }
 

@@ -151,14 +151,15 @@ pub fn read_list(list: &List<'_>) -> (Vec<SourceWarning>, Option<SectionNote>) {
     }
     for entry in list.entry.iter() {
         let Some(item) = &entry.item else { continue };
-        if item.reference().is_none() && item.target().identifier.is_none() {
-            if let Some(display) = item.display() {
-                warnings.push(SourceWarning {
-                    code: WarningCode::ItemsNotSupported,
-                    section,
-                    text: Some(display.trim().to_owned()),
-                });
-            }
+        if item.reference().is_none()
+            && item.target().identifier.is_none()
+            && let Some(display) = item.display()
+        {
+            warnings.push(SourceWarning {
+                code: WarningCode::ItemsNotSupported,
+                section,
+                text: Some(display.trim().to_owned()),
+            });
         }
     }
     let note = list.empty_reason.as_ref().and_then(|reason| {

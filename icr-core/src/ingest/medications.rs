@@ -53,11 +53,11 @@ fn linked<'r, 'a>(
     let mut plans = Vec::new();
     let mut plan_ptrs = Vec::new();
     for r in st.based_on.iter() {
-        if let Some(found @ Resource::MedicationRequest(mr)) = ctx.resolve(r, res, "basedOn") {
-            if folded.insert(found as *const _) {
-                plans.push(&**mr);
-                plan_ptrs.push(found as *const Resource<'a>);
-            }
+        if let Some(found @ Resource::MedicationRequest(mr)) = ctx.resolve(r, res, "basedOn")
+            && folded.insert(found as *const _)
+        {
+            plans.push(&**mr);
+            plan_ptrs.push(found as *const Resource<'a>);
         }
     }
     let mut orders = Vec::new();
@@ -67,10 +67,10 @@ fn linked<'r, 'a>(
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
-            if let Resource::MedicationRequest(mr) = order {
-                if folded.insert(order as *const _) {
-                    orders.push(&**mr);
-                }
+            if let Resource::MedicationRequest(mr) = order
+                && folded.insert(order as *const _)
+            {
+                orders.push(&**mr);
             }
         }
     }

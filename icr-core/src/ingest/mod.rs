@@ -289,10 +289,8 @@ fn one<'r, 'a>(
                     (Some(t), Some(id)) => ctx.index.resolve(&plain_ref(t, id), None).is_some(),
                     _ => false,
                 };
-                if !duplicate {
-                    if let Outcome::Entries(e) = one(ctx, contained, out, folded) {
-                        out.entries.extend(e);
-                    }
+                if !duplicate && let Outcome::Entries(e) = one(ctx, contained, out, folded) {
+                    out.entries.extend(e);
                 }
             }
             Outcome::Supporting
@@ -473,10 +471,10 @@ fn source_patient<'r, 'a>(
         });
     }
     for p in &patients {
-        if let Some(Ok(n)) = nhs_number_of(p) {
-            if &n == expected {
-                return Ok((Some(*p), Some(n)));
-            }
+        if let Some(Ok(n)) = nhs_number_of(p)
+            && &n == expected
+        {
+            return Ok((Some(*p), Some(n)));
         }
     }
     let reason = if patients

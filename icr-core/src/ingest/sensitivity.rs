@@ -63,18 +63,16 @@ pub fn labels(meta: Option<&Meta<'_>>, code: Option<&Code>) -> Vec<Sensitivity> 
             }
         }
     }
-    if let Some(code) = code {
-        if code.system.as_deref() == Some(SNOMED) {
-            if let Some((_, cat)) = SENSITIVE_CODES
-                .iter()
-                .find(|(c, _)| Some(*c) == code.code.as_deref())
-            {
-                out.push(Sensitivity {
-                    category: *cat,
-                    basis: LabelBasis::Code,
-                });
-            }
-        }
+    if let Some(code) = code
+        && code.system.as_deref() == Some(SNOMED)
+        && let Some((_, cat)) = SENSITIVE_CODES
+            .iter()
+            .find(|(c, _)| Some(*c) == code.code.as_deref())
+    {
+        out.push(Sensitivity {
+            category: *cat,
+            basis: LabelBasis::Code,
+        });
     }
     out.sort();
     out.dedup_by_key(|s| s.category);

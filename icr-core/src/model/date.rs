@@ -53,10 +53,10 @@ impl FhirDate {
             if !(1..=12).contains(&m) {
                 return None;
             }
-            if let Some(d) = day {
-                if d == 0 || d > days_in_month(year, m) {
-                    return None;
-                }
+            if let Some(d) = day
+                && (d == 0 || d > days_in_month(year, m))
+            {
+                return None;
             }
         }
         let time = match time_part {
