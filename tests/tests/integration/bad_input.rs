@@ -64,12 +64,21 @@ fn invalid_json_is_invalid_json() {
         r#"{{"resourceType":"Patient","name":[{{"family":"{NAME}"}}],"note":{NAME}, "nhs":{NHS}}}"#
     );
     let err = refused(doc.as_bytes());
-    assert!(matches!(err, IngestError::InvalidJson { line: 1, .. }), "{err:?}");
+    assert!(
+        matches!(err, IngestError::InvalidJson { line: 1, .. }),
+        "{err:?}"
+    );
     // An unquoted value right after a key.
     let doc = format!(r#"{{"resourceType":"Patient","id":{NAME}}}"#);
-    assert!(matches!(refused(doc.as_bytes()), IngestError::InvalidJson { .. }));
+    assert!(matches!(
+        refused(doc.as_bytes()),
+        IngestError::InvalidJson { .. }
+    ));
     // A scalar that is not valid JSON either.
-    assert!(matches!(refused(NAME.as_bytes()), IngestError::InvalidJson { .. }));
+    assert!(matches!(
+        refused(NAME.as_bytes()),
+        IngestError::InvalidJson { .. }
+    ));
 }
 
 #[test]
@@ -86,7 +95,10 @@ fn a_json_array_is_not_a_resource() {
         refused(format!("\"{NAME}\"").as_bytes()),
         IngestError::NotAResource { .. }
     ));
-    assert!(matches!(refused(NHS.as_bytes()), IngestError::NotAResource { .. }));
+    assert!(matches!(
+        refused(NHS.as_bytes()),
+        IngestError::NotAResource { .. }
+    ));
 }
 
 #[test]
@@ -227,8 +239,12 @@ fn invalid_utf8_in_a_string_is_an_error() {
 #[test]
 fn a_patient_of_the_wrong_shape_is_an_invalid_resource_without_the_name() {
     let shapes = [
-        format!(r#"{{"resourceType":"Patient","id":"p","name":[{{"family":{{"text":"{NAME}"}}}}]}}"#),
-        format!(r#"{{"resourceType":"Patient","id":"p","name":[{{"given":[{{"value":"{NAME}"}}]}}]}}"#),
+        format!(
+            r#"{{"resourceType":"Patient","id":"p","name":[{{"family":{{"text":"{NAME}"}}}}]}}"#
+        ),
+        format!(
+            r#"{{"resourceType":"Patient","id":"p","name":[{{"given":[{{"value":"{NAME}"}}]}}]}}"#
+        ),
         format!(r#"{{"resourceType":"Patient","id":"p","name":[[{{"family":"{NAME}"}}]]}}"#),
     ];
     for doc in &shapes {
@@ -267,7 +283,10 @@ fn a_source_about_another_patient_is_refused_whole() {
         r#"{"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"text":"Asthma"}}"#.to_owned(),
     ]);
     let err = refused_with(&doc, &expecting(NHS));
-    assert!(matches!(err, IngestError::PatientMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, IngestError::PatientMismatch { .. }),
+        "{err:?}"
+    );
     // The right number is accepted.
     let record = run(&doc, &expecting(OTHER_NHS)).unwrap();
     assert_eq!(record.entries.len(), 1);
@@ -311,5 +330,8 @@ fn a_resource_about_another_patient_in_the_bundle_is_skipped() {
         .collect();
     assert_eq!(problems, ["Asthma"]);
     let patient = record.patient.unwrap();
-    assert_eq!(patient.nhs_number.map(|n| n.as_str().to_owned()).as_deref(), Some(NHS));
+    assert_eq!(
+        patient.nhs_number.map(|n| n.as_str().to_owned()).as_deref(),
+        Some(NHS)
+    );
 }

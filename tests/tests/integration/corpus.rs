@@ -23,7 +23,7 @@ use icr_core::ingest::{FhirVersion, SkipReason};
 use icr_core::{IngestOptions, SourceRecord};
 use serde_json::Value;
 
-use crate::{corpus_dir, file_name};
+use crate::{corpus_dir, file_name, loud};
 
 /// Fewer files than this means the folder is not the corpus (or most of it is missing).
 /// The copy here has 586; the whole collection has 677.
@@ -40,8 +40,8 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
+        let entries =
+            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
         for entry in entries {
             let path = entry
                 .unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()))
@@ -147,7 +147,10 @@ fn check_record(name: &str, doc: &Value, record: &SourceRecord, problems: &mut V
     types.extend(report.supporting.keys().map(String::as_str));
     let mut skipped_by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &report.skipped {
-        let t = s.resource.split_once('/').map_or(s.resource.as_str(), |(t, _)| t);
+        let t = s
+            .resource
+            .split_once('/')
+            .map_or(s.resource.as_str(), |(t, _)| t);
         *skipped_by_type.entry(t).or_default() += 1;
         types.insert(t);
     }
@@ -250,8 +253,8 @@ fn every_corpus_file_is_read_and_fully_accounted_for() {
             .strip_prefix(&dir)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| file_name(path));
-        let bytes = std::fs::read(path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let bytes =
+            std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let doc: Value = serde_json::from_slice(&bytes)
             .unwrap_or_else(|e| panic!("{name} is not JSON ({e}); the corpus is damaged"));
         let outcome = catch_unwind(AssertUnwindSafe(|| icr_core::ingest(&bytes, &options)));
@@ -280,7 +283,7 @@ fn every_corpus_file_is_read_and_fully_accounted_for() {
         }
     }
     let skipped_text: Vec<String> = skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
-    eprintln!(
+    loud(&format!(
         "corpus: {} files, {resources} resources, {entries} entries, skipped: {}",
         files.len(),
         if skipped_text.is_empty() {
@@ -288,7 +291,7 @@ fn every_corpus_file_is_read_and_fully_accounted_for() {
         } else {
             skipped_text.join(", ")
         }
-    );
+    ));
     assert!(
         problems.is_empty(),
         "{} problem(s) in the corpus run:\n{}",
@@ -317,10 +320,11 @@ fn the_independent_counter_follows_the_rules() {
         ]
     });
     let counts = count_types(&doc);
-    let expected: BTreeMap<String, usize> = [("Bundle", 2), ("Condition", 2), ("List", 1), ("Patient", 1)]
-        .into_iter()
-        .map(|(t, n)| (t.to_owned(), n))
-        .collect();
+    let expected: BTreeMap<String, usize> =
+        [("Bundle", 2), ("Condition", 2), ("List", 1), ("Patient", 1)]
+            .into_iter()
+            .map(|(t, n)| (t.to_owned(), n))
+            .collect();
     assert_eq!(counts, expected);
     let single: Value = serde_json::json!({"resourceType": "Observation", "id": "o"});
     assert_eq!(count_types(&single).get("Observation"), Some(&1));

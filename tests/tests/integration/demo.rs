@@ -2,10 +2,8 @@
 //! against the story of `icr-core/demo/README.md` ("What the demo must show").
 
 use icr_core::merge::SourceStatus;
-use icr_core::model::{
-    AllergyStatus, CareSetting, ChangeKind, Detail, Entry, SensitiveCategory,
-};
 use icr_core::model::Section;
+use icr_core::model::{AllergyStatus, CareSetting, ChangeKind, Detail, Entry, SensitiveCategory};
 use icr_core::summary::SummarySection;
 use icr_core::{IngestOptions, PatientSummary, SharedCareRecord, SourceRecord};
 
@@ -70,8 +68,17 @@ fn all_five_sources_ingest_and_are_ok() {
     let records = records();
     assert_eq!(records.len(), 5);
     for r in &records {
-        assert!(!r.entries.is_empty(), "{} gave no items", r.organisation.name);
-        assert!(r.report.skipped.iter().all(|s| s.reason != icr_core::ingest::SkipReason::OtherPatient));
+        assert!(
+            !r.entries.is_empty(),
+            "{} gave no items",
+            r.organisation.name
+        );
+        assert!(
+            r.report
+                .skipped
+                .iter()
+                .all(|s| s.reason != icr_core::ingest::SkipReason::OtherPatient)
+        );
     }
     let summary = PatientSummary::unrestricted(&icr_core::merge(records, vec![]), today());
     assert_eq!(summary.sources.len(), 5);
@@ -101,7 +108,11 @@ fn the_banner_names_the_patient() {
     assert_eq!(banner.nhs_number.as_deref(), Some("9990000026"));
     assert_eq!(banner.birth_date_display.as_deref(), Some("12-Mar-1948"));
     assert_eq!(banner.age_years, Some(78));
-    assert!(summary.demographic_discrepancies.is_empty(), "{:?}", summary.demographic_discrepancies);
+    assert!(
+        summary.demographic_discrepancies.is_empty(),
+        "{:?}",
+        summary.demographic_discrepancies
+    );
 }
 
 #[test]
@@ -136,11 +147,22 @@ fn the_safeguarding_alert_comes_first() {
 fn penicillin_allergy_is_one_item_from_gp_and_hospital() {
     let summary = summary();
     let penicillin = items(&summary, Section::Allergies, "penicillin");
-    assert_eq!(penicillin.len(), 1, "{:?}", titles(section(&summary, Section::Allergies)));
+    assert_eq!(
+        penicillin.len(),
+        1,
+        "{:?}",
+        titles(section(&summary, Section::Allergies))
+    );
     let item = penicillin[0];
     assert_eq!(item.provenance.len(), 2);
-    assert_eq!(orgs(item), [CareSetting::GeneralPractice, CareSetting::Acute]);
-    assert_eq!(item.code.as_ref().and_then(|c| c.code.as_deref()), Some("91936005"));
+    assert_eq!(
+        orgs(item),
+        [CareSetting::GeneralPractice, CareSetting::Acute]
+    );
+    assert_eq!(
+        item.code.as_ref().and_then(|c| c.code.as_deref()),
+        Some("91936005")
+    );
     assert!(matches!(
         item.detail,
         Detail::Allergy {
@@ -171,7 +193,11 @@ fn ibuprofen_is_stopped() {
         let Detail::Medication(m) = &item.detail else {
             panic!("not a medication: {:?}", item.detail);
         };
-        assert!(m.changes.iter().any(|c| c.kind == ChangeKind::Stopped), "{:?}", m.changes);
+        assert!(
+            m.changes.iter().any(|c| c.kind == ChangeKind::Stopped),
+            "{:?}",
+            m.changes
+        );
     }
     let by: Vec<CareSetting> = ibuprofen.iter().flat_map(|e| orgs(e)).collect();
     assert!(by.contains(&CareSetting::GeneralPractice) && by.contains(&CareSetting::Acute));
@@ -221,7 +247,11 @@ fn gp_and_hospital_ramipril_2_5_mg_is_one_fact() {
         orgs(current[0]),
         [CareSetting::GeneralPractice, CareSetting::Acute]
     );
-    assert!(current[0].discrepancies.is_empty(), "{:?}", current[0].discrepancies);
+    assert!(
+        current[0].discrepancies.is_empty(),
+        "{:?}",
+        current[0].discrepancies
+    );
 }
 
 #[test]

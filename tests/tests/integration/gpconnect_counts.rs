@@ -28,7 +28,7 @@ use icr_core::ingest::{SectionNoteKind, SkipReason, WarningCode};
 use icr_core::model::Section;
 use icr_core::{IngestOptions, SourceRecord};
 
-use crate::corpus_dir;
+use crate::{corpus_dir, loud};
 
 /// The five sections counted, in the column order of [`EXPECTED`].
 const SECTIONS: [Section; 5] = [
@@ -97,10 +97,10 @@ fn gpc_file(stem: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!(
+        loud(&format!(
             "note: {} is not in this copy of the corpus (held back?): skipped",
             path.display()
-        );
+        ));
         None
     }
 }
@@ -273,12 +273,20 @@ fn every_list_warning_code_of_the_gpconnect_files_becomes_a_warning() {
         let bytes = std::fs::read(path).unwrap();
         let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let mut codes: Vec<String> = Vec::new();
-        for entry in doc["entry"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        for entry in doc["entry"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             let resource = &entry["resource"];
             if resource["resourceType"] != "List" {
                 continue;
             }
-            for ext in resource["extension"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            for ext in resource["extension"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
                 let url = ext["url"].as_str().unwrap_or_default();
                 if url.ends_with("Extension-CareConnect-GPC-ListWarningCode-1") {
                     codes.extend(ext["valueCode"].as_str().map(|c| c.trim().to_owned()));
@@ -295,7 +303,9 @@ fn every_list_warning_code_of_the_gpconnect_files_becomes_a_warning() {
                 other => WarningCode::Other(other.to_owned()),
             };
             if !record.warnings.iter().any(|w| w.code == wanted) {
-                problems.push(format!("{name}: List warning {code} is not in record.warnings"));
+                problems.push(format!(
+                    "{name}: List warning {code} is not in record.warnings"
+                ));
             }
         }
         let has_confidential = codes.iter().any(|c| c == "confidential-items");
@@ -305,7 +315,9 @@ fn every_list_warning_code_of_the_gpconnect_files_becomes_a_warning() {
             .iter()
             .any(|w| w.code == WarningCode::ConfidentialItems);
         if claims && !has_confidential {
-            problems.push(format!("{name}: ConfidentialItems warning without such a List"));
+            problems.push(format!(
+                "{name}: ConfidentialItems warning without such a List"
+            ));
         }
     }
     eprintln!(

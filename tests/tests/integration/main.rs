@@ -11,9 +11,15 @@
 //! The corpus is never bundled: the corpus tests read it from the folder named by the
 //! environment variable `ICR_CORPUS` and are skipped, loudly, when it is not set.
 
+// `cfg(test)` (always true in a test binary) tells clippy that the helpers in these
+// modules are test code, where `clippy.toml` allows unwrap, expect and panic.
+#[cfg(test)]
 mod bad_input;
+#[cfg(test)]
 mod corpus;
+#[cfg(test)]
 mod demo;
+#[cfg(test)]
 mod gpconnect_counts;
 
 use std::path::{Path, PathBuf};
@@ -29,9 +35,12 @@ const CORPUS_VAR: &str = "ICR_CORPUS";
 /// conformance run into a silent pass.
 pub(crate) fn corpus_dir() -> Option<PathBuf> {
     let Some(value) = std::env::var_os(CORPUS_VAR) else {
-        eprintln!(
-            "\n*** {CORPUS_VAR} is not set: corpus conformance tests SKIPPED — set it to ../shared/fhir-corpus ***\n"
-        );
+        static NOTICE: std::sync::Once = std::sync::Once::new();
+        NOTICE.call_once(|| {
+            loud(&format!(
+                "\n*** {CORPUS_VAR} is not set: corpus conformance tests SKIPPED — set it to ../shared/fhir-corpus ***\n"
+            ));
+        });
         return None;
     };
     let given = PathBuf::from(&value);
@@ -46,6 +55,16 @@ pub(crate) fn corpus_dir() -> Option<PathBuf> {
         dir.display()
     );
     Some(dir)
+}
+
+/// Writes a line straight to the process's stderr. `eprintln!` inside a test is captured
+/// by the test harness and shown only when the test fails; a skipped corpus run and the
+/// corpus summary must be seen in every run.
+pub(crate) fn loud(message: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    // Nothing useful can be done if stderr is closed.
+    let _ = writeln!(err, "{message}");
 }
 
 /// The workspace root: the parent of this package's folder.

@@ -7,6 +7,8 @@
 //! place and restarted at another dose is shown as a dose change. The output order is
 //! deterministic, so hosts can diff and cache.
 
+mod dose;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -14,8 +16,8 @@ use serde::Serialize;
 use crate::identity::NhsNumber;
 use crate::ingest::{FhirVersion, SectionNote, SourceRecord, SourceWarning};
 use crate::model::{
-    AllergyStatus, ChangeKind, Detail, Entry, FhirDate, MedicationChange, Organisation, Patient,
-    Section,
+    AllergyStatus, ChangeKind, DMD, Detail, Entry, FhirDate, MedicationChange, Organisation,
+    Patient, SNOMED, Section,
 };
 
 /// How a source fared.
@@ -193,15 +195,19 @@ fn fact_key(e: &Entry) -> Option<String> {
             },
             _,
         ) => Some(format!("allergy|{what}|{clinical_status:?}")),
-        (Detail::Medication(m), _) => Some(format!(
-            "medication|{what}|{}|{}",
-            normalise(m.dosage.as_deref().unwrap_or_default()),
-            if is_current_medication(e) {
+        (Detail::Medication(m), _) => {
+            let dosage = m.dosage.as_deref().unwrap_or_default();
+            let dose = match dose::signature(&e.title, dosage) {
+                Some(sig) => format!("{sig:?}"),
+                None => normalise(dosage),
+            };
+            let state = if is_current_medication(e) {
                 "current"
             } else {
                 "ended"
-            }
-        )),
+            };
+            Some(format!("medication|{what}|{dose}|{state}"))
+        }
         (Detail::Problem { .. }, _) => Some(format!("problem|{what}|{}", problem_state(e))),
         (Detail::Immunisation { .. }, _) => Some(format!("immunisation|{what}|{}", date_key(e))),
         (_, Section::Referrals) => Some(format!("referral|{what}|{}", date_key(e))),
@@ -209,12 +215,15 @@ fn fact_key(e: &Entry) -> Option<String> {
     }
 }
 
+/// The code that identifies the fact. dm+d identifiers are SNOMED CT concept ids (dm+d
+/// is the UK drug extension of SNOMED CT), so both systems share one key space.
 fn concept_key(e: &Entry) -> String {
     match e
         .code
         .as_ref()
         .and_then(|c| Some((c.system.as_deref()?, c.code.as_deref()?)))
     {
+        Some((system, code)) if system == DMD || system == SNOMED => format!("sct|{code}"),
         Some((system, code)) => format!("{system}|{code}"),
         None => normalise(&e.title),
     }
@@ -311,9 +320,7 @@ fn flag_discrepancies(entries: &mut [Entry]) {
                     .first()
                     .map_or("another organisation", |p| p.organisation.name.as_str());
                 let note = match (&ea.detail, &eb.detail) {
-                    (Detail::Medication(x), Detail::Medication(y))
-                        if x.dosage != y.dosage || ea.title != eb.title =>
-                    {
+                    (Detail::Medication(x), Detail::Medication(y)) if !same_dose(ea, x, eb, y) => {
                         format!(
                             "{org} records {} {}",
                             eb.title,
@@ -348,6 +355,24 @@ fn flag_discrepancies(entries: &mut [Entry]) {
             e.discrepancies.push(note);
         }
     }
+}
+
+fn same_dose(
+    ea: &Entry,
+    x: &crate::model::MedicationDetail,
+    eb: &Entry,
+    y: &crate::model::MedicationDetail,
+) -> bool {
+    let text =
+        |m: &crate::model::MedicationDetail| normalise(m.dosage.as_deref().unwrap_or_default());
+    let sig = |e: &Entry, m: &crate::model::MedicationDetail| {
+        dose::signature(&e.title, m.dosage.as_deref().unwrap_or_default())
+    };
+    concept_key(ea) == concept_key(eb)
+        && match (sig(ea, x), sig(eb, y)) {
+            (Some(a), Some(b)) => a == b,
+            _ => text(x) == text(y),
+        }
 }
 
 fn same_org(a: &Entry, b: &Entry) -> bool {
