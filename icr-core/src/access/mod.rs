@@ -1,0 +1,14 @@
+//! Who may see what: the access policy (data, with a default for a UK ICR) and the
+//! decisions made from it for each item of a record.
+
+mod decide;
+mod policy;
+
+pub use decide::{Decision, Reason, Viewer, categories, decide};
+pub use policy::{
+    BreakGlassRules, DEFAULT_POLICY_JSON, DenyRule, Finding, InferenceRule, Policy, PolicyError,
+    RoleMatch, RoleRule, SensitiveSource, Severity,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+//! The access policy as data: roles and the sections and sensitive categories each may
+//! see, deny rules (deny overrides allow), participating organisations, sources whose
+//! data is sensitive as a whole, inference protection and break-glass limits.
+//!
+//! A policy is JSON (see `default-policy.json`, shipped in the crate and documented in
+//! `docs/policy.md`). [`Policy::validate`] reports rules that can never apply or that
+//! contradict each other, so a policy author sees mistakes before a clinician does.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{CareSetting, Section, SensitiveCategory};
+
+/// The default policy for a UK ICR, as shipped.
+pub const DEFAULT_POLICY_JSON: &str = include_str!("default-policy.json");
+
+/// An access policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Version of the policy format (1).
+    pub policy_version: u32,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// ODS codes of organisations whose data may be shared, or `*` for all.
+    pub participating_organisations: Vec<String>,
+    /// Relationship bases that count as legitimate (others need break-glass).
+    pub legitimate_relationships: Vec<String>,
+    /// How long a session lasts, in minutes.
+    pub session_minutes: u32,
+    /// Break-glass limits.
+    pub break_glass: BreakGlassRules,
+    /// Roles, matched in order: the first whose `match` fits the user's codes wins.
+    pub roles: Vec<RoleRule>,
+    /// Deny rules; a deny always overrides an allow.
+    #[serde(default)]
+    pub deny: Vec<DenyRule>,
+    /// Care settings whose data is sensitive as a whole.
+    #[serde(default)]
+    pub sensitive_sources: Vec<SensitiveSource>,
+    /// Items withheld with a sensitive item they would reveal.
+    #[serde(default)]
+    pub inference: Vec<InferenceRule>,
+}
+
+/// Break-glass limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRules {
+    /// How long emergency access lasts.
+    pub max_minutes: u32,
+    /// The shortest reason accepted.
+    pub min_reason_chars: usize,
+    /// Whether emergency access overrides a patient's opt-out (vital interests).
+    pub overrides_opt_out: bool,
+}
+
+/// A role: who it is (national RBAC codes) and what it may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRule {
+    /// Stable name (`gp`).
+    pub name: String,
+    /// Words for people.
+    pub title: String,
+    /// Codes that select this role (any entry may match).
+    pub r#match: Vec<RoleMatch>,
+    /// Section keys the role may see, or `*` for all.
+    pub sections: Vec<String>,
+    /// Sensitive categories the role may see.
+    pub sensitive: Vec<SensitiveCategory>,
+    /// Whether the role may use emergency (break-glass) access.
+    pub break_glass: bool,
+    /// Whether the role may read patient access reports and privacy alerts.
+    #[serde(default)]
+    pub audit_reports: bool,
+}
+
+/// National RBAC codes that select a role; a missing job role matches any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMatch {
+    /// Role profile code (`R8000`).
+    pub role_profile: String,
+    /// Job role code (`R0260`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_role: Option<String>,
+}
+
+/// A deny rule: these roles may not see these sections or categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyRule {
+    /// Identifier shown in decisions.
+    pub id: String,
+    /// Role names, or `*`.
+    pub roles: Vec<String>,
+    /// Section keys denied.
+    #[serde(default)]
+    pub sections: Vec<String>,
+    /// Categories denied.
+    #[serde(default)]
+    pub categories: Vec<SensitiveCategory>,
+}
+
+/// Data from a care setting that is sensitive as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitiveSource {
+    /// The setting.
+    pub care_setting: CareSetting,
+    /// The category its items carry.
+    pub category: SensitiveCategory,
+}
+
+/// Inference protection: items in these sections whose words name something specific to
+/// the category are withheld when an item of the category is withheld.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferenceRule {
+    /// Identifier shown in decisions.
+    pub id: String,
+    /// The category protected.
+    pub category: SensitiveCategory,
+    /// Section keys it applies to.
+    pub sections: Vec<String>,
+    /// Lower-case words (drug names, service names) matched in the item's text.
+    pub terms: Vec<String>,
+}
+
+/// Why a policy could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// Not valid policy JSON (unknown fields are refused, so typos are caught).
+    #[error("policy is not valid: {0}")]
+    Invalid(String),
+    /// The format version is not one this SDK reads.
+    #[error("policy_version {0} is not supported (1 is)")]
+    UnsupportedVersion(u32),
+    /// The policy has problems that would make decisions wrong.
+    #[error("policy has {} error(s): {}", .0.len(), .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<Finding>),
+}
+
+/// Something `validate` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `error` (the policy is refused) or `warning`.
+    pub severity: Severity,
+    /// What and where.
+    pub message: String,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The policy is refused.
+    Error,
+    /// Worth fixing; the policy still loads.
+    Warning,
+}
+
+impl Policy {
+    /// The default policy shipped with the SDK.
+    pub fn default_uk() -> Result<Policy, PolicyError> {
+        Policy::from_json(DEFAULT_POLICY_JSON)
+    }
+
+    /// Reads and validates a policy; refuses it when `validate` finds errors.
+    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = serde_json::from_str(text)
+            .map_err(|e| PolicyError::Invalid(crate::fhir::document::sanitise(&e)))?;
+        if policy.policy_version != 1 {
+            return Err(PolicyError::UnsupportedVersion(policy.policy_version));
+        }
+        let errors: Vec<Finding> = policy
+            .validate()
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            Ok(policy)
+        } else {
+            Err(PolicyError::Rejected(errors))
+        }
+    }
+
+    /// The role with this name.
+    pub fn role(&self, name: &str) -> Option<&RoleRule> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
+    /// The role selected by a user's national codes: the first whose match fits.
+    pub fn role_for(&self, role_profile: &str, job_role: Option<&str>) -> Option<&RoleRule> {
+        self.roles
+            .iter()
+            .find(|r| r.r#match.iter().any(|m| m.fits(role_profile, job_role)))
+    }
+
+    /// Lints the policy: unknown sections and roles, roles that can never be selected
+    /// (an earlier role's match covers theirs), duplicate names, rules that allow and deny
+    /// the same thing to a role, inference rules with nothing to match.
+    pub fn validate(&self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let mut error = |m: String| {
+            out.push(Finding {
+                severity: Severity::Error,
+                message: m,
+            })
+        };
+        let known_section = |s: &str| s == "*" || Section::ALL.iter().any(|x| x.key() == s);
+        let mut names = std::collections::HashSet::new();
+        for (i, role) in self.roles.iter().enumerate() {
+            if !names.insert(role.name.as_str()) {
+                error(format!("role '{}' is defined twice", role.name));
+            }
+            for s in role.sections.iter().filter(|s| !known_section(s)) {
+                error(format!("role '{}' names unknown section '{s}'", role.name));
+            }
+            if role.r#match.is_empty() {
+                error(format!(
+                    "role '{}' has no match, so no user can have it",
+                    role.name
+                ));
+            }
+            for m in &role.r#match {
+                let shadowed = self
+                    .roles
+                    .iter()
+                    .take(i)
+                    .find(|earlier| earlier.r#match.iter().any(|e| e.covers(m)));
+                if let Some(earlier) = shadowed {
+                    error(format!(
+                        "role '{}' match {} is unreachable: role '{}' earlier in the list matches first",
+                        role.name,
+                        m.describe(),
+                        earlier.name
+                    ));
+                }
+            }
+        }
+        for rule in &self.deny {
+            for r in rule
+                .roles
+                .iter()
+                .filter(|r| *r != "*" && self.role(r).is_none())
+            {
+                error(format!("deny rule '{}' names unknown role '{r}'", rule.id));
+            }
+            for s in rule.sections.iter().filter(|s| !known_section(s)) {
+                error(format!(
+                    "deny rule '{}' names unknown section '{s}'",
+                    rule.id
+                ));
+            }
+            if rule.sections.is_empty() && rule.categories.is_empty() {
+                error(format!("deny rule '{}' denies nothing", rule.id));
+            }
+        }
+        for rule in &self.inference {
+            for s in rule.sections.iter().filter(|s| !known_section(s)) {
+                error(format!(
+                    "inference rule '{}' names unknown section '{s}'",
+                    rule.id
+                ));
+            }
+            if rule.terms.is_empty() {
+                error(format!("inference rule '{}' has no terms", rule.id));
+            }
+            if rule.terms.iter().any(|t| t.to_lowercase() != *t) {
+                error(format!(
+                    "inference rule '{}' terms must be lower case",
+                    rule.id
+                ));
+            }
+        }
+        if self.break_glass.min_reason_chars == 0 {
+            error(
+                "break_glass.min_reason_chars must be at least 1: a reason is mandatory".to_owned(),
+            );
+        }
+        // Warnings: allowed and then denied anyway (deny wins, but the author may not know).
+        for rule in &self.deny {
+            for role in self
+                .roles
+                .iter()
+                .filter(|r| rule.roles.iter().any(|n| n == "*" || *n == r.name))
+            {
+                for c in &rule.categories {
+                    if role.sensitive.contains(c) {
+                        out.push(Finding {
+                            severity: Severity::Warning,
+                            message: format!(
+                                "role '{}' is allowed category {c:?} but deny rule '{}' removes it (deny overrides allow)",
+                                role.name, rule.id
+                            ),
+                        });
+                    }
+                }
+                for s in &rule.sections {
+                    if role.sections.iter().any(|x| x == s) {
+                        out.push(Finding {
+                            severity: Severity::Warning,
+                            message: format!(
+                                "role '{}' lists section '{s}' but deny rule '{}' removes it (deny overrides allow)",
+                                role.name, rule.id
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl RoleMatch {
+    fn fits(&self, role_profile: &str, job_role: Option<&str>) -> bool {
+        self.role_profile == role_profile
+            && self.job_role.as_deref().is_none_or(|j| Some(j) == job_role)
+    }
+
+    /// True when every user this match selects is also selected by `self`.
+    fn covers(&self, other: &RoleMatch) -> bool {
+        self.role_profile == other.role_profile
+            && (self.job_role.is_none() || self.job_role == other.job_role)
+    }
+
+    fn describe(&self) -> String {
+        match &self.job_role {
+            Some(j) => format!("{}/{j}", self.role_profile),
+            None => self.role_profile.clone(),
+        }
+    }
+}
+
+impl RoleRule {
+    /// True when the role may see this section.
+    pub fn allows_section(&self, section: Section) -> bool {
+        self.sections.iter().any(|s| s == "*" || s == section.key())
+    }
+}
