@@ -7,6 +7,8 @@ pub mod demo;
 pub mod error;
 mod fhir;
 pub mod identity;
+#[cfg(feature = "trust")]
+pub mod launch;
 pub mod ingest;
 pub mod merge;
 pub mod model;

@@ -1,0 +1,165 @@
+//! Just enough DER to accept an RSA public key as either `RSAPublicKey` (PKCS#1, what
+//! `ring` takes) or `SubjectPublicKeyInfo` (what most tools export), and to check it
+//! before it is trusted.
+//!
+//! The reader is strict: definite minimal lengths, minimal positive integers, nothing
+//! trailing. `ring` parses the key again when it verifies.
+
+use super::error::LaunchError;
+
+const SEQUENCE: u8 = 0x30;
+const INTEGER: u8 = 0x02;
+const BIT_STRING: u8 = 0x03;
+
+/// `AlgorithmIdentifier { rsaEncryption, NULL }`, contents only.
+const RSA_ENCRYPTION: [u8; 13] = [
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+];
+
+/// Smallest and largest RSA modulus `ring` verifies with (bits).
+const MIN_MODULUS_BITS: usize = 2048;
+const MAX_MODULUS_BITS: usize = 8192;
+
+/// A checked RSA public key.
+pub(crate) struct RsaPublicKey {
+    /// The `RSAPublicKey` DER.
+    pub(crate) pkcs1: Vec<u8>,
+    /// Length of the modulus in bytes, which is the length of every signature.
+    pub(crate) modulus_len: usize,
+}
+
+const REJECTED: LaunchError =
+    LaunchError::KeyRejected("expected a DER RSAPublicKey or SubjectPublicKeyInfo");
+
+/// Reads a PKCS#1 or SPKI RSA public key of 2048 to 8192 bits.
+pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
+    let mut outer = Reader(der);
+    let body = outer.expect(SEQUENCE)?;
+    outer.end()?;
+    let pkcs1 = if body.first() == Some(&INTEGER) {
+        der
+    } else {
+        let mut spki = Reader(body);
+        if spki.expect(SEQUENCE)? != RSA_ENCRYPTION {
+            return Err(LaunchError::KeyRejected("not an rsaEncryption key"));
+        }
+        let bits = spki.expect(BIT_STRING)?;
+        spki.end()?;
+        match bits.split_first() {
+            Some((0, key)) => key,
+            _ => return Err(REJECTED),
+        }
+    };
+    let mut outer = Reader(pkcs1);
+    let mut fields = Reader(outer.expect(SEQUENCE)?);
+    outer.end()?;
+    let n = positive_integer(fields.expect(INTEGER)?)?;
+    let e = positive_integer(fields.expect(INTEGER)?)?;
+    fields.end()?;
+
+    let bits = bit_length(n);
+    if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
+        return Err(LaunchError::KeyRejected(
+            "RSA modulus must be 2048 to 8192 bits",
+        ));
+    }
+    if n.last().is_none_or(|b| b & 1 == 0) {
+        return Err(LaunchError::KeyRejected("RSA modulus must be odd"));
+    }
+    let exponent = if e.len() <= 8 {
+        e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+    } else {
+        0
+    };
+    if !(3..(1u64 << 33)).contains(&exponent) || exponent & 1 == 0 {
+        return Err(LaunchError::KeyRejected(
+            "RSA public exponent must be odd, at least 3 and under 2^33",
+        ));
+    }
+    Ok(RsaPublicKey {
+        pkcs1: pkcs1.to_vec(),
+        modulus_len: n.len(),
+    })
+}
+
+/// The magnitude of a minimally encoded non-negative DER integer, without the sign byte.
+fn positive_integer(content: &[u8]) -> Result<&[u8], LaunchError> {
+    match content {
+        [] => Err(REJECTED),
+        [first, ..] if first & 0x80 != 0 => Err(REJECTED),
+        [0, second, ..] if second & 0x80 == 0 => Err(REJECTED),
+        [0, rest @ ..] if !rest.is_empty() => Ok(rest),
+        _ => Ok(content),
+    }
+}
+
+fn bit_length(magnitude: &[u8]) -> usize {
+    match magnitude.first() {
+        None => 0,
+        Some(first) => (magnitude.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// Reads one element with the given tag and returns its contents.
+    fn expect(&mut self, tag: u8) -> Result<&'a [u8], LaunchError> {
+        let (&found, rest) = self.0.split_first().ok_or(REJECTED)?;
+        if found != tag {
+            return Err(REJECTED);
+        }
+        let (&first, rest) = rest.split_first().ok_or(REJECTED)?;
+        let (len, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            // Long form: one or two length bytes are plenty for an 8192-bit key.
+            let count = usize::from(first & 0x7f);
+            if !(1..=2).contains(&count) {
+                return Err(REJECTED);
+            }
+            let (bytes, rest) = rest.split_at_checked(count).ok_or(REJECTED)?;
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            if bytes.first() == Some(&0) || len < 0x80 {
+                return Err(REJECTED); // not the minimal encoding
+            }
+            (len, rest)
+        };
+        let (content, rest) = rest.split_at_checked(len).ok_or(REJECTED)?;
+        self.0 = rest;
+        Ok(content)
+    }
+
+    fn end(&self) -> Result<(), LaunchError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(REJECTED)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_must_be_minimal_and_positive() {
+        assert_eq!(positive_integer(&[0x01]).unwrap(), &[0x01]);
+        assert_eq!(positive_integer(&[0x00]).unwrap(), &[0x00]);
+        assert_eq!(positive_integer(&[0x00, 0x80]).unwrap(), &[0x80]);
+        assert!(positive_integer(&[0x00, 0x01]).is_err());
+        assert!(positive_integer(&[0x80]).is_err());
+        assert!(positive_integer(&[]).is_err());
+    }
+
+    #[test]
+    fn junk_is_rejected() {
+        assert!(rsa_public_key(&[]).is_err());
+        assert!(rsa_public_key(&[0x30, 0x00]).is_err());
+        assert!(rsa_public_key(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).is_err());
+        assert!(rsa_public_key(&[0x30, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x03]).is_err());
+    }
+}

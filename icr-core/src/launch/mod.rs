@@ -1,0 +1,82 @@
+//! The signed launch context: who the user is, which patient, why, and on what
+//! relationship, as asserted by the host EPR in a signed JWT and verified with `ring`.
+//!
+//! ```
+//! use icr_core::NhsNumber;
+//! use icr_core::launch::{Relationship, Verifier, demo, mint};
+//!
+//! let now = 1_760_000_000;
+//! let patient = NhsNumber::parse("9434765919").unwrap();
+//! let context = demo::context("R8000", Some("R0260"), "Y90001", patient,
+//!                             Relationship::RegisteredGp, now);
+//! let token = mint(&context, demo::KID, &demo::signing_key().unwrap()).unwrap();
+//!
+//! let verifier = Verifier::new(demo::trust_store().unwrap());
+//! assert_eq!(verifier.verify(&token, now).unwrap(), context);
+//! // the same token twice is a replay
+//! assert!(verifier.verify(&token, now + 1).is_err());
+//! ```
+//!
+//! # Why it is built this way
+//!
+//! **The verifier decides the algorithm, not the token.** Each key in the [`TrustStore`]
+//! is registered for exactly one [`Algorithm`]. The header's `kid` selects the key, and
+//! the header's `alg` must then equal that key's algorithm or the token is refused
+//! ([`LaunchError::AlgorithmMismatch`]). Letting `alg` choose the verification routine is
+//! the root of the classic JWT attacks: `alg: none` switches verification off, and an
+//! HS256 token whose HMAC key is the issuer's RSA *public* key verifies under a library
+//! that feeds "the key" to whichever algorithm the header names. Here neither can happen:
+//! `none` is refused outright ([`LaunchError::AlgorithmNone`]) and a key bound to RS256
+//! is never used as an HMAC secret.
+//!
+//! **No key is ever fetched or taken from a token.** `jku`, `x5u` (URLs to fetch keys
+//! from), `jwk`, `x5c` (keys embedded in the token) and `x5t` are refused with
+//! [`LaunchError::ForbiddenHeader`], never ignored, so a misconfigured issuer is noticed.
+//! Trust is configured by the host; the SDK stays sans-I/O and a token cannot vouch for
+//! itself. `crit` extensions are refused because none is understood (RFC 7515 4.1.11).
+//!
+//! **Strict base64url and strict JSON.** A token has exactly one accepted spelling:
+//! unpadded base64url from the URL-safe alphabet with zero trailing bits (decoding then
+//! re-encoding must give the same text). Lenient decoding lets one signed token be
+//! re-spelt many ways, which defeats replay caches and string-keyed deny lists and hides
+//! tampering from anyone comparing tokens. Header and claims must each be one JSON object
+//! with no member named twice at any level (parsers disagree on which duplicate wins, so
+//! `{"alg":"RS256","alg":"none"}` is ambiguous) and nesting of at most 32 levels, so a
+//! hostile token yields an error, never a stack overflow.
+//!
+//! **Bounded work before trust.** The size cap (16 KiB) is checked before anything is
+//! decoded; the claims are parsed only after the signature verifies; the replay cache
+//! is bounded and refuses rather than forgets when full.
+//!
+//! **Errors never carry token contents.** [`LaunchError`] names the rule and at most the
+//! part or claim name; a `kid` appears only once it is known to be a safe identifier.
+//!
+//! GP Connect's unsigned consumer tokens are handled by a separate, explicitly named
+//! path, [`read_gp_connect_consumer_jwt`] and [`mint_gp_connect_consumer_jwt`]; the
+//! verifier never accepts them.
+
+mod b64;
+mod claims;
+mod context;
+pub mod demo;
+mod der;
+mod error;
+mod gp_connect;
+mod json;
+mod jws;
+mod keys;
+mod signing;
+mod verifier;
+
+#[cfg(test)]
+mod tests;
+
+pub use context::{LaunchContext, ParseRelationshipError, Relationship};
+pub use error::{LaunchError, TokenPart};
+pub use gp_connect::{
+    GP_CONNECT_CONSUMER_ISSUER, GP_CONNECT_LIFETIME, GpConnectClaims, mint_gp_connect_consumer_jwt,
+    read_gp_connect_consumer_jwt,
+};
+pub use keys::{Algorithm, TrustStore};
+pub use signing::{SigningKey, mint};
+pub use verifier::{MAX_LEEWAY, Verifier};

@@ -1,0 +1,195 @@
+//! Signing keys and minting launch tokens, for hosts, tests and the demo.
+
+use std::fmt;
+
+use ring::hmac;
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use serde::Serialize;
+
+use super::context::{LaunchContext, Relationship};
+use super::error::LaunchError;
+use super::jws;
+use super::keys::{Algorithm, MIN_HMAC_SECRET, is_safe_kid};
+use crate::identity::NhsNumber;
+
+/// A private key (or HMAC secret) a host signs launch tokens with.
+///
+/// Build one with the constructors, which apply the same limits the trust store does
+/// (HMAC secrets of at least 32 bytes, P-256 for ES256, 2048-bit or larger RSA). `Debug`
+/// never shows key material.
+#[non_exhaustive]
+pub enum SigningKey {
+    /// An HMAC-SHA-256 secret (HS256).
+    Hs256(hmac::Key),
+    /// A P-256 key pair producing fixed-length `r || s` signatures (ES256).
+    Es256(EcdsaKeyPair),
+    /// An RSA key pair signing with PKCS#1 v1.5 and SHA-256 (RS256).
+    Rs256(RsaKeyPair),
+    /// An Ed25519 key pair (EdDSA).
+    EdDsa(Ed25519KeyPair),
+}
+
+impl SigningKey {
+    /// An HMAC-SHA-256 signing secret; under 32 bytes is [`LaunchError::WeakSecret`].
+    pub fn hs256(secret: &[u8]) -> Result<Self, LaunchError> {
+        if secret.len() < MIN_HMAC_SECRET {
+            return Err(LaunchError::WeakSecret {
+                len: secret.len(),
+                min: MIN_HMAC_SECRET,
+            });
+        }
+        Ok(SigningKey::Hs256(hmac::Key::new(hmac::HMAC_SHA256, secret)))
+    }
+
+    /// An Ed25519 key from its 32-byte seed.
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Self, LaunchError> {
+        Ed25519KeyPair::from_seed_unchecked(seed)
+            .map(SigningKey::EdDsa)
+            .map_err(|_| LaunchError::KeyRejected("expected a 32-byte Ed25519 seed"))
+    }
+
+    /// A P-256 key from an unencrypted PKCS#8 document (DER).
+    pub fn es256_from_pkcs8(der: &[u8]) -> Result<Self, LaunchError> {
+        EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            der,
+            &SystemRandom::new(),
+        )
+        .map(SigningKey::Es256)
+        .map_err(|_| LaunchError::KeyRejected("expected a PKCS#8 P-256 private key"))
+    }
+
+    /// An RSA key (2048 to 4096 bits) from an unencrypted PKCS#8 document (DER).
+    pub fn rs256_from_pkcs8(der: &[u8]) -> Result<Self, LaunchError> {
+        RsaKeyPair::from_pkcs8(der)
+            .map(SigningKey::Rs256)
+            .map_err(|_| LaunchError::KeyRejected("expected a PKCS#8 RSA private key"))
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            SigningKey::Hs256(_) => Algorithm::Hs256,
+            SigningKey::Es256(_) => Algorithm::Es256,
+            SigningKey::Rs256(_) => Algorithm::Rs256,
+            SigningKey::EdDsa(_) => Algorithm::EdDsa,
+        }
+    }
+
+    /// The public key in the form the matching `TrustStore::add_*` takes (65-byte P-256
+    /// point, DER `RSAPublicKey`, 32-byte Ed25519 key); `None` for an HMAC secret.
+    pub fn public_key(&self) -> Option<Vec<u8>> {
+        match self {
+            SigningKey::Hs256(_) => None,
+            SigningKey::Es256(pair) => Some(pair.public_key().as_ref().to_vec()),
+            SigningKey::Rs256(pair) => Some(pair.public_key().as_ref().to_vec()),
+            SigningKey::EdDsa(pair) => Some(pair.public_key().as_ref().to_vec()),
+        }
+    }
+
+    /// Signs `message` with this key's algorithm.
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, LaunchError> {
+        match self {
+            SigningKey::Hs256(key) => Ok(hmac::sign(key, message).as_ref().to_vec()),
+            SigningKey::Es256(pair) => pair
+                .sign(&SystemRandom::new(), message)
+                .map(|sig| sig.as_ref().to_vec())
+                .map_err(|_| LaunchError::Signing),
+            SigningKey::Rs256(pair) => {
+                let mut sig = vec![0; pair.public().modulus_len()];
+                pair.sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut sig,
+                )
+                .map_err(|_| LaunchError::Signing)?;
+                Ok(sig)
+            }
+            SigningKey::EdDsa(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+        }
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SigningKey({})", self.algorithm())
+    }
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    alg: &'static str,
+    typ: &'static str,
+    kid: &'a str,
+}
+
+/// The claims of a launch token, borrowed from a context, in the token's names.
+#[derive(Serialize)]
+struct LaunchClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    jti: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    icr_role_profile: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icr_job_role: Option<&'a str>,
+    icr_org: &'a str,
+    icr_patient: &'a NhsNumber,
+    icr_purpose: &'a str,
+    icr_relationship: Relationship,
+}
+
+/// Signs `context` as a compact JWS with header `{"alg", "typ": "JWT", "kid"}`.
+///
+/// The claims are exactly what [`Verifier::verify`](super::Verifier::verify) reads back.
+/// Nothing is checked about times here, so tests can mint expired tokens; `kid` must be
+/// a safe identifier.
+pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<String, LaunchError> {
+    if !is_safe_kid(kid) {
+        return Err(LaunchError::InvalidKid);
+    }
+    let header = Header {
+        alg: key.algorithm().as_str(),
+        typ: "JWT",
+        kid,
+    };
+    let claims = LaunchClaims {
+        iss: &context.issuer,
+        sub: &context.user_id,
+        aud: &context.audience,
+        iat: context.issued_at,
+        exp: context.expires_at,
+        nbf: context.not_before,
+        jti: &context.token_id,
+        name: context.user_name.as_deref(),
+        icr_role_profile: &context.role_profile,
+        icr_job_role: context.job_role.as_deref(),
+        icr_org: &context.organisation,
+        icr_patient: &context.patient,
+        icr_purpose: &context.purpose,
+        icr_relationship: context.relationship,
+    };
+    let header = serde_json::to_vec(&header).map_err(|_| LaunchError::Encoding)?;
+    let claims = serde_json::to_vec(&claims).map_err(|_| LaunchError::Encoding)?;
+    sign_json(&header, &claims, key)
+}
+
+/// Signs raw header and claims JSON bytes. Used by [`mint`] and by tests that need
+/// tokens no well-behaved issuer would produce.
+pub(crate) fn sign_json(
+    header: &[u8],
+    claims: &[u8],
+    key: &SigningKey,
+) -> Result<String, LaunchError> {
+    let input = jws::signing_input(header, claims);
+    let signature = key.sign(input.as_bytes())?;
+    Ok(jws::assemble(&input, &signature))
+}

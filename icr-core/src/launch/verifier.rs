@@ -1,0 +1,164 @@
+//! The verifier: one pass over a token in a fixed order, then the replay cache.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use super::claims;
+use super::context::LaunchContext;
+use super::error::LaunchError;
+use super::jws::{self, HeaderAlg};
+use super::keys::TrustStore;
+use super::{b64, error::TokenPart};
+
+/// Default clock leeway, seconds.
+const DEFAULT_LEEWAY: i64 = 60;
+/// Largest leeway [`Verifier::with_leeway`] accepts, seconds; larger values are capped.
+pub const MAX_LEEWAY: u64 = 300;
+/// Default number of unexpired token ids remembered.
+const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
+
+/// Verifies signed launch tokens against a [`TrustStore`].
+///
+/// The checks run in this order, and the first failure is returned:
+/// 1. length at most 16 KiB (configurable), before anything is decoded;
+/// 2. three dot-separated parts, each canonical unpadded base64url;
+/// 3. the header: one JSON object, no duplicate names, bounded nesting; `alg` present,
+///    not `none`, supported; no `jku`/`jwk`/`x5u`/`x5c`/`x5t`/`b64`/`zip`; no `crit`;
+///    `typ` absent or `JWT`; `kid` present and a safe identifier;
+/// 4. the key: `kid` must be in the store, and the header's `alg` must be the algorithm
+///    the store bound to that key;
+/// 5. the signature, with that key and algorithm only;
+/// 6. the claims (only now parsed): times with leeway, issuer, audience, `jti`, and the
+///    ICR claims;
+/// 7. replay: a `jti` already accepted and not yet expired is refused; otherwise it is
+///    remembered until `exp` plus leeway.
+///
+/// `verify` takes `&self`; the replay cache sits behind a mutex, so one verifier can be
+/// shared between threads. The cache is bounded: when it is full of unexpired ids, new
+/// tokens are refused with [`LaunchError::ReplayCacheFull`] rather than forgetting ids.
+#[derive(Debug)]
+pub struct Verifier {
+    store: TrustStore,
+    leeway: i64,
+    max_token_bytes: usize,
+    replay: Mutex<ReplayCache>,
+}
+
+impl Verifier {
+    /// A verifier with 60 seconds of leeway, a 16 KiB token limit and room for 100,000
+    /// unexpired token ids.
+    pub fn new(store: TrustStore) -> Self {
+        Verifier {
+            store,
+            leeway: DEFAULT_LEEWAY,
+            max_token_bytes: jws::DEFAULT_MAX_TOKEN_BYTES,
+            replay: Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)),
+        }
+    }
+
+    /// Sets the clock leeway applied to `exp`, `nbf` and `iat`; capped at
+    /// [`MAX_LEEWAY`] seconds so that a configuration slip cannot switch expiry off.
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
+        self.leeway = i64::try_from(seconds.min(MAX_LEEWAY)).unwrap_or(DEFAULT_LEEWAY);
+        self
+    }
+
+    /// Sets the largest token accepted, in bytes (default 16 KiB).
+    pub fn with_max_token_bytes(mut self, bytes: usize) -> Self {
+        self.max_token_bytes = bytes;
+        self
+    }
+
+    /// Sets how many unexpired token ids the replay cache holds (default 100,000).
+    pub fn with_replay_capacity(mut self, entries: usize) -> Self {
+        self.replay = Mutex::new(ReplayCache::new(entries));
+        self
+    }
+
+    /// The trust store this verifier uses.
+    pub fn trust_store(&self) -> &TrustStore {
+        &self.store
+    }
+
+    /// Verifies `token` at time `now_unix` (seconds since the Unix epoch) and returns
+    /// the launch context it carries.
+    pub fn verify(&self, token: &str, now_unix: i64) -> Result<LaunchContext, LaunchError> {
+        let parts = jws::split(token, self.max_token_bytes)?;
+        let header = jws::header(&parts)?;
+        let alg = match jws::alg(&header)? {
+            HeaderAlg::None => return Err(LaunchError::AlgorithmNone),
+            HeaderAlg::Known(alg) => alg,
+        };
+        jws::common_rules(&header)?;
+        let kid = jws::kid(&header)?;
+        let key = self.store.key(kid).ok_or_else(|| LaunchError::UnknownKey {
+            kid: kid.to_owned(),
+        })?;
+        if key.algorithm() != alg {
+            return Err(LaunchError::AlgorithmMismatch {
+                kid: kid.to_owned(),
+                bound: key.algorithm(),
+            });
+        }
+        let signature = b64::decode(parts.signature, TokenPart::Signature)?;
+        key.verify(parts.signing_input.as_bytes(), &signature)?;
+
+        let claims = jws::claims(&parts)?;
+        let context = claims::launch_context(&claims, &self.store, now_unix, self.leeway)?;
+        self.replay
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .check_and_remember(
+                &context.token_id,
+                context.expires_at.saturating_add(self.leeway),
+                now_unix,
+            )?;
+        Ok(context)
+    }
+}
+
+/// Token ids seen, each with the time from which it may be forgotten (the token is
+/// expired by then, so a replay would fail on `exp` anyway).
+struct ReplayCache {
+    seen: HashMap<String, i64>,
+    capacity: usize,
+}
+
+impl fmt::Debug for ReplayCache {
+    /// Sizes only: token ids are token contents.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplayCache")
+            .field("entries", &self.seen.len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+impl ReplayCache {
+    fn new(capacity: usize) -> Self {
+        ReplayCache {
+            seen: HashMap::new(),
+            capacity,
+        }
+    }
+
+    fn check_and_remember(
+        &mut self,
+        jti: &str,
+        forget_at: i64,
+        now: i64,
+    ) -> Result<(), LaunchError> {
+        if self.seen.get(jti).is_some_and(|until| *until > now) {
+            return Err(LaunchError::Replayed);
+        }
+        if self.seen.len() >= self.capacity {
+            self.seen.retain(|_, until| *until > now);
+        }
+        if self.seen.len() >= self.capacity && !self.seen.contains_key(jti) {
+            return Err(LaunchError::ReplayCacheFull);
+        }
+        self.seen.insert(jti.to_owned(), forget_at);
+        Ok(())
+    }
+}
