@@ -1,14 +1,24 @@
-//! Ingest + merge + summarise of the largest GP Connect record and the largest Synthea
-//! bundle, against `serde_json::from_slice::<Value>` of the same bytes in the same run.
+//! Ingest + merge + summarise (through a session: access decisions and an audit entry,
+//! as a host gets it) of the largest GP Connect record and the largest Synthea bundle,
+//! against `serde_json::from_slice::<Value>` of the same bytes in the same run.
 //!
 //! Files come from `ICR_CORPUS`; without it the benchmark says so and measures the demo
-//! GP record instead. After criterion's own report, the ratios (ICR ÷ Value parse) are
-//! printed from criterion's estimates.
+//! GP record instead. Synthea patients have no NHS number, which a session requires, so
+//! one is added to its Patient before measuring. After criterion's own report, the ratios
+//! (ICR ÷ Value parse) are printed from criterion's estimates.
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use criterion::{Criterion, Throughput};
-use icr_core::{IngestOptions, PatientSummary, ingest, merge};
+use icr_core::audit::{AuditKey, MemoryAuditLog};
+use icr_core::launch::Relationship;
+use icr_core::session::{Session, demo};
+use icr_core::{IngestOptions, NhsNumber, ingest, merge};
+
+/// The NHS number given to a corpus patient that has none (a valid test number).
+const BENCH_NHS: &str = "9990000018";
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) else {
@@ -28,7 +38,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
             .sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
         let path = files.into_iter().next()?;
         let name = format!("{dir}-largest");
-        Some((name, std::fs::read(path).ok()?))
+        Some((name, with_nhs_number(std::fs::read(path).ok()?)))
     };
     ["gpconnect", "synthea"]
         .iter()
@@ -36,12 +46,63 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn icr(bytes: &[u8]) -> usize {
-    let Ok(record) = ingest(bytes, &IngestOptions::default()) else {
+/// Gives the first Patient an NHS number when it has none.
+fn with_nhs_number(bytes: Vec<u8>) -> Vec<u8> {
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return bytes;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("https://fhir.nhs.uk/Id/nhs-number") {
+        return bytes;
+    }
+    let patient = doc
+        .get_mut("entry")
+        .and_then(|e| e.as_array_mut())
+        .and_then(|entries| {
+            entries
+                .iter_mut()
+                .filter_map(|e| e.get_mut("resource"))
+                .find(|r| r.get("resourceType").and_then(|t| t.as_str()) == Some("Patient"))
+        });
+    if let Some(serde_json::Value::Object(p)) = patient {
+        let ids = p
+            .entry("identifier")
+            .or_insert_with(|| serde_json::json!([]));
+        if let Some(ids) = ids.as_array_mut() {
+            ids.push(serde_json::json!({"system": "https://fhir.nhs.uk/Id/nhs-number", "value": BENCH_NHS}));
+        }
+    }
+    serde_json::to_vec(&doc).unwrap_or(bytes)
+}
+
+/// The patient of a document, for the session.
+fn patient_of(bytes: &[u8]) -> Option<NhsNumber> {
+    ingest(bytes, &IngestOptions::default())
+        .ok()?
+        .nhs_number()
+        .cloned()
+}
+
+fn session_for(patient: NhsNumber) -> Option<Session> {
+    let key = AuditKey::from_bytes(&[7u8; 32]).ok()?;
+    let icr = demo::icr(Arc::new(MemoryAuditLog::new(key))).ok()?;
+    let now = jiff::Timestamp::now().as_second();
+    let token = demo::token(icr.policy(), "gp", Relationship::RegisteredGp, patient, now).ok()?;
+    icr.open_session(&token).ok()
+}
+
+fn icr(bytes: &[u8], session: &Session, patient: &NhsNumber) -> usize {
+    let options = IngestOptions {
+        expected_patient: Some(patient.clone()),
+        ..IngestOptions::default()
+    };
+    let Ok(record) = ingest(bytes, &options) else {
         return 0;
     };
     let shared = merge(vec![record], Vec::new());
-    let summary = PatientSummary::unrestricted(&shared, jiff::civil::date(2026, 11, 25));
+    let Ok(summary) = session.summary(&shared) else {
+        return 0;
+    };
     summary.sections.iter().map(|s| s.items.len()).sum()
 }
 
@@ -49,6 +110,14 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let inputs = inputs();
     for (name, bytes) in &inputs {
+        let Some(patient) = patient_of(bytes) else {
+            eprintln!("{name}: no patient with an NHS number; skipped");
+            continue;
+        };
+        let Some(session) = session_for(patient.clone()) else {
+            eprintln!("{name}: could not open a session; skipped");
+            continue;
+        };
         let mut group = c.benchmark_group(name.as_str());
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function("serde_json_value", |b| {
@@ -58,7 +127,7 @@ fn main() {
             })
         });
         group.bench_function("icr_ingest_merge_summarise", |b| {
-            b.iter(|| icr(std::hint::black_box(bytes)))
+            b.iter(|| icr(std::hint::black_box(bytes), &session, &patient))
         });
         group.finish();
     }

@@ -3,15 +3,19 @@
 #![warn(missing_docs)]
 
 pub mod access;
+#[cfg(feature = "trust")]
+pub mod audit;
 pub mod demo;
 pub mod error;
 mod fhir;
 pub mod identity;
+pub mod ingest;
 #[cfg(feature = "trust")]
 pub mod launch;
-pub mod ingest;
 pub mod merge;
 pub mod model;
+#[cfg(feature = "trust")]
+pub mod session;
 pub mod summary;
 
 pub use error::IngestError;

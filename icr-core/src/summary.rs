@@ -175,20 +175,11 @@ pub struct SourceView {
     pub items: usize,
 }
 
-impl PatientSummary {
-    /// The whole record with no access rules applied: for tools that inspect ingest
-    /// (the `icr summary` command without a role). Hosts showing a record to a
-    /// professional go through a session, which decides and audits.
-    pub fn unrestricted(record: &SharedCareRecord, as_of: jiff::civil::Date) -> PatientSummary {
-        build(record, as_of, |_| Ok(()))
-    }
-}
-
 /// Builds the summary, asking `decide` for each item whether the viewer may see it.
 pub(crate) fn build(
     record: &SharedCareRecord,
     as_of: jiff::civil::Date,
-    mut decide: impl FnMut(&Entry) -> Result<(), WithheldReason>,
+    mut decide: impl FnMut(usize, &Entry) -> Result<(), WithheldReason>,
 ) -> PatientSummary {
     let mut sections: Vec<SummarySection> = Section::ALL
         .iter()
@@ -202,11 +193,11 @@ pub(crate) fn build(
         })
         .collect();
     let position = |s: Section| Section::ALL.iter().position(|x| *x == s);
-    for entry in &record.entries {
+    for (at, entry) in record.entries.iter().enumerate() {
         let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
             continue;
         };
-        match decide(entry) {
+        match decide(at, entry) {
             Ok(()) => section.items.push(entry.clone()),
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,

@@ -17,13 +17,12 @@ pub fn run(files: &[PathBuf]) -> i32 {
             }
             Ok(bytes) => match ingest(&bytes, &options) {
                 Ok(record) => {
-                    let report = serde_json::to_value(&record.report).unwrap_or(Value::Null);
+                    let report = serde_json::to_value(record.report()).unwrap_or(Value::Null);
                     let mut object = json!({
                         "file": file.display().to_string(),
-                        "fhir_version": record.fhir_version,
-                        "organisation": record.organisation,
-                        "warnings": record.warnings,
-                        "section_notes": record.section_notes,
+                        "fhir_version": record.fhir_version(),
+                        "organisation": record.organisation(),
+                        "warnings": record.warnings(),
                         "error": null,
                     });
                     if let (Value::Object(o), Value::Object(r)) = (&mut object, report) {

@@ -2,9 +2,13 @@
 //! contract: integrators script against them and issues name them exactly.
 #![forbid(unsafe_code)]
 
+mod audit_cmd;
+mod demo_cmd;
 mod ingest_cmd;
 mod summary_cmd;
 mod text;
+mod token_cmd;
+mod view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,23 +25,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show the built-in demo patient, joined from five organisations.
+    /// Show the built-in demo patient, joined from five organisations, as a GP sees them
+    /// and how the view differs for a receptionist and a social worker.
     Demo {
-        /// Print the summary JSON instead of text.
+        /// Print the chosen role's summary JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// The date to compute ages and staleness on (yyyy-mm-dd); default today.
-        #[arg(long)]
-        as_of: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        view: view::ViewArgs,
     },
-    /// Merge FHIR files (one source each) into one patient summary.
+    /// Merge FHIR files (one source each) and show the summary a role may see.
     Summary {
         /// Print the summary JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// The date to compute ages and staleness on (yyyy-mm-dd); default today.
-        #[arg(long)]
-        as_of: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        view: view::ViewArgs,
         /// FHIR JSON files, one source each, the registered GP's first.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -51,12 +54,49 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Mint a demo launch token (signed with the published demo key).
+    Token {
+        /// Policy role.
+        #[arg(long = "as", default_value = "gp")]
+        role: String,
+        /// Legitimate-relationship basis.
+        #[arg(long, default_value = "care-team")]
+        relationship: String,
+        /// The patient's NHS number.
+        #[arg(long, default_value = icr_core::demo::PATIENT_NHS_NUMBER)]
+        patient: String,
+    },
+    /// Verify an audit log or report who accessed a patient's record.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
 }
 
-fn today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the whole log; exit 0 only when it verifies, otherwise say where it breaks.
+    Verify {
+        /// A checkpoint (JSON `{"seq","mac"}`) kept elsewhere, to detect truncation and rollback.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The audit log.
+        path: PathBuf,
+    },
+    /// Who saw this patient's record, when, which sections, and why.
+    Report {
+        /// The patient's NHS number.
+        #[arg(long)]
+        patient: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// The audit log.
+        path: PathBuf,
+    },
 }
 
 fn print_summary(summary: &icr_core::PatientSummary, json: bool) -> i32 {
@@ -74,19 +114,63 @@ fn print_summary(summary: &icr_core::PatientSummary, json: bool) -> i32 {
     0
 }
 
+fn report(result: Result<String, String>) -> i32 {
+    match result {
+        Ok(out) => {
+            println!("{out}");
+            0
+        }
+        Err(e) => {
+            eprintln!("icr: {e}");
+            1
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Demo { json, as_of } => {
-            let summary = summary_cmd::build(summary_cmd::from_demo(), as_of.unwrap_or_else(today));
-            print_summary(&summary, json)
+        Command::Demo { json, view } => {
+            let compare = view.role == "gp" && view.break_glass.is_none();
+            report(demo_cmd::run(&view, json, compare))
         }
-        Command::Summary { json, as_of, files } => {
-            let summary =
-                summary_cmd::build(summary_cmd::from_files(&files), as_of.unwrap_or_else(today));
-            print_summary(&summary, json)
+        Command::Summary {
+            json,
+            mut view,
+            files,
+        } => {
+            if view.audit.is_none() {
+                view.audit = Some(PathBuf::from("icr-audit.log"));
+            }
+            let record = summary_cmd::record(summary_cmd::from_files(&files));
+            match view::audit_sink(view.audit.as_ref())
+                .and_then(|a| view::summary(&record, &view, a))
+            {
+                Ok(summary) => print_summary(&summary, json),
+                Err(e) => {
+                    eprintln!("icr: {e}");
+                    1
+                }
+            }
         }
         Command::Ingest { files, .. } => ingest_cmd::run(&files),
+        Command::Token {
+            role,
+            relationship,
+            patient,
+        } => report(token_cmd::run(&role, &relationship, &patient)),
+        Command::Audit { command } => match command {
+            AuditCommand::Verify {
+                checkpoint,
+                json,
+                path,
+            } => audit_cmd::verify(&path, checkpoint.as_deref(), json),
+            AuditCommand::Report {
+                patient,
+                json,
+                path,
+            } => audit_cmd::report(&path, &patient, json),
+        },
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

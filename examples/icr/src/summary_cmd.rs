@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use icr_core::model::{CareSetting, Organisation};
 use icr_core::{
-    FailedSource, IngestError, IngestOptions, PatientSummary, SourceStatus, ingest, merge,
+    FailedSource, IngestError, IngestOptions, SharedCareRecord, SourceStatus, ingest, merge,
 };
 
 /// A source to read: its bytes and, when known, who supplies it.
@@ -40,7 +40,7 @@ pub fn from_demo() -> Vec<Input> {
 
 /// Ingests and merges; the first source with a valid NHS number sets the patient, and a
 /// source about anyone else is shown as an identity mismatch, never mixed in.
-pub fn build(inputs: Vec<Input>, as_of: jiff::civil::Date) -> PatientSummary {
+pub fn record(inputs: Vec<Input>) -> SharedCareRecord {
     let mut records = Vec::new();
     let mut failures = Vec::new();
     let mut expected = None;
@@ -69,7 +69,7 @@ pub fn build(inputs: Vec<Input>, as_of: jiff::civil::Date) -> PatientSummary {
         match ingest(bytes, &options) {
             Ok(record) => {
                 if expected.is_none() {
-                    expected = record.patient.as_ref().and_then(|p| p.nhs_number.clone());
+                    expected = record.nhs_number().cloned();
                 }
                 records.push(record);
             }
@@ -84,5 +84,5 @@ pub fn build(inputs: Vec<Input>, as_of: jiff::civil::Date) -> PatientSummary {
             }),
         }
     }
-    PatientSummary::unrestricted(&merge(records, failures), as_of)
+    merge(records, failures)
 }

@@ -79,7 +79,9 @@ fn category_key(c: SensitiveCategory) -> String {
 pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -> Vec<Decision> {
     let role = viewer.role;
     let participating_all = policy.participating_organisations.iter().any(|o| o == "*");
-    let legitimate = policy.legitimate_relationships.contains(&viewer.relationship);
+    let legitimate = policy
+        .legitimate_relationships
+        .contains(&viewer.relationship);
     let opted_out_applies =
         viewer.patient_opted_out && !(viewer.break_glass && policy.break_glass.overrides_opt_out);
     let mut withheld_categories: Vec<SensitiveCategory> = Vec::new();

@@ -12,3 +12,6 @@ pub use policy::{
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;

@@ -21,8 +21,6 @@ mod version;
 
 use std::collections::HashSet;
 
-use serde::Serialize;
-
 pub use gpconnect::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use index::ReferenceForm;
 pub use report::{FhirVersion, IngestReport, SkipReason, Skipped, UnresolvedReference};
@@ -60,24 +58,53 @@ impl Default for IngestOptions {
 }
 
 /// One organisation's part of the record.
-#[derive(Debug, Clone, Serialize)]
+///
+/// Its clinical content is not public: it reaches a host only through a session's
+/// summary, after an access decision that was audited. What is public is metadata: who
+/// supplied it, the version, how current it is, the ingest report and the source's
+/// warnings.
+#[derive(Debug, Clone)]
 pub struct SourceRecord {
+    pub(crate) organisation: Organisation,
+    pub(crate) fhir_version: FhirVersion,
+    pub(crate) patient: Option<Patient>,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) warnings: Vec<SourceWarning>,
+    pub(crate) section_notes: Vec<SectionNote>,
+    pub(crate) as_of: Option<FhirDate>,
+    pub(crate) report: IngestReport,
+}
+
+impl SourceRecord {
     /// Who supplied it.
-    pub organisation: Organisation,
+    pub fn organisation(&self) -> &Organisation {
+        &self.organisation
+    }
+
     /// The FHIR version it was read as.
-    pub fhir_version: FhirVersion,
-    /// The patient as this source records them (none for a document without a Patient).
-    pub patient: Option<Patient>,
-    /// The items, in document order.
-    pub entries: Vec<Entry>,
-    /// The source's warnings (confidential items left out, record in transit, …).
-    pub warnings: Vec<SourceWarning>,
-    /// What the source says about empty sections ("no known allergies").
-    pub section_notes: Vec<SectionNote>,
+    pub fn fhir_version(&self) -> FhirVersion {
+        self.fhir_version
+    }
+
+    /// The NHS number of the source's patient, when it has a valid one.
+    pub fn nhs_number(&self) -> Option<&NhsNumber> {
+        self.patient.as_ref()?.nhs_number.as_ref()
+    }
+
     /// The most recent `lastUpdated` in the source: how current it is.
-    pub as_of: Option<FhirDate>,
-    /// What was read and what became of it.
-    pub report: IngestReport,
+    pub fn as_of(&self) -> Option<&FhirDate> {
+        self.as_of.as_ref()
+    }
+
+    /// What was read and what became of it (counts, skipped resources and why).
+    pub fn report(&self) -> &IngestReport {
+        &self.report
+    }
+
+    /// The source's warnings (confidential items left out, record in transit, …).
+    pub fn warnings(&self) -> &[SourceWarning] {
+        &self.warnings
+    }
 }
 
 /// Reads one source document.

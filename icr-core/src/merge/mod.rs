@@ -82,21 +82,36 @@ pub struct SourceState {
     pub section_notes: Vec<SectionNote>,
 }
 
-/// The merged record of one patient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The merged record of one patient. Its content is not public: hosts see it through
+/// [`crate::session::Session::summary`], which decides and audits first.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SharedCareRecord {
     /// The patient, from the first source that has one (the GP's when present).
-    pub patient: Option<Patient>,
+    pub(crate) patient: Option<Patient>,
     /// Where sources disagree about the patient (date of birth, name).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub demographic_discrepancies: Vec<String>,
+    pub(crate) demographic_discrepancies: Vec<String>,
     /// Every source, in the order given.
-    pub sources: Vec<SourceState>,
+    pub(crate) sources: Vec<SourceState>,
     /// Items, by section and then most recent first.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl SharedCareRecord {
+    /// The sources with their status (metadata only).
+    pub fn sources(&self) -> &[SourceState] {
+        &self.sources
+    }
+
+    /// How many items the record holds (before any access decision).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no source contributed an item.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The NHS number of the record's patient.
     pub fn nhs_number(&self) -> Option<&NhsNumber> {
         self.patient.as_ref()?.nhs_number.as_ref()

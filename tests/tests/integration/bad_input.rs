@@ -6,8 +6,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use icr_core::ingest::{DEFAULT_MAX_BYTES, SkipReason};
-use icr_core::model::Section;
+use icr_core::model::{Entry, Section};
 use icr_core::{IngestError, IngestOptions, NhsNumber, SourceRecord};
+
+use crate::host::gp_summary_of;
 
 /// A name and NHS numbers put in the inputs; no error text may contain them.
 const NAME: &str = "Zebedee";
@@ -32,7 +34,7 @@ fn refused_with(bytes: &[u8], options: &IngestOptions) -> IngestError {
     let err = match run(bytes, options) {
         Ok(record) => panic!(
             "expected an error, got a record with {} entries",
-            record.entries.len()
+            record.report().entries.values().sum::<usize>()
         ),
         Err(e) => e,
     };
@@ -289,7 +291,12 @@ fn a_source_about_another_patient_is_refused_whole() {
     );
     // The right number is accepted.
     let record = run(&doc, &expecting(OTHER_NHS)).unwrap();
-    assert_eq!(record.entries.len(), 1);
+    assert_eq!(record.report().entries.values().sum::<usize>(), 1);
+    assert_eq!(
+        record.report().entries.get(Section::Problems.key()),
+        Some(&1)
+    );
+    assert_eq!(record.nhs_number().map(|n| n.as_str()), Some(OTHER_NHS));
 }
 
 #[test]
@@ -302,7 +309,7 @@ fn a_resource_about_another_patient_in_the_bundle_is_skipped() {
     ]);
     let record = run(&doc, &expecting(NHS)).unwrap();
     let skipped: Vec<(&str, &SkipReason)> = record
-        .report
+        .report()
         .skipped
         .iter()
         .map(|s| (s.resource.as_str(), &s.reason))
@@ -315,23 +322,30 @@ fn a_resource_about_another_patient_in_the_bundle_is_skipped() {
         skipped.contains(&("Patient/p2", &SkipReason::OtherPatient)),
         "{skipped:?}"
     );
-    let refs: Vec<&str> = record
-        .entries
+    assert_eq!(
+        record.report().entries.get(Section::Problems.key()),
+        Some(&1)
+    );
+    assert_eq!(record.nhs_number().map(|n| n.as_str()), Some(NHS));
+    // What the items say, as the registered GP sees them (nothing withheld).
+    let (summary, _) = gp_summary_of(record);
+    let items: Vec<&Entry> = summary
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .collect();
+    let refs: Vec<&str> = items
         .iter()
         .flat_map(|e| e.provenance.iter().map(|p| p.source_ref.as_str()))
         .collect();
     assert!(!refs.contains(&"Condition/theirs"), "{refs:?}");
-    assert!(!record.entries.iter().any(|e| e.title.contains("Gout")));
-    let problems: Vec<&str> = record
-        .entries
+    assert!(!items.iter().any(|e| e.title.contains("Gout")));
+    let problems: Vec<&str> = items
         .iter()
         .filter(|e| e.section == Section::Problems)
         .map(|e| e.title.as_str())
         .collect();
     assert_eq!(problems, ["Asthma"]);
-    let patient = record.patient.unwrap();
-    assert_eq!(
-        patient.nhs_number.map(|n| n.as_str().to_owned()).as_deref(),
-        Some(NHS)
-    );
+    let banner = summary.patient.as_ref().expect("a banner");
+    assert_eq!(banner.nhs_number.as_deref(), Some(NHS));
 }

@@ -9,8 +9,17 @@
 //!   the raw JSON (`serde_json::Value`), without the SDK;
 //! - every resource read must be accounted for exactly once: used, supporting or
 //!   skipped;
-//! - `report.entries` must agree with `record.entries`, and every item must say which
-//!   resource it came from.
+//! - `report.entries` must agree with the items. Items are public only through an
+//!   audited session, and a session needs the record's patient to have a valid NHS
+//!   number, so:
+//!   - for a file whose patient has one (GP Connect, UK Core), the registered GP's
+//!     summary of the merged record must withhold nothing, and per section the items
+//!     shown, with the ingest items folded into each (one provenance each), must equal
+//!     `report.entries`; and every item must name the resource it came from;
+//!   - for every file, the merged record must hold at least one and at most
+//!     `report.entries` items (merging may fold repeats of one fact), and every key of
+//!     `report.entries` must be a section. For files without an NHS number (Synthea,
+//!     HL7 examples, Medplum) this report-level check replaces the item checks above.
 //!
 //! All problems of all files are collected and reported together, so one run shows
 //! everything that is wrong.
@@ -20,9 +29,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use icr_core::ingest::{FhirVersion, SkipReason};
+use icr_core::model::Section;
 use icr_core::{IngestOptions, SourceRecord};
 use serde_json::Value;
 
+use crate::host::Host;
 use crate::{corpus_dir, file_name, loud};
 
 /// Fewer files than this means the folder is not the corpus (or most of it is missing).
@@ -127,9 +138,24 @@ fn reason_name(reason: &SkipReason) -> String {
     }
 }
 
+/// How a file's items were checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    /// Through the registered GP's session.
+    Session,
+    /// By its report only: its patient has no valid NHS number, so no session can open.
+    ReportOnly,
+}
+
 /// The checks on one successfully read file; problems are pushed to `problems`.
-fn check_record(name: &str, doc: &Value, record: &SourceRecord, problems: &mut Vec<String>) {
-    let report = &record.report;
+fn check_record(
+    name: &str,
+    doc: &Value,
+    record: &SourceRecord,
+    host: &Host,
+    problems: &mut Vec<String>,
+) -> Checked {
+    let report = record.report();
 
     // resources_read equals the independent count, exactly.
     let expected = count_types(doc);
@@ -171,29 +197,94 @@ fn check_record(name: &str, doc: &Value, record: &SourceRecord, problems: &mut V
         }
     }
 
-    // report.entries agrees with record.entries, section by section.
+    // Report level, every file: report.entries names sections, and the merged record
+    // holds its items (at least one when there are any; merging may fold repeats).
+    let keys: BTreeSet<&str> = Section::ALL.iter().map(|s| s.key()).collect();
+    for key in report.entries.keys() {
+        if !keys.contains(key) {
+            problems.push(format!(
+                "{name}: report.entries has an unknown section {key:?}"
+            ));
+        }
+    }
     let total: usize = report.entries.values().sum();
-    if total != record.entries.len() {
+    let merged = icr_core::merge(vec![record.clone()], vec![]);
+    if merged.len() > total || (total == 0) != merged.is_empty() {
         problems.push(format!(
-            "{name}: report.entries sums to {total}, record has {} entries",
-            record.entries.len()
+            "{name}: report.entries sums to {total}, the merged record has {} items",
+            merged.len()
         ));
     }
+
+    // Item level, through the registered GP's session, when the patient has an NHS number.
+    let checked = if merged.nhs_number().is_some() {
+        check_items(name, doc, report, &merged, host, problems);
+        Checked::Session
+    } else {
+        Checked::ReportOnly
+    };
+
+    // GP Connect is STU3; every other folder is R4.
+    let expected_version = if doc_in_gpconnect(name) {
+        FhirVersion::Stu3
+    } else {
+        FhirVersion::R4
+    };
+    if record.fhir_version() != expected_version {
+        problems.push(format!(
+            "{name}: read as {:?}, expected {expected_version:?}",
+            record.fhir_version()
+        ));
+    }
+    checked
+}
+
+/// The items of one file's merged record as the registered GP sees them: nothing
+/// withheld; per section, the ingest items (one provenance each, folded together by the
+/// merge) equal `report.entries`; every item names a resource type of the file.
+fn check_items(
+    name: &str,
+    doc: &Value,
+    report: &icr_core::IngestReport,
+    merged: &icr_core::SharedCareRecord,
+    host: &Host,
+    problems: &mut Vec<String>,
+) {
+    let summary = host
+        .view(merged, "gp", icr_core::launch::Relationship::RegisteredGp)
+        .summary;
     let mut by_section: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &record.entries {
-        *by_section.entry(e.section.key()).or_default() += 1;
+    for section in &summary.sections {
+        if !section.withheld.is_empty() {
+            problems.push(format!(
+                "{name}: {} withheld from the GP: {:?}",
+                section.key.key(),
+                section.withheld
+            ));
+        }
+        let folded: usize = section.items.iter().map(|e| e.provenance.len()).sum();
+        if folded > 0 {
+            by_section.insert(section.key.key(), folded);
+        }
     }
     if by_section != report.entries {
         problems.push(format!(
-            "{name}: report.entries {:?} differs from record.entries by section {by_section:?}",
+            "{name}: report.entries {:?} differs from the items the GP sees, by section {by_section:?}",
             report.entries
+        ));
+    }
+    let shown = crate::host::shown(&summary);
+    if shown != merged.len() {
+        problems.push(format!(
+            "{name}: the GP sees {shown} items of {}",
+            merged.len()
         ));
     }
 
     // Every item names the resource it came from (`Type/id`, a type present in the file).
     let mut present = BTreeSet::new();
     all_types(doc, &mut present);
-    for e in &record.entries {
+    for e in summary.sections.iter().flat_map(|s| s.items.iter()) {
         let traced = e.provenance.iter().any(|p| {
             p.source_ref
                 .split_once('/')
@@ -206,19 +297,6 @@ fn check_record(name: &str, doc: &Value, record: &SourceRecord, problems: &mut V
                 e.id
             ));
         }
-    }
-
-    // GP Connect is STU3; every other folder is R4.
-    let expected_version = if doc_in_gpconnect(name) {
-        FhirVersion::Stu3
-    } else {
-        FhirVersion::R4
-    };
-    if record.fhir_version != expected_version {
-        problems.push(format!(
-            "{name}: read as {:?}, expected {expected_version:?}",
-            record.fhir_version
-        ));
     }
 }
 
@@ -245,8 +323,9 @@ fn every_corpus_file_is_read_and_fully_accounted_for() {
     }
 
     let options = IngestOptions::default();
+    let host = Host::new();
     let mut problems: Vec<String> = Vec::new();
-    let (mut resources, mut entries) = (0usize, 0usize);
+    let (mut resources, mut entries, mut by_session) = (0usize, 0usize, 0usize);
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for path in &files {
         let name = path
@@ -275,16 +354,17 @@ fn every_corpus_file_is_read_and_fully_accounted_for() {
             }
             Ok(Ok(record)) => record,
         };
-        check_record(&name, &doc, &record, &mut problems);
-        resources += record.report.resources_read.values().sum::<usize>();
-        entries += record.entries.len();
-        for s in &record.report.skipped {
+        let checked = check_record(&name, &doc, &record, &host, &mut problems);
+        by_session += usize::from(checked == Checked::Session);
+        resources += record.report().resources_read.values().sum::<usize>();
+        entries += record.report().entries.values().sum::<usize>();
+        for s in &record.report().skipped {
             *skipped.entry(reason_name(&s.reason)).or_default() += 1;
         }
     }
     let skipped_text: Vec<String> = skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
     loud(&format!(
-        "corpus: {} files, {resources} resources, {entries} entries, skipped: {}",
+        "corpus: {} files ({by_session} with items checked through a GP session, the rest by report), {resources} resources, {entries} entries, skipped: {}",
         files.len(),
         if skipped_text.is_empty() {
             "none".to_owned()
@@ -333,6 +413,28 @@ fn the_independent_counter_follows_the_rules() {
     let bytes = serde_json::to_vec(&doc).unwrap();
     let record = icr_core::ingest(&bytes, &IngestOptions::default()).unwrap();
     let mut problems = Vec::new();
-    check_record("inline", &doc, &record, &mut problems);
+    let checked = check_record("inline", &doc, &record, &Host::new(), &mut problems);
     assert!(problems.is_empty(), "{problems:#?}");
+    // Its patient has no NHS number, so only the report-level checks ran.
+    assert_eq!(checked, Checked::ReportOnly);
+
+    // A patient with an NHS number: the item checks run through the GP's session too.
+    let doc: Value = serde_json::json!({
+        "resourceType": "Bundle",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p", "identifier": [
+                {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]}},
+            {"resource": {"resourceType": "Condition", "id": "c",
+                          "subject": {"reference": "Patient/p"}, "code": {"text": "Asthma"}}},
+            {"resource": {"resourceType": "Condition", "id": "d",
+                          "subject": {"reference": "Patient/p"}, "code": {"text": "Gout"}}}
+        ]
+    });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let record = icr_core::ingest(&bytes, &IngestOptions::default()).unwrap();
+    assert_eq!(record.report().entries.get("problems"), Some(&2));
+    let mut problems = Vec::new();
+    let checked = check_record("inline", &doc, &record, &Host::new(), &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(checked, Checked::Session);
 }

@@ -1,16 +1,22 @@
-//! The built-in demo patient, ingested, merged and summarised as a host would, checked
-//! against the story of `icr-core/demo/README.md` ("What the demo must show").
+//! The built-in demo patient, ingested, merged and summarised as a host would (through a
+//! session opened from a demo launch token, every view audited), checked against the
+//! story of `icr-core/demo/README.md` ("What the demo must show"), and against what the
+//! default policy lets each role see.
 
+use std::collections::BTreeMap;
+
+use icr_core::audit::{AuditEntry, AuditKind, AuditOutcome};
+use icr_core::launch::Relationship;
 use icr_core::merge::SourceStatus;
 use icr_core::model::Section;
 use icr_core::model::{AllergyStatus, CareSetting, ChangeKind, Detail, Entry, SensitiveCategory};
-use icr_core::summary::SummarySection;
+use icr_core::summary::{SummarySection, WithheldReason};
 use icr_core::{IngestOptions, PatientSummary, SharedCareRecord, SourceRecord};
 
-/// The day the summary is built for.
-fn today() -> jiff::civil::Date {
-    jiff::civil::date(2026, 11, 25)
-}
+use crate::host::{Host, View, shown, today, withheld};
+
+/// The demo patient's NHS number.
+const NHS: &str = "9990000026";
 
 fn records() -> Vec<SourceRecord> {
     icr_core::demo::sources()
@@ -31,8 +37,9 @@ fn record() -> SharedCareRecord {
     icr_core::merge(records(), vec![])
 }
 
+/// The summary the registered GP sees: everything (checked: nothing withheld).
 fn summary() -> PatientSummary {
-    PatientSummary::unrestricted(&record(), today())
+    Host::new().gp_view(&record())
 }
 
 fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
@@ -63,24 +70,57 @@ fn titles(s: &SummarySection) -> Vec<&str> {
     s.items.iter().map(|e| e.title.as_str()).collect()
 }
 
+/// Items withheld from one section, over all reasons.
+fn withheld_in(s: &SummarySection) -> usize {
+    s.withheld.iter().map(|w| w.count).sum()
+}
+
+/// The section keys with items, in summary order.
+fn sections_shown(summary: &PatientSummary) -> Vec<String> {
+    summary
+        .sections
+        .iter()
+        .filter(|s| !s.items.is_empty())
+        .map(|s| s.key.key().to_owned())
+        .collect()
+}
+
+/// Every section of `view` accounts for each item the GP sees there: shown or counted as
+/// withheld. With the GP seeing the whole record, nothing is silently dropped.
+fn assert_accounted(view: &PatientSummary, gp: &PatientSummary, record: &SharedCareRecord) {
+    for s in &view.sections {
+        assert_eq!(
+            s.items.len() + withheld_in(s),
+            section(gp, s.key).items.len(),
+            "{}: shown {} + withheld {:?} is not what the GP sees",
+            s.key.key(),
+            s.items.len(),
+            s.withheld
+        );
+    }
+    assert_eq!(shown(view) + withheld(view), record.len());
+}
+
 #[test]
 fn all_five_sources_ingest_and_are_ok() {
     let records = records();
     assert_eq!(records.len(), 5);
     for r in &records {
         assert!(
-            !r.entries.is_empty(),
+            r.report().entries.values().sum::<usize>() > 0,
             "{} gave no items",
-            r.organisation.name
+            r.organisation().name
         );
         assert!(
-            r.report
+            r.report()
                 .skipped
                 .iter()
                 .all(|s| s.reason != icr_core::ingest::SkipReason::OtherPatient)
         );
+        assert_eq!(r.nhs_number().map(|n| n.as_str()), Some(NHS));
     }
-    let summary = PatientSummary::unrestricted(&icr_core::merge(records, vec![]), today());
+    let summary = Host::new().gp_view(&icr_core::merge(records, vec![]));
+    assert_eq!(summary.as_of, today().to_string());
     assert_eq!(summary.sources.len(), 5);
     for s in &summary.sources {
         assert_eq!(s.status, SourceStatus::Ok, "{}", s.name);
@@ -345,4 +385,181 @@ fn the_summary_is_deterministic() {
     let b = serde_json::to_string(&summary()).unwrap();
     assert!(a == b, "two builds of the demo summary differ");
     assert!(a.len() > 1000);
+}
+
+#[test]
+fn the_receptionist_sees_only_appointments_and_contacts() {
+    let record = record();
+    let host = Host::new();
+    let gp = host.gp_view(&record);
+    let view = host
+        .view(&record, "receptionist", Relationship::RegisteredGp)
+        .summary;
+    for s in &view.sections {
+        if matches!(s.key, Section::Appointments | Section::Contacts) {
+            continue;
+        }
+        assert!(
+            s.items.is_empty(),
+            "receptionist sees {}: {:?}",
+            s.key.key(),
+            titles(s)
+        );
+        // Every other section is withheld for the role, never for what the items are.
+        assert!(
+            s.withheld
+                .iter()
+                .all(|w| w.reason == WithheldReason::RoleSection),
+            "{}: {:?}",
+            s.key.key(),
+            s.withheld
+        );
+    }
+    assert_accounted(&view, &gp, &record);
+    // The role sees both of its sections.
+    for key in [Section::Appointments, Section::Contacts] {
+        assert!(
+            !section(&view, key).items.is_empty(),
+            "receptionist sees no {}",
+            key.key()
+        );
+    }
+    // Most of the record is withheld, and the banner is still shown.
+    assert!(
+        withheld(&view) > shown(&view),
+        "{} withheld",
+        withheld(&view)
+    );
+    assert_eq!(
+        view.patient.as_ref().and_then(|b| b.nhs_number.as_deref()),
+        Some(NHS)
+    );
+}
+
+#[test]
+fn the_social_worker_sees_no_investigations_and_no_mental_health() {
+    let record = record();
+    let host = Host::new();
+    let gp = host.gp_view(&record);
+    let view = host
+        .view(&record, "social-worker", Relationship::CareTeam)
+        .summary;
+
+    // No results: investigations (and observations) are withheld whole, and counted.
+    for key in [Section::Investigations, Section::Observations] {
+        let s = section(&view, key);
+        assert!(s.items.is_empty(), "{}: {:?}", key.key(), titles(s));
+        assert!(
+            !section(&gp, key).items.is_empty(),
+            "the GP sees {}",
+            key.key()
+        );
+    }
+    assert!(withheld_in(section(&view, Section::Investigations)) > 0);
+
+    // No mental-health item: none labelled so, none only from the mental-health trust.
+    let shown_items: Vec<&Entry> = view.sections.iter().flat_map(|s| s.items.iter()).collect();
+    for e in &shown_items {
+        assert!(
+            !e.sensitivity
+                .iter()
+                .any(|s| s.category == SensitiveCategory::MentalHealth),
+            "mental-health item shown: {}",
+            e.title
+        );
+        assert!(
+            orgs(e).iter().any(|c| *c != CareSetting::MentalHealth),
+            "item from the mental-health trust shown: {}",
+            e.title
+        );
+    }
+    assert!(
+        view.sections
+            .iter()
+            .flat_map(|s| s.withheld.iter())
+            .any(|w| { w.reason == WithheldReason::SensitiveCategory("mental-health".to_owned()) }),
+        "no mental-health withholding counted"
+    );
+    // Not a word of it anywhere in what the host is given, while the GP sees all three.
+    let json = serde_json::to_string(&view).unwrap().to_lowercase();
+    let gp_json = serde_json::to_string(&gp).unwrap().to_lowercase();
+    for word in ["sertraline", "depressive", "phq-9"] {
+        assert!(gp_json.contains(word), "the GP's summary lacks {word:?}");
+        assert!(
+            !json.contains(word),
+            "the social worker's summary mentions {word:?}"
+        );
+    }
+
+    // What the role is for is there: the safeguarding alert, the package of care.
+    assert!(!items(&view, Section::Alerts, "safeguarding").is_empty());
+    assert!(!items(&view, Section::CarePlans, "package of care").is_empty());
+
+    // Every withheld item is counted.
+    assert_accounted(&view, &gp, &record);
+}
+
+#[test]
+fn every_view_is_audited_with_the_sections_shown() {
+    let record = record();
+    let host = Host::new();
+    let roles = [
+        ("gp", Relationship::RegisteredGp),
+        ("receptionist", Relationship::RegisteredGp),
+        ("social-worker", Relationship::CareTeam),
+    ];
+    let views: Vec<(&str, View)> = roles
+        .iter()
+        .map(|&(role, relationship)| (role, host.view(&record, role, relationship)))
+        .collect();
+    let entries = host.audit.entries();
+    let viewed: Vec<&AuditEntry> = entries
+        .iter()
+        .filter(|e| e.record.kind == AuditKind::RecordViewed)
+        .collect();
+    assert_eq!(viewed.len(), views.len(), "one RecordViewed per view");
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.record.kind == AuditKind::SessionOpened)
+            .count(),
+        views.len()
+    );
+    for (role, view) in &views {
+        let mine: Vec<&&AuditEntry> = viewed
+            .iter()
+            .filter(|e| e.record.session_id == view.session_id)
+            .collect();
+        assert_eq!(mine.len(), 1, "{role}: RecordViewed entries");
+        let r = &mine[0].record;
+        assert_eq!(r.role, *role);
+        assert_eq!(r.outcome, AuditOutcome::Success, "{role}");
+        assert_eq!(r.patient.as_deref(), Some(NHS), "{role}");
+        assert_eq!(r.sections, sections_shown(&view.summary), "{role}");
+        assert!(!r.sections.is_empty(), "{role} saw nothing");
+        // The withheld counts, per section, are the summary's.
+        let mut audited: BTreeMap<&str, usize> = BTreeMap::new();
+        for w in &r.withheld {
+            *audited.entry(w.section.as_str()).or_default() += w.count;
+        }
+        let shown_withheld: BTreeMap<&str, usize> = view
+            .summary
+            .sections
+            .iter()
+            .filter(|s| !s.withheld.is_empty())
+            .map(|s| (s.key.key(), withheld_in(s)))
+            .collect();
+        assert_eq!(audited, shown_withheld, "{role}");
+    }
+    // The GP's view lists every section with items; the others fewer.
+    let sections = |role: &str| {
+        views
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, v)| sections_shown(&v.summary).len())
+            .unwrap_or_default()
+    };
+    assert!(sections("receptionist") < sections("social-worker"));
+    assert!(sections("social-worker") < sections("gp"));
+    assert!(sections("receptionist") <= 2);
 }

@@ -18,6 +18,10 @@
 //! | `immunisations` | `Immunization` not `entered-in-error` (given or not) | Immunisations table, column Immunization |
 //! | `investigations` | `DiagnosticReport` not `entered-in-error`; its Observations fold into it | Investigations table, column DiagnosticReport |
 //!
+//! The counts are the ingest report's (`report().entries`, items per section of one
+//! source). What the items say (section statements, codes) is read as a host reads it:
+//! through the registered GP's session, which must withhold nothing.
+//!
 //! Part of the corpus is held back for acceptance testing: a listed file that is absent
 //! is noted on stderr and skipped.
 
@@ -26,8 +30,10 @@ use std::path::PathBuf;
 
 use icr_core::ingest::{SectionNoteKind, SkipReason, WarningCode};
 use icr_core::model::Section;
+use icr_core::summary::{PatientSummary, SummarySection};
 use icr_core::{IngestOptions, SourceRecord};
 
+use crate::host::gp_summary_of;
 use crate::{corpus_dir, loud};
 
 /// The five sections counted, in the column order of [`EXPECTED`].
@@ -112,12 +118,26 @@ fn read(path: &PathBuf) -> SourceRecord {
         .unwrap_or_else(|e| panic!("{}: ingest failed: {e}", path.display()))
 }
 
+/// Items per section, from the ingest report.
 fn counts(record: &SourceRecord) -> [usize; 5] {
-    let mut by_section: BTreeMap<Section, usize> = BTreeMap::new();
-    for e in &record.entries {
-        *by_section.entry(e.section).or_default() += 1;
-    }
-    SECTIONS.map(|s| by_section.get(&s).copied().unwrap_or(0))
+    let by_section: &BTreeMap<&str, usize> = &record.report().entries;
+    SECTIONS.map(|s| by_section.get(s.key()).copied().unwrap_or(0))
+}
+
+fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
+    summary
+        .sections
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no {} section", key.key()))
+}
+
+/// The source says "no known allergies": a `NilKnown` statement on the allergies section.
+fn says_no_known_allergies(summary: &PatientSummary) -> bool {
+    section(summary, Section::Allergies)
+        .statements
+        .iter()
+        .any(|n| n.kind == SectionNoteKind::NilKnown)
 }
 
 fn show(counts: &[usize; 5]) -> String {
@@ -187,17 +207,19 @@ fn no_known_allergies_next_to_real_allergies_is_a_statement_not_an_item() {
         return;
     };
     let record = read(&path);
+    assert_eq!(counts(&record)[0], 27);
+    let (summary, _) = gp_summary_of(record);
+    let allergies = section(&summary, Section::Allergies);
     assert!(
-        record
-            .section_notes
-            .iter()
-            .any(|n| n.section == Section::Allergies && n.kind == SectionNoteKind::NilKnown),
-        "no NilKnown allergies statement; notes: {:?}",
-        record.section_notes
+        says_no_known_allergies(&summary),
+        "no NilKnown allergies statement; statements: {:?}",
+        allergies.statements
     );
-    let nka_items: Vec<&str> = record
-        .entries
+    assert!(!allergies.items.is_empty());
+    let nka_items: Vec<&str> = summary
+        .sections
         .iter()
+        .flat_map(|s| s.items.iter())
         .filter(|e| {
             e.code
                 .as_ref()
@@ -215,15 +237,15 @@ fn only_no_known_allergy_gives_a_statement_and_no_items() {
         return;
     };
     let record = read(&path);
-    assert!(
-        record
-            .section_notes
-            .iter()
-            .any(|n| n.section == Section::Allergies && n.kind == SectionNoteKind::NilKnown),
-        "notes: {:?}",
-        record.section_notes
-    );
     assert_eq!(counts(&record)[0], 0);
+    let (summary, _) = gp_summary_of(record);
+    let allergies = section(&summary, Section::Allergies);
+    assert!(
+        says_no_known_allergies(&summary),
+        "statements: {:?}",
+        allergies.statements
+    );
+    assert!(allergies.items.is_empty(), "{:?}", allergies.items);
 }
 
 #[test]
@@ -235,23 +257,33 @@ fn confidential_items_warning_reaches_the_record() {
     let record = read(&path);
     assert!(
         record
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.code == WarningCode::ConfidentialItems
                 && w.section == Some(Section::Allergies)),
         "no confidential-items warning on allergies; warnings: {:?}",
-        record.warnings
+        record.warnings()
     );
     // Its Problems List carries the warning too.
     assert!(
         record
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.code == WarningCode::ConfidentialItems
                 && w.section == Some(Section::Problems)),
         "no confidential-items warning on problems; warnings: {:?}",
-        record.warnings
+        record.warnings()
     );
+    // And the host is shown both, on their sections.
+    let (summary, _) = gp_summary_of(record);
+    for key in [Section::Allergies, Section::Problems] {
+        let warnings = &section(&summary, key).warnings;
+        assert!(
+            warnings.iter().any(|w| w.code == "confidential-items"),
+            "no confidential-items warning on {} in the summary: {warnings:?}",
+            key.key()
+        );
+    }
 }
 
 #[test]
@@ -302,7 +334,7 @@ fn every_list_warning_code_of_the_gpconnect_files_becomes_a_warning() {
                 "data-awaiting-filing" => WarningCode::DataAwaitingFiling,
                 other => WarningCode::Other(other.to_owned()),
             };
-            if !record.warnings.iter().any(|w| w.code == wanted) {
+            if !record.warnings().iter().any(|w| w.code == wanted) {
                 problems.push(format!(
                     "{name}: List warning {code} is not in record.warnings"
                 ));
@@ -311,7 +343,7 @@ fn every_list_warning_code_of_the_gpconnect_files_becomes_a_warning() {
         let has_confidential = codes.iter().any(|c| c == "confidential-items");
         with_confidential += usize::from(has_confidential);
         let claims = record
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.code == WarningCode::ConfidentialItems);
         if claims && !has_confidential {
@@ -336,12 +368,12 @@ fn operation_outcome_issues_become_supplier_messages() {
     };
     let record = read(&path);
     let messages: Vec<&str> = record
-        .warnings
+        .warnings()
         .iter()
         .filter(|w| w.code == WarningCode::SupplierMessage)
         .map(|w| w.text.as_deref().unwrap_or_default())
         .collect();
-    assert_eq!(messages.len(), 2, "{:?}", record.warnings);
+    assert_eq!(messages.len(), 2, "{:?}", record.warnings());
     for parameter in ["includeConsultations", "includeProblems"] {
         assert!(
             messages.iter().any(|m| m.contains(parameter)),
@@ -350,7 +382,7 @@ fn operation_outcome_issues_become_supplier_messages() {
     }
     assert_eq!(
         record
-            .report
+            .report()
             .skipped
             .iter()
             .filter(|s| s.resource.starts_with("OperationOutcome/")
@@ -358,7 +390,7 @@ fn operation_outcome_issues_become_supplier_messages() {
             .count(),
         1,
         "{:?}",
-        record.report.skipped
+        record.report().skipped
     );
 }
 
@@ -370,7 +402,7 @@ fn conditions_about_other_patients_are_skipped_not_shown() {
     };
     let record = read(&path);
     let other: Vec<&str> = record
-        .report
+        .report()
         .skipped
         .iter()
         .filter(|s| s.resource.starts_with("Condition/") && s.reason == SkipReason::OtherPatient)

@@ -6,7 +6,13 @@
 //! - [`gpconnect_counts`]: per-section item counts of the GP Connect records against
 //!   numbers counted independently (`/work/notes/corpus-report.md`).
 //! - [`bad_input`]: hostile and broken documents give specific errors that repeat no data.
-//! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`.
+//! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
+//!   each role sees what the policy says it may, with every view audited.
+//!
+//! Record content is public only through a session's summary (an audited access
+//! decision), so the tests read items the way a host does: [`host`] opens a demo session
+//! as the registered GP, who may see everything, and checks that nothing was withheld.
+//! Per-section counts of one source come from its ingest report.
 //!
 //! The corpus is never bundled: the corpus tests read it from the folder named by the
 //! environment variable `ICR_CORPUS` and are skipped, loudly, when it is not set.
@@ -21,6 +27,8 @@ mod corpus;
 mod demo;
 #[cfg(test)]
 mod gpconnect_counts;
+#[cfg(test)]
+mod host;
 
 use std::path::{Path, PathBuf};
 

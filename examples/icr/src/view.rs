@@ -1,0 +1,125 @@
+//! Opening a session as a host would and asking it for the summary: every view the
+//! command prints has gone through an access decision and an audit entry.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use icr_core::audit::{AuditKey, AuditSink, FileAuditLog, MemoryAuditLog};
+use icr_core::launch::Relationship;
+use icr_core::session::{Clock, Icr, Session, demo};
+use icr_core::{PatientSummary, SharedCareRecord};
+
+/// The audit key the reference host uses when `ICR_AUDIT_KEY` is not set. It is
+/// published here, so a log written with it proves nothing: set `ICR_AUDIT_KEY` (64 hex
+/// characters or more) for any real use.
+const DEMO_AUDIT_KEY: &[u8; 32] = b"icr-demo-audit-key-published!!!!";
+
+/// Who is looking, from the command line.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// Policy role to view as: gp, hospital-doctor, nurse, pharmacist, mental-health,
+    /// social-worker, ooh-clinician, receptionist, privacy-officer.
+    #[arg(long = "as", default_value = "gp")]
+    pub role: String,
+    /// Legitimate-relationship basis asserted by the host.
+    #[arg(long, default_value = "care-team")]
+    pub relationship: String,
+    /// Use emergency access with this reason (recorded and raised to the privacy officer).
+    #[arg(long)]
+    pub break_glass: Option<String>,
+    /// The audit log to append to.
+    #[arg(long)]
+    pub audit: Option<PathBuf>,
+    /// The date to view on (yyyy-mm-dd): ages, staleness; default today.
+    #[arg(long)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+/// The audit key: `ICR_AUDIT_KEY` (hex), else the published demo key with a warning.
+pub fn audit_key() -> Result<AuditKey, String> {
+    match std::env::var("ICR_AUDIT_KEY") {
+        Ok(hex) => {
+            let bytes = decode_hex(hex.trim()).ok_or("ICR_AUDIT_KEY is not hex")?;
+            AuditKey::from_bytes(&bytes).map_err(|e| e.to_string())
+        }
+        Err(_) => {
+            eprintln!("icr: ICR_AUDIT_KEY is not set; using the published demo audit key");
+            AuditKey::from_bytes(DEMO_AUDIT_KEY).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+/// The audit sink: the file given, else an in-memory log (reported on stderr).
+pub fn audit_sink(path: Option<&PathBuf>) -> Result<Arc<dyn AuditSink>, String> {
+    let key = audit_key()?;
+    Ok(match path {
+        Some(p) => Arc::new(FileAuditLog::open(p, key).map_err(|e| format!("audit log: {e}"))?),
+        None => Arc::new(MemoryAuditLog::new(key)),
+    })
+}
+
+/// Seconds for `--as-of` (noon UTC that day) or now.
+pub fn clock(as_of: Option<jiff::civil::Date>) -> Clock {
+    match as_of.and_then(|d| jiff::tz::TimeZone::UTC.to_timestamp(d.at(12, 0, 0, 0)).ok()) {
+        Some(t) => {
+            let at = t.as_second();
+            Arc::new(move || at)
+        }
+        None => Arc::new(|| jiff::Timestamp::now().as_second()),
+    }
+}
+
+/// An ICR over the demo key and default policy, with this audit sink and clock.
+pub fn icr(audit: Arc<dyn AuditSink>, clock: Clock) -> Result<Icr, String> {
+    Ok(demo::builder(audit)
+        .map_err(|e| e.to_string())?
+        .clock(clock)
+        .build())
+}
+
+/// Opens a session as `args` says for the record's patient.
+pub fn open(
+    icr: &Icr,
+    args: &ViewArgs,
+    record: &SharedCareRecord,
+    now: i64,
+) -> Result<Session, String> {
+    let patient = record
+        .nhs_number()
+        .cloned()
+        .ok_or("no source identifies the patient with a valid NHS number")?;
+    let relationship: Relationship = args
+        .relationship
+        .parse()
+        .map_err(|_| format!("unknown relationship '{}'", args.relationship))?;
+    let token = demo::token(icr.policy(), &args.role, relationship, patient, now)
+        .map_err(|e| format!("cannot view as '{}': {e}", args.role))?;
+    let session = icr.open_session(&token).map_err(|e| e.to_string())?;
+    if let Some(reason) = &args.break_glass {
+        session.break_glass(reason).map_err(|e| e.to_string())?;
+    }
+    Ok(session)
+}
+
+/// The summary `args` may see, audited.
+pub fn summary(
+    record: &SharedCareRecord,
+    args: &ViewArgs,
+    audit: Arc<dyn AuditSink>,
+) -> Result<PatientSummary, String> {
+    let clock = clock(args.as_of);
+    let now = clock();
+    let icr = icr(audit, clock)?;
+    let session = open(&icr, args, record, now)?;
+    session.summary(record).map_err(|e| e.to_string())
+}

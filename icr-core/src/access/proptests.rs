@@ -1,0 +1,247 @@
+//! Property: whatever the policy, role, relationship and record, nothing a decision
+//! withholds appears anywhere in the summary JSON, and every withheld item is counted in
+//! its section's marker.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::merge::SharedCareRecord;
+use crate::model::{
+    CareSetting, Code, Detail, Entry, LabelBasis, MedicationDetail, Organisation, Provenance,
+    Section, SensitiveCategory, Sensitivity,
+};
+
+const CATEGORIES: [SensitiveCategory; 6] = [
+    SensitiveCategory::MentalHealth,
+    SensitiveCategory::SubstanceMisuse,
+    SensitiveCategory::Hiv,
+    SensitiveCategory::SexualHealth,
+    SensitiveCategory::Safeguarding,
+    SensitiveCategory::Restricted,
+];
+
+const SETTINGS: [CareSetting; 4] = [
+    CareSetting::GeneralPractice,
+    CareSetting::Acute,
+    CareSetting::MentalHealth,
+    CareSetting::SocialCare,
+];
+
+#[derive(Debug, Clone)]
+struct ItemSpec {
+    section: usize,
+    setting: usize,
+    categories: Vec<usize>,
+    term: Option<usize>,
+}
+
+fn item_spec() -> impl Strategy<Value = ItemSpec> {
+    (
+        0..Section::ALL.len(),
+        0..SETTINGS.len(),
+        prop::collection::vec(0..CATEGORIES.len(), 0..3),
+        prop::option::of(0..4usize),
+    )
+        .prop_map(|(section, setting, categories, term)| ItemSpec {
+            section,
+            setting,
+            categories,
+            term,
+        })
+}
+
+/// Words inference rules can match; an item may carry one in its title.
+const TERMS: [&str; 4] = ["tenofovir", "sertraline", "methadone", "clinic"];
+
+fn entry(at: usize, spec: &ItemSpec) -> Entry {
+    let section = Section::ALL[spec.section];
+    let setting = SETTINGS[spec.setting];
+    let term = spec.term.map(|t| TERMS[t]).unwrap_or("plain");
+    let secret = |field: &str| format!("secret{at}x{field}");
+    let detail = match section {
+        Section::Medications => Detail::Medication(MedicationDetail {
+            dosage: Some(secret("dose")),
+            ..MedicationDetail::default()
+        }),
+        _ => Detail::CarePlan {
+            activities: vec![secret("activity")],
+            description: Some(secret("description")),
+        },
+    };
+    Entry {
+        id: format!("ORG{}/Thing/{at}", spec.setting),
+        section,
+        title: format!("{} {term}", secret("title")),
+        code: Some(Code {
+            system: Some(crate::model::SNOMED.to_owned()),
+            code: Some(format!("{}", 1000 + at)),
+            display: Some(secret("display")),
+            description_id: None,
+        }),
+        status: Some("active".to_owned()),
+        date: None,
+        end_date: None,
+        recorded: None,
+        detail,
+        notes: vec![secret("note")],
+        provenance: vec![Provenance {
+            organisation: Organisation {
+                ods_code: Some(format!("ORG{}", spec.setting)),
+                name: format!("Organisation {}", spec.setting),
+                care_setting: setting,
+            },
+            source_ref: format!("Thing/{at}"),
+            last_updated: None,
+            recorded_by: None,
+        }],
+        sensitivity: spec
+            .categories
+            .iter()
+            .map(|&c| Sensitivity {
+                category: CATEGORIES[c],
+                basis: LabelBasis::SecurityLabel,
+            })
+            .collect(),
+        discrepancies: Vec::new(),
+    }
+}
+
+fn secrets(at: usize) -> [String; 6] {
+    [
+        "dose",
+        "activity",
+        "description",
+        "title",
+        "display",
+        "note",
+    ]
+    .map(|f| format!("secret{at}x{f}"))
+}
+
+#[derive(Debug, Clone)]
+struct PolicySpec {
+    sections: Vec<Vec<bool>>,
+    sensitive: Vec<Vec<bool>>,
+    deny_section: Option<(usize, usize)>,
+    deny_category: Option<(usize, usize)>,
+    participating: Option<usize>,
+}
+
+fn policy_spec(roles: usize) -> impl Strategy<Value = PolicySpec> {
+    (
+        prop::collection::vec(
+            prop::collection::vec(any::<bool>(), Section::ALL.len()),
+            roles,
+        ),
+        prop::collection::vec(
+            prop::collection::vec(any::<bool>(), CATEGORIES.len()),
+            roles,
+        ),
+        prop::option::of((0..roles, 0..Section::ALL.len())),
+        prop::option::of((0..roles, 0..CATEGORIES.len())),
+        prop::option::of(0..SETTINGS.len()),
+    )
+        .prop_map(
+            |(sections, sensitive, deny_section, deny_category, participating)| PolicySpec {
+                sections,
+                sensitive,
+                deny_section,
+                deny_category,
+                participating,
+            },
+        )
+}
+
+fn build_policy(spec: &PolicySpec) -> Policy {
+    let mut policy = Policy::default_uk().expect("default policy");
+    for (i, role) in policy.roles.iter_mut().enumerate() {
+        role.sections = Section::ALL
+            .iter()
+            .zip(&spec.sections[i])
+            .filter(|(_, on)| **on)
+            .map(|(s, _)| s.key().to_owned())
+            .collect();
+        role.sensitive = CATEGORIES
+            .iter()
+            .zip(&spec.sensitive[i])
+            .filter(|(_, on)| **on)
+            .map(|(c, _)| *c)
+            .collect();
+    }
+    let names: Vec<String> = policy.roles.iter().map(|r| r.name.clone()).collect();
+    if let Some((r, s)) = spec.deny_section {
+        policy.deny.push(DenyRule {
+            id: "p-section".into(),
+            roles: vec![names[r].clone()],
+            sections: vec![Section::ALL[s].key().into()],
+            categories: vec![],
+        });
+    }
+    if let Some((r, c)) = spec.deny_category {
+        policy.deny.push(DenyRule {
+            id: "p-category".into(),
+            roles: vec![names[r].clone()],
+            sections: vec![],
+            categories: vec![CATEGORIES[c]],
+        });
+    }
+    if let Some(p) = spec.participating {
+        policy.participating_organisations = vec![format!("ORG{p}")];
+    }
+    policy.inference.push(InferenceRule {
+        id: "p-clinic".into(),
+        category: SensitiveCategory::SexualHealth,
+        sections: Section::ALL.iter().map(|s| s.key().to_owned()).collect(),
+        terms: vec!["clinic".into()],
+    });
+    policy
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn nothing_withheld_leaks_and_everything_withheld_is_counted(
+        items in prop::collection::vec(item_spec(), 0..40),
+        spec in policy_spec(9),
+        role in 0..9usize,
+        relationship in prop::sample::select(vec!["registered-gp", "care-team", "none", "referral"]),
+        break_glass in any::<bool>(),
+        opted_out in any::<bool>(),
+    ) {
+        let policy = build_policy(&spec);
+        let entries: Vec<Entry> = items.iter().enumerate().map(|(i, s)| entry(i, s)).collect();
+        let record = SharedCareRecord { patient: None, demographic_discrepancies: vec![], sources: vec![], entries };
+        let viewer = Viewer {
+            role: &policy.roles[role],
+            relationship: relationship.to_owned(),
+            break_glass,
+            patient_opted_out: opted_out,
+        };
+        let decisions = decide(&policy, &viewer, &record);
+        prop_assert_eq!(decisions.len(), record.entries.len());
+        let summary = crate::summary::build(&record, jiff::civil::date(2026, 11, 25), |at, _| {
+            match decisions[at].reasons.first() {
+                Some(r) => Err(r.reason.clone()),
+                None => Ok(()),
+            }
+        });
+        let json = serde_json::to_string(&summary).expect("json");
+        for (at, d) in decisions.iter().enumerate() {
+            if d.allowed() {
+                // The check can see an item when it is there.
+                let title = format!("secret{}xtitle", at);
+                prop_assert!(json.contains(&title));
+                continue;
+            }
+            for s in secrets(at) {
+                prop_assert!(!json.contains(&s), "withheld item {} leaks {}", at, s);
+            }
+        }
+        for section in &summary.sections {
+            let total = record.entries.iter().filter(|e| e.section == section.key).count();
+            let withheld: usize = section.withheld.iter().map(|w| w.count).sum();
+            prop_assert_eq!(section.items.len() + withheld, total);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Reading the log for people: a patient's access report and the privacy officer's list.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AuditEntry, AuditKind, AuditOutcome};
+
+/// One access to a patient's record, as the patient or a privacy officer reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessReportLine {
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// Who: SDS user id.
+    pub user_id: String,
+    /// Who: name, when known.
+    pub user_name: Option<String>,
+    /// Their role.
+    pub role: String,
+    /// Their organisation (ODS code).
+    pub organisation: String,
+    /// What happened.
+    pub kind: AuditKind,
+    /// How it ended.
+    pub outcome: AuditOutcome,
+    /// Sections shown.
+    pub sections: Vec<String>,
+    /// Why: purpose of use.
+    pub purpose: Option<String>,
+    /// Why: break-glass justification or denial reason.
+    pub reason: Option<String>,
+}
+
+/// Who looked at (or tried to look at) this patient's record, when, which sections, and
+/// why: every entry about the patient, oldest first. Spaces and hyphens in the NHS number
+/// are ignored.
+pub fn patient_access_report(entries: &[AuditEntry], nhs_number: &str) -> Vec<AccessReportLine> {
+    let wanted = digits(nhs_number);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    entries
+        .iter()
+        .filter(|e| {
+            e.record
+                .patient
+                .as_deref()
+                .is_some_and(|p| digits(p) == wanted)
+        })
+        .map(|e| {
+            let r = &e.record;
+            AccessReportLine {
+                time: e.time.clone(),
+                user_id: r.user_id.clone(),
+                user_name: r.user_name.clone(),
+                role: r.role.clone(),
+                organisation: r.organisation.clone(),
+                kind: r.kind,
+                outcome: r.outcome,
+                sections: r.sections.clone(),
+                purpose: r.purpose.clone(),
+                reason: r.reason.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Entries a privacy officer must review: every break-glass, and every denial (a refused
+/// session, a refused record, or any entry whose outcome is denied).
+pub fn privacy_alerts(entries: &[AuditEntry]) -> Vec<AuditEntry> {
+    entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.record.kind,
+                AuditKind::BreakGlass | AuditKind::AccessDenied | AuditKind::SessionRefused
+            ) || e.record.outcome == AuditOutcome::Denied
+        })
+        .cloned()
+        .collect()
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, ' ' | '-')).collect()
+}

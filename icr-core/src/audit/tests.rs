@@ -1,0 +1,948 @@
+//! Unit tests of the audit log: the chain, tampering, torn tails, failures, exports.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use proptest::prelude::*;
+use ring::hmac;
+
+use super::chain::seal;
+use super::*;
+
+static NEXT_DIR: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("icr-audit-{}-{name}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn log(&self) -> PathBuf {
+        self.0.join("audit.jsonl")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+const NHS: &str = "9434765919";
+
+fn key() -> AuditKey {
+    AuditKey::from_bytes(&[0x42; 32]).unwrap()
+}
+
+fn other_key() -> AuditKey {
+    AuditKey::from_bytes(&[0x17; 32]).unwrap()
+}
+
+fn record(i: usize) -> AuditRecord {
+    AuditRecord {
+        kind: AuditKind::RecordViewed,
+        outcome: AuditOutcome::Success,
+        session_id: format!("session-{}", i / 10),
+        token_id: Some("tok-1".into()),
+        user_id: format!("55512345{i:04}"),
+        user_name: Some("Dr A Example".into()),
+        role: "GP".into(),
+        role_profile: "R8000".into(),
+        organisation: "A12345".into(),
+        patient: Some(NHS.into()),
+        purpose: Some("direct_care".into()),
+        relationship: Some("registered_gp".into()),
+        sections: vec!["medications".into(), "allergies".into()],
+        withheld: vec![WithheldCount {
+            section: "problems".into(),
+            reason: "sensitive".into(),
+            count: 2,
+        }],
+        sources: vec!["A12345".into(), "RXX".into()],
+        reason: None,
+    }
+}
+
+/// Writes a log of `n` entries through [`FileAuditLog`] and returns its lines.
+fn write_log(path: &Path, n: usize) -> Vec<String> {
+    let log = FileAuditLog::open(path, key()).unwrap();
+    for i in 0..n {
+        log.append(record(i)).unwrap();
+    }
+    lines(path)
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(path, text).unwrap();
+}
+
+fn problems(path: &Path, checkpoint: Option<&Checkpoint>) -> Vec<Problem> {
+    verify_file(path, &key(), checkpoint).unwrap().problems
+}
+
+fn problem(line: u64, seq: Option<u64>, kind: ProblemKind) -> Problem {
+    Problem { line, seq, kind }
+}
+
+// ---- the chain ----
+
+#[test]
+fn audit_thousand_entries_reopen_and_verify() {
+    let dir = TempDir::new("thousand");
+    let path = dir.log();
+    {
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        for i in 0..1000 {
+            let entry = log.append(record(i)).unwrap();
+            assert_eq!(entry.seq, i as u64 + 1);
+        }
+        assert_eq!(log.checkpoint().seq, 1000);
+    }
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    assert!(log.quarantined().is_none());
+    let checkpoint = log.checkpoint();
+    assert_eq!(checkpoint.seq, 1000);
+    let report = verify_file(&path, &key(), Some(&checkpoint)).unwrap();
+    assert_eq!(report.entries, 1000);
+    assert!(report.is_verified(), "{:?}", report.problems);
+    assert_eq!(report.head, checkpoint);
+    let entries = read_verified(&path, &key()).unwrap();
+    assert_eq!(entries.len(), 1000);
+    assert!(entries.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+    assert_eq!(entries[999].record, record(999));
+}
+
+#[test]
+fn audit_chain_continues_after_reopen() {
+    let dir = TempDir::new("continue");
+    let path = dir.log();
+    let first = {
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        assert_eq!(log.checkpoint(), Checkpoint::empty());
+        log.append(record(0)).unwrap()
+    };
+    assert_eq!(first.prev, "0".repeat(64));
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let second = log.append(record(1)).unwrap();
+    assert_eq!((second.seq, second.prev.as_str()), (2, first.mac.as_str()));
+    assert!(verify_file(&path, &key(), None).unwrap().is_verified());
+}
+
+#[test]
+fn audit_mac_is_hmac_of_the_documented_bytes() {
+    let dir = TempDir::new("format");
+    let path = dir.log();
+    let entry = FileAuditLog::open(&path, key())
+        .unwrap()
+        .append(record(3))
+        .unwrap();
+    #[derive(serde::Serialize)]
+    struct Unsigned<'a> {
+        seq: u64,
+        time: &'a str,
+        record: &'a AuditRecord,
+        prev: &'a str,
+    }
+    let bytes = serde_json::to_vec(&Unsigned {
+        seq: entry.seq,
+        time: &entry.time,
+        record: &entry.record,
+        prev: &entry.prev,
+    })
+    .unwrap();
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &[0x42; 32]), &bytes);
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(entry.mac, hex);
+    // The stored line is the entry, fields in order, readable as plain JSON.
+    let line = &lines(&path)[0];
+    assert_eq!(line.as_bytes(), serde_json::to_vec(&entry).unwrap());
+    assert!(line.starts_with("{\"seq\":1,\"time\":\""));
+    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(value["record"]["kind"], "record_viewed");
+    assert_eq!(value["record"]["outcome"], "success");
+    assert!(entry.time.ends_with('Z'));
+    assert!(entry.time.parse::<jiff::Timestamp>().is_ok());
+}
+
+#[test]
+fn audit_empty_log_verifies() {
+    let dir = TempDir::new("empty");
+    let path = dir.log();
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let report = verify_file(&path, &key(), Some(&log.checkpoint())).unwrap();
+    assert_eq!((report.entries, report.problems.len()), (0, 0));
+    assert_eq!(report.head, Checkpoint::empty());
+}
+
+// ---- tampering ----
+
+#[test]
+fn audit_flipped_bit_is_bad_mac_at_its_line() {
+    let dir = TempDir::new("flip");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    let mut bytes = lines[4].clone().into_bytes();
+    bytes[20] ^= 0x01; // inside the time
+    lines[4] = String::from_utf8(bytes).unwrap();
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(5, Some(5), ProblemKind::BadMac)]
+    );
+    // Editing the record (a user id) is caught the same way.
+    let mut lines = write_log(&dir.0.join("b.jsonl"), 10);
+    lines[6] = lines[6].replace("555123450006", "555123450099");
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(7, Some(7), ProblemKind::BadMac)]
+    );
+    // Opening refuses to continue a broken chain and names the line.
+    assert_eq!(
+        FileAuditLog::open(&path, key()).unwrap_err(),
+        AuditError::ChainBroken {
+            line: 7,
+            seq: Some(7),
+            problem: ProblemKind::BadMac
+        }
+    );
+}
+
+#[test]
+fn audit_deleted_entry_is_bad_link() {
+    let dir = TempDir::new("delete");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    lines.remove(3); // seq 4
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(4, Some(5), ProblemKind::BadLink)]
+    );
+}
+
+#[test]
+fn audit_inserted_copy_is_bad_link() {
+    let dir = TempDir::new("insert");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    let copy = lines[1].clone();
+    lines.insert(6, copy); // seq 2 again, as line 7
+    write_lines(&path, &lines);
+    let found = problems(&path, None);
+    assert_eq!(found[0], problem(7, Some(2), ProblemKind::BadLink));
+    // The genuine entry after it no longer links either; nothing else is reported.
+    assert_eq!(found[1], problem(8, Some(7), ProblemKind::BadLink));
+    assert_eq!(found.len(), 2);
+}
+
+#[test]
+fn audit_swapped_entries_are_bad_link() {
+    let dir = TempDir::new("swap");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    lines.swap(2, 3);
+    write_lines(&path, &lines);
+    let found = problems(&path, None);
+    assert_eq!(found[0], problem(3, Some(4), ProblemKind::BadLink));
+    assert!(found.iter().all(|p| p.kind == ProblemKind::BadLink));
+    assert!(found.iter().all(|p| (3..=5).contains(&p.line)));
+}
+
+#[test]
+fn audit_forgery_with_another_key_is_bad_mac() {
+    let dir = TempDir::new("forge");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    // The attacker edits entry 5 and re-seals it and every later entry, chained
+    // correctly, with a key of their own.
+    let head: AuditEntry = serde_json::from_str(&lines[3]).unwrap();
+    let mut prev = head.mac;
+    for (i, line) in lines.iter_mut().enumerate().skip(4) {
+        let entry: AuditEntry = serde_json::from_str(line).unwrap();
+        let mut forged = entry.record.clone();
+        forged.user_id = "someone-else".into();
+        let (entry, bytes) = seal(&other_key(), i as u64 + 1, entry.time, forged, &prev).unwrap();
+        prev = entry.mac;
+        *line = String::from_utf8(bytes).unwrap().trim_end().to_owned();
+    }
+    write_lines(&path, &lines);
+    let found = problems(&path, None);
+    assert_eq!(found[0], problem(5, Some(5), ProblemKind::BadMac));
+    assert_eq!(found.len(), 6);
+    assert!(found.iter().all(|p| p.kind == ProblemKind::BadMac));
+    // Under the attacker's key the chain would look fine: the key is what protects it.
+    let forged = verify_file(&path, &other_key(), None).unwrap().problems;
+    assert_eq!(forged[0], problem(1, Some(1), ProblemKind::BadMac));
+}
+
+#[test]
+fn audit_truncation_detected_against_checkpoint() {
+    let dir = TempDir::new("truncate");
+    let path = dir.log();
+    let checkpoint = {
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        for i in 0..10 {
+            log.append(record(i)).unwrap();
+        }
+        log.checkpoint()
+    };
+    let mut lines = lines(&path);
+    lines.truncate(7);
+    write_lines(&path, &lines);
+    // The chain alone cannot tell.
+    assert!(problems(&path, None).is_empty());
+    assert_eq!(
+        problems(&path, Some(&checkpoint)),
+        vec![problem(
+            8,
+            None,
+            ProblemKind::Truncated {
+                expected_at_least: 10
+            }
+        )]
+    );
+}
+
+#[test]
+fn audit_rollback_detected_against_checkpoint() {
+    let dir = TempDir::new("rollback");
+    let path = dir.log();
+    let old_copy = dir.0.join("old.jsonl");
+    let checkpoint = {
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        for i in 0..6 {
+            log.append(record(i)).unwrap();
+        }
+        fs::copy(&path, &old_copy).unwrap();
+        for i in 6..10 {
+            log.append(record(i)).unwrap();
+        }
+        log.checkpoint()
+    };
+    // The file is replaced by the older copy: it ends before the checkpoint.
+    fs::copy(&old_copy, &path).unwrap();
+    assert!(problems(&path, None).is_empty());
+    assert_eq!(
+        problems(&path, Some(&checkpoint)),
+        vec![problem(
+            7,
+            None,
+            ProblemKind::Truncated {
+                expected_at_least: 10
+            }
+        )]
+    );
+    // ... and the SDK, unaware, writes on: entry 10 now exists with another MAC.
+    {
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        for i in 0..5 {
+            log.append(record(100 + i)).unwrap();
+        }
+    }
+    assert!(problems(&path, None).is_empty());
+    assert_eq!(
+        problems(&path, Some(&checkpoint)),
+        vec![problem(10, Some(10), ProblemKind::RolledBack)]
+    );
+}
+
+#[test]
+fn audit_read_verified_returns_only_the_verified_prefix() {
+    let dir = TempDir::new("prefix");
+    let path = dir.log();
+    let mut lines = write_log(&path, 10);
+    lines[5] = lines[5].replace("medications", "medicationz");
+    write_lines(&path, &lines);
+    let entries = read_verified(&path, &key()).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    let report = verify_file(&path, &key(), None).unwrap();
+    assert_eq!((report.entries, report.head.seq), (10, 5));
+}
+
+#[test]
+fn audit_unparsable_middle_line_fails_open() {
+    let dir = TempDir::new("garbage");
+    let path = dir.log();
+    let mut lines = write_log(&path, 5);
+    lines.insert(2, "not json".into());
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None)[0],
+        problem(3, None, ProblemKind::Unparsable)
+    );
+    let err = FileAuditLog::open(&path, key()).unwrap_err();
+    assert!(
+        matches!(err, AuditError::ChainBroken { line: 3, .. }),
+        "{err}"
+    );
+    // An empty line in the middle is no better.
+    let mut lines = write_log(&dir.0.join("b.jsonl"), 5);
+    lines.insert(4, String::new());
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None)[0],
+        problem(5, None, ProblemKind::Unparsable)
+    );
+}
+
+// ---- torn tails ----
+
+#[test]
+fn audit_torn_tail_is_quarantined_and_the_chain_continues() {
+    let dir = TempDir::new("torn");
+    let path = dir.log();
+    let lines = write_log(&path, 5);
+    let partial = &lines[4][..40];
+    let mut bytes = fs::read(&path).unwrap();
+    bytes.extend_from_slice(partial.replace("\"seq\":5", "\"seq\":6").as_bytes());
+    fs::write(&path, &bytes).unwrap();
+    let report = verify_file(&path, &key(), None).unwrap();
+    assert_eq!(report.entries, 5);
+    assert_eq!(
+        report.problems,
+        vec![problem(6, None, ProblemKind::TornTail)]
+    );
+
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let quarantined = log.quarantined().unwrap().to_owned();
+    assert_eq!(quarantined.file_name().unwrap(), "audit.jsonl.quarantine-6");
+    assert_eq!(
+        fs::read_to_string(&quarantined).unwrap(),
+        partial.replace("\"seq\":5", "\"seq\":6")
+    );
+    assert_eq!(log.checkpoint().seq, 5);
+    assert!(verify_file(&path, &key(), None).unwrap().is_verified());
+    let next = log.append(record(5)).unwrap();
+    let fifth: AuditEntry = serde_json::from_str(&lines[4]).unwrap();
+    assert_eq!((next.seq, next.prev.as_str()), (6, fifth.mac.as_str()));
+    drop(log);
+    let report = verify_file(&path, &key(), None).unwrap();
+    assert_eq!((report.entries, report.problems.len()), (6, 0));
+}
+
+#[test]
+fn audit_second_torn_tail_at_same_seq_keeps_both() {
+    let dir = TempDir::new("torn-twice");
+    let path = dir.log();
+    write_log(&path, 2);
+    for round in 1..=2 {
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut file, b"{\"seq\":3,\"ti").unwrap();
+        drop(file);
+        let log = FileAuditLog::open(&path, key()).unwrap();
+        let name = log.quarantined().unwrap().file_name().unwrap().to_owned();
+        let expected = if round == 1 {
+            "audit.jsonl.quarantine-3"
+        } else {
+            "audit.jsonl.quarantine-3.2"
+        };
+        assert_eq!(name, expected);
+    }
+    assert!(verify_file(&path, &key(), None).unwrap().is_verified());
+}
+
+#[test]
+fn audit_unreadable_or_bad_mac_last_line_is_quarantined() {
+    let dir = TempDir::new("torn-kinds");
+    let path = dir.log();
+    // A block of zeros with a newline, as a file system may leave after power loss.
+    write_log(&path, 3);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes.extend_from_slice(&[0; 100]);
+    bytes.push(b'\n');
+    fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(4, None, ProblemKind::TornTail)]
+    );
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    assert!(log.quarantined().is_some());
+    drop(log);
+    assert!(verify_file(&path, &key(), None).unwrap().is_verified());
+    // A complete last line with a bad MAC: reported as such, quarantined on open.
+    let mut lines = lines(&path);
+    let last = lines.len() - 1;
+    lines[last] = lines[last].replace("registered_gp", "registered_gx");
+    write_lines(&path, &lines);
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(3, Some(3), ProblemKind::BadMac)]
+    );
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    assert!(log.quarantined().is_some());
+    assert_eq!(log.checkpoint().seq, 2);
+    assert_eq!(log.append(record(9)).unwrap().seq, 3);
+}
+
+// ---- failures ----
+
+#[test]
+fn audit_failing_memory_log_refuses_appends() {
+    let log = MemoryAuditLog::failing();
+    assert_eq!(log.append(record(0)), Err(AuditError::Unavailable));
+    assert!(log.entries().is_empty());
+
+    let log = MemoryAuditLog::new(key());
+    assert_eq!(log.append(record(0)).unwrap().seq, 1);
+    log.set_failing(true);
+    assert_eq!(log.append(record(1)), Err(AuditError::Unavailable));
+    log.set_failing(false);
+    assert_eq!(log.append(record(2)).unwrap().seq, 2);
+    assert_eq!(log.checkpoint().seq, 2);
+}
+
+#[test]
+fn audit_open_fails_typed_when_the_path_cannot_be_a_log() {
+    let dir = TempDir::new("bad-path");
+    let blocker = dir.0.join("a-file");
+    fs::write(&blocker, b"x").unwrap();
+    let err = FileAuditLog::open(&blocker.join("audit.jsonl"), key()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AuditError::Io {
+                operation: "open",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The log replaced by a directory.
+    let path = dir.log();
+    write_log(&path, 2);
+    fs::remove_file(&path).unwrap();
+    fs::create_dir(&path).unwrap();
+    let err = FileAuditLog::open(&path, key()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AuditError::Io {
+                operation: "open",
+                ..
+            } | AuditError::NotAFile
+        ),
+        "{err:?}"
+    );
+    let err = verify_file(&dir.0.join("missing.jsonl"), &key(), None).unwrap_err();
+    assert!(matches!(
+        err,
+        AuditError::Io {
+            operation: "read",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn audit_failed_write_is_a_typed_error_and_poisons_the_log() {
+    let dir = TempDir::new("write-fails");
+    let path = dir.log();
+    let mut log = FileAuditLog::open(&path, key()).unwrap();
+    log.append(record(0)).unwrap();
+    // A read-only handle makes the write fail even as root.
+    log.replace_file_for_test(fs::File::open(&path).unwrap());
+    let err = log.append(record(1)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AuditError::Io {
+                operation: "write",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        log.append(record(2)).unwrap_err(),
+        AuditError::Poisoned { operation: "write" }
+    );
+    assert_eq!(log.checkpoint().seq, 1);
+    drop(log);
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    assert_eq!(log.append(record(3)).unwrap().seq, 2);
+}
+
+#[test]
+fn audit_key_must_be_long_enough_and_never_shows() {
+    assert_eq!(
+        AuditKey::from_bytes(&[1; 31]).unwrap_err(),
+        AuditError::KeyTooShort { len: 31 }
+    );
+    let key = AuditKey::from_bytes(&[1; 64]).unwrap();
+    assert_eq!(format!("{key:?}"), "AuditKey(***)");
+    assert!(AuditKey::generate().is_ok());
+}
+
+#[test]
+fn audit_debug_and_errors_never_show_patient_data() {
+    let mut r = record(1);
+    r.reason = Some("patient unconscious in ED".into());
+    let debug = format!("{r:?}");
+    assert!(
+        !debug.contains(NHS) && !debug.contains("unconscious"),
+        "{debug}"
+    );
+    let errors = [
+        AuditError::ChainBroken {
+            line: 3,
+            seq: Some(3),
+            problem: ProblemKind::BadMac,
+        },
+        AuditError::Io {
+            operation: "write",
+            kind: std::io::ErrorKind::StorageFull,
+        },
+        AuditError::Poisoned { operation: "sync" },
+    ];
+    for e in errors {
+        let text = e.to_string();
+        assert!(text.starts_with("audit"), "{text}");
+        assert_eq!(text, text.to_lowercase());
+    }
+}
+
+// ---- group commit ----
+
+#[test]
+fn audit_concurrent_appends_share_syncs_and_keep_the_chain() {
+    let dir = TempDir::new("group");
+    let path = dir.log();
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let seqs: Vec<u64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let log = &log;
+                s.spawn(move || {
+                    (0..25)
+                        .map(|i| log.append(record(t * 100 + i)).unwrap().seq)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut sorted = seqs.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (1..=200).collect::<Vec<_>>());
+    assert!(log.sync_count() <= 200);
+    assert_eq!(log.checkpoint().seq, 200);
+    let report = verify_file(&path, &key(), Some(&log.checkpoint())).unwrap();
+    assert_eq!((report.entries, report.problems.len()), (200, 0));
+}
+
+// ---- memory log ----
+
+#[test]
+fn audit_memory_log_exports_lines_that_verify() {
+    let dir = TempDir::new("memory");
+    let log = MemoryAuditLog::new(key());
+    for i in 0..20 {
+        log.append(record(i)).unwrap();
+    }
+    let mut out = Vec::new();
+    log.export_jsonl(&mut out).unwrap();
+    fs::write(dir.log(), &out).unwrap();
+    let report = verify_file(&dir.log(), &key(), Some(&log.checkpoint())).unwrap();
+    assert_eq!((report.entries, report.problems.len()), (20, 0));
+    assert_eq!(read_verified(&dir.log(), &key()).unwrap(), log.entries());
+}
+
+// ---- exports and reports ----
+
+fn entry_of(kind: AuditKind, outcome: AuditOutcome, reason: Option<&str>) -> AuditEntry {
+    let log = MemoryAuditLog::new(key());
+    let mut r = record(1);
+    r.kind = kind;
+    r.outcome = outcome;
+    r.reason = reason.map(str::to_owned);
+    log.append(r).unwrap()
+}
+
+#[test]
+fn audit_fhir_audit_event_for_a_view() {
+    let entry = entry_of(AuditKind::RecordViewed, AuditOutcome::Success, None);
+    let event = to_fhir_audit_event(&entry);
+    assert_eq!(event["resourceType"], "AuditEvent");
+    assert_eq!(event["id"], "1");
+    assert_eq!(event["type"]["code"], "rest");
+    assert_eq!(
+        event["type"]["system"],
+        "http://terminology.hl7.org/CodeSystem/audit-event-type"
+    );
+    assert_eq!(event["subtype"][0]["code"], "read");
+    assert_eq!(event["action"], "R");
+    assert_eq!(event["recorded"], entry.time.as_str());
+    assert_eq!(event["outcome"], "0");
+    let user = &event["agent"][0];
+    assert_eq!(
+        user["who"]["identifier"]["system"],
+        "https://fhir.nhs.uk/Id/sds-user-id"
+    );
+    assert_eq!(user["who"]["identifier"]["value"], "555123450001");
+    assert_eq!(user["requestor"], true);
+    assert_eq!(user["role"][0]["coding"][0]["code"], "R8000");
+    assert_eq!(user["purposeOfUse"][0]["coding"][0]["code"], "TREAT");
+    assert_eq!(event["agent"][1]["who"]["identifier"]["value"], "A12345");
+    assert!(
+        event["source"]["observer"]["display"]
+            .as_str()
+            .unwrap()
+            .starts_with("ICR SDK")
+    );
+    let entity = &event["entity"][0];
+    assert_eq!(
+        entity["what"]["identifier"]["system"],
+        "https://fhir.nhs.uk/Id/nhs-number"
+    );
+    assert_eq!(entity["what"]["identifier"]["value"], NHS);
+    let details: Vec<_> = entity["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["type"] == "section")
+        .map(|d| d["valueString"].as_str().unwrap())
+        .collect();
+    assert_eq!(details, ["medications", "allergies"]);
+}
+
+#[test]
+fn audit_fhir_audit_event_break_glass_and_denial() {
+    let bg = entry_of(
+        AuditKind::BreakGlass,
+        AuditOutcome::Success,
+        Some("unconscious in ED"),
+    );
+    let event = to_fhir_audit_event(&bg);
+    let purpose = &event["agent"][0]["purposeOfUse"][0];
+    assert_eq!(purpose["coding"][0]["code"], "BTG");
+    assert_eq!(
+        purpose["coding"][0]["system"],
+        "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+    );
+    assert_eq!(purpose["text"], "unconscious in ED");
+    assert!(
+        event["entity"][0]["detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["type"] == "break-glass-justification"
+                && d["valueString"] == "unconscious in ED")
+    );
+
+    let denied = entry_of(
+        AuditKind::AccessDenied,
+        AuditOutcome::Denied,
+        Some("no_relationship"),
+    );
+    let event = to_fhir_audit_event(&denied);
+    assert_eq!(event["outcome"], "4");
+    assert_eq!(event["outcomeDesc"], "no_relationship");
+    let failed = entry_of(AuditKind::SessionRefused, AuditOutcome::Failed, None);
+    assert_eq!(to_fhir_audit_event(&failed)["outcome"], "8");
+}
+
+#[test]
+fn audit_patient_access_report_and_privacy_alerts() {
+    let log = MemoryAuditLog::new(key());
+    log.append(AuditRecord {
+        kind: AuditKind::SessionOpened,
+        user_id: "u1".into(),
+        ..AuditRecord::default()
+    })
+    .unwrap();
+    log.append(record(1)).unwrap();
+    let mut other = record(2);
+    other.patient = Some("9000000009".into());
+    log.append(other).unwrap();
+    let mut bg = record(3);
+    bg.kind = AuditKind::BreakGlass;
+    bg.reason = Some("emergency".into());
+    log.append(bg).unwrap();
+    let mut denied = record(4);
+    denied.kind = AuditKind::AccessDenied;
+    denied.outcome = AuditOutcome::Denied;
+    denied.sections.clear();
+    log.append(denied).unwrap();
+    let entries = log.entries();
+
+    let report = patient_access_report(&entries, "943 476 5919");
+    assert_eq!(report.len(), 3);
+    assert_eq!(report[0].user_id, "555123450001");
+    assert_eq!(report[0].sections, ["medications", "allergies"]);
+    assert_eq!(report[0].purpose.as_deref(), Some("direct_care"));
+    assert_eq!(report[1].kind, AuditKind::BreakGlass);
+    assert_eq!(report[1].reason.as_deref(), Some("emergency"));
+    assert_eq!(report[2].outcome, AuditOutcome::Denied);
+    assert!(patient_access_report(&entries, "").is_empty());
+
+    let alerts = privacy_alerts(&entries);
+    let seqs: Vec<u64> = alerts.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [4, 5]);
+}
+
+#[test]
+fn audit_kinds_serialise_snake_case() {
+    let json = serde_json::to_string(&[AuditKind::SessionOpened, AuditKind::BreakGlass]).unwrap();
+    assert_eq!(json, r#"["session_opened","break_glass"]"#);
+    let json = serde_json::to_string(&AuditOutcome::Denied).unwrap();
+    assert_eq!(json, r#""denied""#);
+    let problem = serde_json::to_value(ProblemKind::Truncated {
+        expected_at_least: 4,
+    })
+    .unwrap();
+    assert_eq!(problem["truncated"]["expected_at_least"], 4);
+}
+
+// ---- property tests ----
+
+fn arb_record() -> impl Strategy<Value = AuditRecord> {
+    let kind = prop_oneof![
+        Just(AuditKind::SessionOpened),
+        Just(AuditKind::SessionRefused),
+        Just(AuditKind::RecordViewed),
+        Just(AuditKind::AccessDenied),
+        Just(AuditKind::BreakGlass),
+    ];
+    let outcome = prop_oneof![
+        Just(AuditOutcome::Success),
+        Just(AuditOutcome::Denied),
+        Just(AuditOutcome::Failed),
+    ];
+    // Any characters, control characters and newlines included: they must be escaped.
+    let text = "(?s).{0,24}";
+    (
+        kind,
+        outcome,
+        text,
+        proptest::option::of(text),
+        proptest::collection::vec(text, 0..4),
+        proptest::collection::vec((text, text, 0usize..100), 0..3),
+    )
+        .prop_map(
+            |(kind, outcome, user, reason, sections, withheld)| AuditRecord {
+                kind,
+                outcome,
+                session_id: "s".into(),
+                user_id: user,
+                patient: Some(NHS.into()),
+                reason,
+                sections,
+                withheld: withheld
+                    .into_iter()
+                    .map(|(section, reason, count)| WithheldCount {
+                        section,
+                        reason,
+                        count,
+                    })
+                    .collect(),
+                ..AuditRecord::default()
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn audit_prop_append_verify_and_any_flipped_byte_is_detected(
+        records in proptest::collection::vec(arb_record(), 1..8),
+        line_pick in any::<prop::sample::Index>(),
+        byte_pick in any::<prop::sample::Index>(),
+        mask in 1u8..=255,
+    ) {
+        let dir = TempDir::new("prop");
+        let path = dir.log();
+        {
+            let log = FileAuditLog::open(&path, key()).unwrap();
+            for r in &records {
+                log.append(r.clone()).unwrap();
+            }
+        }
+        let report = verify_file(&path, &key(), None).unwrap();
+        prop_assert_eq!(report.entries, records.len() as u64);
+        prop_assert!(report.is_verified());
+        let entries = read_verified(&path, &key()).unwrap();
+        let stored: Vec<AuditRecord> = entries.into_iter().map(|e| e.record).collect();
+        prop_assert_eq!(&stored, &records);
+
+        // Flip one byte of one line (its newline included).
+        let bytes = fs::read(&path).unwrap();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < bytes.len())
+            .collect();
+        let line = line_pick.index(starts.len());
+        let start = starts[line];
+        let end = starts.get(line + 1).copied().unwrap_or(bytes.len());
+        let at = start + byte_pick.index(end - start);
+        let mut tampered = bytes.clone();
+        tampered[at] ^= mask;
+        fs::write(&path, &tampered).unwrap();
+        let found = verify_file(&path, &key(), None).unwrap().problems;
+        prop_assert!(!found.is_empty(), "flip at line {} byte {} undetected", line + 1, at - start);
+        prop_assert!(found[0].line <= line as u64 + 1);
+    }
+}
+
+// ---- the line reader ----
+
+#[test]
+fn audit_verify_across_buffer_refills_and_huge_lines() {
+    let dir = TempDir::new("big");
+    let log = MemoryAuditLog::new(key());
+    for i in 0..3000 {
+        let mut r = record(i);
+        if i == 1500 {
+            // A line larger than the reader's 1 MiB buffer.
+            r.reason = Some("x".repeat(3 << 20));
+        }
+        log.append(r).unwrap();
+    }
+    let mut out = Vec::new();
+    log.export_jsonl(&mut out).unwrap();
+    fs::write(dir.log(), &out).unwrap();
+    let report = verify_file(&dir.log(), &key(), Some(&log.checkpoint())).unwrap();
+    assert_eq!((report.entries, report.problems.len()), (3000, 0));
+    assert_eq!(read_verified(&dir.log(), &key()).unwrap().len(), 3000);
+    // A torn tail after the refills is still found, and only there.
+    out.extend_from_slice(b"{\"seq\":3001");
+    fs::write(dir.log(), &out).unwrap();
+    let report = verify_file(&dir.log(), &key(), None).unwrap();
+    assert_eq!(
+        report.problems,
+        vec![problem(3001, None, ProblemKind::TornTail)]
+    );
+}
+
+proptest! {
+    #[test]
+    fn audit_prop_find_newline_matches_naive(bytes in proptest::collection::vec(
+        prop_oneof![Just(b'\n'), Just(b'\n' ^ 0x80), any::<u8>()], 0..100)) {
+        let naive = bytes.iter().position(|&b| b == b'\n');
+        prop_assert_eq!(super::verify::find_newline(&bytes), naive);
+    }
+}

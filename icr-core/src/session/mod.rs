@@ -1,0 +1,432 @@
+//! The facade hosts use: an [`Icr`] holds the policy, the keys it trusts and the audit
+//! log; a [`Session`] is one professional looking at one patient's record, opened from
+//! the host's signed launch context.
+//!
+//! This is the only way record content leaves the core: [`Session::summary`] decides
+//! every item for the session's role and relationship, appends the audit entry, and only
+//! then returns the summary. If the audit log cannot be written, nothing is returned
+//! (fail closed).
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use ring::rand::SecureRandom;
+
+use crate::access::{Decision, Policy, RoleRule, Viewer, decide};
+use crate::audit::{
+    AccessReportLine, AuditEntry, AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink,
+    WithheldCount, patient_access_report,
+};
+use crate::identity::NhsNumber;
+use crate::launch::{LaunchContext, LaunchError, Verifier};
+use crate::merge::SharedCareRecord;
+use crate::summary::{self, PatientSummary, WithheldReason};
+
+/// Seconds since the Unix epoch; injectable so tests and hosts control time.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// Why a session call failed. Messages carry no patient data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The launch token was refused.
+    #[error("launch context refused: {0}")]
+    Launch(#[from] LaunchError),
+    /// The user's national role codes match no role of the policy.
+    #[error("the user's role is not recognised by the access policy")]
+    RoleNotRecognised,
+    /// The session has ended; open a new one from the host.
+    #[error("the session has expired")]
+    Expired,
+    /// The record is not the session's patient.
+    #[error("the record is not for the patient this session was opened for")]
+    PatientMismatch,
+    /// Break-glass needs a reason of at least this many characters.
+    #[error("emergency access needs a reason of at least {min_chars} characters")]
+    BreakGlassReasonRequired {
+        /// The policy's minimum.
+        min_chars: usize,
+    },
+    /// The role may not use emergency access.
+    #[error("this role may not use emergency access")]
+    BreakGlassNotPermitted,
+    /// The role may not read audit reports.
+    #[error("this role may not read audit reports")]
+    NotPermitted,
+    /// The audit log could not be written, so nothing was returned.
+    #[error("audit log unavailable, nothing returned: {0}")]
+    AuditUnavailable(#[from] AuditError),
+}
+
+/// Builds an [`Icr`].
+pub struct IcrBuilder {
+    policy: Policy,
+    verifier: Verifier,
+    audit: Arc<dyn AuditSink>,
+    clock: Clock,
+}
+
+impl IcrBuilder {
+    /// Uses another clock (tests, simulations).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The finished facade.
+    pub fn build(self) -> Icr {
+        Icr {
+            inner: Arc::new(Inner {
+                policy: self.policy,
+                verifier: self.verifier,
+                audit: self.audit,
+                clock: self.clock,
+                opted_out: RwLock::new(HashSet::new()),
+            }),
+        }
+    }
+}
+
+struct Inner {
+    policy: Policy,
+    verifier: Verifier,
+    audit: Arc<dyn AuditSink>,
+    clock: Clock,
+    opted_out: RwLock<HashSet<NhsNumber>>,
+}
+
+/// The ICR as a host embeds it.
+#[derive(Clone)]
+pub struct Icr {
+    inner: Arc<Inner>,
+}
+
+fn system_clock() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+impl Icr {
+    /// Starts building with the policy, the launch verifier (which holds the trusted
+    /// keys) and the audit sink; the clock is the system's.
+    pub fn builder(policy: Policy, verifier: Verifier, audit: Arc<dyn AuditSink>) -> IcrBuilder {
+        IcrBuilder {
+            policy,
+            verifier,
+            audit,
+            clock: Arc::new(system_clock),
+        }
+    }
+
+    /// The access policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// Records a patient's opt-out from (or return to) sharing.
+    pub fn set_opted_out(&self, patient: &NhsNumber, opted_out: bool) {
+        let mut set = self
+            .inner
+            .opted_out
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if opted_out {
+            set.insert(patient.clone());
+        } else {
+            set.remove(patient);
+        }
+    }
+
+    /// Opens a session from the host's signed launch context. Refusals are audited too.
+    pub fn open_session(&self, token: &str) -> Result<Session, SessionError> {
+        let inner = &self.inner;
+        let now = (inner.clock)();
+        let id = random_id();
+        let context = match inner.verifier.verify(token, now) {
+            Ok(c) => c,
+            Err(e) => {
+                let record = AuditRecord {
+                    kind: AuditKind::SessionRefused,
+                    outcome: AuditOutcome::Failed,
+                    session_id: id,
+                    user_id: "unknown".to_owned(),
+                    reason: Some(launch_reason(&e)),
+                    ..AuditRecord::default()
+                };
+                inner.audit.append(record)?;
+                return Err(SessionError::Launch(e));
+            }
+        };
+        let Some(role) = inner
+            .policy
+            .role_for(&context.role_profile, context.job_role.as_deref())
+            .cloned()
+        else {
+            let mut record = base_record(&id, &context, "unrecognised");
+            record.kind = AuditKind::SessionRefused;
+            record.outcome = AuditOutcome::Failed;
+            record.reason = Some("role-not-recognised".to_owned());
+            inner.audit.append(record)?;
+            return Err(SessionError::RoleNotRecognised);
+        };
+        let mut record = base_record(&id, &context, &role.name);
+        record.kind = AuditKind::SessionOpened;
+        inner.audit.append(record)?;
+        let expires_at = now + i64::from(inner.policy.session_minutes) * 60;
+        Ok(Session {
+            inner: Arc::clone(inner),
+            id,
+            context,
+            role,
+            expires_at,
+            break_glass: Mutex::new(None),
+        })
+    }
+}
+
+fn launch_reason(e: &LaunchError) -> String {
+    let debug = format!("{e:?}");
+    let name: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
+    format!("launch-{}", name.to_lowercase())
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    let rng = ring::rand::SystemRandom::new();
+    if rng.fill(&mut bytes).is_err() {
+        // The system RNG failing is not recoverable for security; fall back to the clock
+        // so an id still exists for the audit trail, and say so in it.
+        return format!("no-rng-{}", system_clock());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base_record(id: &str, c: &LaunchContext, role: &str) -> AuditRecord {
+    AuditRecord {
+        session_id: id.to_owned(),
+        token_id: Some(c.token_id.clone()),
+        user_id: c.user_id.clone(),
+        user_name: c.user_name.clone(),
+        role: role.to_owned(),
+        role_profile: c.role_profile.clone(),
+        organisation: c.organisation.clone(),
+        patient: Some(c.patient.as_str().to_owned()),
+        purpose: Some(c.purpose.clone()),
+        relationship: Some(c.relationship.as_str().to_owned()),
+        ..AuditRecord::default()
+    }
+}
+
+struct BreakGlass {
+    until: i64,
+}
+
+/// One professional looking at one patient's record.
+pub struct Session {
+    inner: Arc<Inner>,
+    id: String,
+    context: LaunchContext,
+    role: RoleRule,
+    expires_at: i64,
+    break_glass: Mutex<Option<BreakGlass>>,
+}
+
+impl Session {
+    /// The session id (in every audit entry of this session).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The verified launch context.
+    pub fn context(&self) -> &LaunchContext {
+        &self.context
+    }
+
+    /// The policy role name (`gp`).
+    pub fn role(&self) -> &str {
+        &self.role.name
+    }
+
+    /// True while emergency access is active.
+    pub fn break_glass_active(&self) -> bool {
+        let now = (self.inner.clock)();
+        self.break_glass
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|b| now < b.until)
+    }
+
+    fn record(&self, kind: AuditKind, outcome: AuditOutcome) -> AuditRecord {
+        let mut r = base_record(&self.id, &self.context, &self.role.name);
+        r.kind = kind;
+        r.outcome = outcome;
+        r
+    }
+
+    fn check_live(&self) -> Result<(), SessionError> {
+        if (self.inner.clock)() >= self.expires_at {
+            let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Denied);
+            r.reason = Some("session-expired".to_owned());
+            self.inner.audit.append(r)?;
+            return Err(SessionError::Expired);
+        }
+        Ok(())
+    }
+
+    /// Emergency access: lifts the relationship (and, if the policy says so, opt-out)
+    /// requirement for a limited time. The reason is mandatory, recorded, and raised as a
+    /// privacy-officer alert.
+    pub fn break_glass(&self, reason: &str) -> Result<(), SessionError> {
+        self.check_live()?;
+        let rules = &self.inner.policy.break_glass;
+        let reason = reason.trim();
+        let refused = |code: &str| {
+            let mut r = self.record(AuditKind::BreakGlass, AuditOutcome::Denied);
+            r.reason = Some(code.to_owned());
+            r
+        };
+        if !self.role.break_glass {
+            self.inner
+                .audit
+                .append(refused("break-glass-not-permitted"))?;
+            return Err(SessionError::BreakGlassNotPermitted);
+        }
+        if reason.chars().count() < rules.min_reason_chars {
+            self.inner
+                .audit
+                .append(refused("break-glass-reason-missing"))?;
+            return Err(SessionError::BreakGlassReasonRequired {
+                min_chars: rules.min_reason_chars,
+            });
+        }
+        let mut r = self.record(AuditKind::BreakGlass, AuditOutcome::Success);
+        r.reason = Some(reason.to_owned());
+        self.inner.audit.append(r)?;
+        let until = (self.inner.clock)() + i64::from(rules.max_minutes) * 60;
+        *self
+            .break_glass
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(BreakGlass { until });
+        Ok(())
+    }
+
+    /// The patient summary this session may see: decided, audited, then returned.
+    pub fn summary(&self, record: &SharedCareRecord) -> Result<PatientSummary, SessionError> {
+        self.check_live()?;
+        if record.nhs_number() != Some(&self.context.patient) {
+            let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Denied);
+            r.reason = Some("patient-mismatch".to_owned());
+            self.inner.audit.append(r)?;
+            return Err(SessionError::PatientMismatch);
+        }
+        let break_glass = self.break_glass_active();
+        let opted_out = self
+            .inner
+            .opted_out
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&self.context.patient);
+        let viewer = Viewer {
+            role: &self.role,
+            relationship: self.context.relationship.as_str().to_owned(),
+            break_glass,
+            patient_opted_out: opted_out,
+        };
+        let decisions = decide(&self.inner.policy, &viewer, record);
+        let now = (self.inner.clock)();
+        let today = jiff::Timestamp::from_second(now)
+            .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date())
+            .unwrap_or_default();
+        let summary = summary::build(record, today, |at, _| first_reason(decisions.get(at)));
+        let whole_record_withheld = !decisions.is_empty()
+            && decisions.iter().all(|d| {
+                d.reasons.iter().any(|r| {
+                    matches!(
+                        r.reason,
+                        WithheldReason::PatientOptOut | WithheldReason::NoRelationship
+                    )
+                })
+            });
+        let (kind, outcome) = if whole_record_withheld {
+            (AuditKind::AccessDenied, AuditOutcome::Denied)
+        } else {
+            (AuditKind::RecordViewed, AuditOutcome::Success)
+        };
+        let mut r = self.record(kind, outcome);
+        r.sections = summary
+            .sections
+            .iter()
+            .filter(|s| !s.items.is_empty())
+            .map(|s| s.key.key().to_owned())
+            .collect();
+        r.withheld = summary
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.withheld.iter().map(|w| WithheldCount {
+                    section: s.key.key().to_owned(),
+                    reason: reason_code(&w.reason),
+                    count: w.count,
+                })
+            })
+            .collect();
+        r.sources = summary
+            .sources
+            .iter()
+            .filter(|s| s.items > 0)
+            .filter_map(|s| s.ods_code.clone())
+            .collect();
+        if break_glass {
+            r.reason = Some("break-glass-active".to_owned());
+        }
+        self.inner.audit.append(r)?;
+        Ok(summary)
+    }
+
+    /// Who has seen this session's patient's record, from audit entries the host read
+    /// (`audit::read_verified`). Only roles with `audit_reports` may; the read is audited.
+    pub fn access_report(
+        &self,
+        entries: &[AuditEntry],
+    ) -> Result<Vec<AccessReportLine>, SessionError> {
+        self.check_live()?;
+        if !self.role.audit_reports {
+            let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Denied);
+            r.reason = Some("audit-report-not-permitted".to_owned());
+            self.inner.audit.append(r)?;
+            return Err(SessionError::NotPermitted);
+        }
+        let mut r = self.record(AuditKind::RecordViewed, AuditOutcome::Success);
+        r.sections = vec!["access-report".to_owned()];
+        self.inner.audit.append(r)?;
+        Ok(patient_access_report(
+            entries,
+            self.context.patient.as_str(),
+        ))
+    }
+}
+
+fn first_reason(d: Option<&Decision>) -> Result<(), WithheldReason> {
+    match d.and_then(|d| d.reasons.first()) {
+        Some(r) => Err(r.reason.clone()),
+        None => Ok(()),
+    }
+}
+
+/// The stable code of a withheld reason, as in the summary JSON.
+fn reason_code(r: &WithheldReason) -> String {
+    match serde_json::to_value(r) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(m)) => m
+            .into_iter()
+            .next()
+            .map(|(k, v)| format!("{k}:{}", v.as_str().unwrap_or_default()))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+pub mod demo;
+
+#[cfg(test)]
+mod tests;

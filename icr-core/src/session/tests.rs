@@ -1,0 +1,313 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use super::*;
+use crate::access::Policy;
+use crate::audit::{AuditKey, MemoryAuditLog};
+use crate::launch::Relationship;
+use crate::model::Section;
+use crate::summary::WithheldReason;
+use crate::{IngestOptions, demo as sources, ingest, merge};
+
+const NOW: i64 = 1_795_000_000;
+
+struct Fixture {
+    icr: Icr,
+    log: Arc<MemoryAuditLog>,
+    clock: Arc<AtomicI64>,
+    policy: Policy,
+}
+
+fn fixture() -> Fixture {
+    let log = Arc::new(MemoryAuditLog::new(
+        AuditKey::from_bytes(&[7u8; 32]).unwrap(),
+    ));
+    let clock = Arc::new(AtomicI64::new(NOW));
+    let c = Arc::clone(&clock);
+    let policy = Policy::default_uk().unwrap();
+    let verifier = crate::launch::Verifier::new(crate::launch::demo::trust_store().unwrap());
+    let icr = Icr::builder(policy.clone(), verifier, log.clone())
+        .clock(Arc::new(move || c.load(Ordering::SeqCst)))
+        .build();
+    Fixture {
+        icr,
+        log,
+        clock,
+        policy,
+    }
+}
+
+fn record() -> SharedCareRecord {
+    let records = sources::sources()
+        .into_iter()
+        .map(|s| {
+            let options = IngestOptions {
+                expected_patient: sources::patient(),
+                organisation: Some(s.organisation),
+                ..IngestOptions::default()
+            };
+            ingest(s.json, &options).unwrap()
+        })
+        .collect();
+    merge(records, Vec::new())
+}
+
+fn open(f: &Fixture, role: &str, relationship: Relationship) -> Session {
+    let token = demo::token(
+        &f.policy,
+        role,
+        relationship,
+        sources::patient().unwrap(),
+        f.clock.load(Ordering::SeqCst),
+    )
+    .unwrap();
+    f.icr.open_session(&token).unwrap()
+}
+
+fn items(s: &PatientSummary) -> usize {
+    s.sections.iter().map(|x| x.items.len()).sum()
+}
+
+fn withheld(s: &PatientSummary) -> usize {
+    s.sections
+        .iter()
+        .flat_map(|x| &x.withheld)
+        .map(|w| w.count)
+        .sum()
+}
+
+#[test]
+fn a_gp_sees_the_whole_record_and_the_view_is_audited_first() {
+    let f = fixture();
+    let session = open(&f, "gp", Relationship::RegisteredGp);
+    assert_eq!(session.role(), "gp");
+    let record = record();
+    let summary = session.summary(&record).unwrap();
+    assert_eq!(items(&summary), record.len());
+    assert_eq!(withheld(&summary), 0);
+    let entries = f.log.entries();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].record.kind, AuditKind::SessionOpened);
+    let view = &entries[1].record;
+    assert_eq!(view.kind, AuditKind::RecordViewed);
+    assert_eq!(view.patient.as_deref(), Some("9990000026"));
+    assert!(view.sections.contains(&"allergies".to_owned()));
+    assert_eq!(view.sources.len(), 5);
+}
+
+#[test]
+fn the_three_demo_roles_see_what_the_policy_says() {
+    let f = fixture();
+    let record = record();
+    let gp = open(&f, "gp", Relationship::RegisteredGp)
+        .summary(&record)
+        .unwrap();
+    let reception = open(&f, "receptionist", Relationship::CareTeam)
+        .summary(&record)
+        .unwrap();
+    let social = open(&f, "social-worker", Relationship::CareTeam)
+        .summary(&record)
+        .unwrap();
+    assert!(items(&gp) > items(&social) && items(&social) > items(&reception));
+    for s in &reception.sections {
+        if !matches!(s.key, Section::Appointments | Section::Contacts) {
+            assert!(s.items.is_empty(), "{:?}", s.key);
+        }
+    }
+    let investigations = social
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Investigations)
+        .unwrap();
+    assert!(investigations.items.is_empty());
+    assert!(
+        investigations
+            .withheld
+            .iter()
+            .any(|w| w.reason == WithheldReason::RoleSection && w.count == 4)
+    );
+    let problems = social
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Problems)
+        .unwrap();
+    assert!(problems.withheld.iter().any(
+        |w| matches!(&w.reason, WithheldReason::SensitiveCategory(c) if c == "mental-health")
+    ));
+    let json = serde_json::to_string(&social).unwrap().to_lowercase();
+    assert!(!json.contains("sertraline") && !json.contains("depressive"));
+    // Every withheld item is counted: shown + withheld = the whole record.
+    assert_eq!(items(&social) + withheld(&social), record.len());
+    assert_eq!(items(&reception) + withheld(&reception), record.len());
+}
+
+#[test]
+fn forged_and_expired_tokens_are_refused_and_the_refusal_is_audited() {
+    let f = fixture();
+    let other = crate::launch::SigningKey::ed25519_from_seed(&[9u8; 32]).unwrap();
+    let ctx = crate::launch::demo::context(
+        "R8000",
+        Some("R0260"),
+        "Y90001",
+        sources::patient().unwrap(),
+        Relationship::RegisteredGp,
+        NOW,
+    );
+    let forged = crate::launch::mint(&ctx, crate::launch::demo::KID, &other).unwrap();
+    assert!(matches!(
+        f.icr.open_session(&forged),
+        Err(SessionError::Launch(_))
+    ));
+    let old = demo::token(
+        &f.policy,
+        "gp",
+        Relationship::RegisteredGp,
+        sources::patient().unwrap(),
+        NOW - 3600,
+    )
+    .unwrap();
+    assert!(matches!(
+        f.icr.open_session(&old),
+        Err(SessionError::Launch(LaunchError::Expired))
+    ));
+    let entries = f.log.entries();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.record.kind == AuditKind::SessionRefused
+                && e.record.outcome == AuditOutcome::Failed)
+    );
+    assert_eq!(entries[1].record.reason.as_deref(), Some("launch-expired"));
+}
+
+#[test]
+fn when_the_audit_log_fails_nothing_is_returned() {
+    let f = fixture();
+    let session = open(&f, "gp", Relationship::RegisteredGp);
+    f.log.set_failing(true);
+    assert!(matches!(
+        session.summary(&record()),
+        Err(SessionError::AuditUnavailable(_))
+    ));
+    let token = demo::token(
+        &f.policy,
+        "gp",
+        Relationship::RegisteredGp,
+        sources::patient().unwrap(),
+        NOW,
+    )
+    .unwrap();
+    assert!(matches!(
+        f.icr.open_session(&token),
+        Err(SessionError::AuditUnavailable(_))
+    ));
+}
+
+#[test]
+fn break_glass_needs_a_reason_and_a_role_that_may_and_expires() {
+    let f = fixture();
+    let record = record();
+    let session = open(&f, "hospital-doctor", Relationship::None);
+    let before = session.summary(&record).unwrap();
+    assert_eq!(items(&before), 0);
+    assert!(
+        before
+            .sections
+            .iter()
+            .flat_map(|s| &s.withheld)
+            .all(|w| w.reason == WithheldReason::NoRelationship)
+    );
+    assert!(matches!(
+        session.break_glass("   "),
+        Err(SessionError::BreakGlassReasonRequired { .. })
+    ));
+    assert!(!session.break_glass_active());
+    session
+        .break_glass("Unconscious patient in ED, no history available")
+        .unwrap();
+    assert!(session.break_glass_active());
+    let during = session.summary(&record).unwrap();
+    assert!(items(&during) > 0);
+    f.clock.fetch_add(31 * 60, Ordering::SeqCst);
+    assert!(!session.break_glass_active(), "time-boxed to 30 minutes");
+    assert_eq!(items(&session.summary(&record).unwrap()), 0);
+    let kinds: Vec<(AuditKind, AuditOutcome)> = f
+        .log
+        .entries()
+        .iter()
+        .map(|e| (e.record.kind, e.record.outcome))
+        .collect();
+    assert!(kinds.contains(&(AuditKind::BreakGlass, AuditOutcome::Denied)));
+    assert!(kinds.contains(&(AuditKind::BreakGlass, AuditOutcome::Success)));
+    let alerts = crate::audit::privacy_alerts(&f.log.entries());
+    assert!(
+        alerts.iter().any(|e| e.record.reason.as_deref()
+            == Some("Unconscious patient in ED, no history available"))
+    );
+    let reception = open(&f, "receptionist", Relationship::None);
+    assert!(matches!(
+        reception.break_glass("Patient collapsed in waiting room"),
+        Err(SessionError::BreakGlassNotPermitted)
+    ));
+}
+
+#[test]
+fn an_opted_out_patient_is_not_shown_and_the_view_says_so() {
+    let f = fixture();
+    f.icr.set_opted_out(&sources::patient().unwrap(), true);
+    let session = open(&f, "gp", Relationship::RegisteredGp);
+    let summary = session.summary(&record()).unwrap();
+    assert_eq!(items(&summary), 0);
+    assert!(
+        summary
+            .sections
+            .iter()
+            .flat_map(|s| &s.withheld)
+            .all(|w| w.reason == WithheldReason::PatientOptOut)
+    );
+    assert_eq!(
+        f.log.entries().last().unwrap().record.kind,
+        AuditKind::AccessDenied
+    );
+}
+
+#[test]
+fn a_record_for_another_patient_and_an_expired_session_are_refused() {
+    let f = fixture();
+    let other = NhsNumber::parse("9434765919").unwrap();
+    let token = demo::token(&f.policy, "gp", Relationship::RegisteredGp, other, NOW).unwrap();
+    let session = f.icr.open_session(&token).unwrap();
+    assert!(matches!(
+        session.summary(&record()),
+        Err(SessionError::PatientMismatch)
+    ));
+    let session = open(&f, "gp", Relationship::RegisteredGp);
+    f.clock.fetch_add(61 * 60, Ordering::SeqCst);
+    assert!(matches!(
+        session.summary(&record()),
+        Err(SessionError::Expired)
+    ));
+}
+
+#[test]
+fn only_privacy_officers_read_access_reports() {
+    let f = fixture();
+    let record = record();
+    open(&f, "gp", Relationship::RegisteredGp)
+        .summary(&record)
+        .unwrap();
+    let entries = f.log.entries();
+    let gp = open(&f, "gp", Relationship::RegisteredGp);
+    assert!(matches!(
+        gp.access_report(&entries),
+        Err(SessionError::NotPermitted)
+    ));
+    let officer = open(&f, "privacy-officer", Relationship::None);
+    let report = officer.access_report(&entries).unwrap();
+    assert!(
+        report
+            .iter()
+            .any(|l| l.role == "gp" && l.sections.contains(&"medications".to_owned()))
+    );
+}

@@ -1,0 +1,120 @@
+//! Record content as a host gets it: only through a session, after an access decision
+//! that was audited.
+//!
+//! A [`Host`] is the demo ICR (default UK policy, demo launch key) with an in-memory
+//! audit log. [`Host::view`] mints a demo launch token for a policy role and the record's
+//! patient, opens a session and asks for the summary, exactly as an embedding EPR would.
+//!
+//! The clock is fixed at [`NOW`] rather than the system's, so every summary is made for
+//! the same day (ages and staleness do not drift with the date the tests run on).
+
+use std::sync::Arc;
+
+use icr_core::SharedCareRecord;
+use icr_core::audit::{AuditKey, MemoryAuditLog};
+use icr_core::launch::Relationship;
+use icr_core::session::{self, Icr};
+use icr_core::summary::PatientSummary;
+
+/// The moment every session is opened and every summary made: 2026-11-25T12:00:00Z.
+pub(crate) const NOW: i64 = 1_795_608_000;
+
+/// The summary date that [`NOW`] gives.
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 11, 25)
+}
+
+/// The demo ICR and its audit log.
+pub(crate) struct Host {
+    icr: Icr,
+    /// Every entry the sessions of this host appended.
+    pub(crate) audit: Arc<MemoryAuditLog>,
+}
+
+/// One view of a record: the summary and the session that made it.
+pub(crate) struct View {
+    pub(crate) summary: PatientSummary,
+    /// The session id, as in its audit entries.
+    pub(crate) session_id: String,
+}
+
+impl Host {
+    pub(crate) fn new() -> Host {
+        let key = AuditKey::from_bytes(&[7u8; 32]).expect("a 32-byte audit key");
+        let audit = Arc::new(MemoryAuditLog::new(key));
+        let icr = session::demo::builder(audit.clone())
+            .expect("the demo ICR")
+            .clock(Arc::new(|| NOW))
+            .build();
+        Host { icr, audit }
+    }
+
+    /// The summary the policy role `role` (`gp`, `receptionist`, …) with `relationship`
+    /// sees of `record`, through a session opened from a demo launch token.
+    pub(crate) fn view(
+        &self,
+        record: &SharedCareRecord,
+        role: &str,
+        relationship: Relationship,
+    ) -> View {
+        let patient = record
+            .nhs_number()
+            .cloned()
+            .expect("a session needs the record's patient to have a valid NHS number");
+        let token = session::demo::token(self.icr.policy(), role, relationship, patient, NOW)
+            .unwrap_or_else(|e| panic!("demo token for {role}: {e}"));
+        let session = self
+            .icr
+            .open_session(&token)
+            .unwrap_or_else(|e| panic!("session for {role}: {e}"));
+        assert_eq!(session.role(), role);
+        let summary = session
+            .summary(record)
+            .unwrap_or_else(|e| panic!("summary for {role}: {e}"));
+        View {
+            summary,
+            session_id: session.id().to_owned(),
+        }
+    }
+
+    /// What the registered GP sees: everything. Fails if anything was withheld, so a
+    /// test that relies on seeing the whole record can trust that it does.
+    pub(crate) fn gp_view(&self, record: &SharedCareRecord) -> PatientSummary {
+        let summary = self.view(record, "gp", Relationship::RegisteredGp).summary;
+        assert_everything_shown(&summary, record);
+        summary
+    }
+}
+
+/// Nothing is withheld, and every item of the record is in the summary.
+pub(crate) fn assert_everything_shown(summary: &PatientSummary, record: &SharedCareRecord) {
+    let withheld: Vec<(&str, usize)> = summary
+        .sections
+        .iter()
+        .flat_map(|s| s.withheld.iter().map(|w| (s.key.key(), w.count)))
+        .collect();
+    assert!(withheld.is_empty(), "withheld from the GP: {withheld:?}");
+    assert_eq!(shown(summary), record.len(), "items shown to the GP");
+}
+
+/// Items shown, over all sections.
+pub(crate) fn shown(summary: &PatientSummary) -> usize {
+    summary.sections.iter().map(|s| s.items.len()).sum()
+}
+
+/// Items withheld, over all sections and reasons.
+pub(crate) fn withheld(summary: &PatientSummary) -> usize {
+    summary
+        .sections
+        .iter()
+        .flat_map(|s| s.withheld.iter())
+        .map(|w| w.count)
+        .sum()
+}
+
+/// A summary of one source record, as the registered GP sees it.
+pub(crate) fn gp_summary_of(record: icr_core::SourceRecord) -> (PatientSummary, SharedCareRecord) {
+    let merged = icr_core::merge(vec![record], vec![]);
+    let summary = Host::new().gp_view(&merged);
+    (summary, merged)
+}
