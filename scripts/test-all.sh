@@ -28,10 +28,16 @@ step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test (unit, doc and whole-flow tests)"
-cargo test --workspace
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+cargo test --workspace 2>&1 | tee "$results"
 
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
 
+# One closing line for the whole run, summed over every test binary and language.
+passed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^passed;?$/) s+=$(i-1)} END {print s+0}' "$results")
+failed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^failed;?$/) s+=$(i-1)} END {print s+0}' "$results")
 echo
 echo "all tests passed"
+echo "$passed passed, $failed failed"
