@@ -35,9 +35,20 @@ cargo test --workspace 2>&1 | tee "$results"
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
 
+step "patient summary panel: wasm build and headless Chromium tests"
+scripts/panel-tests.sh 2>&1 | tee -a "$results"
+
 # One closing line for the whole run, summed over every test binary and language.
-passed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^passed;?$/) s+=$(i-1)} END {print s+0}' "$results")
-failed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^failed;?$/) s+=$(i-1)} END {print s+0}' "$results")
+# cargo's "test result:" lines, node's "# pass N" / "# fail N", and the plain "N passed, N failed"
+# lines of the host-language runners.
+passed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^passed;?$/) s+=$(i-1)}
+              /^# pass [0-9]+$/ {s+=$3}
+              /^[0-9]+ passed, [0-9]+ failed/ {s+=$1}
+              END {print s+0}' "$results")
+failed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^failed;?$/) s+=$(i-1)}
+              /^# fail [0-9]+$/ {s+=$3}
+              /^[0-9]+ passed, [0-9]+ failed/ {s+=$3}
+              END {print s+0}' "$results")
 echo
 echo "all tests passed"
 echo "$passed passed, $failed failed"

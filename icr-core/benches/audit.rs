@@ -9,6 +9,8 @@
 //!
 //! After criterion's report the figures are printed from criterion's estimates.
 
+mod common;
+
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -146,8 +148,8 @@ fn main() {
     c.final_summary();
 
     println!("AUDIT line size: {line_len} bytes");
-    let raw_ns = mean_ns("audit_append", "raw_write_sync");
-    let durable_ns = mean_ns("audit_append", "durable_append");
+    let raw_ns = common::mean_ns("audit_append", "raw_write_sync");
+    let durable_ns = common::mean_ns("audit_append", "durable_append");
     if let (Some(raw_ns), Some(durable_ns)) = (raw_ns, durable_ns) {
         println!(
             "AUDIT durable appends: {:.0}/s vs raw write_all+sync_data {:.0}/s: {:.0} % of raw",
@@ -156,15 +158,15 @@ fn main() {
             100.0 * raw_ns / durable_ns
         );
     }
-    if let Some(ns) = mean_ns("audit_group_commit", "8_threads") {
+    if let Some(ns) = common::mean_ns("audit_group_commit", "8_threads") {
         println!(
             "AUDIT group commit, {THREADS} threads: {:.0} appends/s ({:.2} appends per fdatasync)",
             1e9 / ns,
             appends as f64 / syncs.max(1) as f64
         );
     }
-    let floor = mean_ns("audit_verify", "hmac_only");
-    if let (Some(ns), Some(floor)) = (mean_ns("audit_verify", "100k_entries"), floor) {
+    let floor = common::mean_ns("audit_verify", "hmac_only");
+    if let (Some(ns), Some(floor)) = (common::mean_ns("audit_verify", "100k_entries"), floor) {
         println!(
             "AUDIT verification: {:.2} M entries/s ({:.1} ms for {VERIFY_ENTRIES}); \
              HMAC alone over the same lines in memory: {:.2} M/s, so HMAC is {:.0} % of the time",
@@ -212,19 +214,4 @@ fn verification_log(dir: &Path, key: &AuditKey) -> Option<PathBuf> {
     log.export_jsonl(&mut out).ok()?;
     out.flush().ok()?;
     Some(path)
-}
-
-/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-fn mean_ns(group: &str, function: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target
-        .join("criterion")
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
 }

@@ -7,6 +7,8 @@
 //! one is added to its Patient before measuring. After criterion's own report, the ratios
 //! (ICR ÷ Value parse) are printed from criterion's estimates.
 
+mod common;
+
 use std::path::PathBuf;
 
 use std::sync::Arc;
@@ -133,8 +135,8 @@ fn main() {
     }
     c.final_summary();
     for (name, bytes) in &inputs {
-        let base = mean_ns(name, "serde_json_value");
-        let ours = mean_ns(name, "icr_ingest_merge_summarise");
+        let base = common::mean_ns(name, "serde_json_value");
+        let ours = common::mean_ns(name, "icr_ingest_merge_summarise");
         if let (Some(base), Some(ours)) = (base, ours) {
             let mb = bytes.len() as f64 / 1e6;
             println!(
@@ -145,19 +147,4 @@ fn main() {
             );
         }
     }
-}
-
-/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-fn mean_ns(group: &str, function: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target
-        .join("criterion")
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
 }

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod launch;
 pub mod merge;
 pub mod model;
+pub mod render;
 #[cfg(feature = "trust")]
 pub mod session;
 pub mod summary;

@@ -175,6 +175,8 @@ pub struct SourceView {
     pub items: usize,
 }
 
+// Only sessions (feature `trust`) build summaries; the wasm panel only reads them.
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
 /// Builds the summary, asking `decide` for each item whether the viewer may see it.
 pub(crate) fn build(
     record: &SharedCareRecord,
@@ -291,6 +293,7 @@ pub(crate) fn build(
 
 /// "No known allergies" from one source while another records an allergy is a
 /// contradiction the clinician must see.
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
 fn flag_allergy_contradictions(sections: &mut [SummarySection]) {
     let Some(allergies) = sections.iter_mut().find(|s| s.key == Section::Allergies) else {
         return;
@@ -329,6 +332,7 @@ fn flag_allergy_contradictions(sections: &mut [SummarySection]) {
     }
 }
 
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
 fn warning_code(code: &WarningCode) -> String {
     match code {
         WarningCode::ConfidentialItems => "confidential-items".to_owned(),

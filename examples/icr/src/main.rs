@@ -39,6 +39,9 @@ enum Command {
         /// Print the summary JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Also write the panel as a standalone HTML page to this file.
+        #[arg(long)]
+        html: Option<PathBuf>,
         #[command(flatten)]
         view: view::ViewArgs,
         /// FHIR JSON files, one source each, the registered GP's first.
@@ -114,6 +117,17 @@ fn print_summary(summary: &icr_core::PatientSummary, json: bool) -> i32 {
     0
 }
 
+/// Writes the panel as a standalone page (no script, strict CSP) when asked.
+fn write_html(
+    summary: &icr_core::PatientSummary,
+    path: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let Some(path) = path else { return Ok(()) };
+    let page =
+        icr_core::render::standalone_page(summary, &icr_core::render::PanelOptions::default());
+    std::fs::write(path, page).map_err(|e| format!("cannot write {}: {}", path.display(), e.kind()))
+}
+
 fn report(result: Result<String, String>) -> i32 {
     match result {
         Ok(out) => {
@@ -136,6 +150,7 @@ fn main() -> ExitCode {
         }
         Command::Summary {
             json,
+            html,
             mut view,
             files,
         } => {
@@ -146,7 +161,13 @@ fn main() -> ExitCode {
             match view::audit_sink(view.audit.as_ref())
                 .and_then(|a| view::summary(&record, &view, a))
             {
-                Ok(summary) => print_summary(&summary, json),
+                Ok(summary) => match write_html(&summary, html.as_deref()) {
+                    Ok(()) => print_summary(&summary, json),
+                    Err(e) => {
+                        eprintln!("icr: {e}");
+                        1
+                    }
+                },
                 Err(e) => {
                     eprintln!("icr: {e}");
                     1

@@ -1,0 +1,94 @@
+// Figures for the issue note: the panel's download size (gzipped wasm + JS glue) and the
+// time from mountPanel to a rendered panel in Chromium, for the demo patient and for the
+// largest GP Connect record of the corpus (when scripts/panel-tests.sh generated it).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+
+import { ARTIFACTS, DEMO_JSON, PKG, harness, launch, serve } from "./helpers.mjs";
+
+const SIZE_GOAL_KB = 250;
+const MOUNT_GOAL_MS = 50;
+const LARGE = `${ARTIFACTS}large-summary.json`;
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the panel downloads in at most 250 KB gzipped (wasm + JS glue)", () => {
+  const files = ["icr_wasm_bg.wasm", "icr_wasm.js", "icr-patient-summary.js"];
+  let raw = 0;
+  let gz = 0;
+  for (const f of files) {
+    const bytes = readFileSync(`${PKG}${f}`);
+    const zipped = gzipSync(bytes, { level: 9 }).length;
+    raw += bytes.length;
+    gz += zipped;
+    console.log(`MEASURE size ${f}: ${(bytes.length / 1024).toFixed(1)} KB, gzipped ${(zipped / 1024).toFixed(1)} KB`);
+  }
+  console.log(`MEASURE size total: ${(raw / 1024).toFixed(1)} KB, gzipped ${(gz / 1024).toFixed(1)} KB (goal <= ${SIZE_GOAL_KB} KB)`);
+  assert.ok(gz <= SIZE_GOAL_KB * 1024, `gzipped ${gz} bytes`);
+});
+
+/** Median and first-run time of mountPanel until layout is done, over `runs` mounts. */
+async function timeMount(page, json, runs) {
+  return page.evaluate(
+    ([json, runs]) => {
+      const host = document.getElementById("host");
+      const times = [];
+      let items = 0;
+      for (let i = 0; i < runs; i++) {
+        window.icr.unmount(host);
+        const t0 = performance.now();
+        window.icr.mountPanel(host, json, {});
+        // Style and layout of the whole panel: what the clinician sees is ready.
+        host.shadowRoot.querySelector(".icr-panel").getBoundingClientRect();
+        document.body.offsetHeight;
+        times.push(performance.now() - t0);
+        items = host.shadowRoot.querySelectorAll("[data-item-id]").length;
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      return {
+        first: times[0],
+        median: sorted[Math.floor(sorted.length / 2)],
+        min: sorted[0],
+        items,
+        htmlKb: host.shadowRoot.innerHTML.length / 1024,
+      };
+    },
+    [json, runs],
+  );
+}
+
+test("mountPanel to rendered: the demo patient", async () => {
+  const { page, ctx } = await harness(browser, server);
+  const t = await timeMount(page, DEMO_JSON, 11);
+  console.log(`MEASURE mount demo (${t.items} items, ${t.htmlKb.toFixed(0)} KB HTML, ${(DEMO_JSON.length / 1024).toFixed(0)} KB JSON): median ${t.median.toFixed(1)} ms, first ${t.first.toFixed(1)} ms, min ${t.min.toFixed(1)} ms`);
+  assert.ok(t.items > 40);
+  await ctx.close();
+});
+
+test("mountPanel to rendered: the largest GP Connect record", async (t) => {
+  if (!existsSync(LARGE)) {
+    console.log("MEASURE mount largest GP Connect record: SKIPPED (ICR_CORPUS not set)");
+    t.skip("ICR_CORPUS is not set: scripts/panel-tests.sh did not generate large-summary.json");
+    return;
+  }
+  const json = readFileSync(LARGE, "utf8");
+  const { page, ctx, seen } = await harness(browser, server);
+  const m = await timeMount(page, json, 7);
+  console.log(`MEASURE mount largest GP Connect record (supplier_TPP_9465699896_full.json; ${m.items} items, ${m.htmlKb.toFixed(0)} KB HTML, ${(json.length / 1024).toFixed(0)} KB JSON): median ${m.median.toFixed(1)} ms, first ${m.first.toFixed(1)} ms, min ${m.min.toFixed(1)} ms (goal <= ${MOUNT_GOAL_MS} ms)`);
+  assert.ok(m.items > 100);
+  assert.deepEqual(seen.errors, []);
+  await ctx.close();
+});

@@ -1,0 +1,546 @@
+//! The panel's frame: heading, patient banner, controls, source notices, the sections
+//! and the list of sources.
+
+use std::cell::Cell;
+
+use maud::{Markup, PreEscaped, html};
+
+use super::items::{item, source_token};
+use super::{PANEL_CSS, PanelOptions, Text};
+use crate::ingest::SectionNoteKind;
+use crate::merge::SourceStatus;
+use crate::model::{AllergyStatus, Detail, Entry, FhirDate, Section};
+use crate::summary::{
+    Banner, PatientSummary, SectionStatement, SectionWarning, SourceView, SummarySection,
+};
+
+/// What every part of the panel needs while rendering.
+pub(super) struct Cx<'a> {
+    pub(super) options: &'a PanelOptions,
+    pub(super) prefix: String,
+    pub(super) as_of: Option<jiff::civil::Date>,
+    next: Cell<u32>,
+}
+
+impl Cx<'_> {
+    /// A fresh element id.
+    pub(super) fn id(&self, kind: &str) -> String {
+        let n = self.next.get();
+        self.next.set(n.wrapping_add(1));
+        format!("{}-{kind}{n}", self.prefix)
+    }
+
+    /// A fixed element id.
+    pub(super) fn named(&self, name: &str) -> String {
+        format!("{}-{name}", self.prefix)
+    }
+
+    /// Days from `date` to the summary date, when both are known.
+    pub(super) fn days_before_as_of(&self, date: &FhirDate) -> Option<i64> {
+        let span = date.civil_date()?.until(self.as_of?).ok()?;
+        Some(i64::from(span.get_days()))
+    }
+}
+
+fn clean_prefix(prefix: &str) -> String {
+    let kept: String = prefix
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    match kept.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => kept,
+        _ => format!("icr{kept}"),
+    }
+}
+
+pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup {
+    let cx = Cx {
+        options,
+        prefix: clean_prefix(&options.id_prefix),
+        as_of: FhirDate::parse(&summary.as_of).and_then(|d| d.civil_date()),
+        next: Cell::new(0),
+    };
+    let heading = cx.named("h");
+    let total: usize = summary.sections.iter().map(|s| s.items.len()).sum();
+    html! {
+        section.icr-panel id=(cx.prefix) aria-labelledby=(heading) lang="en-GB"
+            data-icr-panel="" data-schema-version=(summary.schema_version) {
+            @if options.embed_style {
+                style { (PreEscaped(PANEL_CSS)) }
+            }
+            div.icr-head {
+                h2 id=(heading) { "Shared care record" }
+                p.icr-asof { "Summary as of " (date_text(&summary.as_of)) }
+            }
+            (banner(summary.patient.as_ref(), &summary.demographic_discrepancies))
+            @if options.interactive { (toolbar(&cx, summary, total)) }
+            (source_notices(&cx, &summary.sources))
+            @for section in &summary.sections { (section_view(&cx, section)) }
+            (sources(&cx, &summary.sources))
+        }
+    }
+}
+
+/// A date string from the summary in CUI form, or as given when it is not a FHIR date.
+pub(super) fn date_text(s: &str) -> Markup {
+    match FhirDate::parse(s) {
+        Some(d) => date(&d),
+        None => html! { (Text(s)) },
+    }
+}
+
+/// A date in CUI form inside `<time>`.
+pub(super) fn date(d: &FhirDate) -> Markup {
+    html! { time datetime=(Text(d.as_str())) { (d.display()) } }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn banner(patient: Option<&Banner>, discrepancies: &[String]) -> Markup {
+    html! {
+        div.icr-banner role="group" aria-label="Patient details" {
+            @match patient {
+                Some(p) => {
+                    p.icr-name data-field="patient-name" { (Text(&p.name)) }
+                    dl.icr-facts-row {
+                        div {
+                            dt { "NHS number" }
+                            dd data-field="nhs-number" {
+                                @match (&p.nhs_number_display, &p.nhs_number) {
+                                    (Some(d), _) => (Text(d)),
+                                    (None, Some(n)) => (Text(n)),
+                                    (None, None) => "Not known",
+                                }
+                            }
+                        }
+                        div {
+                            dt { "Born" }
+                            dd data-field="born" {
+                                @if let Some(shown) = p.birth_date_display.as_deref()
+                                    .or(p.birth_date.as_deref()) {
+                                    (Text(shown))
+                                    @if let Some(age) = p.age_years { " (" (age) "y)" }
+                                } @else { "Not known" }
+                            }
+                        }
+                        div {
+                            dt { "Gender" }
+                            dd data-field="gender" {
+                                @match &p.gender {
+                                    Some(g) => (Text(&capitalised(g))),
+                                    None => "Not known",
+                                }
+                            }
+                        }
+                        @if let Some(gp) = &p.registered_gp {
+                            div { dt { "GP" } dd data-field="gp" { (Text(gp)) } }
+                        }
+                    }
+                    @if let Some(d) = &p.deceased {
+                        p.icr-notice.icr-notice-error role="note" {
+                            strong { "Deceased" }
+                            @if d != "deceased" { " " (date_text(d)) }
+                        }
+                    }
+                    @if !p.addresses.is_empty() || !p.telecom.is_empty() {
+                        p.icr-banner-more {
+                            @for (i, a) in p.addresses.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (Text(a))
+                            }
+                            @for t in &p.telecom {
+                                " · " (Text(&t.value))
+                                @if let Some(u) = &t.use_ { " (" (Text(u)) ")" }
+                            }
+                        }
+                    }
+                }
+                None => {
+                    p.icr-name { "Patient not identified" }
+                }
+            }
+            @if !discrepancies.is_empty() {
+                div.icr-notice role="note" data-notice="demographic-discrepancy" {
+                    strong { "Warning: sources disagree about the patient's details." }
+                    ul { @for d in discrepancies { li { (Text(d)) } } }
+                }
+            }
+        }
+    }
+}
+
+/// Every organisation items can be filtered by: the sources, then any other
+/// organisation named in provenance, each once.
+fn organisations(summary: &PatientSummary) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |token: String, label: String| {
+        if !out.iter().any(|(t, _)| *t == token) {
+            out.push((token, label));
+        }
+    };
+    for s in &summary.sources {
+        push(
+            source_token(s.ods_code.as_deref(), &s.name),
+            org_label(&s.name, s.ods_code.as_deref()),
+        );
+    }
+    for p in summary
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .flat_map(|e| &e.provenance)
+    {
+        let o = &p.organisation;
+        push(
+            source_token(o.ods_code.as_deref(), &o.name),
+            org_label(&o.name, o.ods_code.as_deref()),
+        );
+    }
+    out
+}
+
+fn org_label(name: &str, ods: Option<&str>) -> String {
+    match ods {
+        Some(code) => format!("{name} ({code})"),
+        None => name.to_owned(),
+    }
+}
+
+fn toolbar(cx: &Cx<'_>, summary: &PatientSummary, total: usize) -> Markup {
+    let filter = cx.named("filter");
+    let search = cx.named("search");
+    html! {
+        div.icr-toolbar role="search" aria-label="Filter this record" {
+            div {
+                label for=(filter) { "Source organisation" }
+                select id=(filter) data-icr-filter="" {
+                    option value="" { "All organisations" }
+                    @for (token, label) in organisations(summary) {
+                        option value=(Text(&token)) { (Text(&label)) }
+                    }
+                }
+            }
+            div {
+                label for=(search) { "Search this record" }
+                input id=(search) type="search" data-icr-search="" autocomplete="off"
+                    spellcheck="false";
+            }
+            p.icr-status role="status" data-icr-status="" data-total=(total) {
+                "Showing all " (total) " items"
+            }
+        }
+    }
+}
+
+fn status_label(status: SourceStatus) -> &'static str {
+    match status {
+        SourceStatus::Ok => "Available",
+        SourceStatus::Unavailable => "Unavailable",
+        SourceStatus::TimedOut => "Timed out",
+        SourceStatus::Refused => "Refused the request",
+        SourceStatus::TooLarge => "Record too large to show",
+        SourceStatus::InvalidResponse => "Sent an unreadable response",
+        SourceStatus::IdentityMismatch => {
+            "Identity mismatch: its record is about someone else and is not shown"
+        }
+        SourceStatus::AccessDenied => "Access denied",
+        SourceStatus::PatientNotFound => "Patient not found",
+        SourceStatus::PatientDissent => "The patient has dissented from sharing",
+    }
+}
+
+fn is_stale(cx: &Cx<'_>, s: &SourceView) -> bool {
+    s.status == SourceStatus::Ok && s.age_days.is_some_and(|d| d > cx.options.stale_after_days)
+}
+
+/// Sources that failed or may be out of date, and warnings that concern no one section:
+/// above every section, because they say what the summary is missing.
+fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
+    let failed: Vec<&SourceView> = sources
+        .iter()
+        .filter(|s| s.status != SourceStatus::Ok)
+        .collect();
+    let stale: Vec<&SourceView> = sources.iter().filter(|s| is_stale(cx, s)).collect();
+    let general = sources.iter().any(|s| !s.warnings.is_empty());
+    if failed.is_empty() && stale.is_empty() && !general {
+        return html! {};
+    }
+    html! {
+        div.icr-notices {
+            @for s in &failed {
+                div.icr-notice.icr-notice-error role="note" data-source-status=(status_key(s.status))
+                    data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name))) {
+                    strong { "Information missing: " (status_label(s.status)) "." }
+                    " " span data-field="org" { (Text(&s.name)) }
+                    @if let Some(code) = &s.ods_code { " (" (Text(code)) ")" }
+                    @if let Some(r) = &s.reason { ": " (Text(r)) }
+                    " Nothing from this organisation is shown."
+                }
+            }
+            @for s in &stale {
+                div.icr-notice role="note" data-stale=""
+                    data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name))) {
+                    strong { "May be out of date: " }
+                    span data-field="org" { (Text(&s.name)) }
+                    @if let Some(a) = &s.as_of { ", data as of " (date_text(a)) }
+                    @if let Some(d) = s.age_days { " (" (d) " days old)" }
+                    "."
+                }
+            }
+            @for s in sources {
+                @for w in &s.warnings { (warning(w)) }
+            }
+        }
+    }
+}
+
+fn status_key(status: SourceStatus) -> &'static str {
+    match status {
+        SourceStatus::Ok => "ok",
+        SourceStatus::Unavailable => "unavailable",
+        SourceStatus::TimedOut => "timed_out",
+        SourceStatus::Refused => "refused",
+        SourceStatus::TooLarge => "too_large",
+        SourceStatus::InvalidResponse => "invalid_response",
+        SourceStatus::IdentityMismatch => "identity_mismatch",
+        SourceStatus::AccessDenied => "access_denied",
+        SourceStatus::PatientNotFound => "patient_not_found",
+        SourceStatus::PatientDissent => "patient_dissent",
+    }
+}
+
+fn warning_label(code: &str) -> &'static str {
+    match code {
+        "confidential-items" => "Some items are confidential and not shown",
+        "data-in-transit" => "Record in transit",
+        "data-awaiting-filing" => "Data awaiting filing",
+        "items-not-supported" => "Some items could not be sent",
+        "supplier-message" => "Message from the supplier",
+        "contradiction" => "Sources contradict each other",
+        _ => "Warning",
+    }
+}
+
+fn warning(w: &SectionWarning) -> Markup {
+    html! {
+        div.icr-notice role="note" data-warning=(Text(&w.code)) {
+            strong { "Warning: " (warning_label(&w.code)) "." }
+            @if let Some(t) = &w.text { " " span data-field="warning" { (Text(t)) } }
+            " " span.icr-org { "(" span data-field="org" { (Text(&w.organisation)) } ")" }
+        }
+    }
+}
+
+fn statement(section: Section, s: &SectionStatement) -> Markup {
+    let org = html! { span data-field="org" { (Text(&s.organisation)) } };
+    html! {
+        p.icr-statement data-statement=(statement_key(&s.kind)) {
+            @match &s.kind {
+                SectionNoteKind::NilKnown => {
+                    strong {
+                        @if section == Section::Allergies { "No known allergies" }
+                        @else { "None known" }
+                    }
+                    " (recorded by " (org) ")"
+                }
+                SectionNoteKind::NoContentRecorded => { "Nothing recorded by " (org) }
+                SectionNoteKind::Withheld => { "Withheld by " (org) }
+                SectionNoteKind::Unavailable => { "Not available from " (org) }
+                SectionNoteKind::NotAsked => { "Not asked (" (org) ")" }
+                SectionNoteKind::Other(code) => { (org) ": " (Text(code)) }
+            }
+            @if let Some(t) = &s.text {
+                @if s.kind != SectionNoteKind::NilKnown || !t.eq_ignore_ascii_case("no known allergies") {
+                    " · " (Text(t))
+                }
+            }
+        }
+    }
+}
+
+fn statement_key(kind: &SectionNoteKind) -> &'static str {
+    match kind {
+        SectionNoteKind::NilKnown => "nil-known",
+        SectionNoteKind::NoContentRecorded => "no-content-recorded",
+        SectionNoteKind::Withheld => "withheld",
+        SectionNoteKind::Unavailable => "unavailable",
+        SectionNoteKind::NotAsked => "not-asked",
+        SectionNoteKind::Other(_) => "other",
+    }
+}
+
+/// Current items first, then past ones, for the sections a clinician reads that way.
+fn split_current<'e>(
+    section: Section,
+    items: &'e [Entry],
+    cx: &Cx<'_>,
+) -> Option<(Vec<&'e Entry>, Vec<&'e Entry>, &'static str, &'static str)> {
+    let (current, past): (Vec<&Entry>, Vec<&Entry>) = match section {
+        Section::Medications => items.iter().partition(|e| !medication_ended(e, cx)),
+        Section::Allergies => items.iter().partition(|e| {
+            !matches!(
+                e.detail,
+                Detail::Allergy {
+                    clinical_status: AllergyStatus::Resolved,
+                    ..
+                }
+            )
+        }),
+        Section::Problems => items.iter().partition(|e| !problem_past(e)),
+        _ => return None,
+    };
+    let (a, b) = match section {
+        Section::Medications => ("Current medications", "Past medications"),
+        Section::Allergies => ("Current", "Resolved"),
+        _ => ("Active problems", "Past problems"),
+    };
+    Some((current, past, a, b))
+}
+
+fn medication_ended(e: &Entry, cx: &Cx<'_>) -> bool {
+    let status = e.status.as_deref().map(str::to_ascii_lowercase);
+    if matches!(
+        status.as_deref(),
+        Some(
+            "stopped"
+                | "completed"
+                | "cancelled"
+                | "entered-in-error"
+                | "not-taken"
+                | "inactive"
+                | "ended"
+        )
+    ) {
+        return true;
+    }
+    e.end_date
+        .as_ref()
+        .and_then(|d| cx.days_before_as_of(d))
+        .is_some_and(|days| days > 0)
+}
+
+fn problem_past(e: &Entry) -> bool {
+    let status = match &e.detail {
+        Detail::Problem {
+            clinical_status: Some(s),
+            ..
+        } => Some(s.as_str()),
+        _ => e.status.as_deref(),
+    };
+    matches!(
+        status.map(str::to_ascii_lowercase).as_deref(),
+        Some("resolved" | "inactive" | "remission" | "past" | "ended")
+    )
+}
+
+fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
+    let key = s.key.key();
+    let heading = cx.named(&format!("{key}-h"));
+    let body = cx.named(&format!("{key}-b"));
+    let empty = s.items.is_empty();
+    let nil_known = s
+        .statements
+        .iter()
+        .any(|st| st.kind == SectionNoteKind::NilKnown);
+    let count = html! { " " span.icr-count { "(" (s.items.len()) ")" } };
+    html! {
+        section.icr-section.icr-empty[empty] data-section=(key) aria-labelledby=(heading)
+            data-count=(s.items.len()) {
+            h3.icr-section-heading id=(heading) {
+                @if cx.options.interactive {
+                    button.icr-toggle type="button" aria-expanded="true" aria-controls=(body)
+                        data-icr-toggle="section" {
+                        span { (Text(&s.title)) } (count)
+                    }
+                } @else {
+                    span.icr-heading-static { (Text(&s.title)) (count) }
+                }
+            }
+            @for w in &s.warnings { (warning(w)) }
+            @for w in &s.withheld {
+                div.icr-notice.icr-notice-withheld role="note" data-withheld=(withheld_key(&w.reason)) {
+                    strong { "Information withheld: " (w.count) @if w.count == 1 { " item." } @else { " items." } }
+                    " " span data-field="withheld" { (Text(&w.explanation)) }
+                }
+            }
+            div.icr-section-body id=(body) {
+                @for st in &s.statements { (statement(s.key, st)) }
+                @if empty {
+                    @if !nil_known { p.icr-none { "None recorded" } }
+                } @else {
+                    @match split_current(s.key, &s.items, cx) {
+                        Some((current, past, a, b)) => {
+                            @if !current.is_empty() {
+                                @if !past.is_empty() { h4.icr-group { (a) } }
+                                ul.icr-items { @for e in current { (item(cx, s.key, e)) } }
+                            }
+                            @if !past.is_empty() {
+                                h4.icr-group { (b) }
+                                ul.icr-items { @for e in past { (item(cx, s.key, e)) } }
+                            }
+                        }
+                        None => {
+                            ul.icr-items { @for e in &s.items { (item(cx, s.key, e)) } }
+                        }
+                    }
+                    @if cx.options.interactive {
+                        p.icr-no-match data-icr-no-match="" hidden { "No items match the filter." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn withheld_key(reason: &crate::summary::WithheldReason) -> String {
+    use crate::summary::WithheldReason as R;
+    match reason {
+        R::RoleSection => "role-section".to_owned(),
+        R::SensitiveCategory(c) => format!("sensitive-category:{c}"),
+        R::Inference => "inference".to_owned(),
+        R::PatientOptOut => "patient-opt-out".to_owned(),
+        R::NoRelationship => "no-relationship".to_owned(),
+        R::NonParticipating => "non-participating".to_owned(),
+    }
+}
+
+fn sources(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
+    let heading = cx.named("sources-h");
+    html! {
+        section.icr-section.icr-sources aria-labelledby=(heading) data-sources="" {
+            h3.icr-section-heading id=(heading) {
+                span.icr-heading-static { "Where this record comes from" }
+            }
+            @if sources.is_empty() { p.icr-none { "No sources" } }
+            ul.icr-sources-list {
+                @for s in sources {
+                    li.icr-source data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name)))
+                        data-source-status=(status_key(s.status)) {
+                        span.icr-source-name data-field="org" { (Text(&s.name)) }
+                        @if let Some(code) = &s.ods_code { " (" (Text(code)) ")" }
+                        " "
+                        @if s.status != SourceStatus::Ok {
+                            span.icr-badge.icr-badge-high { (status_label(s.status)) }
+                        }
+                        @if is_stale(cx, s) {
+                            span.icr-badge.icr-badge-stale { "May be out of date" }
+                        }
+                        p.icr-source-meta {
+                            (s.care_setting.label())
+                            @if let Some(a) = &s.as_of { " · data as of " (date_text(a)) }
+                            @if let Some(d) = s.age_days { " (" (d) @if d == 1 { " day" } @else { " days" } " old)" }
+                            " · " (s.items) @if s.items == 1 { " item shown" } @else { " items shown" }
+                            @if let Some(r) = &s.reason { " · " (Text(r)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

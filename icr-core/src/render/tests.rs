@@ -1,0 +1,670 @@
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use scraper::{ElementRef, Html, Selector};
+
+use super::*;
+use crate::model::{Detail, Section};
+use crate::summary::{SectionStatement, SectionWarning, Withheld, WithheldReason};
+use crate::{IngestOptions, PatientSummary, ingest, merge};
+
+/// The demo patient joined from the five demo sources, as `icr demo --json` makes it.
+fn demo() -> PatientSummary {
+    let expected = crate::demo::patient();
+    let records = crate::demo::sources()
+        .into_iter()
+        .map(|s| {
+            let options = IngestOptions {
+                expected_patient: expected.clone(),
+                organisation: Some(s.organisation),
+                ..IngestOptions::default()
+            };
+            ingest(s.json, &options).unwrap()
+        })
+        .collect();
+    // Inside the crate the summary can be built without a session (no decision: all shown).
+    crate::summary::build(
+        &merge(records, Vec::new()),
+        jiff::civil::date(2026, 11, 25),
+        |_, _| Ok(()),
+    )
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn text(e: ElementRef<'_>) -> String {
+    e.text().collect()
+}
+
+fn parse(html: &str) -> Html {
+    Html::parse_fragment(html)
+}
+
+fn first_text(doc: &Html, selector: &str) -> String {
+    doc.select(&sel(selector))
+        .next()
+        .map(text)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+fn section<'a>(doc: &'a Html, key: &str) -> ElementRef<'a> {
+    doc.select(&sel(&format!("section[data-section=\"{key}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no section {key}"))
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn demo_panel_has_banner_and_every_section_alerts_first() {
+    let html = panel_html(&demo(), &PanelOptions::default());
+    let doc = parse(&html);
+    assert_eq!(
+        first_text(&doc, "[data-field=patient-name]"),
+        "THORNTON, Margaret Ann (Mrs)"
+    );
+    assert_eq!(first_text(&doc, "[data-field=nhs-number]"), "999 000 0026");
+    assert_eq!(first_text(&doc, "[data-field=born]"), "12-Mar-1948 (78y)");
+    assert_eq!(first_text(&doc, "[data-field=gender]"), "Female");
+    assert_eq!(first_text(&doc, "[data-field=gp]"), "Dr Eleanor Brooks");
+    let keys: Vec<&str> = doc
+        .select(&sel("section[data-section]"))
+        .filter_map(|s| s.value().attr("data-section"))
+        .collect();
+    let expected: Vec<&str> = Section::ALL.iter().map(|s| s.key()).collect();
+    assert_eq!(keys, expected);
+    // The panel is one root section with its own style and no script.
+    assert!(html.starts_with("<section class=\"icr-panel\""));
+    assert!(!html.contains("<script"));
+    assert_eq!(doc.select(&sel("style")).count(), 1);
+}
+
+#[test]
+fn every_item_shows_its_sources_and_a_date_in_cui_form() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let items: Vec<ElementRef<'_>> = doc.select(&sel("li.icr-item")).collect();
+    assert!(items.len() > 40, "{}", items.len());
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    for item in items {
+        let id = item.value().attr("data-item-id").unwrap();
+        assert!(
+            !item.value().attr("data-source-ods").unwrap().is_empty(),
+            "{id}"
+        );
+        let from = item
+            .select(&sel(".icr-provenance [data-field=org]"))
+            .count();
+        assert!(from >= 1, "{id} has no provenance");
+        let when = text(item.select(&sel(".icr-date")).next().unwrap());
+        assert!(
+            when == "Date not recorded"
+                || month.iter().any(|m| when.contains(m))
+                || when.len() >= 4,
+            "{id}: {when}"
+        );
+        assert!(!when.contains('T'), "{id}: {when}");
+    }
+    // A date with a time shows HH:mm.
+    let doxy = doc
+        .select(&sel(
+            "li[data-item-id=\"Y9OOH/MedicationRequest/rx-doxycycline-20261108\"] .icr-date",
+        ))
+        .next()
+        .map(text)
+        .unwrap();
+    assert_eq!(doxy, "08-Nov-2026 23:10");
+}
+
+#[test]
+fn alerts_are_marked_with_words_not_only_colour() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let alerts = section(&doc, "alerts");
+    let badge = text(alerts.select(&sel(".icr-badge-alert")).next().unwrap());
+    assert_eq!(badge, "Safeguarding alert");
+    assert!(alerts.select(&sel("svg[aria-hidden=true]")).count() >= 1);
+}
+
+#[test]
+fn allergies_current_before_resolved_and_resolved_says_so() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let allergies = section(&doc, "allergies");
+    let titles: Vec<String> = allergies
+        .select(&sel(".icr-item [data-field=title]"))
+        .map(text)
+        .collect();
+    assert_eq!(titles, ["Allergy to penicillin", "Allergy to Elastoplast"]);
+    let resolved = allergies.select(&sel("li.icr-resolved")).next().unwrap();
+    assert!(text(resolved).contains("Resolved"));
+    let penicillin = allergies.select(&sel("li.icr-item")).next().unwrap();
+    assert!(text(penicillin).contains("High criticality"));
+    // Reported by two organisations: both named.
+    let orgs: Vec<String> = penicillin
+        .select(&sel(".icr-provenance [data-field=org]"))
+        .map(text)
+        .collect();
+    assert_eq!(orgs.len(), 2, "{orgs:?}");
+}
+
+#[test]
+fn medication_changes_say_what_who_and_when() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let meds = section(&doc, "medications");
+    let all = squash(&text(meds));
+    assert!(all.contains("Current medications"), "{all}");
+    assert!(
+        all.contains("Started 08-Nov-2026 23:10 by Northgate Out-of-Hours Service"),
+        "{all}"
+    );
+    assert!(
+        all.contains("Dose changed 02-Oct-2026 by Riverside Medical Practice"),
+        "{all}"
+    );
+    assert!(meds.select(&sel("li.icr-changed")).count() >= 2);
+    assert!(all.contains("Recently changed"));
+}
+
+#[test]
+fn results_are_real_tables_with_text_flags() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let inv = section(&doc, "investigations");
+    let table = inv.select(&sel("table.icr-results")).next().unwrap();
+    let heads: Vec<String> = table
+        .select(&sel("thead th[scope=col]"))
+        .map(text)
+        .collect();
+    assert_eq!(heads, ["Test", "Value", "Unit", "Reference range", "Flag"]);
+    assert!(table.select(&sel("tbody th[scope=row]")).count() >= 5);
+    let flags: Vec<String> = inv
+        .select(&sel("tr.icr-abnormal td.icr-flag"))
+        .map(text)
+        .collect();
+    assert!(flags.iter().any(|f| f == "High"), "{flags:?}");
+    assert!(flags.iter().any(|f| f == "Low"), "{flags:?}");
+}
+
+#[test]
+fn section_warnings_are_shown_with_their_organisation() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let problems = section(&doc, "problems");
+    let w = problems
+        .select(&sel("[data-warning=confidential-items]"))
+        .next()
+        .unwrap();
+    let t = squash(&text(w));
+    assert!(t.contains("Items excluded due to confidentiality"), "{t}");
+    assert!(t.contains("Riverside Medical Practice"), "{t}");
+}
+
+#[test]
+fn empty_sections_distinguish_no_known_from_none_recorded() {
+    let mut s = demo();
+    for sec in &mut s.sections {
+        sec.items.clear();
+        sec.warnings.clear();
+    }
+    s.sections[1].statements.push(SectionStatement {
+        kind: crate::ingest::SectionNoteKind::NilKnown,
+        text: Some("No known allergies".into()),
+        organisation: "Riverside Medical Practice".into(),
+    });
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let allergies = squash(&text(section(&doc, "allergies")));
+    assert!(
+        allergies.contains("No known allergies (recorded by Riverside Medical Practice)"),
+        "{allergies}"
+    );
+    assert!(!allergies.contains("None recorded"));
+    let meds = section(&doc, "medications");
+    assert!(meds.value().classes().any(|c| c == "icr-empty"));
+    assert!(squash(&text(meds)).ends_with("None recorded"));
+}
+
+#[test]
+fn withheld_items_are_signposted_with_count_and_explanation() {
+    let mut s = demo();
+    s.sections[3].withheld.push(Withheld {
+        count: 2,
+        reason: WithheldReason::SensitiveCategory("mental-health".into()),
+        explanation: "Sensitive information (mental health) that your role may not see.".into(),
+    });
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let t = squash(&text(
+        section(&doc, "problems")
+            .select(&sel("[data-withheld]"))
+            .next()
+            .unwrap(),
+    ));
+    assert_eq!(
+        t,
+        "Information withheld: 2 items. Sensitive information (mental health) that your role may not see."
+    );
+}
+
+#[test]
+fn failed_and_stale_sources_are_flagged_above_the_sections() {
+    let mut s = demo();
+    s.sources[2].status = crate::merge::SourceStatus::IdentityMismatch;
+    s.sources[2].reason = Some("the source's patient is not this patient".into());
+    s.sources[0].warnings.push(SectionWarning {
+        code: "data-in-transit".into(),
+        text: Some("Record is being transferred".into()),
+        organisation: "Riverside Medical Practice".into(),
+    });
+    let html = panel_html(&s, &PanelOptions::default());
+    let doc = parse(&html);
+    let notices = doc.select(&sel(".icr-notices")).next().unwrap();
+    let t = squash(&text(notices));
+    assert!(t.contains("Information missing: Identity mismatch"), "{t}");
+    assert!(
+        t.contains("the source's patient is not this patient"),
+        "{t}"
+    );
+    // The hospital's data is 56 days old (> 30); the GP's is 16 days old.
+    assert!(t.contains("May be out of date: Northgate General Hospital NHS Trust, data as of 30-Sep-2026 15:20 (56 days old)."), "{t}");
+    assert!(!t.contains("May be out of date: Riverside"), "{t}");
+    assert!(
+        t.contains(
+            "Warning: Record in transit. Record is being transferred (Riverside Medical Practice)"
+        ),
+        "{t}"
+    );
+    let notices_at = html.find("icr-notices").unwrap();
+    let alerts_at = html.find("data-section=\"alerts\"").unwrap();
+    assert!(notices_at < alerts_at);
+    let list = squash(&text(doc.select(&sel("[data-sources]")).next().unwrap()));
+    assert!(
+        list.contains("data as of 09-Nov-2026 08:15 (16 days old)"),
+        "{list}"
+    );
+}
+
+#[test]
+fn discrepancies_and_partial_dates_are_shown_as_given() {
+    let mut s = demo();
+    let item = &mut s.sections[3].items[0];
+    item.discrepancies = vec!["Hospital records this as resolved".into()];
+    item.date = crate::model::FhirDate::parse("2019-03");
+    item.end_date = crate::model::FhirDate::parse("2020");
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let li = section(&doc, "problems")
+        .select(&sel("li.icr-item"))
+        .next()
+        .unwrap();
+    let t = squash(&text(li));
+    assert!(
+        t.contains("Differs: Hospital records this as resolved"),
+        "{t}"
+    );
+    assert!(t.contains("Mar-2019 to 2020"), "{t}");
+}
+
+#[test]
+fn only_https_attachments_are_links() {
+    let mut s = demo();
+    let docs = s
+        .sections
+        .iter_mut()
+        .find(|x| x.key == Section::Documents)
+        .unwrap();
+    let Detail::Document { attachments, .. } = &mut docs.items[0].detail else {
+        panic!("not a document")
+    };
+    let https = attachments[0].clone();
+    for bad in [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " https://x",
+        "http://x.example/a",
+        "data:text/html,<b>",
+        "https://a\tb",
+        "https://",
+    ] {
+        let mut a = https.clone();
+        a.url = Some(bad.into());
+        attachments.push(a);
+    }
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let hrefs: Vec<&str> = doc
+        .select(&sel("a[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(!hrefs.is_empty());
+    for h in &hrefs {
+        assert!(h.starts_with("https://") && !h.contains(['\t', ' ']), "{h}");
+    }
+    let links = doc.select(&sel("a[href]")).next().unwrap();
+    assert_eq!(links.value().attr("rel"), Some("noopener noreferrer"));
+}
+
+#[test]
+fn interactive_controls_point_at_their_regions_and_ids_are_unique() {
+    let html = panel_html(&demo(), &PanelOptions::interactive());
+    let doc = parse(&html);
+    assert_eq!(doc.select(&sel("style")).count(), 0);
+    let mut ids = BTreeSet::new();
+    for e in doc.select(&sel("[id]")) {
+        let id = e.value().attr("id").unwrap();
+        assert!(ids.insert(id.to_owned()), "duplicate id {id}");
+        assert!(id.starts_with("icr"), "{id}");
+    }
+    let toggles: Vec<ElementRef<'_>> = doc.select(&sel("button[aria-controls]")).collect();
+    assert_eq!(
+        doc.select(&sel("button[data-icr-toggle=section]")).count(),
+        Section::ALL.len()
+    );
+    assert_eq!(
+        doc.select(&sel("button[data-icr-toggle=details]")).count(),
+        doc.select(&sel("li.icr-item")).count()
+    );
+    for b in toggles {
+        let target = b.value().attr("aria-controls").unwrap();
+        assert!(ids.contains(target), "{target}");
+        assert!(b.value().attr("aria-expanded").is_some());
+        assert_eq!(b.value().attr("type"), Some("button"));
+    }
+    for labelled in doc.select(&sel("[aria-labelledby]")) {
+        assert!(ids.contains(labelled.value().attr("aria-labelledby").unwrap()));
+    }
+    for l in doc.select(&sel("label[for]")) {
+        assert!(ids.contains(l.value().attr("for").unwrap()));
+    }
+    // One filter option per source plus "all".
+    assert_eq!(
+        doc.select(&sel("select[data-icr-filter] option")).count(),
+        6
+    );
+    assert!(doc.select(&sel("[data-icr-details][hidden]")).count() > 40);
+}
+
+#[test]
+fn id_prefix_is_sanitised() {
+    let o = PanelOptions {
+        id_prefix: "1\"><img src=x>".into(),
+        ..PanelOptions::default()
+    };
+    let html = panel_html(&demo(), &o);
+    assert!(html.contains("id=\"icr1imgsrcx\""), "{}", &html[..300]);
+}
+
+fn sha256_base64(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in digest.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_csp_hash_is_the_hash_of_the_stylesheet() {
+    let expected = format!("'sha256-{}'", sha256_base64(PANEL_CSS.as_bytes()));
+    assert_eq!(PANEL_CSS_CSP_HASH, expected, "update PANEL_CSS_CSP_HASH");
+    assert!(!PANEL_CSS.to_ascii_lowercase().contains("</style"));
+    assert!(!PANEL_CSS.contains("url("), "the panel loads nothing");
+    assert!(!PANEL_CSS.contains("@import"));
+}
+
+#[test]
+fn standalone_page_is_whole_strict_and_scriptless() {
+    let o = PanelOptions {
+        interactive: true,
+        ..PanelOptions::default()
+    };
+    let page = standalone_page(&demo(), &o);
+    assert!(page.starts_with("<!DOCTYPE html><html lang=\"en-GB\">"));
+    let doc = Html::parse_document(&page);
+    let csp = doc
+        .select(&sel("meta[http-equiv=Content-Security-Policy]"))
+        .next()
+        .and_then(|m| m.value().attr("content"))
+        .unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(csp.contains(PANEL_CSS_CSP_HASH));
+    assert_eq!(doc.select(&sel("script")).count(), 0);
+    assert_eq!(doc.select(&sel("button, input, select")).count(), 0);
+    assert_eq!(first_text(&doc, "title"), "Care record summary");
+    // The style element's text is exactly what the hash covers.
+    assert_eq!(first_text(&doc, "style"), PANEL_CSS);
+    assert_eq!(doc.select(&sel("[hidden]")).count(), 0);
+    for e in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        for (name, _) in e.value().attrs() {
+            assert!(!name.starts_with("on"), "event handler attribute {name}");
+            assert_ne!(name, "style");
+        }
+    }
+}
+
+/// A small summary with the text fields the property puts strings into.
+fn fixture(title: &str, note: &str, org: &str) -> PatientSummary {
+    let mut s = demo();
+    for sec in &mut s.sections {
+        sec.items.truncate(1);
+    }
+    let meds = s
+        .sections
+        .iter_mut()
+        .find(|x| x.key == Section::Medications)
+        .unwrap();
+    let item = &mut meds.items[0];
+    item.title = title.to_owned();
+    item.notes = vec![note.to_owned()];
+    item.provenance[0].organisation.name = org.to_owned();
+    s.sources[0].name = org.to_owned();
+    s
+}
+
+/// Every element's tag and attribute names, in document order.
+fn shape(html: &str) -> Vec<(String, Vec<String>)> {
+    parse(html)
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .map(|e| {
+            let mut attrs: Vec<String> = e.value().attrs().map(|(n, _)| n.to_owned()).collect();
+            attrs.sort();
+            (e.value().name().to_owned(), attrs)
+        })
+        .collect()
+}
+
+fn check_round_trip(s: &str, options: &PanelOptions) -> Result<(), TestCaseError> {
+    let clean = panel_html(&fixture("x", "x", "x"), options);
+    let html = panel_html(&fixture(s, s, s), options);
+    prop_assert_eq!(shape(&html), shape(&clean));
+    let doc = parse(&html);
+    let item = doc
+        .select(&sel("section[data-section=medications] li.icr-item"))
+        .next()
+        .unwrap();
+    let want = normalise(s);
+    for field in ["title", "note", "org"] {
+        let got = text(
+            item.select(&sel(&format!("[data-field={field}]")))
+                .next()
+                .unwrap(),
+        );
+        prop_assert_eq!(&got, &*want, "field {}", field);
+    }
+    let source = text(
+        doc.select(&sel("[data-sources] [data-field=org]"))
+            .next()
+            .unwrap(),
+    );
+    prop_assert_eq!(&source, &*want);
+    Ok(())
+}
+
+const PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "\"><img src=x onerror=alert(1)>",
+    "'><svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "&lt;script&gt;",
+    "&#x3C;script&#x3E;",
+    "<svg><style><img src=x onerror=alert(1)>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    "<template><img src=x onerror=alert(1)></template>",
+    "<form id=icr-panel><input name=attributes>",
+    "</section></li><h1>x</h1>",
+    "<!--",
+    "]]>",
+    "<![CDATA[x]]>",
+    "\r\n\0\u{feff}\u{200b}",
+    "",
+];
+
+#[test]
+fn known_payloads_round_trip_as_text() {
+    for p in PAYLOADS {
+        for o in [PanelOptions::default(), PanelOptions::interactive()] {
+            check_round_trip(p, &o).unwrap();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn any_text_round_trips_and_adds_no_markup(
+        s in prop_oneof![
+            any::<String>(),
+            "[<>&\"'=/!? a-z;#x0-9\\-\\[\\]\r\n\t]{0,40}",
+            proptest::sample::select(PAYLOADS).prop_map(str::to_owned),
+        ],
+        interactive in any::<bool>(),
+    ) {
+        let options = if interactive { PanelOptions::interactive() } else { PanelOptions::default() };
+        check_round_trip(&s, &options)?;
+    }
+}
+
+/// Every string leaf of the demo summary JSON that still deserialises when replaced
+/// (free text, not enums or dates).
+fn text_paths(v: &serde_json::Value) -> Vec<String> {
+    fn walk(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(_) => out.push(path),
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, format!("{path}/{i}"), out);
+                }
+            }
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    walk(
+                        x,
+                        format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    walk(v, String::new(), &mut all);
+    all.into_iter()
+        .filter(|p| {
+            let mut probe = v.clone();
+            *probe.pointer_mut(p).unwrap() = serde_json::Value::String("probe <&>".into());
+            serde_json::from_value::<PatientSummary>(probe).is_ok()
+        })
+        .collect()
+}
+
+#[test]
+fn payloads_in_every_text_field_add_no_markup() {
+    let base = serde_json::to_value(demo()).unwrap();
+    let paths = text_paths(&base);
+    assert!(paths.len() > 300, "{}", paths.len());
+    for o in [PanelOptions::default(), PanelOptions::interactive()] {
+        let clean = shape(&panel_html(&demo(), &o));
+        let allowed: BTreeSet<(String, String)> = clean
+            .iter()
+            .flat_map(|(t, attrs)| {
+                std::iter::once((t.clone(), String::new()))
+                    .chain(attrs.iter().map(move |a| (t.clone(), a.clone())))
+            })
+            .collect();
+        for p in PAYLOADS {
+            let mut v = base.clone();
+            for path in &paths {
+                *v.pointer_mut(path).unwrap() = serde_json::Value::String((*p).to_owned());
+            }
+            let summary: PatientSummary = serde_json::from_value(v).unwrap();
+            let html = panel_html(&summary, &o);
+            for (tag, attrs) in shape(&html) {
+                assert!(
+                    allowed.contains(&(tag.clone(), String::new())),
+                    "{p}: element {tag}"
+                );
+                for a in attrs {
+                    assert!(
+                        allowed.contains(&(tag.clone(), a.clone())),
+                        "{p}: {tag}[{a}]"
+                    );
+                }
+            }
+            for a in parse(&html).select(&sel("a[href]")) {
+                let href = a.value().attr("href").unwrap();
+                assert!(href.starts_with("https://"), "{p}: {href}");
+            }
+        }
+    }
+}
+
+#[test]
+fn lazy_details_are_rendered_for_the_item_the_dom_names() {
+    let mut s = demo();
+    s.sections[2].items[1].id = "odd\r\nid\0<&>".into();
+    let doc = parse(&panel_html(&s, &PanelOptions::interactive()));
+    let items: Vec<ElementRef<'_>> = doc.select(&sel("li.icr-item")).collect();
+    assert_eq!(
+        doc.select(&sel("[data-icr-details][data-icr-lazy]:empty"))
+            .count(),
+        items.len()
+    );
+    for item in items {
+        let id = item.value().attr("data-item-id").unwrap();
+        let section = item
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find_map(|e| e.value().attr("data-section"))
+            .unwrap();
+        let entry = find_item(&s, section, id).unwrap_or_else(|| panic!("{section} {id}"));
+        let details = parse(&item_details_html(entry));
+        let t = squash(&text(details.root_element()));
+        assert!(t.contains(&entry.provenance[0].source_ref), "{t}");
+        assert!(t.contains("Item id"), "{t}");
+    }
+    assert!(find_item(&s, "medications", "no such item").is_none());
+    assert!(find_item(&s, "allergies", &s.sections[2].items[0].id).is_none());
+}
