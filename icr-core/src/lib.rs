@@ -7,6 +7,8 @@ pub mod access;
 pub mod audit;
 pub mod demo;
 pub mod error;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod fhir;
 pub mod identity;
 pub mod ingest;

@@ -4,6 +4,7 @@
 
 mod audit_cmd;
 mod demo_cmd;
+mod fetch_cmd;
 mod ingest_cmd;
 mod summary_cmd;
 mod text;
@@ -47,6 +48,21 @@ enum Command {
         /// FHIR JSON files, one source each, the registered GP's first.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Fetch the patient's record from the organisations of a directory over HTTP (in
+    /// parallel, each within its deadline) and show the summary a role may see, with
+    /// each source's status.
+    Fetch {
+        /// The directory of participating organisations (JSON, see docs/directory.md).
+        #[arg(long)]
+        directory: PathBuf,
+        /// Print the summary JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        view: view::ViewArgs,
+        /// The patient's NHS number.
+        nhs_number: String,
     },
     /// Read FHIR files and report what became of every resource (one JSON object per file).
     Ingest {
@@ -173,6 +189,17 @@ fn main() -> ExitCode {
                     1
                 }
             }
+        }
+        Command::Fetch {
+            directory,
+            json,
+            mut view,
+            nhs_number,
+        } => {
+            if view.audit.is_none() {
+                view.audit = Some(PathBuf::from("icr-audit.log"));
+            }
+            fetch_cmd::run(&directory, &nhs_number, &view, json)
         }
         Command::Ingest { files, .. } => ingest_cmd::run(&files),
         Command::Token {

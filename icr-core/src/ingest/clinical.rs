@@ -386,8 +386,13 @@ pub fn appointment<'r, 'a>(
         .participant
         .iter()
         .filter_map(|p| p.actor.as_ref())
-        .filter(|r| super::index::target_type(r) != Some("Patient"))
-        .filter_map(|r| ctx.name_of(r, res, "participant"))
+        .filter_map(|r| {
+            if refers_to_a_patient(ctx, r, res) {
+                None
+            } else {
+                ctx.name_of(r, res, "participant")
+            }
+        })
         .collect();
     let title = s(&ap.description)
         .or_else(|| ap.service_type.first().and_then(term))
@@ -408,6 +413,19 @@ pub fn appointment<'r, 'a>(
     e.end_date = date(&ap.end);
     e.notes.extend(s(&ap.comment));
     Outcome::Entries(vec![e])
+}
+
+/// True when an appointment actor is a patient (by what it resolves to, or by its type
+/// when it does not resolve): the patient is not listed among who they will see.
+fn refers_to_a_patient<'r, 'a>(
+    ctx: &Ctx<'r, 'a>,
+    r: &crate::fhir::datatypes::Reference<'a>,
+    from: &'r Resource<'a>,
+) -> bool {
+    match ctx.index.resolve(r, Some(from)) {
+        Some(found) => matches!(found, Resource::Patient(_)),
+        None => super::index::target_type(r) == Some("Patient"),
+    }
 }
 
 /// ReferralRequest and ServiceRequest become referrals; ProcedureRequest (a GP Connect

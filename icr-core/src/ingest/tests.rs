@@ -221,3 +221,21 @@ fn expected_patient_is_enforced_for_the_whole_source() {
     assert!(matches!(err, IngestError::PatientMismatch { .. }));
     assert!(!err.to_string().contains("9990000026") && !err.to_string().contains("9434765919"));
 }
+
+#[test]
+fn the_patient_is_not_listed_among_an_appointments_participants() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","id":"p","name":[{"family":"Thornton","given":["Margaret"]}]}},
+      {"fullUrl":"urn:uuid:d","resource":{"resourceType":"Practitioner","id":"d","name":[{"family":"Whitfield","given":["James"]}]}},
+      {"fullUrl":"urn:uuid:a","resource":{"resourceType":"Appointment","id":"a","status":"booked","description":"Review",
+        "participant":[{"actor":{"reference":"urn:uuid:p"}},{"actor":{"reference":"urn:uuid:d"}}]}}]}"#);
+    let e = r
+        .entries
+        .iter()
+        .find(|e| e.section == Section::Appointments)
+        .expect("appointment");
+    let crate::model::Detail::Appointment { participants, .. } = &e.detail else {
+        panic!("appointment detail")
+    };
+    assert_eq!(participants, &["James Whitfield".to_owned()]);
+}

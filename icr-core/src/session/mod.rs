@@ -427,6 +427,8 @@ fn reason_code(r: &WithheldReason) -> String {
 }
 
 pub mod demo;
+#[cfg(feature = "fetch")]
+mod fetch;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,291 @@
+//! `Session::fetch_summary`: fetch, check identity, merge, decide and audit in one call.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use icr_core::audit::{AuditKey, AuditKind, MemoryAuditLog};
+use icr_core::launch::Relationship;
+use icr_core::merge::SourceStatus;
+use icr_core::session::{Icr, Session, demo as session_demo};
+use icr_core::{IngestOptions, ingest, merge};
+use serde_json::{Value, json};
+
+use super::server::{Reply, Server};
+use super::*;
+
+pub fn icr() -> (Icr, Arc<MemoryAuditLog>) {
+    let log = Arc::new(MemoryAuditLog::new(
+        AuditKey::from_bytes(&[9u8; 32]).unwrap(),
+    ));
+    (session_demo::icr(log.clone()).unwrap(), log)
+}
+
+pub fn open(icr: &Icr, role: &str) -> Session {
+    let now = jiff::Timestamp::now().as_second();
+    let token = session_demo::token(
+        icr.policy(),
+        role,
+        Relationship::RegisteredGp,
+        patient(),
+        now,
+    )
+    .unwrap();
+    icr.open_session(&token).unwrap()
+}
+
+/// The five demo organisations as the directory names them (as `demo::sources` does).
+pub fn demo_source(ods: &str, base: &str) -> Value {
+    let org = icr_core::demo::sources()
+        .into_iter()
+        .find(|s| s.organisation.ods_code.as_deref() == Some(ods))
+        .unwrap()
+        .organisation;
+    let kind = if ods == "Y90001" {
+        "gp-connect-structured"
+    } else {
+        "fhir-r4"
+    };
+    let mut s = json!({"ods_code": ods, "name": org.name, "care_setting": org.care_setting,
+                       "kind": kind, "base_url": base});
+    if ods == "Y90001" {
+        s["asid"] = json!("918999198738");
+    }
+    s
+}
+
+/// The five demo sources on our own servers.
+async fn demo_servers() -> (Vec<Server>, Vec<Value>) {
+    let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+    let mut sources = vec![demo_source("Y90001", &gp.url("/gpc"))];
+    let mut servers = vec![gp];
+    for (ods, file) in [
+        ("R9A", "acute-hospital.ukcore-r4.json"),
+        ("R9M", "mental-health-trust.ukcore-r4.json"),
+        ("Y9SC1", "adult-social-care.ukcore-r4.json"),
+        ("Y9OOH", "out-of-hours.ukcore-r4.json"),
+    ] {
+        let s = r4_server("127.0.0.1", &demo(file), &[]).await;
+        sources.push(demo_source(ods, &s.url("")));
+        servers.push(s);
+    }
+    (servers, sources)
+}
+
+/// The demo record read from its files, the R4 ones as a server holds them (`Type/id`
+/// references where the files have `urn:uuid:`).
+pub fn file_summary(session: &Session) -> icr_core::PatientSummary {
+    let records = icr_core::demo::sources()
+        .into_iter()
+        .map(|s| {
+            let options = IngestOptions {
+                expected_patient: Some(patient()),
+                organisation: Some(s.organisation),
+                ..IngestOptions::default()
+            };
+            let json = if s.file.contains("r4") {
+                as_server_holds(s.json)
+            } else {
+                s.json.to_vec()
+            };
+            ingest(&json, &options).unwrap()
+        })
+        .collect();
+    session.summary(&merge(records, Vec::new())).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetched_summary_is_the_summary_of_the_files() {
+    let (_servers, sources) = demo_servers().await;
+    let directory = directory(3000, sources);
+    let (icr, log) = icr();
+    let session = open(&icr, "gp");
+    let events = Events::default();
+    let (summary, outcomes) = session
+        .fetch_summary(&directory, &options(), events.sink())
+        .await
+        .unwrap();
+    assert!(
+        outcomes.iter().all(|o| o.status == SourceStatus::Ok),
+        "{outcomes:?}"
+    );
+    let from_files = file_summary(&session);
+    assert_same(
+        &serde_json::to_value(&summary).unwrap(),
+        &serde_json::to_value(&from_files).unwrap(),
+    );
+    // Audited like any summary: the record view names the five sources.
+    let viewed: Vec<_> = log
+        .entries()
+        .into_iter()
+        .filter(|e| e.record.kind == AuditKind::RecordViewed)
+        .collect();
+    assert_eq!(viewed.len(), 2);
+    assert_eq!(viewed[0].record.sources.len(), 5);
+    assert_eq!(events.all().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_patients_source_is_discarded_and_audited() {
+    let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+    // A faulty R4 server: asked for our patient, it answers with another one's record.
+    let bundle: Value = serde_json::from_slice(&as_server_holds(&other_patient(&demo(
+        "mental-health-trust.ukcore-r4.json",
+    ))))
+    .unwrap();
+    let entries = Arc::new(bundle["entry"].as_array().unwrap().clone());
+    let lying = Server::start("127.0.0.1", move |r, _| {
+        let target = r.target.replace(PATIENT, OTHER_PATIENT);
+        super::r4_answer(
+            &super::server::Request {
+                target,
+                ..r.clone()
+            },
+            &entries,
+            "",
+            &[],
+        )
+    })
+    .await;
+    let other = demo_source("R9M", &lying.url(""));
+    let directory = directory(2000, vec![demo_source("Y90001", &gp.url("/gpc")), other]);
+    let (icr, log) = icr();
+    let session = open(&icr, "gp");
+    let (summary, outcomes) = session
+        .fetch_summary(&directory, &options(), |_| {})
+        .await
+        .unwrap();
+    let r9m = outcomes.iter().find(|o| o.ods_code == "R9M").unwrap();
+    assert_eq!(r9m.status, SourceStatus::IdentityMismatch);
+    let shown = summary
+        .sources
+        .iter()
+        .find(|s| s.ods_code.as_deref() == Some("R9M"))
+        .unwrap();
+    assert_eq!(shown.status, SourceStatus::IdentityMismatch);
+    assert_eq!(shown.items, 0);
+    let denied: Vec<_> = log
+        .entries()
+        .into_iter()
+        .filter(|e| e.record.kind == AuditKind::AccessDenied)
+        .collect();
+    assert_eq!(denied.len(), 1);
+    let reason = denied[0].record.reason.clone().unwrap();
+    assert!(
+        reason.starts_with("source-identity-mismatch: R9M"),
+        "{reason}"
+    );
+    assert_eq!(denied[0].record.sources, vec!["R9M".to_owned()]);
+    // The other patient's number is nowhere: not in the audit log, not in the summary.
+    let mut log_text = Vec::new();
+    log.export_jsonl(&mut log_text).unwrap();
+    assert!(!String::from_utf8(log_text).unwrap().contains(OTHER_PATIENT));
+    assert!(
+        !serde_json::to_string(&summary)
+            .unwrap()
+            .contains(OTHER_PATIENT)
+    );
+    // The GP's record is shown.
+    assert!(summary.sections.iter().any(|s| !s.items.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_source_fails_the_summary_still_names_the_patient() {
+    let refused = super::server::closed_port("127.0.0.1").await;
+    let hang = Server::start("127.0.0.1", |_, _| Reply::Hang).await;
+    let directory = directory(
+        400,
+        vec![
+            demo_source("Y90001", &format!("http://{refused}/gpc")),
+            demo_source("R9A", &hang.url("")),
+        ],
+    );
+    let (icr, _log) = icr();
+    let session = open(&icr, "gp");
+    let (summary, _) = session
+        .fetch_summary(&directory, &options(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        summary.patient.as_ref().unwrap().nhs_number.as_deref(),
+        Some(PATIENT)
+    );
+    let statuses: Vec<SourceStatus> = summary.sources.iter().map(|s| s.status).collect();
+    assert_eq!(
+        statuses,
+        vec![SourceStatus::Refused, SourceStatus::TimedOut]
+    );
+    assert!(summary.sections.iter().all(|s| s.items.is_empty()));
+}
+
+#[test]
+fn blocking_wrapper_without_a_runtime() {
+    let servers_rt = tokio::runtime::Runtime::new().unwrap();
+    let (_servers, sources) = servers_rt.block_on(async {
+        let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+        let hang = Server::start("127.0.0.1", |_, _| Reply::Hang).await;
+        let sources = vec![
+            demo_source("Y90001", &gp.url("/gpc")),
+            demo_source("R9A", &hang.url("")),
+        ];
+        (vec![gp, hang], sources)
+    });
+    let directory = directory(500, sources);
+    let (icr, _) = icr();
+    let session = open(&icr, "gp");
+    let started = Instant::now();
+    let (summary, outcomes) = session
+        .fetch_summary_blocking(&directory, &options(), |_| {})
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_millis(900));
+    assert_eq!(outcomes[0].status, SourceStatus::Ok);
+    assert_eq!(outcomes[1].status, SourceStatus::TimedOut);
+    assert_eq!(summary.sources.len(), 2);
+    drop(_servers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_wrapper_inside_a_runtime() {
+    let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+    let directory = directory(1000, vec![demo_source("Y90001", &gp.url("/gpc"))]);
+    let (icr, _) = icr();
+    let session = open(&icr, "gp");
+    let (_, outcomes) = session
+        .fetch_summary_blocking(&directory, &options(), |_| {})
+        .unwrap();
+    assert_eq!(outcomes[0].status, SourceStatus::Ok);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_fetches_nothing() {
+    let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+    let directory = directory(1000, vec![demo_source("Y90001", &gp.url("/gpc"))]);
+    let log = Arc::new(MemoryAuditLog::new(
+        AuditKey::from_bytes(&[9u8; 32]).unwrap(),
+    ));
+    let later = jiff::Timestamp::now().as_second() + 24 * 3600;
+    let icr_later = session_demo::builder(log)
+        .unwrap()
+        .clock(Arc::new(move || later))
+        .build();
+    let token = session_demo::token(
+        icr_later.policy(),
+        "gp",
+        Relationship::RegisteredGp,
+        patient(),
+        later - 23 * 3600,
+    )
+    .unwrap();
+    // A token minted long before the clock: refused at open, or expired at fetch.
+    match icr_later.open_session(&token) {
+        Err(_) => {}
+        Ok(session) => {
+            assert!(
+                session
+                    .fetch_summary(&directory, &options(), |_| {})
+                    .await
+                    .is_err()
+            );
+        }
+    }
+    assert!(gp.requests().is_empty());
+}
