@@ -74,7 +74,8 @@ fn with_nhs_number(bytes: Vec<u8>) -> Vec<u8> {
             ids.push(serde_json::json!({"system": "https://fhir.nhs.uk/Id/nhs-number", "value": BENCH_NHS}));
         }
     }
-    serde_json::to_vec(&doc).unwrap_or(bytes)
+    // Pretty-printed like the Synthea original, so the bytes measured stay comparable.
+    serde_json::to_vec_pretty(&doc).unwrap_or(bytes)
 }
 
 /// The patient of a document, for the session.
