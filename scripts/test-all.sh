@@ -38,6 +38,9 @@ cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
 step "fetching over HTTP with a third-party FHIR server (Medplum) on loopback"
 scripts/fetch-tests.sh 2>&1 | tee -a "$results"
 
+step "native hosts: Python (pytest), Java 17 and C# (mono) through uniffi"
+scripts/ffi-tests.sh 2>&1 | tee -a "$results"
+
 step "patient summary panel: wasm build and headless Chromium tests"
 scripts/panel-tests.sh 2>&1 | tee -a "$results"
 

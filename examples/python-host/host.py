@@ -1,0 +1,101 @@
+"""A small host EPR in Python: the ICR panel for the patient a GP has open.
+
+    python examples/python-host/host.py [--html PANEL.html]
+
+Needs the `icr` wheel installed (scripts/ffi-tests.sh builds and installs it).
+"""
+
+import argparse
+import sys
+
+import icr
+
+
+def sources_of(item):
+    return "; ".join(p.organisation for p in item.provenance)
+
+
+def print_summary(summary):
+    p = summary.patient
+    if p:
+        born = f"born {p.birth_date_display} ({p.age_years})" if p.birth_date_display else ""
+        print(f"\n{p.name}   NHS No. {p.nhs_number_display}   {born}")
+    for section in summary.sections:
+        if not (section.items or section.withheld or section.statements or section.warnings):
+            continue
+        print(f"\n== {section.title}")
+        for item in section.items:
+            when = f" ({item.date_display})" if item.date_display else ""
+            print(f"  - {item.title}{when}  [{sources_of(item)}]")
+        for w in section.withheld:
+            print(f"  ! {w.count} item(s) withheld: {w.explanation}")
+        for s in section.statements:
+            print(f"  · {s.organisation}: {s.text or s.kind}")
+        for w in section.warnings:
+            print(f"  ⚠ {w.organisation}: {w.text or w.code}")
+    print("\nSources:")
+    for s in summary.sources:
+        age = f", data {s.age_days} days old" if s.age_days is not None else ""
+        print(f"  {s.name} ({s.ods_code}): {s.status.name.lower()}, {s.items} item(s){age}")
+
+
+def load(session):
+    """Each organisation's FHIR, as the EPR's integration engine would fetch it."""
+    with session.source_set() as sources:
+        for s in icr.demo_sources():
+            report = sources.add_json(s.organisation, s.json)
+            print(f"  read {report.organisation.name}: FHIR {report.fhir_version}, {report.items} item(s)")
+        return sources.merge()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", default="icr-panel.html", help="where to write the panel page")
+    args = parser.parse_args()
+
+    nhs = icr.demo_patient_nhs_number()
+    with icr.Icr.demo() as ehr:
+        # 1. The EPR signs a launch context for the logged-in GP (here: the demo issuer).
+        token = icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, nhs)
+        with ehr.open_session(token) as session:
+            print(f"Session {session.id()} opened for role {session.role()}")
+            with load(session) as record:
+                print_summary(record.summary())
+                page = record.standalone_page()
+                with open(args.html, "w", encoding="utf-8") as f:
+                    f.write(page)
+                print(f"\nPanel page written to {args.html} ({len(page)} characters)")
+
+        # 2. The same record for a receptionist: most sections are withheld, and say so.
+        desk = icr.mint_demo_token("receptionist", icr.Relationship.REGISTERED_GP, nhs)
+        with ehr.open_session(desk) as session, load(session) as record:
+            print("\nAs a receptionist sees it:")
+            for section in record.summary().sections:
+                for w in section.withheld:
+                    print(f"  {section.title}: {w.count} withheld ({w.explanation})")
+
+        # 3. A token that was tampered with is refused as a typed exception.
+        genuine = icr.mint_demo_token("receptionist", icr.Relationship.REGISTERED_GP, nhs)
+        other = icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, nhs)
+        forged = genuine.rsplit(".", 1)[0] + "." + other.rsplit(".", 1)[1]
+        try:
+            ehr.open_session(forged)
+            print("forged token accepted!", file=sys.stderr)
+            return 1
+        except icr.IcrError.SignatureInvalid as e:
+            print(f"\nForged token refused: {type(e).__name__}: {e.reason}")
+
+        # 4. The privacy officer reads who has accessed the record.
+        officer = icr.mint_demo_token("privacy-officer", icr.Relationship.NONE, nhs)
+        with ehr.open_session(officer) as session:
+            print("\nAccess report (privacy officer):")
+            for line in session.access_report():
+                sections = f" [{', '.join(line.sections)}]" if line.sections else ""
+                reason = f" reason: {line.reason}" if line.reason else ""
+                print(f"  {line.time} {line.user_name or line.user_id} ({line.role}, {line.organisation})"
+                      f" {line.kind}/{line.outcome}{sections}{reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

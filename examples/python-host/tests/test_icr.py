@@ -1,0 +1,277 @@
+"""The Python binding in its own runtime: pytest against the installed `icr` wheel."""
+
+import base64
+import gc
+import hashlib
+import hmac
+import json
+import os
+import threading
+import time
+
+import pytest
+
+import icr
+
+NHS = icr.demo_patient_nhs_number()
+
+
+def token(role, relationship=icr.Relationship.REGISTERED_GP, **kw):
+    return icr.mint_demo_token(role, relationship, NHS, **kw)
+
+
+def view(ehr, role):
+    """The demo record as `role` views it: a session, its sources, merged."""
+    with ehr.open_session(token(role)).source_set() as sources:
+        for s in icr.demo_sources():
+            sources.add_json(s.organisation, s.json)
+        return sources.merge()
+
+
+@pytest.fixture(scope="module")
+def ehr():
+    return icr.Icr.demo()
+
+
+@pytest.fixture(scope="module")
+def record(ehr):
+    return view(ehr, "gp")
+
+
+def section(summary, key):
+    return next(s for s in summary.sections if s.key == key)
+
+
+def test_open_session_with_valid_token(ehr):
+    session = ehr.open_session(token("gp"))
+    assert session.role() == "gp"
+    assert session.context().patient == NHS
+    assert session.context().relationship == icr.Relationship.REGISTERED_GP
+
+
+def test_expired_token_is_a_typed_exception(ehr):
+    expired = icr.mint_demo_token_at("gp", icr.Relationship.REGISTERED_GP, NHS, int(time.time()) - 3600)
+    with pytest.raises(icr.IcrError.TokenExpired) as caught:
+        ehr.open_session(expired)
+    assert "expired" in caught.value.reason
+    assert isinstance(caught.value, icr.IcrError)
+
+
+def test_forged_token_is_a_typed_exception(ehr):
+    genuine, other = token("receptionist"), token("gp")
+    # the receptionist's claims under the GP token's signature
+    forged = genuine.rsplit(".", 1)[0] + "." + other.rsplit(".", 1)[1]
+    with pytest.raises(icr.IcrError.SignatureInvalid):
+        ehr.open_session(forged)
+    with pytest.raises(icr.IcrError.InvalidToken):
+        ehr.open_session("not-a-token")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_host_signed_hs256_token_trusted_by_kid():
+    """A host EPR signs with its own JOSE code; the ICR trusts its key by kid."""
+    secret = os.urandom(32)
+    ehr = icr.Icr(icr.IcrConfig(
+        policy_json=None,
+        trust=icr.Trust.KEYS(
+            issuer="https://epr.example.invalid", audience="icr-sdk",
+            trusted_keys=[icr.TrustedKey(kid="epr-2025", algorithm=icr.KeyAlgorithm.HS256, key=secret)]),
+        audit=icr.AuditLog.MEMORY()))
+    now = int(time.time())
+    header = {"alg": "HS256", "typ": "JWT", "kid": "epr-2025"}
+    claims = {"iss": "https://epr.example.invalid", "aud": "icr-sdk", "sub": "555000000009",
+              "iat": now, "exp": now + 300, "jti": b64url(os.urandom(12)),
+              "icr_org": "Y90001", "icr_patient": NHS, "icr_relationship": "registered-gp",
+              "icr_role_profile": "R8000", "icr_job_role": "R0260", "icr_purpose": "direct-care"}
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    session = ehr.open_session(signing_input + "." + b64url(signature))
+    assert session.role() == "gp"
+    bad = hmac.new(os.urandom(32), signing_input.encode(), hashlib.sha256).digest()
+    with pytest.raises(icr.IcrError.SignatureInvalid):
+        ehr.open_session(signing_input + "." + b64url(bad))
+
+
+def test_gp_and_receptionist_differ_as_the_policy_says(ehr, record):
+    gp = record.summary()
+    desk = view(ehr, "receptionist").summary()
+    assert len(section(gp, "medications").items) > 0
+    assert len(section(desk, "medications").items) == 0
+    assert 0 < len(section(desk, "appointments").items) <= len(section(gp, "appointments").items)
+    assert sum(len(s.items) for s in desk.sections) < sum(len(s.items) for s in gp.sections)
+
+
+def test_withheld_markers_and_provenance(ehr, record):
+    desk = view(ehr, "receptionist").summary()
+    withheld = section(desk, "medications").withheld
+    assert withheld and withheld[0].count > 0
+    assert withheld[0].reason == icr.WithheldReason.ROLE_SECTION()
+    assert withheld[0].explanation
+    gp = record.summary()
+    item = section(gp, "medications").items[0]
+    assert item.provenance and item.provenance[0].organisation
+    assert item.detail.is_MEDICATION()
+    assert {s.status for s in gp.sources} == {icr.SourceStatus.OK}
+    assert gp.patient.nhs_number == NHS
+
+
+def test_summary_json_is_the_core_json(ehr, record):
+    doc = json.loads(record.summary_json())
+    assert doc["schema_version"] == 1
+    assert json.loads(record.summary_json_bytes()) == doc
+    assert [s["key"] for s in doc["sections"]][0] == "alerts"
+
+
+def test_panel_html(record):
+    fragment = record.panel_html()
+    assert fragment.startswith('<section class="icr-panel"')
+    page = record.standalone_page(icr.PanelOptions(id_prefix="host", embed_style=True))
+    assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
+
+
+def test_invalid_json_ingest_is_a_typed_exception(ehr):
+    sources = ehr.open_session(token("gp")).source_set()
+    with pytest.raises(icr.IcrError.IngestFailed) as caught:
+        sources.add_json(None, '{"resourceType": "Bundle", ')
+    assert "JSON" in caught.value.reason
+    other = icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, "9434765919")
+    with pytest.raises(icr.IcrError.PatientMismatch):
+        ehr.open_session(other).source_set().add_json(None, icr.demo_sources()[0].json)
+    with pytest.raises(icr.IcrError.InvalidInput):
+        icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, "12345")
+
+
+def test_break_glass_and_access_report(ehr, record):
+    gp = ehr.open_session(token("gp"))
+    with pytest.raises(icr.IcrError.BreakGlassReasonRequired) as caught:
+        gp.break_glass("no")
+    assert caught.value.min_chars == 10
+    with pytest.raises(icr.IcrError.NotPermitted):
+        gp.access_report()
+    record.summary()
+    officer = ehr.open_session(token("privacy-officer"))
+    report = officer.access_report()
+    assert any(line.role == "gp" and line.kind == "record_viewed" for line in report)
+
+
+def live():
+    counts = icr.live_objects()
+    return (counts.icr, counts.sessions, counts.source_sets, counts.records)
+
+
+def test_objects_freed_without_leaks():
+    gc.collect()
+    before = live()
+    for _ in range(50):
+        ehr = icr.Icr.demo()
+        rec = view(ehr, "gp")
+        rec.summary()
+        del ehr, rec
+    with icr.Icr.demo() as ehr, ehr.open_session(token("gp")) as session:
+        with session.source_set() as sources:
+            sources.add_json(None, icr.demo_sources()[0].json)
+            with sources.merge() as rec:
+                rec.summary()
+                assert live()[1] == before[1] + 1
+    del ehr, session, sources, rec
+    gc.collect()
+    assert live() == before
+
+
+def test_use_after_close_raises_not_crashes(ehr):
+    session = ehr.open_session(token("gp"))
+    with session.source_set() as sources:
+        sources.add_json(None, icr.demo_sources()[0].json)
+        rec = sources.merge()
+    with pytest.raises(icr.IcrError.Closed):
+        sources.merge()
+    session.close()
+    with pytest.raises(icr.IcrError.Closed):
+        rec.summary()
+    with pytest.raises(icr.IcrError.Closed):
+        session.source_set()
+    rec.close()
+    with pytest.raises(icr.IcrError.Closed):
+        rec.item_count()
+
+
+def test_two_threads_at_once(record):
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            for _ in range(20):
+                results.append(sum(len(s.items) for s in record.summary().sections))
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 40 and len(set(results)) == 1
+
+
+def test_audit_file_verifies(tmp_path):
+    path = str(tmp_path / "audit.log")
+    key = os.urandom(32)
+    with icr.Icr(icr.IcrConfig(trust=icr.Trust.DEMO(), audit=icr.AuditLog.FILE(path, key))) as ehr:
+        view(ehr, "gp").summary()
+        checkpoint = ehr.audit_checkpoint()
+        assert ehr.verify_audit(checkpoint).verified
+    result = icr.verify_audit_file(path, key, checkpoint)
+    assert result.verified and result.entries == checkpoint.seq >= 2
+    with open(path, "r+b") as f:
+        data = f.read().replace(b'"record_viewed"', b'"access_denied"', 1)
+        f.seek(0)
+        f.write(data)
+    tampered = icr.verify_audit_file(path, key)
+    assert not tampered.verified and tampered.problems[0].kind == "bad_mac"
+    with pytest.raises(icr.IcrError.AuditUnavailable):
+        icr.Icr(icr.IcrConfig(trust=icr.Trust.DEMO(), audit=icr.AuditLog.FILE(str(tmp_path / "no" / "dir.log"), key)))
+
+
+def test_docstrings_pass_through():
+    assert "launch" in (icr.Icr.open_session.__doc__ or "")
+
+
+CORPUS = os.environ.get("ICR_CORPUS")
+LARGEST = os.path.join(CORPUS or "", "gpconnect", "supplier_TPP_9465699896_full.json")
+
+
+def median_ms(fn):
+    for _ in range(5):
+        fn()
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+@pytest.mark.skipif(not CORPUS, reason="ICR_CORPUS is not set")
+def test_timing_largest_gp_record():
+    with open(LARGEST, "rb") as f:
+        data = f.read()
+    ehr = icr.Icr.demo()
+    session = ehr.open_session(icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, "9465699896"))
+    sources = session.source_set()
+    sources.add_bytes(None, data)
+    rec = sources.merge()
+    as_json = median_ms(rec.summary_json)
+    as_bytes = median_ms(rec.summary_json_bytes)
+    typed = median_ms(rec.summary)
+    line = f"python summary_json_ms={as_json:.3f} summary_json_bytes_ms={as_bytes:.3f} summary_ms={typed:.3f}"
+    print(line)
+    out = os.environ.get("ICR_TIMING_OUT")
+    if out:
+        with open(out, "a") as f:
+            f.write(line + "\n")

@@ -1,0 +1,53 @@
+//! The Rust side of the bindings' timing: one summary call of the largest GP Connect
+//! record, through the same `icr-ffi` objects the hosts use (Rust calls them without the
+//! FFI), median of 20 calls after 5 warm-ups. Hosts time the same call and compare.
+//!
+//! `cargo run --release -p icr-ffi --example summary_timing -- FILE NHS_NUMBER`
+
+use std::time::Instant;
+
+use icr_ffi::{Icr, Relationship, mint_demo_token};
+
+fn median(mut ms: Vec<f64>) -> f64 {
+    ms.sort_by(f64::total_cmp);
+    ms.get(ms.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn time<T>(mut f: impl FnMut() -> T) -> f64 {
+    for _ in 0..5 {
+        f();
+    }
+    let mut ms = Vec::new();
+    for _ in 0..20 {
+        let start = Instant::now();
+        std::hint::black_box(f());
+        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    median(ms)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(file), Some(nhs)) = (args.next(), args.next()) else {
+        return Err("usage: summary_timing FILE NHS_NUMBER".into());
+    };
+    let bytes = std::fs::read(&file)?;
+    let icr = Icr::demo()?;
+    let token = mint_demo_token("gp".into(), Relationship::RegisteredGp, nhs)?;
+    let set = icr.open_session(token)?.source_set()?;
+    set.add_bytes(None, bytes)?;
+    let record = set.merge()?;
+    let json = time(|| record.summary_json().map(|j| j.len()));
+    let typed = time(|| record.summary().map(|s| s.sections.len()));
+    let bytes = time(|| record.summary_json_bytes().map(|b| b.len()));
+    let items: usize = record
+        .summary()?
+        .sections
+        .iter()
+        .map(|s| s.items.len())
+        .sum();
+    println!(
+        "rust summary_json_ms={json:.3} summary_json_bytes_ms={bytes:.3} summary_ms={typed:.3} items={items}"
+    );
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The demo patient, its five sources, and demo launch tokens, for examples and tests.
+
+use icr_core::access::Policy;
+use icr_core::{NhsNumber, demo, session};
+
+use crate::error::{CoreError, IcrError, host};
+use crate::launch::Relationship;
+use crate::sources::Organisation;
+
+/// One demo source: who supplies it and its FHIR JSON.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DemoSource {
+    /// The supplying organisation.
+    pub organisation: Organisation,
+    /// File name, for display.
+    pub file: String,
+    /// The FHIR JSON.
+    pub json: String,
+}
+
+/// The demo patient's five sources (synthetic, no real people), registered GP first.
+#[uniffi::export]
+pub fn demo_sources() -> Result<Vec<DemoSource>, IcrError> {
+    demo::sources()
+        .into_iter()
+        .map(|s| {
+            let json = String::from_utf8(s.json.to_vec())
+                .map_err(|_| host(CoreError::Input("demo source is not UTF-8".to_owned())))?;
+            Ok(DemoSource {
+                organisation: (&s.organisation).into(),
+                file: s.file.to_owned(),
+                json,
+            })
+        })
+        .collect()
+}
+
+/// The demo patient's NHS number.
+#[uniffi::export]
+pub fn demo_patient_nhs_number() -> String {
+    demo::PATIENT_NHS_NUMBER.to_owned()
+}
+
+/// A demo launch token for the default policy's `role` (`gp`, `receptionist`,
+/// `privacy-officer`, …), issued now, signed with the published demo key: only an
+/// `Icr::demo` (or `Trust.Demo`) accepts it.
+#[uniffi::export]
+pub fn mint_demo_token(
+    role: String,
+    relationship: Relationship,
+    nhs_number: String,
+) -> Result<String, IcrError> {
+    mint_demo_token_at(
+        role,
+        relationship,
+        nhs_number,
+        jiff::Timestamp::now().as_second(),
+    )
+}
+
+/// The same, issued at `issued_at` (seconds since the Unix epoch; it lasts 300 seconds):
+/// for testing expiry.
+#[uniffi::export]
+pub fn mint_demo_token_at(
+    role: String,
+    relationship: Relationship,
+    nhs_number: String,
+    issued_at: i64,
+) -> Result<String, IcrError> {
+    let policy = Policy::default_uk().map_err(host)?;
+    let patient = NhsNumber::parse(&nhs_number).map_err(host)?;
+    session::demo::token(&policy, &role, relationship.into(), patient, issued_at).map_err(host)
+}

@@ -1,0 +1,265 @@
+//! `Icr`: the policy, the trusted keys and the audit log, from which sessions open.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use icr_core::NhsNumber;
+use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
+use icr_core::audit::{
+    AuditEntry, AuditError, AuditKey, AuditSink, FileAuditLog, MemoryAuditLog, read_verified,
+    verify_file,
+};
+use icr_core::launch::{self, TrustStore, Verifier};
+use icr_core::session;
+
+use crate::audit::{AuditVerification, Checkpoint};
+use crate::error::{CoreError, IcrError, host};
+use crate::live::{ICRS, Live};
+use crate::session::Session;
+use crate::slot::Slot;
+
+/// A JWS algorithm a trusted key is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[non_exhaustive]
+pub enum KeyAlgorithm {
+    /// HMAC-SHA-256 with a shared secret of at least 32 bytes.
+    Hs256,
+    /// ECDSA P-256: the public key is a 65-byte uncompressed point.
+    Es256,
+    /// RSA PKCS#1 v1.5: the public key is DER (PKCS#1 or SubjectPublicKeyInfo).
+    Rs256,
+    /// Ed25519: the public key is 32 bytes.
+    EdDsa,
+}
+
+/// A key the ICR trusts to sign launch tokens, by key id.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustedKey {
+    /// The key id tokens name in their header (`[A-Za-z0-9._-]{1,64}`).
+    pub kid: String,
+    /// The only algorithm this key verifies.
+    pub algorithm: KeyAlgorithm,
+    /// The public key (or the HS256 secret).
+    pub key: Vec<u8>,
+}
+
+/// Whose launch tokens the ICR accepts.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[non_exhaustive]
+pub enum Trust {
+    /// The published demo key (demo issuer and audience). Never in production.
+    Demo,
+    /// The host's keys, for tokens from `issuer` addressed to `audience`.
+    Keys {
+        /// The `iss` tokens must name.
+        issuer: String,
+        /// The `aud` tokens must contain.
+        audience: String,
+        /// The trusted keys.
+        trusted_keys: Vec<TrustedKey>,
+    },
+}
+
+/// Where the ICR records every access.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[non_exhaustive]
+pub enum AuditLog {
+    /// In memory, sealed with a random key: for demos and tests.
+    Memory,
+    /// A tamper-evident file (JSON Lines), continued when it exists, sealed with `key`
+    /// (32 bytes or more, kept apart from the file).
+    File {
+        /// The log file.
+        path: String,
+        /// The MAC key.
+        key: Vec<u8>,
+    },
+}
+
+/// How to build an `Icr`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IcrConfig {
+    /// The access policy as JSON; the default UK policy when absent.
+    #[uniffi(default = None)]
+    pub policy_json: Option<String>,
+    /// Whose launch tokens to accept.
+    pub trust: Trust,
+    /// Where to record accesses.
+    pub audit: AuditLog,
+}
+
+/// The audit log an `Icr` writes, kept so that reports and verification read it back.
+pub(crate) enum AuditStore {
+    Memory(Arc<MemoryAuditLog>),
+    File {
+        log: Arc<FileAuditLog>,
+        path: PathBuf,
+        key: AuditKey,
+    },
+}
+
+impl AuditStore {
+    fn open(config: AuditLog) -> Result<AuditStore, IcrError> {
+        Ok(match config {
+            AuditLog::Memory => AuditStore::Memory(Arc::new(MemoryAuditLog::new(
+                AuditKey::generate().map_err(host)?,
+            ))),
+            AuditLog::File { path, key } => {
+                let path = PathBuf::from(path);
+                let key = AuditKey::from_bytes(&key).map_err(host)?;
+                let log = FileAuditLog::open(&path, key.clone()).map_err(host)?;
+                AuditStore::File {
+                    log: Arc::new(log),
+                    path,
+                    key,
+                }
+            }
+        })
+    }
+
+    fn sink(&self) -> Arc<dyn AuditSink> {
+        match self {
+            AuditStore::Memory(log) => log.clone(),
+            AuditStore::File { log, .. } => log.clone(),
+        }
+    }
+
+    /// The entries (of a file log: its verified prefix).
+    pub(crate) fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
+        match self {
+            AuditStore::Memory(log) => Ok(log.entries()),
+            AuditStore::File { path, key, .. } => read_verified(path, key),
+        }
+    }
+}
+
+pub(crate) struct IcrCore {
+    icr: session::Icr,
+    audit: Arc<AuditStore>,
+}
+
+/// The ICR as a host embeds it: the access policy, the keys it trusts, and the audit
+/// log. Open a `Session` from each signed launch context. Shared between threads.
+#[derive(uniffi::Object)]
+pub struct Icr {
+    core: Slot<IcrCore>,
+    _live: Live,
+}
+
+impl Icr {
+    fn wrap(icr: session::Icr, audit: AuditStore) -> Arc<Icr> {
+        let core = IcrCore {
+            icr,
+            audit: Arc::new(audit),
+        };
+        Arc::new(Icr {
+            core: Slot::new(core, "Icr"),
+            _live: Live::new(&ICRS),
+        })
+    }
+}
+
+#[uniffi::export]
+impl Icr {
+    /// An ICR with the given policy, trusted keys and audit log.
+    #[uniffi::constructor]
+    pub fn new(config: IcrConfig) -> Result<Arc<Icr>, IcrError> {
+        let policy = match &config.policy_json {
+            Some(json) => Policy::from_json(json),
+            None => Policy::default_uk(),
+        }
+        .map_err(host)?;
+        let store = match config.trust {
+            Trust::Demo => launch::demo::trust_store().map_err(host)?,
+            Trust::Keys {
+                issuer,
+                audience,
+                trusted_keys,
+            } => {
+                let mut store = TrustStore::new(&issuer, &audience);
+                for k in trusted_keys {
+                    match k.algorithm {
+                        KeyAlgorithm::Hs256 => store.add_hs256(&k.kid, &k.key),
+                        KeyAlgorithm::Es256 => store.add_es256(&k.kid, &k.key),
+                        KeyAlgorithm::Rs256 => store.add_rs256(&k.kid, &k.key),
+                        KeyAlgorithm::EdDsa => store.add_ed25519(&k.kid, &k.key),
+                    }
+                    .map_err(host)?;
+                }
+                store
+            }
+        };
+        let audit = AuditStore::open(config.audit)?;
+        let icr = session::Icr::builder(policy, Verifier::new(store), audit.sink()).build();
+        Ok(Icr::wrap(icr, audit))
+    }
+
+    /// The demo ICR: the default policy, the published demo key, an in-memory log.
+    #[uniffi::constructor]
+    pub fn demo() -> Result<Arc<Icr>, IcrError> {
+        let audit = AuditStore::open(AuditLog::Memory)?;
+        let icr = session::demo::icr(audit.sink()).map_err(host)?;
+        Ok(Icr::wrap(icr, audit))
+    }
+
+    /// Opens a session from the host's signed launch token (audited, refusals too).
+    pub fn open_session(&self, token: String) -> Result<Arc<Session>, IcrError> {
+        let core = self.core.get()?;
+        let session = core.icr.open_session(&token).map_err(host)?;
+        Ok(Session::wrap(session, core.audit.clone()))
+    }
+
+    /// Records a patient's opt-out from sharing (`true`) or their return (`false`).
+    pub fn set_opted_out(&self, nhs_number: String, opted_out: bool) -> Result<(), IcrError> {
+        let nhs = NhsNumber::parse(&nhs_number).map_err(host)?;
+        self.core.get()?.icr.set_opted_out(&nhs, opted_out);
+        Ok(())
+    }
+
+    /// The head of the audit log: keep it somewhere the log's writer cannot change, and
+    /// verify against it later.
+    pub fn audit_checkpoint(&self) -> Result<Checkpoint, IcrError> {
+        let core = self.core.get()?;
+        Ok(match &*core.audit {
+            AuditStore::Memory(log) => log.checkpoint(),
+            AuditStore::File { log, .. } => log.checkpoint(),
+        }
+        .into())
+    }
+
+    /// Verifies this ICR's audit log file (every MAC, link and sequence number, and the
+    /// head against `checkpoint` when given). An in-memory log has no file to verify.
+    #[uniffi::method(default(checkpoint = None))]
+    pub fn verify_audit(
+        &self,
+        checkpoint: Option<Checkpoint>,
+    ) -> Result<AuditVerification, IcrError> {
+        let core = self.core.get()?;
+        match &*core.audit {
+            AuditStore::File { path, key, .. } => {
+                let checkpoint = checkpoint
+                    .map(icr_core::audit::Checkpoint::try_from)
+                    .transpose()?;
+                Ok(verify_file(path, key, checkpoint.as_ref())
+                    .map_err(host)?
+                    .into())
+            }
+            AuditStore::Memory(_) => Err(host(CoreError::Input(
+                "an in-memory audit log has no file to verify".to_owned(),
+            ))),
+        }
+    }
+
+    /// Lets go of the ICR: later calls fail with `IcrError.Closed`. Sessions already open
+    /// keep working until they are closed. (Kotlin and C# free the object with
+    /// `close()`/`Dispose()` instead.)
+    pub fn close(&self) {
+        self.core.close();
+    }
+}
+
+/// The default UK access policy, as JSON: a starting point for a host's own policy.
+#[uniffi::export]
+pub fn default_policy_json() -> String {
+    DEFAULT_POLICY_JSON.to_owned()
+}

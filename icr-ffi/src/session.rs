@@ -1,0 +1,135 @@
+//! `Session`: one professional looking at one patient's record.
+
+use std::sync::Arc;
+
+use icr_core::render;
+use icr_core::session;
+use icr_core::{NhsNumber, SharedCareRecord};
+
+use crate::audit::AccessReportLine;
+use crate::error::{IcrError, host};
+use crate::icr::AuditStore;
+use crate::launch::LaunchContext;
+use crate::live::{Live, SESSIONS};
+use crate::slot::Slot;
+use crate::sources::SourceSet;
+
+/// How to render the HTML panel.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PanelOptions {
+    /// Prefix of every element id, so several panels can share a page.
+    #[uniffi(default = "icr")]
+    pub id_prefix: String,
+    /// Embed the panel's stylesheet in the fragment.
+    #[uniffi(default = true)]
+    pub embed_style: bool,
+    /// Flag a source "may be out of date" after this many days.
+    #[uniffi(default = 30)]
+    pub stale_after_days: i64,
+    /// Highlight medication changes within this many days.
+    #[uniffi(default = 90)]
+    pub recent_change_days: i64,
+}
+
+pub(crate) fn panel_options(o: Option<PanelOptions>) -> render::PanelOptions {
+    let mut options = render::PanelOptions::default();
+    if let Some(o) = o {
+        options.id_prefix = o.id_prefix;
+        options.embed_style = o.embed_style;
+        options.stale_after_days = o.stale_after_days;
+        options.recent_change_days = o.recent_change_days;
+    }
+    options
+}
+
+pub(crate) struct SessionCore {
+    session: session::Session,
+    audit: Arc<AuditStore>,
+}
+
+/// One professional looking at one patient's record, opened from the host's signed
+/// launch context (`Icr.open_session`). Load the patient's sources with `source_set()`;
+/// every view of the merged record is decided for the session's role and relationship
+/// and audited before it is returned. Shared between threads.
+#[derive(uniffi::Object)]
+pub struct Session {
+    core: Slot<SessionCore>,
+    id: String,
+    role: String,
+    context: LaunchContext,
+    _live: Live,
+}
+
+impl Session {
+    pub(crate) fn wrap(session: session::Session, audit: Arc<AuditStore>) -> Arc<Session> {
+        Arc::new(Session {
+            id: session.id().to_owned(),
+            role: session.role().to_owned(),
+            context: session.context().into(),
+            core: Slot::new(SessionCore { session, audit }, "Session"),
+            _live: Live::new(&SESSIONS),
+        })
+    }
+
+    /// The summary of `record` this session may see: decided and audited by the core.
+    pub(crate) fn summarise(
+        &self,
+        record: &SharedCareRecord,
+    ) -> Result<icr_core::PatientSummary, IcrError> {
+        self.core.get()?.session.summary(record).map_err(host)
+    }
+
+    pub(crate) fn patient(&self) -> Result<NhsNumber, IcrError> {
+        Ok(self.core.get()?.session.context().patient.clone())
+    }
+}
+
+#[uniffi::export]
+impl Session {
+    /// The session id, in every audit entry of this session.
+    pub fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    /// The policy role (`gp`, `receptionist`, …).
+    pub fn role(&self) -> String {
+        self.role.clone()
+    }
+
+    /// The verified launch context.
+    pub fn context(&self) -> LaunchContext {
+        self.context.clone()
+    }
+
+    /// An empty set of sources for this session's patient: add each organisation's FHIR,
+    /// then merge them into the `CareRecord` this session views.
+    pub fn source_set(self: Arc<Self>) -> Result<Arc<SourceSet>, IcrError> {
+        SourceSet::for_session(self)
+    }
+
+    /// Emergency access: lifts the relationship requirement for a limited time. The
+    /// reason is mandatory, recorded, and raised to the privacy officer.
+    pub fn break_glass(&self, reason: String) -> Result<(), IcrError> {
+        self.core.get()?.session.break_glass(&reason).map_err(host)
+    }
+
+    /// True while emergency access is active.
+    pub fn break_glass_active(&self) -> Result<bool, IcrError> {
+        Ok(self.core.get()?.session.break_glass_active())
+    }
+
+    /// Who has accessed this session's patient's record, oldest first: for roles that
+    /// may read audit reports (`privacy-officer`). The read is audited.
+    pub fn access_report(&self) -> Result<Vec<AccessReportLine>, IcrError> {
+        let core = self.core.get()?;
+        let entries = core.audit.entries().map_err(host)?;
+        let lines = core.session.access_report(&entries).map_err(host)?;
+        Ok(lines.into_iter().map(Into::into).collect())
+    }
+
+    /// Ends the session: later calls fail with `IcrError.Closed`. (Kotlin and C# free
+    /// the object with `close()`/`Dispose()` instead.)
+    pub fn close(&self) {
+        self.core.close();
+    }
+}

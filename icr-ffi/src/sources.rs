@@ -1,0 +1,278 @@
+//! `SourceSet`: FHIR sources per organisation, merged into the `CareRecord` a session
+//! views.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use icr_core::{FailedSource, IngestOptions, NhsNumber, SharedCareRecord, SourceRecord};
+use icr_core::{model, render};
+
+use crate::error::{CoreError, IcrError, host};
+use crate::live::{Live, RECORDS, SOURCE_SETS};
+use crate::session::{PanelOptions, Session, panel_options};
+use crate::slot::Slot;
+use crate::summary::{CareSetting, PatientSummary, SourceStatus, code};
+
+/// An organisation that supplies part of the record.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Organisation {
+    /// ODS code, when known.
+    pub ods_code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Kind of service.
+    pub care_setting: CareSetting,
+}
+
+impl From<Organisation> for model::Organisation {
+    fn from(o: Organisation) -> Self {
+        model::Organisation {
+            ods_code: o.ods_code,
+            name: o.name,
+            care_setting: o.care_setting.into(),
+        }
+    }
+}
+
+impl From<&model::Organisation> for Organisation {
+    fn from(o: &model::Organisation) -> Self {
+        Organisation {
+            ods_code: o.ods_code.clone(),
+            name: o.name.clone(),
+            care_setting: o.care_setting.into(),
+        }
+    }
+}
+
+/// What reading one source found (metadata only, no record content).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SourceReport {
+    /// Who supplied it (as given, or as read from the document).
+    pub organisation: Organisation,
+    /// `STU3` or `R4`.
+    pub fhir_version: String,
+    /// Items it contributes, before any access decision.
+    pub items: i64,
+    /// Resources read.
+    pub resources_read: i64,
+    /// Resources read but not in the record (entered in error, unsupported, …).
+    pub skipped: i64,
+    /// Its latest `lastUpdated`, as recorded.
+    pub as_of: Option<String>,
+    /// The core's full ingest report as JSON (what `icr ingest --json` prints).
+    pub report_json: String,
+}
+
+impl From<&SourceRecord> for SourceReport {
+    fn from(r: &SourceRecord) -> Self {
+        let report = r.report();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        SourceReport {
+            organisation: r.organisation().into(),
+            fhir_version: code(&r.fhir_version()),
+            items: count(report.entries.values().sum()),
+            resources_read: count(report.resources_read.values().sum()),
+            skipped: count(report.skipped.len()),
+            as_of: r.as_of().map(|d| d.as_str().to_owned()),
+            report_json: serde_json::to_string(report).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Pending {
+    records: Vec<SourceRecord>,
+    failures: Vec<FailedSource>,
+}
+
+/// The sources of the session's patient's record (from the session's `source_set()`),
+/// registered GP first. Each is read as it is added and checked against the patient: a
+/// source about anyone else is refused with `PatientMismatch`. `merge` joins them into the
+/// `CareRecord` the session views. Shared between threads (sources can be added from
+/// several at once).
+#[derive(uniffi::Object)]
+pub struct SourceSet {
+    session: Arc<Session>,
+    patient: NhsNumber,
+    pending: Slot<Mutex<Pending>>,
+    _live: Live,
+}
+
+impl SourceSet {
+    pub(crate) fn for_session(session: Arc<Session>) -> Result<Arc<SourceSet>, IcrError> {
+        Ok(Arc::new(SourceSet {
+            patient: session.patient()?,
+            session,
+            pending: Slot::new(Mutex::new(Pending::default()), "SourceSet"),
+            _live: Live::new(&SOURCE_SETS),
+        }))
+    }
+
+    fn add(
+        &self,
+        organisation: Option<Organisation>,
+        bytes: &[u8],
+    ) -> Result<SourceReport, IcrError> {
+        let pending = self.pending.get()?;
+        let options = IngestOptions {
+            expected_patient: Some(self.patient.clone()),
+            organisation: organisation.map(Into::into),
+            ..IngestOptions::default()
+        };
+        let record = icr_core::ingest(bytes, &options).map_err(host)?;
+        let report = SourceReport::from(&record);
+        lock(&pending).records.push(record);
+        Ok(report)
+    }
+}
+
+fn lock(pending: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
+    pending.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[uniffi::export]
+impl SourceSet {
+    /// Reads one organisation's FHIR JSON (a GP Connect structured record, a UK Core or
+    /// R4 Bundle, or one resource). `organisation` is who supplies it, when the host
+    /// knows; otherwise it is read from the document.
+    pub fn add_json(
+        &self,
+        organisation: Option<Organisation>,
+        json: String,
+    ) -> Result<SourceReport, IcrError> {
+        self.add(organisation, json.as_bytes())
+    }
+
+    /// The same from bytes (UTF-8 JSON as received).
+    pub fn add_bytes(
+        &self,
+        organisation: Option<Organisation>,
+        bytes: Vec<u8>,
+    ) -> Result<SourceReport, IcrError> {
+        self.add(organisation, &bytes)
+    }
+
+    /// Records a source that could not be fetched, so the summary says so.
+    pub fn add_failure(
+        &self,
+        organisation: Organisation,
+        status: SourceStatus,
+        reason: String,
+    ) -> Result<(), IcrError> {
+        let pending = self.pending.get()?;
+        lock(&pending).failures.push(FailedSource {
+            organisation: organisation.into(),
+            status: status.into(),
+            reason,
+        });
+        Ok(())
+    }
+
+    /// Sources added so far (read and failed).
+    pub fn source_count(&self) -> Result<i64, IcrError> {
+        let pending = self.pending.get()?;
+        let p = lock(&pending);
+        Ok(i64::try_from(p.records.len() + p.failures.len()).unwrap_or(i64::MAX))
+    }
+
+    /// Joins the sources into the record this session views; the set is left empty for
+    /// reuse.
+    pub fn merge(&self) -> Result<Arc<CareRecord>, IcrError> {
+        let pending = self.pending.get()?;
+        let taken = std::mem::take(&mut *lock(&pending));
+        let record = icr_core::merge(taken.records, taken.failures);
+        Ok(Arc::new(CareRecord {
+            session: self.session.clone(),
+            record: Slot::new(record, "CareRecord"),
+            _live: Live::new(&RECORDS),
+        }))
+    }
+
+    /// Lets go of the sources read: later calls fail with `IcrError.Closed`.
+    pub fn close(&self) {
+        self.pending.close();
+    }
+}
+
+/// One patient's merged record, as the session that merged it views it. Every view
+/// (typed summary, JSON, HTML) is decided for the session's role and relationship and
+/// audited before it is returned. The record keeps its session alive until both are
+/// freed.
+///
+/// No method of the SDK takes an object as an argument: uniffi's Kotlin bindings clone an
+/// argument's handle without checking whether it was closed, so a closed object passed as
+/// an argument could not be caught. Objects are reached from the object that made them.
+#[derive(uniffi::Object)]
+pub struct CareRecord {
+    session: Arc<Session>,
+    record: Slot<SharedCareRecord>,
+    _live: Live,
+}
+
+impl CareRecord {
+    fn summarise(&self) -> Result<icr_core::PatientSummary, IcrError> {
+        let record = self.record.get()?;
+        self.session.summarise(&record)
+    }
+}
+
+#[uniffi::export]
+impl CareRecord {
+    /// The patient's NHS number.
+    pub fn nhs_number(&self) -> Result<Option<String>, IcrError> {
+        Ok(self
+            .record
+            .get()?
+            .nhs_number()
+            .map(|n| n.as_str().to_owned()))
+    }
+
+    /// Items in the record, before any access decision.
+    pub fn item_count(&self) -> Result<i64, IcrError> {
+        Ok(i64::try_from(self.record.get()?.len()).unwrap_or(i64::MAX))
+    }
+
+    /// Sources in the record (read and failed).
+    pub fn source_count(&self) -> Result<i64, IcrError> {
+        Ok(i64::try_from(self.record.get()?.sources().len()).unwrap_or(i64::MAX))
+    }
+
+    /// The summary the session may see, to render natively: decided, audited, then
+    /// returned.
+    pub fn summary(&self) -> Result<PatientSummary, IcrError> {
+        Ok(self.summarise()?.into())
+    }
+
+    /// The same summary as the core's documented JSON (`schema_version` 1).
+    pub fn summary_json(&self) -> Result<String, IcrError> {
+        let summary = self.summarise()?;
+        serde_json::to_string(&summary).map_err(|_| host(CoreError::Serialize))
+    }
+
+    /// The same JSON as UTF-8 bytes, for hosts that hand it to a JSON parser: it skips
+    /// building a host string (UTF-16 in Java and C#) of the whole document.
+    pub fn summary_json_bytes(&self) -> Result<Vec<u8>, IcrError> {
+        let summary = self.summarise()?;
+        serde_json::to_vec(&summary).map_err(|_| host(CoreError::Serialize))
+    }
+
+    /// The summary as a self-contained HTML fragment (its own stylesheet, no script), for
+    /// a web view inside the host. Audited as a view.
+    #[uniffi::method(default(options = None))]
+    pub fn panel_html(&self, options: Option<PanelOptions>) -> Result<String, IcrError> {
+        let summary = self.summarise()?;
+        Ok(render::panel_html(&summary, &panel_options(options)))
+    }
+
+    /// The summary as a whole HTML page with a strict Content-Security-Policy, for
+    /// saving, printing or a plain browser. Audited as a view.
+    #[uniffi::method(default(options = None))]
+    pub fn standalone_page(&self, options: Option<PanelOptions>) -> Result<String, IcrError> {
+        let summary = self.summarise()?;
+        Ok(render::standalone_page(&summary, &panel_options(options)))
+    }
+
+    /// Lets go of the record: later calls fail with `IcrError.Closed`.
+    pub fn close(&self) {
+        self.record.close();
+    }
+}

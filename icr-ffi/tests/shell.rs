@@ -1,0 +1,221 @@
+//! The shell as Rust sees it: every host-facing error comes out as the variant hosts are
+//! told to catch, closed objects refuse calls, and the summary mirrors the core's.
+
+use std::sync::Arc;
+
+use icr_ffi::{
+    AuditLog, CareRecord, Icr, IcrConfig, IcrError, ItemDetail, KeyAlgorithm, LaunchContext,
+    Relationship, Session, Trust, TrustedKey, demo_patient_nhs_number, demo_sources, live_objects,
+    mint_demo_token, mint_demo_token_at, mint_launch_token,
+};
+
+fn nhs() -> String {
+    demo_patient_nhs_number()
+}
+
+fn session(icr: &Icr, role: &str) -> Result<Arc<Session>, IcrError> {
+    let token = mint_demo_token(role.into(), Relationship::RegisteredGp, nhs())?;
+    icr.open_session(token)
+}
+
+/// The demo record as `role` views it.
+fn view(icr: &Icr, role: &str) -> Result<Arc<CareRecord>, IcrError> {
+    let set = session(icr, role)?.source_set()?;
+    for s in demo_sources()? {
+        set.add_json(Some(s.organisation), s.json)?;
+    }
+    set.merge()
+}
+
+#[test]
+fn gp_and_receptionist_see_what_the_policy_says() {
+    let icr = Icr::demo().unwrap();
+    let gp = view(&icr, "gp").unwrap().summary().unwrap();
+    let reception = view(&icr, "receptionist").unwrap().summary().unwrap();
+    let count = |s: &icr_ffi::PatientSummary, key: &str| {
+        s.sections
+            .iter()
+            .find(|x| x.key == key)
+            .map(|x| x.items.len())
+    };
+    assert!(count(&gp, "medications").unwrap() > 0);
+    assert_eq!(count(&reception, "medications"), Some(0));
+    assert!(count(&reception, "appointments").unwrap() > 0);
+    let meds = reception
+        .sections
+        .iter()
+        .find(|s| s.key == "medications")
+        .unwrap();
+    assert!(meds.withheld.iter().any(|w| w.count > 0));
+    assert!(
+        gp.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .any(|i| matches!(i.detail, ItemDetail::Medication { .. }))
+    );
+}
+
+#[test]
+fn summary_json_is_the_core_json() {
+    let icr = Icr::demo().unwrap();
+    let json = view(&icr, "gp").unwrap().summary_json().unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema_version"], 1);
+}
+
+#[test]
+fn token_errors_are_typed() {
+    let icr = Icr::demo().unwrap();
+    let expired = mint_demo_token_at(
+        "gp".into(),
+        Relationship::RegisteredGp,
+        nhs(),
+        1_700_000_000,
+    )
+    .unwrap();
+    assert!(matches!(
+        icr.open_session(expired),
+        Err(IcrError::TokenExpired { .. })
+    ));
+    let a = mint_demo_token("gp".into(), Relationship::RegisteredGp, nhs()).unwrap();
+    let b = mint_demo_token("receptionist".into(), Relationship::RegisteredGp, nhs()).unwrap();
+    let forged = format!(
+        "{}.{}",
+        a.rsplit_once('.').unwrap().0,
+        b.rsplit_once('.').unwrap().1
+    );
+    assert!(matches!(
+        icr.open_session(forged),
+        Err(IcrError::SignatureInvalid { .. })
+    ));
+    assert!(matches!(
+        icr.open_session("not a token".into()),
+        Err(IcrError::InvalidToken { .. })
+    ));
+}
+
+#[test]
+fn host_keys_by_kid() {
+    let secret = vec![42u8; 32];
+    let icr = Icr::new(IcrConfig {
+        policy_json: None,
+        trust: Trust::Keys {
+            issuer: "https://epr.example.invalid".into(),
+            audience: "icr-sdk".into(),
+            trusted_keys: vec![TrustedKey {
+                kid: "epr-1".into(),
+                algorithm: KeyAlgorithm::Hs256,
+                key: secret.clone(),
+            }],
+        },
+        audit: AuditLog::Memory,
+    })
+    .unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let context = LaunchContext {
+        user_id: "555000000002".into(),
+        user_name: None,
+        role_profile: "R8000".into(),
+        job_role: Some("R0260".into()),
+        organisation: "Y90001".into(),
+        patient: nhs(),
+        purpose: "direct-care".into(),
+        relationship: Relationship::RegisteredGp,
+        issuer: "https://epr.example.invalid".into(),
+        audience: "icr-sdk".into(),
+        issued_at: now,
+        expires_at: now + 300,
+        not_before: None,
+        token_id: "t-1".into(),
+    };
+    let token =
+        mint_launch_token(context.clone(), "epr-1".into(), KeyAlgorithm::Hs256, secret).unwrap();
+    assert_eq!(icr.open_session(token).unwrap().role(), "gp");
+    let other =
+        mint_launch_token(context, "epr-1".into(), KeyAlgorithm::Hs256, vec![7u8; 32]).unwrap();
+    assert!(matches!(
+        icr.open_session(other),
+        Err(IcrError::SignatureInvalid { .. })
+    ));
+}
+
+#[test]
+fn ingest_and_identity_errors_are_typed() {
+    let icr = Icr::demo().unwrap();
+    let set = session(&icr, "gp").unwrap().source_set().unwrap();
+    assert!(matches!(
+        set.add_json(None, "{not json".into()),
+        Err(IcrError::IngestFailed { .. })
+    ));
+    let other = mint_demo_token("gp".into(), Relationship::RegisteredGp, "9434765919".into());
+    let other = icr
+        .open_session(other.unwrap())
+        .unwrap()
+        .source_set()
+        .unwrap();
+    let gp = demo_sources().unwrap().remove(0);
+    assert!(matches!(
+        other.add_json(None, gp.json),
+        Err(IcrError::PatientMismatch { .. })
+    ));
+    assert!(matches!(
+        mint_demo_token("gp".into(), Relationship::RegisteredGp, "123".into()),
+        Err(IcrError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn access_report_and_break_glass() {
+    let icr = Icr::demo().unwrap();
+    view(&icr, "gp").unwrap().summary().unwrap();
+    let gp = session(&icr, "gp").unwrap();
+    assert!(matches!(
+        gp.access_report(),
+        Err(IcrError::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        gp.break_glass("x".into()),
+        Err(IcrError::BreakGlassReasonRequired { min_chars: 10, .. })
+    ));
+    let officer = session(&icr, "privacy-officer").unwrap();
+    let lines = officer.access_report().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.role == "gp" && l.kind == "record_viewed")
+    );
+    assert!(matches!(
+        icr.verify_audit(None),
+        Err(IcrError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn closed_objects_refuse_calls() {
+    let icr = Icr::demo().unwrap();
+    let s = session(&icr, "gp").unwrap();
+    let set = s.clone().source_set().unwrap();
+    for d in demo_sources().unwrap() {
+        set.add_json(Some(d.organisation), d.json).unwrap();
+    }
+    let r = set.merge().unwrap();
+    set.close();
+    assert!(matches!(set.merge(), Err(IcrError::Closed { .. })));
+    s.close();
+    assert!(matches!(r.summary(), Err(IcrError::Closed { .. })));
+    assert!(matches!(
+        s.clone().source_set(),
+        Err(IcrError::Closed { .. })
+    ));
+    r.close();
+    assert!(matches!(r.item_count(), Err(IcrError::Closed { .. })));
+    icr.close();
+    assert!(matches!(
+        icr.open_session("x".into()),
+        Err(IcrError::Closed { .. })
+    ));
+    let before = live_objects();
+    drop((s, set, r, icr));
+    let after = live_objects();
+    assert!(after.sessions < before.sessions);
+}

@@ -1,0 +1,114 @@
+//! `uniffi-csharp`: the C# binding of a uniffi 0.32 library, generated from the library's
+//! own metadata.
+//!
+//! ```text
+//! uniffi-csharp --library target/release/libicr_ffi.so --config icr-ffi/uniffi.toml \
+//!               --out icr-ffi/bindings/csharp/IcrSdk.cs [--check]
+//! ```
+//!
+//! The interface is read with `uniffi_bindgen`'s loader (the same code path as
+//! `uniffi-bindgen generate --library`), so FFI symbol names, checksums and the contract
+//! version come from the library itself. `--check` regenerates in memory and fails when
+//! the file on disk differs (the bindings drift check).
+//!
+//! Supported shapes (what `icr-ffi` uses, and a little more): primitives, strings, bytes,
+//! `Option`, `Vec`, `HashMap`, records, enums with and without fields, errors (flat or
+//! with fields), objects with constructors and methods, top-level functions, default
+//! argument values that are literals or `None`. Not supported (the generator stops with
+//! an error): async functions, callback interfaces, trait objects, custom and external
+//! types, timestamps and durations.
+
+mod config;
+mod generate;
+mod names;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use camino::Utf8PathBuf;
+use uniffi_bindgen::{BindgenLoader, BindgenPaths, GlobalConfig};
+
+struct Args {
+    library: Utf8PathBuf,
+    config: Option<Utf8PathBuf>,
+    out: Utf8PathBuf,
+    check: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut library = None;
+    let mut config = None;
+    let mut out = None;
+    let mut check = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--library" => library = args.next().map(Utf8PathBuf::from),
+            "--config" => config = args.next().map(Utf8PathBuf::from),
+            "--out" => out = args.next().map(Utf8PathBuf::from),
+            "--check" => check = true,
+            other => bail!(
+                "unknown argument {other}; usage: uniffi-csharp --library LIB [--config uniffi.toml] --out FILE.cs [--check]"
+            ),
+        }
+    }
+    Ok(Args {
+        library: library.context("--library is required")?,
+        config,
+        out: out.context("--out is required")?,
+        check,
+    })
+}
+
+fn run() -> Result<bool> {
+    let args = parse_args()?;
+    let loader = BindgenLoader::new(BindgenPaths::default(), GlobalConfig::default());
+    let metadata = loader
+        .load_metadata(&args.library)
+        .with_context(|| format!("reading uniffi metadata from {}", args.library))?;
+    let mut cis = loader.load_cis(metadata)?;
+    if cis.len() != 1 {
+        bail!(
+            "expected one uniffi component in {}, found {}",
+            args.library,
+            cis.len()
+        );
+    }
+    let Some(mut ci) = cis.pop() else {
+        bail!("no uniffi component in {}", args.library);
+    };
+    let config = config::Config::read(args.config.as_deref(), &args.library)?;
+    uniffi_bindgen::interface::apply_exclusions(&mut ci, &config.exclude);
+    ci.derive_ffi_funcs()?;
+    let code = generate::generate(&ci, &config)?;
+    if args.check {
+        let current =
+            std::fs::read_to_string(&args.out).with_context(|| format!("reading {}", args.out))?;
+        if current == code {
+            println!("{} matches the library", args.out);
+            return Ok(true);
+        }
+        eprintln!(
+            "{} differs from what {} generates: regenerate it (run without --check)",
+            args.out, args.library
+        );
+        return Ok(false);
+    }
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {dir}"))?;
+    }
+    std::fs::write(&args.out, code).with_context(|| format!("writing {}", args.out))?;
+    println!("wrote {}", args.out);
+    Ok(true)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("uniffi-csharp: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,346 @@
+    // ---- uniffi runtime: buffers, calls, handles (fixed code; names filled in) ----
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RustBuffer
+    {
+        public ulong capacity;
+        public ulong len;
+        public IntPtr data;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ForeignBytes
+    {
+        public int len;
+        public IntPtr data;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RustCallStatus
+    {
+        public sbyte code;
+        public RustBuffer error_buf;
+    }
+
+    internal delegate T RustCallFunc<T>(ref RustCallStatus status);
+    internal delegate void RustCallAction(ref RustCallStatus status);
+
+    /// <summary>The library panicked or broke the uniffi contract.</summary>
+    public class InternalException : Exception
+    {
+        /// <summary>An internal error with its message.</summary>
+        public InternalException(string message) : base(message) { }
+    }
+
+    /// <summary>The native library does not match these bindings (contract version or an
+    /// API checksum differs): regenerate the bindings from the library you load.</summary>
+    public class UniffiContractException : Exception
+    {
+        /// <summary>A contract mismatch with its message.</summary>
+        public UniffiContractException(string message) : base(message) { }
+    }
+
+    internal sealed class BufWriter
+    {
+        private byte[] bytes = new byte[64];
+        private int len;
+
+        private void Reserve(int n)
+        {
+            if (len + n <= bytes.Length) return;
+            int size = Math.Max(bytes.Length * 2, len + n);
+            Array.Resize(ref bytes, size);
+        }
+
+        public void WriteU8(byte v) { Reserve(1); bytes[len++] = v; }
+        public void WriteI8(sbyte v) { WriteU8((byte)v); }
+        public void WriteU16(ushort v) { Reserve(2); bytes[len++] = (byte)(v >> 8); bytes[len++] = (byte)v; }
+        public void WriteI16(short v) { WriteU16((ushort)v); }
+        public void WriteU32(uint v)
+        {
+            Reserve(4);
+            for (int shift = 24; shift >= 0; shift -= 8) bytes[len++] = (byte)(v >> shift);
+        }
+        public void WriteI32(int v) { WriteU32((uint)v); }
+        public void WriteU64(ulong v)
+        {
+            Reserve(8);
+            for (int shift = 56; shift >= 0; shift -= 8) bytes[len++] = (byte)(v >> shift);
+        }
+        public void WriteI64(long v) { WriteU64((ulong)v); }
+        public void WriteF32(float v)
+        {
+            byte[] b = BitConverter.GetBytes(v);
+            if (BitConverter.IsLittleEndian) Array.Reverse(b);
+            WriteRaw(b);
+        }
+        public void WriteF64(double v)
+        {
+            byte[] b = BitConverter.GetBytes(v);
+            if (BitConverter.IsLittleEndian) Array.Reverse(b);
+            WriteRaw(b);
+        }
+        public void WriteBool(bool v) { WriteI8(v ? (sbyte)1 : (sbyte)0); }
+        public void WriteRaw(byte[] b)
+        {
+            Reserve(b.Length);
+            Buffer.BlockCopy(b, 0, bytes, len, b.Length);
+            len += b.Length;
+        }
+        public void WriteString(string v)
+        {
+            if (v == null) throw new ArgumentNullException("a string value");
+            byte[] b = Utf8.GetBytes(v);
+            WriteI32(b.Length);
+            WriteRaw(b);
+        }
+        public void WriteBytes(byte[] v)
+        {
+            if (v == null) throw new ArgumentNullException("a byte array value");
+            WriteI32(v.Length);
+            WriteRaw(v);
+        }
+        public byte[] ToArray()
+        {
+            byte[] result = new byte[len];
+            Buffer.BlockCopy(bytes, 0, result, 0, len);
+            return result;
+        }
+
+        internal static readonly UTF8Encoding Utf8 = new UTF8Encoding(false, true);
+    }
+
+    internal sealed class BufReader
+    {
+        private readonly byte[] bytes;
+        private int pos;
+
+        public BufReader(byte[] bytes) { this.bytes = bytes; }
+
+        public int Remaining { get { return bytes.Length - pos; } }
+
+        private void Need(int n)
+        {
+            if (pos + n > bytes.Length) throw new InternalException("buffer ended early");
+        }
+
+        public byte ReadU8() { Need(1); return bytes[pos++]; }
+        public sbyte ReadI8() { return (sbyte)ReadU8(); }
+        public ushort ReadU16() { Need(2); ushort v = (ushort)((bytes[pos] << 8) | bytes[pos + 1]); pos += 2; return v; }
+        public short ReadI16() { return (short)ReadU16(); }
+        public uint ReadU32()
+        {
+            Need(4);
+            uint v = 0;
+            for (int i = 0; i < 4; i++) v = (v << 8) | bytes[pos++];
+            return v;
+        }
+        public int ReadI32() { return (int)ReadU32(); }
+        public ulong ReadU64()
+        {
+            Need(8);
+            ulong v = 0;
+            for (int i = 0; i < 8; i++) v = (v << 8) | bytes[pos++];
+            return v;
+        }
+        public long ReadI64() { return (long)ReadU64(); }
+        public float ReadF32() { byte[] b = ReadRaw(4); if (BitConverter.IsLittleEndian) Array.Reverse(b); return BitConverter.ToSingle(b, 0); }
+        public double ReadF64() { byte[] b = ReadRaw(8); if (BitConverter.IsLittleEndian) Array.Reverse(b); return BitConverter.ToDouble(b, 0); }
+        public bool ReadBool()
+        {
+            sbyte v = ReadI8();
+            if (v == 0) return false;
+            if (v == 1) return true;
+            throw new InternalException("unexpected boolean byte " + v);
+        }
+        public byte[] ReadRaw(int n)
+        {
+            if (n < 0) throw new InternalException("negative length");
+            Need(n);
+            byte[] b = new byte[n];
+            Buffer.BlockCopy(bytes, pos, b, 0, n);
+            pos += n;
+            return b;
+        }
+        public string ReadString()
+        {
+            int n = ReadI32();
+            if (n < 0) throw new InternalException("negative length");
+            Need(n);
+            string s = BufWriter.Utf8.GetString(bytes, pos, n);
+            pos += n;
+            return s;
+        }
+        public byte[] ReadBytes() { return ReadRaw(ReadI32()); }
+    }
+
+    internal static class UniffiRuntime
+    {
+        internal static byte[] TakeBytes(RustBuffer buf)
+        {
+            try
+            {
+                if (buf.len > int.MaxValue) throw new InternalException("buffer too large");
+                byte[] bytes = new byte[(int)buf.len];
+                if (buf.len > 0) Marshal.Copy(buf.data, bytes, 0, (int)buf.len);
+                return bytes;
+            }
+            finally
+            {
+                Free(buf);
+            }
+        }
+
+        internal static void Free(RustBuffer buf)
+        {
+            var status = new RustCallStatus();
+            Native.{{RUSTBUFFER_FREE}}(buf, ref status);
+            if (status.code != 0) throw new InternalException("rustbuffer_free failed");
+        }
+
+        internal static RustBuffer FromBytes(byte[] bytes)
+        {
+            var status = new RustCallStatus();
+            RustBuffer buf = Native.{{RUSTBUFFER_ALLOC}}((ulong)bytes.Length, ref status);
+            if (status.code != 0) throw new InternalException("rustbuffer_alloc failed");
+            if (bytes.Length > 0) Marshal.Copy(bytes, 0, buf.data, bytes.Length);
+            buf.len = (ulong)bytes.Length;
+            return buf;
+        }
+
+        internal static T Lift<T>(RustBuffer buf, Func<BufReader, T> read)
+        {
+            var reader = new BufReader(TakeBytes(buf));
+            T value = read(reader);
+            if (reader.Remaining != 0) throw new InternalException("junk after a value in a buffer");
+            return value;
+        }
+
+        internal static RustBuffer Lower<T>(T value, Action<T, BufWriter> write)
+        {
+            var writer = new BufWriter();
+            write(value, writer);
+            return FromBytes(writer.ToArray());
+        }
+
+        /// <summary>Bytes at the top level: one copy straight out of the Rust buffer (a
+        /// length prefix, then the bytes).</summary>
+        internal static byte[] LiftBytes(RustBuffer buf)
+        {
+            try
+            {
+                if (buf.len < 4) throw new InternalException("byte buffer without its length");
+                int n = FromBigEndian(Marshal.ReadInt32(buf.data));
+                if (n < 0 || (ulong)n + 4 != buf.len) throw new InternalException("byte buffer length mismatch");
+                byte[] bytes = new byte[n];
+                if (n > 0) Marshal.Copy(IntPtr.Add(buf.data, 4), bytes, 0, n);
+                return bytes;
+            }
+            finally
+            {
+                Free(buf);
+            }
+        }
+
+        private static int FromBigEndian(int bigEndian)
+        {
+            if (!BitConverter.IsLittleEndian) return bigEndian;
+            uint v = (uint)bigEndian;
+            return (int)((v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24));
+        }
+
+        internal static string LiftString(RustBuffer buf)
+        {
+            return BufWriter.Utf8.GetString(TakeBytes(buf));
+        }
+
+        internal static RustBuffer LowerString(string value)
+        {
+            if (value == null) throw new ArgumentNullException("a string argument");
+            return FromBytes(BufWriter.Utf8.GetBytes(value));
+        }
+
+        private static void Check(ref RustCallStatus status, Func<RustBuffer, Exception> error)
+        {
+            switch (status.code)
+            {
+                case 0:
+                    return;
+                case 1:
+                    if (error == null) throw new InternalException("unexpected error from a call that declares none");
+                    throw error(status.error_buf);
+                case 2:
+                    string message = status.error_buf.len > 0 ? LiftString(status.error_buf) : "Rust panic";
+                    throw new InternalException(message);
+                default:
+                    throw new InternalException("unknown rust call status " + status.code);
+            }
+        }
+
+        internal static T Call<T>(Func<RustBuffer, Exception> error, RustCallFunc<T> call)
+        {
+            var status = new RustCallStatus();
+            T result = call(ref status);
+            Check(ref status, error);
+            return result;
+        }
+
+        internal static void CallVoid(Func<RustBuffer, Exception> error, RustCallAction call)
+        {
+            var status = new RustCallStatus();
+            call(ref status);
+            Check(ref status, error);
+        }
+    }
+
+    /// <summary>A handle to a Rust object: cloned for every call (each call consumes the
+    /// handle it is given), freed once by <c>Dispose</c> or the finalizer after the last
+    /// call in flight.</summary>
+    internal sealed class UniffiHandle
+    {
+        private readonly ulong handle;
+        private readonly Func<ulong, ulong> cloneFn;
+        private readonly Action<ulong> freeFn;
+        private readonly string typeName;
+        private long callCounter = 1;
+        private int disposed;
+
+        internal UniffiHandle(ulong handle, string typeName, Func<ulong, ulong> cloneFn, Action<ulong> freeFn)
+        {
+            if (handle == 0) throw new InternalException("null handle for " + typeName);
+            this.handle = handle;
+            this.typeName = typeName;
+            this.cloneFn = cloneFn;
+            this.freeFn = freeFn;
+        }
+
+        internal ulong Clone()
+        {
+            while (true)
+            {
+                long count = Interlocked.Read(ref callCounter);
+                if (count == 0 || Volatile.Read(ref disposed) != 0)
+                    throw new ObjectDisposedException(typeName);
+                if (Interlocked.CompareExchange(ref callCounter, count + 1, count) == count) break;
+            }
+            try
+            {
+                return cloneFn(handle);
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref callCounter) == 0) freeFn(handle);
+        }
+
+        internal void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) Release();
+        }
+    }
+
