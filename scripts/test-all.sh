@@ -45,11 +45,12 @@ step "patient summary panel: wasm build and headless Chromium tests"
 scripts/panel-tests.sh 2>&1 | tee -a "$results"
 
 # One closing line for the whole run, summed over every test binary and language.
-# cargo's "test result:" lines, node's "pass N" / "fail N" (TAP "#" or spec "ℹ"), and the plain "N passed, N failed"
+# cargo's "test result:" lines, node's "pass N" / "fail N" (TAP "#" or spec "ℹ"), and pytest's "N passed in Ts", and the plain "N passed, N failed"
 # lines of the host-language runners.
 passed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^passed;?$/) s+=$(i-1)}
               ($1 == "#" || $1 == "ℹ") && $2 == "pass" && $3 ~ /^[0-9]+$/ {s+=$3}
               /^[0-9]+ passed, [0-9]+ failed/ {s+=$1}
+              /^[0-9]+ passed in [0-9.]+s$/ {s+=$1}
               END {print s+0}' "$results")
 failed=$(awk '/^test result:/ {for (i=1;i<=NF;i++) if ($i ~ /^failed;?$/) s+=$(i-1)}
               ($1 == "#" || $1 == "ℹ") && $2 == "fail" && $3 ~ /^[0-9]+$/ {s+=$3}
