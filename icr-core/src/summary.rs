@@ -364,3 +364,6 @@ pub fn explain(reason: &WithheldReason) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use crate::fhir::datatypes::Range;
 use crate::fhir::resource::Resource;
 use crate::fhir::resources::{DiagnosticReport, Observation};
 use crate::model::{Detail, ResultLine, Section};
@@ -192,15 +193,36 @@ pub fn result_line<'r, 'a>(
     });
     let mut comments: Vec<String> = s(&obs.comment).into_iter().collect();
     comments.extend(notes(&obs.note));
+    let reference_range = obs
+        .reference_range
+        .first()
+        .and_then(|r| reference_range(r, unit.as_deref()));
     ResultLine {
         name,
         value,
         unit,
-        reference_range: obs.reference_range.first().and_then(range),
+        reference_range,
         interpretation: interpretation.and_then(term),
         abnormal,
         comments,
     }
+}
+
+/// The reference range, with its unit whenever that is not the value's own unit: a
+/// range in another unit (or a value sent without one) would otherwise be read as if both
+/// were in the same unit.
+fn reference_range(r: &Range<'_>, value_unit: Option<&str>) -> Option<String> {
+    let text = range(r)?;
+    let unit = [&r.low, &r.high]
+        .into_iter()
+        .flatten()
+        .find_map(|q| s(&q.unit).or_else(|| s(&q.code)));
+    Some(match unit {
+        Some(u) if Some(u.as_str()) != value_unit && !text.ends_with(u.as_str()) => {
+            format!("{text} {u}")
+        }
+        _ => text,
+    })
 }
 
 fn components(obs: &Observation<'_>) -> Option<String> {

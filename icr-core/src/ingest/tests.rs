@@ -239,3 +239,110 @@ fn the_patient_is_not_listed_among_an_appointments_participants() {
     };
     assert_eq!(participants, &["James Whitfield".to_owned()]);
 }
+
+#[test]
+fn entered_in_error_is_never_an_item_whatever_the_resource_type() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"resource":{"resourceType":"Patient","id":"p"}},
+      {"resource":{"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},"code":{"text":"Asthma"},
+        "verificationStatus":"entered-in-error"}},
+      {"resource":{"resourceType":"MedicationStatement","id":"s","status":"entered-in-error","subject":{"reference":"Patient/p"},
+        "medicationCodeableConcept":{"text":"Warfarin 1mg tablets"}}},
+      {"resource":{"resourceType":"MedicationRequest","id":"q","status":"entered-in-error","intent":"order","subject":{"reference":"Patient/p"},
+        "medicationCodeableConcept":{"text":"Methotrexate 2.5mg tablets"}}},
+      {"resource":{"resourceType":"Observation","id":"o","status":"entered-in-error","subject":{"reference":"Patient/p"},
+        "code":{"text":"Potassium"},"valueQuantity":{"value":7.1,"unit":"mmol/L"}}},
+      {"resource":{"resourceType":"Immunization","id":"i","status":"entered-in-error","patient":{"reference":"Patient/p"},
+        "vaccineCode":{"text":"Influenza"}}},
+      {"resource":{"resourceType":"DiagnosticReport","id":"d","status":"entered-in-error","subject":{"reference":"Patient/p"},
+        "code":{"text":"Full blood count"}}},
+      {"resource":{"resourceType":"Condition","id":"kept","subject":{"reference":"Patient/p"},"code":{"text":"Hypertension"}}}]}"#);
+    let titles: Vec<&str> = r.entries.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Hypertension"]);
+    let mut skipped: Vec<&str> = r
+        .report
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::EnteredInError)
+        .map(|s| s.resource.as_str())
+        .collect();
+    skipped.sort_unstable();
+    assert_eq!(
+        skipped,
+        [
+            "Condition/c",
+            "DiagnosticReport/d",
+            "Immunization/i",
+            "MedicationRequest/q",
+            "MedicationStatement/s",
+            "Observation/o"
+        ]
+    );
+}
+
+#[test]
+fn an_entered_in_error_result_inside_a_report_is_left_out() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"resource":{"resourceType":"Patient","id":"p"}},
+      {"resource":{"resourceType":"DiagnosticReport","id":"d","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Urea and electrolytes"},"result":[{"reference":"Observation/k"},{"reference":"Observation/na"}]}},
+      {"resource":{"resourceType":"Observation","id":"k","status":"entered-in-error","subject":{"reference":"Patient/p"},
+        "code":{"text":"Potassium"},"valueQuantity":{"value":7.1,"unit":"mmol/L"}}},
+      {"resource":{"resourceType":"Observation","id":"na","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Sodium"},"valueQuantity":{"value":139,"unit":"mmol/L"}}}]}"#);
+    let crate::model::Detail::Investigation { results, .. } = &r.entries[0].detail else {
+        panic!("investigation")
+    };
+    let names: Vec<&str> = results.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["Sodium"]);
+}
+
+#[test]
+fn results_keep_their_value_unit_and_reference_range_as_sent() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"resource":{"resourceType":"Patient","id":"p"}},
+      {"resource":{"resourceType":"DiagnosticReport","id":"d","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Urea and electrolytes"},"result":[{"reference":"Observation/k"}]}},
+      {"resource":{"resourceType":"Observation","id":"k","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Potassium"},"valueQuantity":{"value":5.80,"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"},
+        "interpretation":{"coding":[{"system":"http://hl7.org/fhir/v2/0078","code":"H"}]},
+        "referenceRange":[{"low":{"value":3.5,"unit":"mmol/L"},"high":{"value":5.3,"unit":"mmol/L"}}]}},
+      {"resource":{"resourceType":"Observation","id":"glu","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Glucose"},"valueQuantity":{"value":5.2,"unit":"mmol/L"},
+        "referenceRange":[{"low":{"value":70,"unit":"mg/dL"},"high":{"value":100,"unit":"mg/dL"}}]}},
+      {"resource":{"resourceType":"Observation","id":"bp","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"eGFR"},"valueQuantity":{"value":"58","unit":"mL/min/1.73m2"},
+        "referenceRange":[{"text":">90"}]}}]}"#);
+    let crate::model::Detail::Investigation { results, .. } = &r.entries[0].detail else {
+        panic!("investigation")
+    };
+    let k = &results[0];
+    assert_eq!(k.value.as_deref(), Some("5.80"), "decimals kept as written");
+    assert_eq!(k.unit.as_deref(), Some("mmol/L"));
+    assert_eq!(
+        k.reference_range.as_deref(),
+        Some("3.5-5.3"),
+        "in the value's unit, shown in the unit column"
+    );
+    assert!(k.abnormal);
+    let egfr = r
+        .entries
+        .iter()
+        .find(|e| e.title == "eGFR")
+        .expect("a stand-alone observation");
+    let crate::model::Detail::Observation { result } = &egfr.detail else {
+        panic!("observation")
+    };
+    assert_eq!(result.value.as_deref(), Some("58"));
+    assert_eq!(result.unit.as_deref(), Some("mL/min/1.73m2"));
+    assert_eq!(result.reference_range.as_deref(), Some(">90"));
+    let glucose = r.entries.iter().find(|e| e.title == "Glucose").unwrap();
+    let crate::model::Detail::Observation { result } = &glucose.detail else {
+        panic!("observation")
+    };
+    assert_eq!(
+        result.reference_range.as_deref(),
+        Some("70-100 mg/dL"),
+        "a range in another unit than the value says which"
+    );
+}

@@ -122,15 +122,35 @@ impl SharedCareRecord {
 pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedCareRecord {
     let mut sources = Vec::new();
     let mut patient: Option<Patient> = None;
+    // What the sources so far say about who the patient is: the first source's details,
+    // with fields it lacks taken from the next source that has them, so that every
+    // source is compared with the earliest value given for each field.
+    let mut reference: Option<Patient> = None;
     let mut demographic_discrepancies = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for record in records {
+        if let Some(reason) = identity_conflict(patient.as_ref(), &record) {
+            sources.push(SourceState {
+                organisation: record.organisation,
+                status: SourceStatus::IdentityMismatch,
+                reason: Some(reason.to_owned()),
+                fhir_version: Some(record.fhir_version),
+                as_of: None,
+                warnings: Vec::new(),
+                section_notes: Vec::new(),
+            });
+            continue;
+        }
         if let Some(p) = &record.patient {
-            match &patient {
-                None => patient = Some(p.clone()),
-                Some(first) => {
-                    demographic_discrepancies.extend(compare(first, p, &record.organisation))
+            match &mut reference {
+                None => {
+                    patient = Some(p.clone());
+                    reference = Some(p.clone());
+                }
+                Some(seen) => {
+                    demographic_discrepancies.extend(compare(seen, p, &record.organisation));
+                    fill_missing(seen, p);
                 }
             }
         }
@@ -176,6 +196,26 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
     }
 }
 
+/// Why a source cannot be about the record's patient, when it cannot.
+///
+/// Ingest already refuses such a source when the caller names the expected patient; this
+/// is the same rule at the point where records meet, so that sources ingested without an
+/// expected patient can never mix two people's data into one record. Once the record's
+/// patient has an NHS number, a source whose patient has another one, or none, is
+/// discarded whole and shown as an identity mismatch. The reason names no patient data.
+fn identity_conflict(
+    record_patient: Option<&Patient>,
+    source: &SourceRecord,
+) -> Option<&'static str> {
+    let expected = record_patient?.nhs_number.as_ref()?;
+    let theirs = source.patient.as_ref()?;
+    match &theirs.nhs_number {
+        Some(n) if n == expected => None,
+        Some(_) => Some("the source's patient has a different NHS number"),
+        None => Some("the source's patient has no NHS number"),
+    }
+}
+
 fn compare(first: &Patient, other: &Patient, org: &Organisation) -> Vec<String> {
     let mut out = Vec::new();
     if first.birth_date.is_some()
@@ -197,7 +237,26 @@ fn compare(first: &Patient, other: &Patient, org: &Organisation) -> Vec<String> 
     if first.gender.is_some() && other.gender.is_some() && first.gender != other.gender {
         out.push(format!("Gender differs in the record from {}", org.name));
     }
+    if first.deceased != other.deceased {
+        out.push(format!(
+            "Death is recorded differently in the record from {}",
+            org.name
+        ));
+    }
     out
+}
+
+/// Takes the fields `seen` lacks from `other`, so later sources are compared with them.
+fn fill_missing(seen: &mut Patient, other: &Patient) {
+    if seen.birth_date.is_none() {
+        seen.birth_date = other.birth_date.clone();
+    }
+    if seen.name.family.is_none() {
+        seen.name.family = other.name.family.clone();
+    }
+    if seen.gender.is_none() {
+        seen.gender = other.gender.clone();
+    }
 }
 
 /// What makes two items the same fact, for the sections where that is safe to decide.
@@ -484,3 +543,6 @@ fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
         .then_with(|| a.title.cmp(&b.title))
         .then_with(|| a.id.cmp(&b.id))
 }
+
+#[cfg(test)]
+mod tests;

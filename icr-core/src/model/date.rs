@@ -217,6 +217,33 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_date_has_no_calendar_day_and_serialises_as_recorded() {
+        for (text, shown) in [("2019", "2019"), ("2019-03", "Mar-2019")] {
+            let d = FhirDate::parse(text).unwrap();
+            assert_eq!(d.civil_date(), None, "{text} must not be padded to a day");
+            assert!(!d.is_full_date());
+            assert_eq!(d.display(), shown);
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(json, format!("\"{text}\""));
+            assert_eq!(serde_json::from_str::<FhirDate>(&json).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn an_offset_never_moves_the_calendar_day() {
+        // 00:30 at +01:00 is 23:30 the day before in UTC; the record says the 18th.
+        let d = FhirDate::parse("2026-09-18T00:30:00+01:00").unwrap();
+        assert_eq!(d.civil_date(), Some(jiff::civil::date(2026, 9, 18)));
+        let d = FhirDate::parse("2026-09-18T23:30:00-05:00").unwrap();
+        assert_eq!(d.civil_date(), Some(jiff::civil::date(2026, 9, 18)));
+        assert_eq!(d.display(), "18-Sep-2026 23:30");
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            "\"2026-09-18T23:30:00-05:00\""
+        );
+    }
+
+    #[test]
     fn invalid_dates_are_refused() {
         for bad in [
             "",

@@ -259,6 +259,12 @@ fn is_stale(cx: &Cx<'_>, s: &SourceView) -> bool {
     s.status == SourceStatus::Ok && s.age_days.is_some_and(|d| d > cx.options.stale_after_days)
 }
 
+/// A source that sent data without saying when it was last updated: its data may be of
+/// any age, which the clinician must be told rather than left to assume it is current.
+fn age_unknown(s: &SourceView) -> bool {
+    s.status == SourceStatus::Ok && s.age_days.is_none()
+}
+
 /// Sources that failed or may be out of date, and warnings that concern no one section:
 /// above every section, because they say what the summary is missing.
 fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
@@ -267,8 +273,9 @@ fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
         .filter(|s| s.status != SourceStatus::Ok)
         .collect();
     let stale: Vec<&SourceView> = sources.iter().filter(|s| is_stale(cx, s)).collect();
+    let undated: Vec<&SourceView> = sources.iter().filter(|s| age_unknown(s)).collect();
     let general = sources.iter().any(|s| !s.warnings.is_empty());
-    if failed.is_empty() && stale.is_empty() && !general {
+    if failed.is_empty() && stale.is_empty() && undated.is_empty() && !general {
         return html! {};
     }
     html! {
@@ -291,6 +298,14 @@ fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
                     @if let Some(a) = &s.as_of { ", data as of " (date_text(a)) }
                     @if let Some(d) = s.age_days { " (" (d) " days old)" }
                     "."
+                }
+            }
+            @for s in &undated {
+                div.icr-notice role="note" data-stale="" data-age-unknown=""
+                    data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name))) {
+                    strong { "May be out of date: " }
+                    span data-field="org" { (Text(&s.name)) }
+                    " did not say when its data was last updated."
                 }
             }
             @for s in sources {
@@ -528,13 +543,14 @@ fn sources(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
                         @if s.status != SourceStatus::Ok {
                             span.icr-badge.icr-badge-high { (status_label(s.status)) }
                         }
-                        @if is_stale(cx, s) {
+                        @if is_stale(cx, s) || age_unknown(s) {
                             span.icr-badge.icr-badge-stale { "May be out of date" }
                         }
                         p.icr-source-meta {
                             (s.care_setting.label())
                             @if let Some(a) = &s.as_of { " · data as of " (date_text(a)) }
                             @if let Some(d) = s.age_days { " (" (d) @if d == 1 { " day" } @else { " days" } " old)" }
+                            @else if s.status == SourceStatus::Ok { " · date of data not given" }
                             " · " (s.items) @if s.items == 1 { " item shown" } @else { " items shown" }
                             @if let Some(r) = &s.reason { " · " (Text(r)) }
                         }

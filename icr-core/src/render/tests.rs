@@ -668,3 +668,79 @@ fn lazy_details_are_rendered_for_the_item_the_dom_names() {
     assert!(find_item(&s, "medications", "no such item").is_none());
     assert!(find_item(&s, "allergies", &s.sections[2].items[0].id).is_none());
 }
+
+#[test]
+fn a_source_that_does_not_date_its_data_is_flagged_may_be_out_of_date() {
+    let mut s = demo();
+    s.sources[1].as_of = None;
+    s.sources[1].age_days = None;
+    s.sources[2].status = crate::merge::SourceStatus::Unavailable;
+    s.sources[2].as_of = None;
+    s.sources[2].age_days = None;
+    let name = s.sources[1].name.clone();
+    let failed = s.sources[2].name.clone();
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let notices = squash(&text(doc.select(&sel(".icr-notices")).next().unwrap()));
+    assert!(
+        notices.contains(&format!(
+            "May be out of date: {name} did not say when its data was last updated."
+        )),
+        "{notices}"
+    );
+    assert!(
+        !notices.contains(&format!("{failed} did not say")),
+        "a failed source is flagged as missing, not as undated: {notices}"
+    );
+    let listed = doc
+        .select(&sel("li.icr-source"))
+        .map(|li| squash(&text(li)))
+        .find(|t| t.starts_with(&name))
+        .unwrap();
+    assert!(listed.contains("May be out of date"), "{listed}");
+    assert!(listed.contains("date of data not given"), "{listed}");
+}
+
+#[test]
+fn demographic_discrepancies_are_a_warning_in_the_banner() {
+    let mut s = demo();
+    s.demographic_discrepancies = vec![
+        "Date of birth differs in the record from Northgate General Hospital NHS Trust".into(),
+    ];
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let banner = doc.select(&sel(".icr-banner")).next().unwrap();
+    let notice = banner
+        .select(&sel("[data-notice=demographic-discrepancy]"))
+        .next()
+        .expect("a discrepancy notice inside the banner");
+    assert_eq!(
+        first_text_in(notice, "strong"),
+        "Warning: sources disagree about the patient's details."
+    );
+    assert_eq!(
+        first_text_in(notice, "li"),
+        "Date of birth differs in the record from Northgate General Hospital NHS Trust"
+    );
+}
+
+#[test]
+fn every_result_shows_its_unit_and_reference_range_beside_the_value() {
+    let doc = parse(&panel_html(&demo(), &PanelOptions::default()));
+    let inv = section(&doc, "investigations");
+    let row = inv
+        .select(&sel("table.icr-results tbody tr"))
+        .find(|tr| text(*tr).contains("potassium"))
+        .expect("the potassium result");
+    let cells: Vec<String> = row
+        .select(&sel("th, td"))
+        .map(|c| squash(&text(c)))
+        .collect();
+    assert_eq!(cells[1], "4.9", "{cells:?}");
+    assert_eq!(cells[2..4], ["mmol/L", "3.5-5.3"], "{cells:?}");
+}
+
+fn first_text_in(e: ElementRef<'_>, selector: &str) -> String {
+    e.select(&sel(selector))
+        .next()
+        .map(|x| squash(&text(x)))
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}

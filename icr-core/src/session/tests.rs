@@ -311,3 +311,54 @@ fn only_privacy_officers_read_access_reports() {
             .any(|l| l.role == "gp" && l.sections.contains(&"medications".to_owned()))
     );
 }
+
+#[test]
+fn break_glass_below_the_minimum_reason_is_refused_and_never_widens_the_role() {
+    let f = fixture();
+    let record = record();
+    let session = open(&f, "pharmacist", Relationship::None);
+    // One character short of the policy's minimum, once trimmed.
+    let short = "x".repeat(f.policy.break_glass.min_reason_chars - 1);
+    assert!(matches!(
+        session.break_glass(&format!("  {short}  ")),
+        Err(SessionError::BreakGlassReasonRequired { min_chars }) if min_chars == f.policy.break_glass.min_reason_chars
+    ));
+    let last = f.log.entries().pop().unwrap().record;
+    assert_eq!(
+        (last.kind, last.outcome, last.reason.as_deref()),
+        (
+            AuditKind::BreakGlass,
+            AuditOutcome::Denied,
+            Some("break-glass-reason-missing")
+        )
+    );
+    assert!(!session.break_glass_active());
+    session
+        .break_glass("Collapsed at the pharmacy counter, checking medicines")
+        .unwrap();
+    let summary = session.summary(&record).unwrap();
+    let reasons: Vec<&WithheldReason> = summary
+        .sections
+        .iter()
+        .flat_map(|s| &s.withheld)
+        .map(|w| &w.reason)
+        .collect();
+    assert!(!reasons.contains(&&WithheldReason::NoRelationship));
+    assert!(
+        reasons.contains(&&WithheldReason::RoleSection),
+        "sections outside the role stay withheld: {reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| matches!(r, WithheldReason::SensitiveCategory(_))),
+        "sensitive categories outside the role stay withheld: {reasons:?}"
+    );
+    let view = f.log.entries().pop().unwrap().record;
+    assert_eq!(view.kind, AuditKind::RecordViewed);
+    assert_eq!(
+        view.reason.as_deref(),
+        Some("break-glass-active"),
+        "a view under break-glass says so in the audit"
+    );
+}
