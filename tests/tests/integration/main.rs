@@ -6,6 +6,9 @@
 //! - [`gpconnect_counts`]: per-section item counts of the GP Connect records against
 //!   numbers counted independently (`/work/notes/corpus-report.md`).
 //! - [`bad_input`]: hostile and broken documents give specific errors that repeat no data.
+//! - [`hazards`]: the whole-flow tests named in the clinical hazard log
+//!   (`docs/hazard-log.md`), each proving a control from ingest to the JSON and HTML a
+//!   clinician sees.
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -27,6 +30,8 @@ mod corpus;
 mod demo;
 #[cfg(test)]
 mod gpconnect_counts;
+#[cfg(test)]
+mod hazards;
 #[cfg(test)]
 mod host;
 

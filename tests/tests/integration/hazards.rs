@@ -1,0 +1,381 @@
+//! Whole-flow tests named in the clinical hazard log (`docs/hazard-log.md`).
+//!
+//! Each test takes a hazard's cause from FHIR in to what a clinician is shown (the
+//! summary JSON every host reads and the HTML panel) through a session, as a host does,
+//! and asserts that the control named in the log is there. The demo patient's five
+//! sources give a realistic record; small Bundles add the cause of each hazard.
+
+use icr_core::audit::AuditKind;
+use icr_core::launch::Relationship;
+use icr_core::merge::SourceStatus;
+use icr_core::model::{CareSetting, Organisation, Section};
+use icr_core::render::{PanelOptions, panel_html};
+use icr_core::summary::{PatientSummary, SummarySection};
+use icr_core::{FailedSource, IngestOptions, SharedCareRecord, SourceRecord};
+
+use crate::host::{Host, today};
+
+/// The demo patient's NHS number.
+const NHS: &str = "9990000026";
+/// A valid NHS number of somebody else.
+const SOMEONE_ELSE: &str = "9434765919";
+
+fn organisation(ods: &str, name: &str) -> Organisation {
+    Organisation {
+        ods_code: Some(ods.to_owned()),
+        name: name.to_owned(),
+        care_setting: CareSetting::Community,
+    }
+}
+
+/// The demo's five sources, ingested for the demo patient.
+fn demo_sources() -> Vec<SourceRecord> {
+    icr_core::demo::sources()
+        .into_iter()
+        .map(|src| {
+            let options = IngestOptions {
+                expected_patient: icr_core::demo::patient(),
+                organisation: Some(src.organisation.clone()),
+                ..IngestOptions::default()
+            };
+            icr_core::ingest(src.json, &options)
+                .unwrap_or_else(|e| panic!("{}: ingest failed: {e}", src.file))
+        })
+        .collect()
+}
+
+/// A small Bundle from the community clinic `RCLIN`: a Patient with `patient` (JSON
+/// members) and `entries` (`{"resource":…}` members about `Patient/p`), read as a host
+/// that names no expected patient would.
+fn clinic(patient: &str, entries: &str) -> SourceRecord {
+    let comma = if entries.is_empty() { "" } else { "," };
+    let json = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+        {{"resource":{{"resourceType":"Patient","id":"p",{patient}}}}}{comma}{entries}]}}"#
+    );
+    let options = IngestOptions {
+        organisation: Some(organisation("RCLIN", "Eastside Community Clinic")),
+        ..IngestOptions::default()
+    };
+    icr_core::ingest(json.as_bytes(), &options).expect("the clinic's Bundle")
+}
+
+fn nhs(n: &str) -> String {
+    format!(r#""identifier":[{{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"{n}"}}]"#)
+}
+
+fn merged(extra: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedCareRecord {
+    let mut records = demo_sources();
+    records.extend(extra);
+    icr_core::merge(records, failures)
+}
+
+fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
+    summary
+        .sections
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no {} section", key.key()))
+}
+
+fn html(summary: &PatientSummary) -> String {
+    panel_html(summary, &PanelOptions::default())
+}
+
+/// The text of the HTML with tags dropped and whitespace squashed, for phrase checks.
+fn words(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" ,", ",")
+        .replace(" .", ".")
+}
+
+#[test]
+fn another_patients_source_is_discarded_and_signposted_as_identity_mismatch() {
+    let intruder = clinic(
+        &format!(r#"{},"name":[{{"family":"Intruder"}}]"#, nhs(SOMEONE_ELSE)),
+        r#"{"resource":{"resourceType":"Condition","id":"x","subject":{"reference":"Patient/p"},
+            "code":{"text":"Intruder's gout"}}}"#,
+    );
+    assert_eq!(
+        intruder.nhs_number().map(|n| n.as_str()),
+        Some(SOMEONE_ELSE)
+    );
+    let record = merged(vec![intruder], vec![]);
+    let summary = Host::new().gp_view(&record);
+    let json = serde_json::to_string(&summary).expect("summary JSON");
+    assert!(
+        !json.contains("Intruder"),
+        "nothing of the other patient is shown"
+    );
+    let clinic = summary
+        .sources
+        .iter()
+        .find(|s| s.ods_code.as_deref() == Some("RCLIN"))
+        .expect("the discarded source is still listed");
+    assert_eq!(clinic.status, SourceStatus::IdentityMismatch);
+    assert_eq!(clinic.items, 0);
+    let text = words(&html(&summary));
+    assert!(
+        text.contains("Information missing: Identity mismatch: its record is about someone else and is not shown."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_date_of_birth_that_differs_between_sources_is_a_banner_warning() {
+    let other_dob = clinic(
+        &format!(
+            r#"{},"name":[{{"family":"Thornton","given":["Margaret"]}}],"birthDate":"1948-12-03""#,
+            nhs(NHS)
+        ),
+        "",
+    );
+    let summary = Host::new().gp_view(&merged(vec![other_dob], vec![]));
+    assert_eq!(
+        summary.demographic_discrepancies,
+        ["Date of birth differs in the record from Eastside Community Clinic"]
+    );
+    let text = words(&html(&summary));
+    assert!(
+        text.contains("Warning: sources disagree about the patient's details. Date of birth differs in the record from Eastside Community Clinic"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_demo_sources_agree_about_the_patient() {
+    let summary = Host::new().gp_view(&merged(vec![], vec![]));
+    assert!(
+        summary.demographic_discrepancies.is_empty(),
+        "{:?}",
+        summary.demographic_discrepancies
+    );
+    assert!(!html(&summary).contains("demographic-discrepancy"));
+}
+
+#[test]
+fn no_known_allergies_against_a_recorded_allergy_is_a_warning_the_clinician_sees() {
+    let nka = clinic(
+        &nhs(NHS),
+        r#"{"resource":{"resourceType":"AllergyIntolerance","id":"n","patient":{"reference":"Patient/p"},
+            "code":{"coding":[{"system":"http://snomed.info/sct","code":"716186003","display":"No known allergy"}]}}}"#,
+    );
+    let summary = Host::new().gp_view(&merged(vec![nka], vec![]));
+    let allergies = section(&summary, Section::Allergies);
+    let warning = allergies
+        .warnings
+        .iter()
+        .find(|w| w.code == "contradiction")
+        .expect("a contradiction warning on allergies");
+    assert_eq!(warning.organisation, "Eastside Community Clinic");
+    assert_eq!(
+        warning.text.as_deref(),
+        Some(
+            "'No known allergies' is recorded, but 1 active allergy is also recorded. Check with the patient."
+        )
+    );
+    let html = html(&summary);
+    let at = html
+        .find("<section class=\"icr-section\" data-section=\"allergies\"")
+        .expect("allergies section");
+    let allergies_html = &html[at..];
+    let end = allergies_html
+        .find("data-section=\"medications\"")
+        .unwrap_or(allergies_html.len());
+    let text = words(&allergies_html[..end]);
+    assert!(
+        text.contains("Warning: Sources contradict each other. 'No known allergies' is recorded, but 1 active allergy is also recorded."),
+        "{text}"
+    );
+    assert!(
+        text.contains("No known allergies (recorded by Eastside Community Clinic)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn partial_dates_stay_partial_in_json_and_html() {
+    let dated = clinic(
+        &nhs(NHS),
+        r#"{"resource":{"resourceType":"Condition","id":"y","subject":{"reference":"Patient/p"},
+            "code":{"text":"Fracture of left wrist"},"onsetDateTime":"2019"}},
+           {"resource":{"resourceType":"Condition","id":"m","subject":{"reference":"Patient/p"},
+            "code":{"text":"Shingles"},"onsetDateTime":"2021-03"}},
+           {"resource":{"resourceType":"Condition","id":"t","subject":{"reference":"Patient/p"},
+            "code":{"text":"Chest pain"},"onsetDateTime":"2026-03-29T00:30:00+01:00"}}"#,
+    );
+    let summary = Host::new().gp_view(&merged(vec![dated], vec![]));
+    let json = serde_json::to_value(&summary).expect("summary JSON");
+    let problems = json["sections"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["key"] == "problems"))
+        .expect("problems in JSON");
+    let date_of = |title: &str| {
+        problems["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["title"] == title))
+            .map(|i| i["date"].clone())
+            .unwrap_or_else(|| panic!("no {title}"))
+    };
+    assert_eq!(date_of("Fracture of left wrist"), "2019");
+    assert_eq!(date_of("Shingles"), "2021-03");
+    assert_eq!(date_of("Chest pain"), "2026-03-29T00:30:00+01:00");
+    let text = words(&html(&summary));
+    assert!(
+        !text.contains("01-Jan-2019"),
+        "a year is never padded to a day"
+    );
+    assert!(
+        !text.contains("01-Mar-2021"),
+        "a month is never padded to a day"
+    );
+    assert!(text.contains("Fracture of left wrist"), "{text}");
+    assert!(html(&summary).contains("<time datetime=\"2019\">2019</time>"));
+    assert!(html(&summary).contains("<time datetime=\"2021-03\">Mar-2021</time>"));
+    assert!(
+        html(&summary)
+            .contains("<time datetime=\"2026-03-29T00:30:00+01:00\">29-Mar-2026 00:30</time>"),
+        "the offset does not move the day to the 28th"
+    );
+}
+
+#[test]
+fn failed_and_old_sources_say_so_in_json_and_html() {
+    let old = clinic(
+        &format!(
+            r#""meta":{{"lastUpdated":"2025-11-25T09:00:00Z"}},{}"#,
+            nhs(NHS)
+        ),
+        "",
+    );
+    let down = FailedSource {
+        organisation: organisation("RDOWN", "Westfield Hospice"),
+        status: SourceStatus::TimedOut,
+        reason: "no answer within the deadline".to_owned(),
+    };
+    let summary = Host::new().gp_view(&merged(vec![old], vec![down]));
+    assert_eq!(summary.as_of, today().to_string());
+    let view = |ods: &str| {
+        summary
+            .sources
+            .iter()
+            .find(|s| s.ods_code.as_deref() == Some(ods))
+            .unwrap_or_else(|| panic!("no source {ods}"))
+    };
+    assert_eq!(view("RCLIN").age_days, Some(365));
+    assert_eq!(view("RDOWN").status, SourceStatus::TimedOut);
+    assert!(
+        summary
+            .sources
+            .iter()
+            .filter(|s| s.status == SourceStatus::Ok)
+            .all(|s| s.age_days.is_some()),
+        "every demo source says how old its data is"
+    );
+    let text = words(&html(&summary));
+    assert!(
+        text.contains("Information missing: Timed out. Westfield Hospice (RDOWN): no answer within the deadline Nothing from this organisation is shown."),
+        "{text}"
+    );
+    assert!(
+        text.contains("May be out of date: Eastside Community Clinic, data as of 25-Nov-2025 09:00 (365 days old)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn entered_in_error_items_never_reach_the_summary() {
+    let corrected = clinic(
+        &nhs(NHS),
+        r#"{"resource":{"resourceType":"MedicationStatement","id":"w","status":"entered-in-error","subject":{"reference":"Patient/p"},
+            "medicationCodeableConcept":{"text":"Warfarin 5mg tablets"},"dosage":[{"text":"As directed"}]}},
+           {"resource":{"resourceType":"AllergyIntolerance","id":"a","patient":{"reference":"Patient/p"},
+            "verificationStatus":"entered-in-error","code":{"text":"Latex allergy"}}}"#,
+    );
+    assert_eq!(corrected.report().skipped.len(), 2);
+    let summary = Host::new().gp_view(&merged(vec![corrected], vec![]));
+    let json = serde_json::to_string(&summary).expect("summary JSON");
+    assert!(!json.contains("Warfarin"));
+    assert!(!json.contains("Latex"));
+}
+
+#[test]
+fn the_audit_says_who_saw_which_sections_and_sources_and_what_was_withheld_why() {
+    let record = merged(vec![], vec![]);
+    let host = Host::new();
+    let view = host.view(&record, "social-worker", Relationship::CareTeam);
+    let entries = host.audit.entries();
+    let entry = entries
+        .iter()
+        .find(|e| {
+            e.record.session_id == view.session_id && e.record.kind == AuditKind::RecordViewed
+        })
+        .expect("the view is audited");
+    // The log stamps each entry with its own (system) clock when it seals it.
+    let sealed: jiff::Timestamp = entry.time.parse().expect("an RFC 3339 time");
+    let age = jiff::Timestamp::now().as_second() - sealed.as_second();
+    assert!((0..600).contains(&age), "sealed {age} s ago");
+    let r = &entry.record;
+    assert_eq!(r.role, "social-worker");
+    assert_eq!(r.relationship.as_deref(), Some("care-team"));
+    assert_eq!(r.patient.as_deref(), Some(NHS));
+    assert!(!r.user_id.is_empty());
+    let mut audited: Vec<(String, String, usize)> = r
+        .withheld
+        .iter()
+        .map(|w| (w.section.clone(), w.reason.clone(), w.count))
+        .collect();
+    audited.sort();
+    let mut shown: Vec<(String, String, usize)> = view
+        .summary
+        .sections
+        .iter()
+        .flat_map(|s| {
+            s.withheld.iter().map(|w| {
+                let reason = match serde_json::to_value(&w.reason).expect("reason JSON") {
+                    serde_json::Value::String(code) => code,
+                    serde_json::Value::Object(m) => m
+                        .iter()
+                        .map(|(k, v)| format!("{k}:{}", v.as_str().unwrap_or_default()))
+                        .collect(),
+                    other => other.to_string(),
+                };
+                (s.key.key().to_owned(), reason, w.count)
+            })
+        })
+        .collect();
+    shown.sort();
+    assert!(!shown.is_empty(), "the social worker has items withheld");
+    assert_eq!(
+        audited, shown,
+        "each withheld marker is in the audit, with its reason"
+    );
+    let mut sources: Vec<&str> = view
+        .summary
+        .sources
+        .iter()
+        .filter(|s| s.items > 0)
+        .filter_map(|s| s.ods_code.as_deref())
+        .collect();
+    sources.sort_unstable();
+    let mut audited_sources: Vec<&str> = r.sources.iter().map(String::as_str).collect();
+    audited_sources.sort_unstable();
+    assert_eq!(audited_sources, sources);
+}
