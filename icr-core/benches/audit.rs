@@ -63,6 +63,7 @@ fn record() -> AuditRecord {
         ],
         sources: ["A12345", "RXX", "RYY"].map(String::from).to_vec(),
         reason: None,
+        ..AuditRecord::default()
     }
 }
 

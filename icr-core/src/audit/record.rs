@@ -88,6 +88,16 @@ pub struct AuditRecord {
     pub withheld: Vec<WithheldCount>,
     /// ODS codes of the organisations whose data was shown.
     pub sources: Vec<String>,
+    /// Ids of the items shown ([`Entry::id`](crate::model::Entry::id): the source's ODS
+    /// code and resource reference), in summary order, so that what a user saw can be
+    /// reconstructed item by item from the sources later. Empty (and not written) for
+    /// entries that show nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items_shown: Vec<String>,
+    /// Ids of the items withheld from the user, in record order (the reasons are in
+    /// `withheld`). Empty (and not written) when nothing was withheld.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items_withheld: Vec<String>,
     /// Break-glass justification, or a denial reason code.
     pub reason: Option<String>,
 }
@@ -111,6 +121,8 @@ impl fmt::Debug for AuditRecord {
             .field("sections", &self.sections)
             .field("withheld", &self.withheld)
             .field("sources", &self.sources)
+            .field("items_shown", &self.items_shown.len())
+            .field("items_withheld", &self.items_withheld.len())
             .field("reason", &masked(&self.reason))
             .finish()
     }

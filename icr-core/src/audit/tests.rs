@@ -67,6 +67,7 @@ fn record(i: usize) -> AuditRecord {
         }],
         sources: vec!["A12345".into(), "RXX".into()],
         reason: None,
+        ..AuditRecord::default()
     }
 }
 
@@ -945,4 +946,25 @@ proptest! {
         let naive = bytes.iter().position(|&b| b == b'\n');
         prop_assert_eq!(super::verify::find_newline(&bytes), naive);
     }
+}
+
+#[test]
+fn audit_item_ids_are_optional_in_the_line_format() {
+    let plain = record(1);
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(
+        !json.contains("items_shown") && !json.contains("items_withheld"),
+        "entries that name no items keep the earlier line format: {json}"
+    );
+    let back: AuditRecord = serde_json::from_str(&json).unwrap();
+    assert!(back.items_shown.is_empty() && back.items_withheld.is_empty());
+    let mut named = record(2);
+    named.items_shown = vec!["Y90001/AllergyIntolerance/a".into()];
+    named.items_withheld = vec!["RXX/Condition/c".into()];
+    let json = serde_json::to_string(&named).unwrap();
+    let back: AuditRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, named);
+    let log = MemoryAuditLog::new(key());
+    log.append(named.clone()).unwrap();
+    assert_eq!(log.entries()[0].record.items_shown, named.items_shown);
 }

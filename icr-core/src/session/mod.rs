@@ -376,6 +376,18 @@ impl Session {
             .filter(|s| s.items > 0)
             .filter_map(|s| s.ods_code.clone())
             .collect();
+        r.items_shown = summary
+            .sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(|e| e.id.clone()))
+            .collect();
+        r.items_withheld = record
+            .entries
+            .iter()
+            .zip(&decisions)
+            .filter(|(_, d)| !d.allowed())
+            .map(|(e, _)| e.id.clone())
+            .collect();
         if break_glass {
             r.reason = Some("break-glass-active".to_owned());
         }

@@ -362,3 +362,38 @@ fn break_glass_below_the_minimum_reason_is_refused_and_never_widens_the_role() {
         "a view under break-glass says so in the audit"
     );
 }
+
+#[test]
+fn the_audit_names_every_item_shown_and_every_item_withheld() {
+    let f = fixture();
+    let record = record();
+    let session = open(&f, "social-worker", Relationship::CareTeam);
+    let summary = session.summary(&record).unwrap();
+    let view = f.log.entries().pop().unwrap().record;
+    assert_eq!(view.kind, AuditKind::RecordViewed);
+    let shown: Vec<String> = summary
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(|e| e.id.clone()))
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(
+        view.items_shown, shown,
+        "exactly what the summary held, in order"
+    );
+    assert_eq!(view.items_withheld.len(), withheld(&summary));
+    assert!(withheld(&summary) > 0);
+    let mut all: Vec<&String> = view
+        .items_shown
+        .iter()
+        .chain(&view.items_withheld)
+        .collect();
+    all.sort();
+    let mut ids: Vec<&String> = record.entries.iter().map(|e| &e.id).collect();
+    ids.sort();
+    assert_eq!(all, ids, "every item is either shown or withheld, once");
+    assert!(
+        !format!("{view:?}").contains(&shown[0]),
+        "Debug shows counts, not ids"
+    );
+}

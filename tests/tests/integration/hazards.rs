@@ -378,4 +378,17 @@ fn the_audit_says_who_saw_which_sections_and_sources_and_what_was_withheld_why()
     let mut audited_sources: Vec<&str> = r.sources.iter().map(String::as_str).collect();
     audited_sources.sort_unstable();
     assert_eq!(audited_sources, sources);
+    let shown_ids: Vec<&str> = view
+        .summary
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(|e| e.id.as_str()))
+        .collect();
+    assert_eq!(r.items_shown, shown_ids, "each item shown is named");
+    assert_eq!(
+        r.items_withheld.len(),
+        shown.iter().map(|(_, _, n)| n).sum::<usize>(),
+        "each item withheld is named"
+    );
+    assert_eq!(r.items_shown.len() + r.items_withheld.len(), record.len());
 }
