@@ -222,9 +222,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
         Entry {
             id,
             section,
-            title: title
-                .or_else(|| code.as_ref().and_then(|c| c.display.clone()))
-                .unwrap_or_else(|| format!("{} (no description)", section_noun(section))),
+            title: item_title(section, title, code.as_ref()),
             code,
             status: None,
             date: None,
@@ -271,6 +269,24 @@ pub fn resource_ref(resource: &Resource<'_>) -> String {
         resource.type_name().unwrap_or("(no resourceType)"),
         resource.id().unwrap_or("(no id)")
     )
+}
+
+/// The item's name: its term, else its code's display, else words that say it has no
+/// description. A term that is only the bare code (a concept sent without text or
+/// display) is said to be one, so a clinician is not shown `X123` or `22298006` as if it
+/// were a name.
+fn item_title(section: Section, title: Option<String>, code: Option<&Code>) -> String {
+    let noun = section_noun(section);
+    match title.or_else(|| code.and_then(|c| c.display.clone())) {
+        Some(t)
+            if code
+                .is_some_and(|c| c.display.is_none() && c.code.as_deref() == Some(t.as_str())) =>
+        {
+            format!("{noun} coded {t} (no description)")
+        }
+        Some(t) => t,
+        None => format!("{noun} (no description)"),
+    }
 }
 
 fn section_noun(section: Section) -> &'static str {

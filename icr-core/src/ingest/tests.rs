@@ -346,3 +346,19 @@ fn results_keep_their_value_unit_and_reference_range_as_sent() {
         "a range in another unit than the value says which"
     );
 }
+
+#[test]
+fn a_code_without_a_display_is_signposted_not_blank_and_keeps_its_code() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"resource":{"resourceType":"Patient","id":"p"}},
+      {"resource":{"resourceType":"Condition","id":"c","subject":{"reference":"Patient/p"},
+        "code":{"coding":[{"system":"http://example.org/local-codes","code":"X123"}]}}}]}"#);
+    let e = &r.entries[0];
+    assert_eq!(e.title, "Problem coded X123 (no description)");
+    let code = e.code.as_ref().expect("the code is kept");
+    assert_eq!(code.code.as_deref(), Some("X123"));
+    assert_eq!(
+        code.system.as_deref(),
+        Some("http://example.org/local-codes")
+    );
+}
