@@ -93,7 +93,32 @@ namespace IcrHost
         static long[] Live()
         {
             var l = IcrFunctions.LiveObjects();
-            return new[] { l.Icr, l.Sessions, l.SourceSets, l.Records };
+            return new[] { l.Icr, l.Sessions, l.SourceSets, l.Records, l.Views };
+        }
+
+        static SectionOverview Overview(SummaryView view, string key)
+        {
+            return view.Sections().First(o => o.Key == key);
+        }
+
+        /// <summary>Structural equality of the generated records (which compare by
+        /// reference): the same type, and every public property equal, lists item by item.</summary>
+        static bool Same(object a, object b)
+        {
+            if (a == null || b == null) return a == null && b == null;
+            if (a.GetType() != b.GetType()) return false;
+            if (a is string || a.GetType().IsPrimitive || a is Enum) return a.Equals(b);
+            if (a is byte[] bytes) return bytes.SequenceEqual((byte[])b);
+            if (a is System.Collections.IList la)
+            {
+                var lb = (System.Collections.IList)b;
+                if (la.Count != lb.Count) return false;
+                for (int i = 0; i < la.Count; i++) if (!Same(la[i], lb[i])) return false;
+                return true;
+            }
+            foreach (var p in a.GetType().GetProperties())
+                if (!Same(p.GetValue(a), p.GetValue(b))) return false;
+            return true;
         }
 
         public static int Main()
@@ -178,6 +203,60 @@ namespace IcrHost
                 }
             });
 
+            Test("summary view differs by role as the policy says", () =>
+            {
+                using (var deskRecord = View(ehr, "receptionist"))
+                using (var gp = record.SummaryView())
+                using (var desk = deskRecord.SummaryView())
+                {
+                    var gpMeds = Overview(gp, "medications");
+                    var deskMeds = Overview(desk, "medications");
+                    Check(gpMeds.Shown > 0 && gpMeds.WithheldCount == 0, "gp sees medications");
+                    Check(deskMeds.Shown == 0 && deskMeds.WithheldCount > 0, "receptionist sees none");
+                    Check(deskMeds.Withheld[0].Reason is WithheldReason.RoleSection, "reason");
+                    Check(deskMeds.Withheld[0].Explanation.Length > 0, "explanation");
+                    Check(desk.Section("medications").Items.Count == 0, "no medication items");
+                    Check(desk.Sections().Sum(o => o.Shown) < gp.Sections().Sum(o => o.Shown), "receptionist sees less");
+                    Check(gp.Banner().Patient.NhsNumber == Nhs, "banner");
+                }
+            });
+
+            Test("summary view reads what the eager summary holds", () =>
+            {
+                var eager = record.Summary();
+                using (var lazy = record.SummaryView())
+                {
+                    var banner = lazy.Banner();
+                    Check(Same(banner.Patient, eager.Patient), "patient");
+                    Check(Same(banner.Sources, eager.Sources), "sources");
+                    Check(Same(lazy.Sources(), eager.Sources), "Sources()");
+                    Check(Same(banner.Alerts, Section(eager, "alerts").Items), "alerts");
+                    var overview = lazy.Sections();
+                    Check(overview.Count == eager.Sections.Count, "section count");
+                    for (int i = 0; i < overview.Count; i++)
+                    {
+                        var o = overview[i];
+                        var s = eager.Sections[i];
+                        Check(o.Key == s.Key && o.Shown == s.Items.Count, o.Key);
+                        Check(Same(lazy.Section(o.Key), s), "items of " + o.Key);
+                    }
+                    Check(!Same(lazy.Section("medications"), lazy.Section("allergies")), "the comparison can fail");
+                    Expect<IcrException.InvalidInput>(() => lazy.Section("no-such-section"));
+                    Check(lazy.ToJson() == record.SummaryJson(), "JSON");
+                    Check(Encoding.UTF8.GetString(lazy.ToJsonBytes()) == lazy.ToJson(), "JSON bytes");
+                }
+            });
+
+            Test("summary view disposed, then used, throws", () =>
+            {
+                var lazy = record.SummaryView();
+                lazy.Sections();
+                lazy.Dispose();
+                Expect<ObjectDisposedException>(() => lazy.Banner());
+                Expect<ObjectDisposedException>(() => lazy.Section("medications"));
+                lazy.Dispose(); // twice is harmless
+            });
+
             Test("summary JSON and panel HTML", () =>
             {
                 string json = record.SummaryJson();
@@ -227,8 +306,11 @@ namespace IcrHost
                     using (var own = Icr.Sdk.Icr.Demo())
                     using (var s = own.OpenSession(Token("gp")))
                     using (var r = View(s))
+                    using (var v = r.SummaryView())
                     {
                         r.Summary();
+                        v.Banner();
+                        v.Sections();
                     }
                 }
                 var after = Live();
@@ -319,7 +401,9 @@ namespace IcrHost
         }
     }
 
-    /// <summary>One summary call of the largest GP Connect record, median of 20 after 5 warm-ups.</summary>
+    /// <summary>One summary call of the largest GP Connect record, median of 20 after 5 warm-ups: the
+    /// JSON, the eager typed summary, the view with what a host renders first (banner and section
+    /// overviews), and the view read whole.</summary>
     static class Timing
     {
         static double MedianMs(Action call)
@@ -349,8 +433,25 @@ namespace IcrHost
                     double json = MedianMs(() => record.SummaryJson());
                     double bytes = MedianMs(() => record.SummaryJsonBytes());
                     double typed = MedianMs(() => record.Summary());
+                    double view = MedianMs(() =>
+                    {
+                        using (var lazy = record.SummaryView())
+                        {
+                            lazy.Banner();
+                            lazy.Sections();
+                        }
+                    });
+                    double viewAll = MedianMs(() =>
+                    {
+                        using (var lazy = record.SummaryView())
+                        {
+                            lazy.Banner();
+                            foreach (var o in lazy.Sections()) lazy.Section(o.Key);
+                        }
+                    });
                     string line = string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                        "csharp summary_json_ms={0:F3} summary_json_bytes_ms={1:F3} summary_ms={2:F3}", json, bytes, typed);
+                        "csharp summary_json_ms={0:F3} summary_json_bytes_ms={1:F3} summary_ms={2:F3} summary_view_ms={3:F3} view_all_ms={4:F3}",
+                        json, bytes, typed, view, viewAll);
                     Console.WriteLine(line);
                     string output = Environment.GetEnvironmentVariable("ICR_TIMING_OUT");
                     if (!string.IsNullOrEmpty(output)) File.AppendAllText(output, line + "\n");

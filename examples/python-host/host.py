@@ -15,26 +15,33 @@ def sources_of(item):
     return "; ".join(p.organisation for p in item.provenance)
 
 
-def print_summary(summary):
-    p = summary.patient
+def print_summary(view):
+    """Renders through a SummaryView: the banner and the section overviews first, then the
+    items of each section that has any (only what is read crosses from the library)."""
+    banner = view.banner()
+    p = banner.patient
     if p:
         born = f"born {p.birth_date_display} ({p.age_years})" if p.birth_date_display else ""
         print(f"\n{p.name}   NHS No. {p.nhs_number_display}   {born}")
-    for section in summary.sections:
-        if not (section.items or section.withheld or section.statements or section.warnings):
+    for s in banner.sources:
+        if s.status != icr.SourceStatus.OK:
+            print(f"  ! information missing from {s.name}: {s.status.name.lower()}")
+    for overview in view.sections():
+        if not (overview.shown or overview.withheld or overview.statements or overview.warnings):
             continue
-        print(f"\n== {section.title}")
-        for item in section.items:
+        print(f"\n== {overview.title}")
+        items = view.section(overview.key).items if overview.shown else []
+        for item in items:
             when = f" ({item.date_display})" if item.date_display else ""
             print(f"  - {item.title}{when}  [{sources_of(item)}]")
-        for w in section.withheld:
+        for w in overview.withheld:
             print(f"  ! {w.count} item(s) withheld: {w.explanation}")
-        for s in section.statements:
+        for s in overview.statements:
             print(f"  · {s.organisation}: {s.text or s.kind}")
-        for w in section.warnings:
+        for w in overview.warnings:
             print(f"  ⚠ {w.organisation}: {w.text or w.code}")
     print("\nSources:")
-    for s in summary.sources:
+    for s in banner.sources:
         age = f", data {s.age_days} days old" if s.age_days is not None else ""
         print(f"  {s.name} ({s.ods_code}): {s.status.name.lower()}, {s.items} item(s){age}")
 
@@ -60,7 +67,8 @@ def main():
         with ehr.open_session(token) as session:
             print(f"Session {session.id()} opened for role {session.role()}")
             with load(session) as record:
-                print_summary(record.summary())
+                with record.summary_view() as view:
+                    print_summary(view)
                 page = record.standalone_page()
                 with open(args.html, "w", encoding="utf-8") as f:
                     f.write(page)
@@ -70,9 +78,10 @@ def main():
         desk = icr.mint_demo_token("receptionist", icr.Relationship.REGISTERED_GP, nhs)
         with ehr.open_session(desk) as session, load(session) as record:
             print("\nAs a receptionist sees it:")
-            for section in record.summary().sections:
-                for w in section.withheld:
-                    print(f"  {section.title}: {w.count} withheld ({w.explanation})")
+            with record.summary_view() as view:
+                for overview in view.sections():
+                    for w in overview.withheld:
+                        print(f"  {overview.title}: {w.count} withheld ({w.explanation})")
 
         # 3. A token that was tampered with is refused as a typed exception.
         genuine = icr.mint_demo_token("receptionist", icr.Relationship.REGISTERED_GP, nhs)

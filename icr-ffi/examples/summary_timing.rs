@@ -1,6 +1,8 @@
 //! The Rust side of the bindings' timing: one summary call of the largest GP Connect
 //! record, through the same `icr-ffi` objects the hosts use (Rust calls them without the
-//! FFI), median of 20 calls after 5 warm-ups. Hosts time the same call and compare.
+//! FFI), median of 20 calls after 5 warm-ups. Hosts time the same calls and compare:
+//! `summary_view` is one `summary_view()` with its `banner()` and `sections()` (what a host
+//! renders first), `view_all` the same plus every section's items.
 //!
 //! `cargo run --release -p icr-ffi --example summary_timing -- FILE NHS_NUMBER`
 
@@ -40,6 +42,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = time(|| record.summary_json().map(|j| j.len()));
     let typed = time(|| record.summary().map(|s| s.sections.len()));
     let bytes = time(|| record.summary_json_bytes().map(|b| b.len()));
+    // What a host renders first through the view, and what reading all of it costs.
+    let view = time(|| -> Result<usize, icr_ffi::IcrError> {
+        let view = record.summary_view()?;
+        Ok(view.banner()?.alerts.len() + view.sections()?.len())
+    });
+    let view_all = time(|| -> Result<usize, icr_ffi::IcrError> {
+        let view = record.summary_view()?;
+        let mut n = view.banner()?.alerts.len();
+        for s in view.sections()? {
+            n += view.section(s.key)?.items.len();
+        }
+        Ok(n)
+    });
     let items: usize = record
         .summary()?
         .sections
@@ -47,7 +62,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.items.len())
         .sum();
     println!(
-        "rust summary_json_ms={json:.3} summary_json_bytes_ms={bytes:.3} summary_ms={typed:.3} items={items}"
+        "rust summary_json_ms={json:.3} summary_json_bytes_ms={bytes:.3} summary_ms={typed:.3} \
+         summary_view_ms={view:.3} view_all_ms={view_all:.3} items={items}"
     );
     Ok(())
 }

@@ -17,6 +17,7 @@ mod session;
 mod slot;
 mod sources;
 mod summary;
+mod view;
 
 pub use audit::{AccessReportLine, AuditProblem, AuditVerification, Checkpoint, verify_audit_file};
 pub use demo::{
@@ -34,3 +35,4 @@ pub use summary::{
     SectionWarning, SourceStatus, SourceView, SummaryItem, SummarySection, TeamMember, Telecom,
     Withheld, WithheldReason,
 };
+pub use view::{SectionOverview, SummaryBanner, SummaryView};

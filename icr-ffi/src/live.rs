@@ -6,6 +6,7 @@ pub(crate) static ICRS: AtomicU64 = AtomicU64::new(0);
 pub(crate) static SESSIONS: AtomicU64 = AtomicU64::new(0);
 pub(crate) static SOURCE_SETS: AtomicU64 = AtomicU64::new(0);
 pub(crate) static RECORDS: AtomicU64 = AtomicU64::new(0);
+pub(crate) static VIEWS: AtomicU64 = AtomicU64::new(0);
 
 /// Held by each exported object: counts it while it lives.
 #[derive(Debug)]
@@ -35,6 +36,8 @@ pub struct LiveObjects {
     pub source_sets: i64,
     /// `CareRecord` objects.
     pub records: i64,
+    /// `SummaryView` objects.
+    pub views: i64,
 }
 
 /// The objects alive now: a diagnostic for hosts' leak tests (free everything, then
@@ -47,5 +50,6 @@ pub fn live_objects() -> LiveObjects {
         sessions: load(&SESSIONS),
         source_sets: load(&SOURCE_SETS),
         records: load(&RECORDS),
+        views: load(&VIEWS),
     }
 }

@@ -11,6 +11,7 @@ use crate::live::{Live, RECORDS, SOURCE_SETS};
 use crate::session::{PanelOptions, Session, panel_options};
 use crate::slot::Slot;
 use crate::summary::{CareSetting, PatientSummary, SourceStatus, code};
+use crate::view::SummaryView;
 
 /// An organisation that supplies part of the record.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -240,6 +241,15 @@ impl CareRecord {
     /// returned.
     pub fn summary(&self) -> Result<PatientSummary, IcrError> {
         Ok(self.summarise()?.into())
+    }
+
+    /// The same summary kept in the library, for the host to read a part at a time: the
+    /// banner and the section overviews first, a section's items when it shows them.
+    /// Decided and audited now, as `summary()` is; reading the view does not audit again.
+    /// Much cheaper than `summary()` for a large record in Python, where every field
+    /// copied across is decoded by Python code.
+    pub fn summary_view(&self) -> Result<Arc<SummaryView>, IcrError> {
+        Ok(Arc::new(SummaryView::new(self.summarise()?)))
     }
 
     /// The same summary as the core's documented JSON (`schema_version` 1).

@@ -14,7 +14,7 @@ pub(crate) fn code<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn count(n: usize) -> i64 {
+pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 

@@ -219,3 +219,69 @@ fn closed_objects_refuse_calls() {
     let after = live_objects();
     assert!(after.sessions < before.sessions);
 }
+
+/// Held by the tests that make views, so the live count of views is theirs alone.
+static VIEW_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn summary_view_reads_what_the_eager_summary_holds() {
+    let _one = VIEW_TESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let icr = Icr::demo().unwrap();
+    let record = view(&icr, "gp").unwrap();
+    let eager = record.summary().unwrap();
+    let lazy = record.summary_view().unwrap();
+    let banner = lazy.banner().unwrap();
+    assert_eq!(banner.patient, eager.patient);
+    assert_eq!(banner.sources, eager.sources);
+    assert_eq!(lazy.sources().unwrap(), eager.sources);
+    assert_eq!(banner.alerts, eager.sections[0].items);
+    let overview = lazy.sections().unwrap();
+    assert_eq!(overview.len(), eager.sections.len());
+    for (o, s) in overview.iter().zip(&eager.sections) {
+        assert_eq!((&o.key, &o.title), (&s.key, &s.title));
+        assert_eq!(o.shown, i64::try_from(s.items.len()).unwrap());
+        assert_eq!(&lazy.section(o.key.clone()).unwrap(), s);
+    }
+    assert!(matches!(
+        lazy.section("no-such-section".into()),
+        Err(IcrError::InvalidInput { .. })
+    ));
+    assert_eq!(lazy.to_json().unwrap(), record.summary_json().unwrap());
+    assert_eq!(
+        lazy.to_json_bytes().unwrap(),
+        record.summary_json_bytes().unwrap()
+    );
+}
+
+#[test]
+fn summary_view_is_decided_audited_and_closable() {
+    let _one = VIEW_TESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let icr = Icr::demo().unwrap();
+    let desk = view(&icr, "receptionist").unwrap().summary_view().unwrap();
+    let meds = desk
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.key == "medications")
+        .unwrap();
+    assert_eq!(meds.shown, 0);
+    assert!(meds.withheld_count > 0 && !meds.withheld.is_empty());
+    assert!(desk.section("medications".into()).unwrap().items.is_empty());
+    let officer = session(&icr, "privacy-officer").unwrap();
+    let report = officer.access_report().unwrap();
+    assert!(
+        report
+            .iter()
+            .any(|l| l.role == "receptionist" && l.kind == "record_viewed")
+    );
+    let before = live_objects().views;
+    desk.close();
+    assert!(matches!(desk.banner(), Err(IcrError::Closed { .. })));
+    assert!(matches!(desk.sections(), Err(IcrError::Closed { .. })));
+    drop(desk);
+    assert_eq!(live_objects().views, before - 1);
+}

@@ -125,6 +125,55 @@ def test_summary_json_is_the_core_json(ehr, record):
     assert [s["key"] for s in doc["sections"]][0] == "alerts"
 
 
+def test_summary_view_differs_by_role_as_the_policy_says(ehr, record):
+    with record.summary_view() as gp, view(ehr, "receptionist").summary_view() as desk:
+        gp_meds = next(o for o in gp.sections() if o.key == "medications")
+        desk_meds = next(o for o in desk.sections() if o.key == "medications")
+        assert gp_meds.shown > 0 and gp_meds.withheld_count == 0
+        assert desk_meds.shown == 0 and desk_meds.withheld_count > 0
+        assert desk_meds.withheld[0].reason == icr.WithheldReason.ROLE_SECTION()
+        assert desk_meds.withheld[0].explanation
+        assert desk.section("medications").items == []
+        assert sum(o.shown for o in desk.sections()) < sum(o.shown for o in gp.sections())
+        assert gp.banner().patient.nhs_number == NHS
+
+
+def test_summary_view_reads_what_the_eager_summary_holds(record):
+    eager = record.summary()
+    with record.summary_view() as lazy:
+        banner = lazy.banner()
+        assert banner.patient == eager.patient
+        assert banner.sources == eager.sources == lazy.sources()
+        assert banner.alerts == section(eager, "alerts").items
+        overview = lazy.sections()
+        assert [o.key for o in overview] == [s.key for s in eager.sections]
+        for o, s in zip(overview, eager.sections):
+            assert o.shown == len(s.items) and o.withheld == s.withheld
+            assert lazy.section(o.key) == s
+        with pytest.raises(icr.IcrError.InvalidInput):
+            lazy.section("no-such-section")
+        assert json.loads(lazy.to_json()) == json.loads(record.summary_json())
+        assert json.loads(lazy.to_json_bytes()) == json.loads(lazy.to_json())
+
+
+def test_summary_view_is_audited_when_made(ehr):
+    rec = view(ehr, "nurse")
+    rec.summary_view().close()
+    officer = ehr.open_session(token("privacy-officer"))
+    assert any(line.role == "nurse" and line.kind == "record_viewed" for line in officer.access_report())
+
+
+def test_summary_view_close_then_use_raises_closed(record):
+    lazy = record.summary_view()
+    lazy.sections()
+    lazy.close()
+    with pytest.raises(icr.IcrError.Closed):
+        lazy.banner()
+    with pytest.raises(icr.IcrError.Closed):
+        lazy.section("medications")
+    lazy.close()  # twice is harmless
+
+
 def test_panel_html(record):
     fragment = record.panel_html()
     assert fragment.startswith('<section class="icr-panel"')
@@ -159,7 +208,7 @@ def test_break_glass_and_access_report(ehr, record):
 
 def live():
     counts = icr.live_objects()
-    return (counts.icr, counts.sessions, counts.source_sets, counts.records)
+    return (counts.icr, counts.sessions, counts.source_sets, counts.records, counts.views)
 
 
 def test_objects_freed_without_leaks():
@@ -169,14 +218,19 @@ def test_objects_freed_without_leaks():
         ehr = icr.Icr.demo()
         rec = view(ehr, "gp")
         rec.summary()
-        del ehr, rec
+        lazy = rec.summary_view()
+        lazy.sections()
+        del ehr, rec, lazy
     with icr.Icr.demo() as ehr, ehr.open_session(token("gp")) as session:
         with session.source_set() as sources:
             sources.add_json(None, icr.demo_sources()[0].json)
             with sources.merge() as rec:
                 rec.summary()
                 assert live()[1] == before[1] + 1
-    del ehr, session, sources, rec
+                with rec.summary_view() as lazy:
+                    lazy.banner()
+                    assert live()[4] == before[4] + 1
+    del ehr, session, sources, rec, lazy
     gc.collect()
     assert live() == before
 
@@ -269,7 +323,20 @@ def test_timing_largest_gp_record():
     as_json = median_ms(rec.summary_json)
     as_bytes = median_ms(rec.summary_json_bytes)
     typed = median_ms(rec.summary)
-    line = f"python summary_json_ms={as_json:.3f} summary_json_bytes_ms={as_bytes:.3f} summary_ms={typed:.3f}"
+
+    def first_render():
+        with rec.summary_view() as lazy:
+            return lazy.banner(), lazy.sections()
+
+    def read_all():
+        with rec.summary_view() as lazy:
+            banner, overview = lazy.banner(), lazy.sections()
+            return banner, [lazy.section(o.key) for o in overview]
+
+    lazy_first = median_ms(first_render)
+    lazy_all = median_ms(read_all)
+    line = (f"python summary_json_ms={as_json:.3f} summary_json_bytes_ms={as_bytes:.3f} summary_ms={typed:.3f}"
+            f" summary_view_ms={lazy_first:.3f} view_all_ms={lazy_all:.3f}")
     print(line)
     out = os.environ.get("ICR_TIMING_OUT")
     if out:

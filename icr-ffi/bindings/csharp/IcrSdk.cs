@@ -444,6 +444,9 @@ namespace Icr.Sdk
         internal static extern RustBuffer uniffi_icr_ffi_fn_method_carerecord_summary_json_bytes(ulong ptr, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ulong uniffi_icr_ffi_fn_method_carerecord_summary_view(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ulong uniffi_icr_ffi_fn_clone_sourceset(ulong handle, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -463,6 +466,30 @@ namespace Icr.Sdk
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern long uniffi_icr_ffi_fn_method_sourceset_source_count(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ulong uniffi_icr_ffi_fn_clone_summaryview(ulong handle, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void uniffi_icr_ffi_fn_free_summaryview(ulong handle, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_banner(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_section(ulong ptr, RustBuffer key, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_sections(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_sources(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_to_json(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_to_json_bytes(ulong ptr, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern RustBuffer uniffi_icr_ffi_fn_func_verify_audit_file(RustBuffer path, RustBuffer key, RustBuffer checkpoint, ref RustCallStatus uniffiStatus);
@@ -582,6 +609,9 @@ namespace Icr.Sdk
         internal static extern ushort uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_carerecord_summary_view();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_method_sourceset_add_bytes();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -595,6 +625,24 @@ namespace Icr.Sdk
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_method_sourceset_source_count();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_banner();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_section();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_sections();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_sources();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_to_json();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_constructor_icr_demo();
@@ -647,6 +695,7 @@ namespace Icr.Sdk
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary() != 27254) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_json() != 33816) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_json");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes() != 51559) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes");
+                if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_view() != 19153) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_view");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_audit_checkpoint() != 48146) return Mismatch("uniffi_icr_ffi_checksum_method_icr_audit_checkpoint");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_open_session() != 14624) return Mismatch("uniffi_icr_ffi_checksum_method_icr_open_session");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_set_opted_out() != 39191) return Mismatch("uniffi_icr_ffi_checksum_method_icr_set_opted_out");
@@ -663,6 +712,12 @@ namespace Icr.Sdk
                 if (Native.uniffi_icr_ffi_checksum_method_sourceset_add_json() != 41741) return Mismatch("uniffi_icr_ffi_checksum_method_sourceset_add_json");
                 if (Native.uniffi_icr_ffi_checksum_method_sourceset_merge() != 28285) return Mismatch("uniffi_icr_ffi_checksum_method_sourceset_merge");
                 if (Native.uniffi_icr_ffi_checksum_method_sourceset_source_count() != 18276) return Mismatch("uniffi_icr_ffi_checksum_method_sourceset_source_count");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_banner() != 63181) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_banner");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_section() != 40798) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_section");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_sections() != 21338) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_sections");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_sources() != 44762) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_sources");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_to_json() != 62398) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_to_json");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes() != 63818) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes");
             }
             catch (DllNotFoundException e)
             {
@@ -1043,6 +1098,28 @@ namespace Icr.Sdk
 
         public static List<ResultLine> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(List<ResultLine> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeSectionOverview
+    {
+        public static List<SectionOverview> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<SectionOverview>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeSectionOverview.Read(r));
+            return list;
+        }
+
+        public static void Write(List<SectionOverview> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeSectionOverview.Write(item, w);
+        }
+
+        public static List<SectionOverview> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<SectionOverview> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterSequenceTypeSectionStatement
@@ -1808,7 +1885,7 @@ namespace Icr.Sdk
     {
         public static LiveObjects Read(BufReader r)
         {
-            return new LiveObjects(FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r));
+            return new LiveObjects(FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r));
         }
 
         public static void Write(LiveObjects v, BufWriter w)
@@ -1818,6 +1895,7 @@ namespace Icr.Sdk
             FfiConverterInt64.Write(v.Sessions, w);
             FfiConverterInt64.Write(v.SourceSets, w);
             FfiConverterInt64.Write(v.Records, w);
+            FfiConverterInt64.Write(v.Views, w);
         }
 
         public static LiveObjects Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1993,6 +2071,29 @@ namespace Icr.Sdk
         public static RustBuffer Lower(ResultLine v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeSectionOverview
+    {
+        public static SectionOverview Read(BufReader r)
+        {
+            return new SectionOverview(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterSequenceTypeWithheld.Read(r), FfiConverterSequenceTypeSectionStatement.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r));
+        }
+
+        public static void Write(SectionOverview v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a SectionOverview value");
+            FfiConverterString.Write(v.Key, w);
+            FfiConverterString.Write(v.Title, w);
+            FfiConverterInt64.Write(v.Shown, w);
+            FfiConverterInt64.Write(v.WithheldCount, w);
+            FfiConverterSequenceTypeWithheld.Write(v.Withheld, w);
+            FfiConverterSequenceTypeSectionStatement.Write(v.Statements, w);
+            FfiConverterSequenceTypeSectionWarning.Write(v.Warnings, w);
+        }
+
+        public static SectionOverview Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(SectionOverview v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeSectionStatement
     {
         public static SectionStatement Read(BufReader r)
@@ -2121,6 +2222,28 @@ namespace Icr.Sdk
         public static RustBuffer Lower(SourceView v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeSummaryBanner
+    {
+        public static SummaryBanner Read(BufReader r)
+        {
+            return new SummaryBanner(FfiConverterInt32.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeBanner.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeSourceView.Read(r));
+        }
+
+        public static void Write(SummaryBanner v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a SummaryBanner value");
+            FfiConverterInt32.Write(v.SchemaVersion, w);
+            FfiConverterString.Write(v.AsOf, w);
+            FfiConverterOptionalTypeBanner.Write(v.Patient, w);
+            FfiConverterSequenceString.Write(v.DemographicDiscrepancies, w);
+            FfiConverterSequenceTypeSummaryItem.Write(v.Alerts, w);
+            FfiConverterSequenceTypeSourceView.Write(v.Sources, w);
+        }
+
+        public static SummaryBanner Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(SummaryBanner v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeSummaryItem
     {
         public static SummaryItem Read(BufReader r)
@@ -2170,6 +2293,18 @@ namespace Icr.Sdk
 
         public static SummarySection Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(SummarySection v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterTypeSummaryView
+    {
+        public static SummaryView Read(BufReader r) { return new SummaryView(r.ReadU64()); }
+        public static void Write(SummaryView v, BufWriter w) { w.WriteU64(Lower(v)); }
+        public static SummaryView Lift(ulong handle) { return new SummaryView(handle); }
+        public static ulong Lower(SummaryView v)
+        {
+            if (v == null) throw new ArgumentNullException("a SummaryView argument");
+            return v.CloneHandle();
+        }
     }
 
     internal static class FfiConverterTypeTeamMember
@@ -2733,13 +2868,19 @@ namespace Icr.Sdk
         /// </summary>
         public long Records { get; set; }
 
+        /// <summary>
+        /// `SummaryView` objects.
+        /// </summary>
+        public long Views { get; set; }
+
         /// <summary>Creates a LiveObjects from every field.</summary>
-        public LiveObjects(long icr, long sessions, long sourceSets, long records)
+        public LiveObjects(long icr, long sessions, long sourceSets, long records, long views)
         {
             Icr = icr;
             Sessions = sessions;
             SourceSets = sourceSets;
             Records = records;
+            Views = views;
         }
     }
 
@@ -3598,6 +3739,110 @@ namespace Icr.Sdk
             Count = count;
             Reason = reason;
             Explanation = explanation;
+        }
+    }
+
+    /// <summary>
+    /// One section without its items: what a host needs for its heading, its notices and
+    /// whether to offer it at all.
+    /// </summary>
+    public sealed class SectionOverview
+    {
+        /// <summary>
+        /// Stable key (`allergies`, `care_team`): pass it to `SummaryView.section`.
+        /// </summary>
+        public string Key { get; set; }
+
+        /// <summary>
+        /// Heading.
+        /// </summary>
+        public string Title { get; set; }
+
+        /// <summary>
+        /// Items the viewer may see.
+        /// </summary>
+        public long Shown { get; set; }
+
+        /// <summary>
+        /// Items withheld from the viewer (the sum of the `withheld` markers).
+        /// </summary>
+        public long WithheldCount { get; set; }
+
+        /// <summary>
+        /// What was withheld from this viewer, by reason (never what it was).
+        /// </summary>
+        public List<Withheld> Withheld { get; set; }
+
+        /// <summary>
+        /// What sources say about this section ("no known allergies").
+        /// </summary>
+        public List<SectionStatement> Statements { get; set; }
+
+        /// <summary>
+        /// Warnings about this section (confidential items left out, contradictions).
+        /// </summary>
+        public List<SectionWarning> Warnings { get; set; }
+
+        /// <summary>Creates a SectionOverview from every field.</summary>
+        public SectionOverview(string key, string title, long shown, long withheldCount, List<Withheld> withheld, List<SectionStatement> statements, List<SectionWarning> warnings)
+        {
+            Key = key;
+            Title = title;
+            Shown = shown;
+            WithheldCount = withheldCount;
+            Withheld = withheld;
+            Statements = statements;
+            Warnings = warnings;
+        }
+    }
+
+    /// <summary>
+    /// What a host renders before anything else: the patient banner, where sources disagree
+    /// about who the patient is, the alerts, and every source with its status (a source that
+    /// could not be read means information is missing from every section).
+    /// </summary>
+    public sealed class SummaryBanner
+    {
+        /// <summary>
+        /// Version of the summary's shape (the JSON's `schema_version`).
+        /// </summary>
+        public int SchemaVersion { get; set; }
+
+        /// <summary>
+        /// The date the summary was made, `yyyy-mm-dd`.
+        /// </summary>
+        public string AsOf { get; set; }
+
+        /// <summary>
+        /// The patient banner.
+        /// </summary>
+        public Banner Patient { get; set; }
+
+        /// <summary>
+        /// Where sources disagree about who the patient is.
+        /// </summary>
+        public List<string> DemographicDiscrepancies { get; set; }
+
+        /// <summary>
+        /// The items of the alerts section (safeguarding and other alerts) the viewer may see;
+        /// alerts withheld are counted in that section's overview.
+        /// </summary>
+        public List<SummaryItem> Alerts { get; set; }
+
+        /// <summary>
+        /// Every source with its status and how current it is.
+        /// </summary>
+        public List<SourceView> Sources { get; set; }
+
+        /// <summary>Creates a SummaryBanner from every field.</summary>
+        public SummaryBanner(int schemaVersion, string asOf, Banner patient, List<string> demographicDiscrepancies, List<SummaryItem> alerts, List<SourceView> sources)
+        {
+            SchemaVersion = schemaVersion;
+            AsOf = asOf;
+            Patient = patient;
+            DemographicDiscrepancies = demographicDiscrepancies;
+            Alerts = alerts;
+            Sources = sources;
         }
     }
 
@@ -5033,6 +5278,20 @@ namespace Icr.Sdk
             return FfiConverterByteArray.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_carerecord_summary_json_bytes(uniffiSelf, ref uniffiStatus)));
         }
 
+        /// <summary>
+        /// The same summary kept in the library, for the host to read a part at a time: the
+        /// banner and the section overviews first, a section's items when it shows them.
+        /// Decided and audited now, as `summary()` is; reading the view does not audit again.
+        /// Much cheaper than `summary()` for a large record in Python, where every field
+        /// copied across is decoded by Python code.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public SummaryView SummaryView()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterTypeSummaryView.Lift(UniffiRuntime.Call<ulong>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_carerecord_summary_view(uniffiSelf, ref uniffiStatus)));
+        }
+
     }
 
     /// <summary>
@@ -5138,6 +5397,116 @@ namespace Icr.Sdk
         {
             ulong uniffiSelf = CloneHandle();
             return FfiConverterInt64.Lift(UniffiRuntime.Call<long>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_sourceset_source_count(uniffiSelf, ref uniffiStatus)));
+        }
+
+    }
+
+    /// <summary>
+    /// The summary a session may see, decided and audited once (by `CareRecord.summary_view`)
+    /// and kept in the library: the host reads the banner, the section overviews and the
+    /// items of each section when it renders them. Reading does not audit again: the access
+    /// was recorded when the view was made. The view holds no session: it stays readable
+    /// until it is closed or freed, like a summary the host copied.
+    /// </summary>
+    public sealed class SummaryView : IDisposable
+    {
+        private readonly UniffiHandle uniffiHandle;
+
+        internal SummaryView(ulong handle)
+        {
+            uniffiHandle = new UniffiHandle(handle, "SummaryView", CloneRaw, FreeRaw);
+        }
+
+        /// <summary>Frees the object if it was never disposed.</summary>
+        ~SummaryView()
+        {
+            try { uniffiHandle.Dispose(); } catch (Exception) { }
+        }
+
+        /// <summary>Frees the native object (after calls in flight finish). Any later
+        /// call throws <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose()
+        {
+            uniffiHandle.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        internal ulong CloneHandle()
+        {
+            return uniffiHandle.Clone();
+        }
+
+        private static ulong CloneRaw(ulong handle)
+        {
+            return UniffiRuntime.Call<ulong>(null, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_clone_summaryview(handle, ref uniffiStatus));
+        }
+
+        private static void FreeRaw(ulong handle)
+        {
+            UniffiRuntime.CallVoid(null, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_free_summaryview(handle, ref uniffiStatus));
+        }
+
+        /// <summary>
+        /// The patient banner, the alerts and the sources' status: what the host shows first.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public SummaryBanner Banner()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterTypeSummaryBanner.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_banner(uniffiSelf, ref uniffiStatus)));
+        }
+
+        /// <summary>
+        /// One section with its items, as in `CareRecord.summary()`; `key` is a section key
+        /// from `sections()` (`medications`). An unknown key is `InvalidInput`.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public SummarySection Section(string key)
+        {
+            RustBuffer uniffiArg0 = FfiConverterString.Lower(key);
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterTypeSummarySection.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_section(uniffiSelf, uniffiArg0, ref uniffiStatus)));
+        }
+
+        /// <summary>
+        /// Every section in display order (alerts first), without its items.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public List<SectionOverview> Sections()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterSequenceTypeSectionOverview.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_sections(uniffiSelf, ref uniffiStatus)));
+        }
+
+        /// <summary>
+        /// Every source with its status and how current it is.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public List<SourceView> Sources()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterSequenceTypeSourceView.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_sources(uniffiSelf, ref uniffiStatus)));
+        }
+
+        /// <summary>
+        /// The whole view as the core's documented JSON (`schema_version` 1), the same as
+        /// `CareRecord.summary_json()` gave at the time of the view (not audited again).
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public string ToJson()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterString.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_to_json(uniffiSelf, ref uniffiStatus)));
+        }
+
+        /// <summary>
+        /// The same JSON as UTF-8 bytes.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public byte[] ToJsonBytes()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterByteArray.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_to_json_bytes(uniffiSelf, ref uniffiStatus)));
         }
 
     }

@@ -10,7 +10,7 @@ Leaving the ``with`` block calls ``close()``: later calls raise ``IcrError.Close
 """
 
 from .icr import *  # noqa: F401,F403  (the generated bindings)
-from .icr import CareRecord, Icr, Session, SourceSet
+from .icr import CareRecord, Icr, Session, SourceSet, SummaryView
 
 
 def _enter(self):
@@ -22,7 +22,7 @@ def _exit(self, *_exc):
     return False
 
 
-for _cls in (Icr, Session, SourceSet, CareRecord):
+for _cls in (Icr, Session, SourceSet, CareRecord, SummaryView):
     _cls.__enter__ = _enter
     _cls.__exit__ = _exit
 del _cls

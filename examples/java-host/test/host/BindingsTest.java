@@ -87,6 +87,23 @@ public final class BindingsTest {
         throw new AssertionError("no section " + key);
     }
 
+    static SectionOverview overview(SummaryView view, String key) throws IcrException {
+        for (SectionOverview o : view.sections()) {
+            if (o.getKey().equals(key)) {
+                return o;
+            }
+        }
+        throw new AssertionError("no section " + key);
+    }
+
+    static long shown(SummaryView view) throws IcrException {
+        long n = 0;
+        for (SectionOverview o : view.sections()) {
+            n += o.getShown();
+        }
+        return n;
+    }
+
     static int items(PatientSummary summary) {
         int n = 0;
         for (SummarySection s : summary.getSections()) {
@@ -101,7 +118,7 @@ public final class BindingsTest {
 
     static long[] live() {
         LiveObjects l = IcrKt.liveObjects();
-        return new long[] {l.getIcr(), l.getSessions(), l.getSourceSets(), l.getRecords()};
+        return new long[] {l.getIcr(), l.getSessions(), l.getSourceSets(), l.getRecords(), l.getViews()};
     }
 
     public static void main(String[] args) throws Exception {
@@ -182,6 +199,53 @@ public final class BindingsTest {
             }
         });
 
+        test("summary view differs by role as the policy says", () -> {
+            try (CareRecord deskRecord = view(ehr, "receptionist");
+                    SummaryView gp = record.summaryView();
+                    SummaryView desk = deskRecord.summaryView()) {
+                SectionOverview gpMeds = overview(gp, "medications");
+                SectionOverview deskMeds = overview(desk, "medications");
+                check(gpMeds.getShown() > 0 && gpMeds.getWithheldCount() == 0, "gp sees medications");
+                check(deskMeds.getShown() == 0 && deskMeds.getWithheldCount() > 0, "receptionist sees none");
+                check(deskMeds.getWithheld().get(0).getReason() instanceof WithheldReason.RoleSection, "reason");
+                check(!deskMeds.getWithheld().get(0).getExplanation().isEmpty(), "explanation");
+                check(desk.section("medications").getItems().isEmpty(), "no medication items");
+                check(shown(desk) < shown(gp), "receptionist sees less");
+                check(gp.banner().getPatient().getNhsNumber().equals(NHS), "banner");
+            }
+        });
+
+        test("summary view reads what the eager summary holds", () -> {
+            PatientSummary eager = record.summary();
+            try (SummaryView lazy = record.summaryView()) {
+                SummaryBanner banner = lazy.banner();
+                check(banner.getPatient().equals(eager.getPatient()), "patient");
+                check(banner.getSources().equals(eager.getSources()), "sources");
+                check(lazy.sources().equals(eager.getSources()), "sources()");
+                check(banner.getAlerts().equals(section(eager, "alerts").getItems()), "alerts");
+                List<SectionOverview> overview = lazy.sections();
+                check(overview.size() == eager.getSections().size(), "section count");
+                for (int i = 0; i < overview.size(); i++) {
+                    SectionOverview o = overview.get(i);
+                    SummarySection s = eager.getSections().get(i);
+                    check(o.getKey().equals(s.getKey()) && o.getShown() == s.getItems().size(), o.getKey());
+                    check(lazy.section(o.getKey()).equals(s), "items of " + o.getKey());
+                }
+                expect(IcrException.InvalidInput.class, () -> lazy.section("no-such-section"));
+                check(lazy.toJson().equals(record.summaryJson()), "JSON");
+                check(new String(lazy.toJsonBytes(), StandardCharsets.UTF_8).equals(lazy.toJson()), "JSON bytes");
+            }
+        });
+
+        test("summary view closed, then used, throws", () -> {
+            SummaryView lazy = record.summaryView();
+            lazy.sections();
+            lazy.close();
+            expect(IllegalStateException.class, lazy::banner);
+            expect(IllegalStateException.class, () -> lazy.section("medications"));
+            lazy.close(); // closing twice is harmless
+        });
+
         test("summary JSON and panel HTML", () -> {
             String json = record.summaryJson();
             check(json.contains("\"schema_version\":1"), "schema_version");
@@ -227,8 +291,11 @@ public final class BindingsTest {
             for (int i = 0; i < 50; i++) {
                 try (Icr own = Icr.Companion.demo();
                         Session s = own.openSession(token("gp"));
-                        CareRecord r = view(s)) {
+                        CareRecord r = view(s);
+                        SummaryView v = r.summaryView()) {
                     r.summary();
+                    v.banner();
+                    v.sections();
                 }
             }
             long[] after = live();

@@ -8,7 +8,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
-/** One summary call of the largest GP Connect record, median of 20 after 5 warm-ups. */
+/**
+ * One summary call of the largest GP Connect record, median of 20 after 5 warm-ups: the
+ * JSON, the eager typed summary, the view with what a host renders first (banner and
+ * section overviews), and the view read whole.
+ */
 final class Timing {
     static double medianMs(Callable<?> call) throws Exception {
         for (int i = 0; i < 5; i++) {
@@ -34,8 +38,22 @@ final class Timing {
                 double json = medianMs(record::summaryJson);
                 double bytes = medianMs(record::summaryJsonBytes);
                 double typed = medianMs(record::summary);
-                String line = String.format("java summary_json_ms=%.3f summary_json_bytes_ms=%.3f summary_ms=%.3f",
-                        json, bytes, typed);
+                double view = medianMs(() -> {
+                    try (SummaryView lazy = record.summaryView()) {
+                        return lazy.banner().getAlerts().size() + lazy.sections().size();
+                    }
+                });
+                double viewAll = medianMs(() -> {
+                    try (SummaryView lazy = record.summaryView()) {
+                        int n = lazy.banner().getAlerts().size();
+                        for (SectionOverview o : lazy.sections()) {
+                            n += lazy.section(o.getKey()).getItems().size();
+                        }
+                        return n;
+                    }
+                });
+                String line = String.format("java summary_json_ms=%.3f summary_json_bytes_ms=%.3f summary_ms=%.3f"
+                        + " summary_view_ms=%.3f view_all_ms=%.3f", json, bytes, typed, view, viewAll);
                 System.out.println(line);
                 String out = System.getenv("ICR_TIMING_OUT");
                 if (out != null && !out.isEmpty()) {

@@ -729,6 +729,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes(
     ): Int
+    external fun uniffi_icr_ffi_checksum_method_carerecord_summary_view(
+    ): Int
     external fun uniffi_icr_ffi_checksum_method_sourceset_add_bytes(
     ): Int
     external fun uniffi_icr_ffi_checksum_method_sourceset_add_failure(
@@ -738,6 +740,18 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_icr_ffi_checksum_method_sourceset_merge(
     ): Int
     external fun uniffi_icr_ffi_checksum_method_sourceset_source_count(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_banner(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_section(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_sections(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_sources(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_to_json(
+    ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes(
     ): Int
     external fun uniffi_icr_ffi_checksum_constructor_icr_demo(
     ): Int
@@ -817,6 +831,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_method_carerecord_summary_json_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_carerecord_summary_view(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_icr_ffi_fn_clone_sourceset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_icr_ffi_fn_free_sourceset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -831,6 +847,22 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_icr_ffi_fn_method_sourceset_source_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_icr_ffi_fn_clone_summaryview(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_icr_ffi_fn_free_summaryview(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_icr_ffi_fn_method_summaryview_banner(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_section(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_sections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_sources(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_to_json_bytes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_func_verify_audit_file(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`checkpoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_func_demo_patient_nhs_number(uniffi_out_err: UniffiRustCallStatus, 
@@ -1047,6 +1079,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes() and 0xFFFF) != 51559) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary_view() and 0xFFFF) != 19153) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_icr_ffi_checksum_method_sourceset_add_bytes() and 0xFFFF) != 26599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1060,6 +1095,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_method_sourceset_source_count() and 0xFFFF) != 18276) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_banner() and 0xFFFF) != 63181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_section() and 0xFFFF) != 40798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_sections() and 0xFFFF) != 21338) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_sources() and 0xFFFF) != 44762) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json() and 0xFFFF) != 62398) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes() and 0xFFFF) != 63818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_constructor_icr_demo() and 0xFFFF) != 46217) {
@@ -1522,6 +1575,15 @@ public interface CareRecordInterface {
      */
     fun `summaryJsonBytes`(): kotlin.ByteArray
     
+    /**
+     * The same summary kept in the library, for the host to read a part at a time: the
+     * banner and the section overviews first, a section's items when it shows them.
+     * Decided and audited now, as `summary()` is; reading the view does not audit again.
+     * Much cheaper than `summary()` for a large record in Python, where every field
+     * copied across is decoded by Python code.
+     */
+    fun `summaryView`(): SummaryView
+    
     companion object
 }
 
@@ -1770,6 +1832,27 @@ open class CareRecord: Disposable, AutoCloseable, CareRecordInterface
     callWithHandle {
     uniffiRustCallWithError(IcrException) { _status ->
     UniffiLib.uniffi_icr_ffi_fn_method_carerecord_summary_json_bytes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same summary kept in the library, for the host to read a part at a time: the
+     * banner and the section overviews first, a section's items when it shows them.
+     * Decided and audited now, as `summary()` is; reading the view does not audit again.
+     * Much cheaper than `summary()` for a large record in Python, where every field
+     * copied across is decoded by Python code.
+     */
+    @Throws(IcrException::class)override fun `summaryView`(): SummaryView {
+            return FfiConverterTypeSummaryView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_carerecord_summary_view(
         it,
         _status)
 }
@@ -2970,6 +3053,397 @@ public object FfiConverterTypeSourceSet: FfiConverter<SourceSet, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The summary a session may see, decided and audited once (by `CareRecord.summary_view`)
+ * and kept in the library: the host reads the banner, the section overviews and the
+ * items of each section when it renders them. Reading does not audit again: the access
+ * was recorded when the view was made. The view holds no session: it stays readable
+ * until it is closed or freed, like a summary the host copied.
+ */
+public interface SummaryViewInterface {
+    
+    /**
+     * The patient banner, the alerts and the sources' status: what the host shows first.
+     */
+    fun `banner`(): SummaryBanner
+    
+    /**
+     * One section with its items, as in `CareRecord.summary()`; `key` is a section key
+     * from `sections()` (`medications`). An unknown key is `InvalidInput`.
+     */
+    fun `section`(`key`: kotlin.String): SummarySection
+    
+    /**
+     * Every section in display order (alerts first), without its items.
+     */
+    fun `sections`(): List<SectionOverview>
+    
+    /**
+     * Every source with its status and how current it is.
+     */
+    fun `sources`(): List<SourceView>
+    
+    /**
+     * The whole view as the core's documented JSON (`schema_version` 1), the same as
+     * `CareRecord.summary_json()` gave at the time of the view (not audited again).
+     */
+    fun `toJson`(): kotlin.String
+    
+    /**
+     * The same JSON as UTF-8 bytes.
+     */
+    fun `toJsonBytes`(): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * The summary a session may see, decided and audited once (by `CareRecord.summary_view`)
+ * and kept in the library: the host reads the banner, the section overviews and the
+ * items of each section when it renders them. Reading does not audit again: the access
+ * was recorded when the view was made. The view holds no session: it stays readable
+ * until it is closed or freed, like a summary the host copied.
+ */
+open class SummaryView: Disposable, AutoCloseable, SummaryViewInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_icr_ffi_fn_free_summaryview(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_icr_ffi_fn_clone_summaryview(handle, status)
+        }
+    }
+
+    
+    /**
+     * The patient banner, the alerts and the sources' status: what the host shows first.
+     */
+    @Throws(IcrException::class)override fun `banner`(): SummaryBanner {
+            return FfiConverterTypeSummaryBanner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_banner(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One section with its items, as in `CareRecord.summary()`; `key` is a section key
+     * from `sections()` (`medications`). An unknown key is `InvalidInput`.
+     */
+    @Throws(IcrException::class)override fun `section`(`key`: kotlin.String): SummarySection {
+            return FfiConverterTypeSummarySection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_section(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every section in display order (alerts first), without its items.
+     */
+    @Throws(IcrException::class)override fun `sections`(): List<SectionOverview> {
+            return FfiConverterSequenceTypeSectionOverview.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_sections(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every source with its status and how current it is.
+     */
+    @Throws(IcrException::class)override fun `sources`(): List<SourceView> {
+            return FfiConverterSequenceTypeSourceView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_sources(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The whole view as the core's documented JSON (`schema_version` 1), the same as
+     * `CareRecord.summary_json()` gave at the time of the view (not audited again).
+     */
+    @Throws(IcrException::class)override fun `toJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_to_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same JSON as UTF-8 bytes.
+     */
+    @Throws(IcrException::class)override fun `toJsonBytes`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_to_json_bytes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSummaryView: FfiConverter<SummaryView, Long> {
+    override fun lower(value: SummaryView): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): SummaryView {
+        return SummaryView(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): SummaryView {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SummaryView) = 8UL
+
+    override fun write(value: SummaryView, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * One access to a patient's record: who, when, what, why.
@@ -3771,6 +4245,11 @@ data class LiveObjects (
      * `CareRecord` objects.
      */
     var `records`: kotlin.Long
+    , 
+    /**
+     * `SummaryView` objects.
+     */
+    var `views`: kotlin.Long
     
 ){
     
@@ -3791,6 +4270,7 @@ public object FfiConverterTypeLiveObjects: FfiConverterRustBuffer<LiveObjects> {
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
@@ -3798,7 +4278,8 @@ public object FfiConverterTypeLiveObjects: FfiConverterRustBuffer<LiveObjects> {
             FfiConverterLong.allocationSize(value.`icr`) +
             FfiConverterLong.allocationSize(value.`sessions`) +
             FfiConverterLong.allocationSize(value.`sourceSets`) +
-            FfiConverterLong.allocationSize(value.`records`)
+            FfiConverterLong.allocationSize(value.`records`) +
+            FfiConverterLong.allocationSize(value.`views`)
     )
 
     override fun write(value: LiveObjects, buf: ByteBuffer) {
@@ -3806,6 +4287,7 @@ public object FfiConverterTypeLiveObjects: FfiConverterRustBuffer<LiveObjects> {
             FfiConverterLong.write(value.`sessions`, buf)
             FfiConverterLong.write(value.`sourceSets`, buf)
             FfiConverterLong.write(value.`records`, buf)
+            FfiConverterLong.write(value.`views`, buf)
     }
 }
 
@@ -4342,6 +4824,94 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
 
 
 /**
+ * One section without its items: what a host needs for its heading, its notices and
+ * whether to offer it at all.
+ */
+data class SectionOverview (
+    /**
+     * Stable key (`allergies`, `care_team`): pass it to `SummaryView.section`.
+     */
+    var `key`: kotlin.String
+    , 
+    /**
+     * Heading.
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * Items the viewer may see.
+     */
+    var `shown`: kotlin.Long
+    , 
+    /**
+     * Items withheld from the viewer (the sum of the `withheld` markers).
+     */
+    var `withheldCount`: kotlin.Long
+    , 
+    /**
+     * What was withheld from this viewer, by reason (never what it was).
+     */
+    var `withheld`: List<Withheld>
+    , 
+    /**
+     * What sources say about this section ("no known allergies").
+     */
+    var `statements`: List<SectionStatement>
+    , 
+    /**
+     * Warnings about this section (confidential items left out, contradictions).
+     */
+    var `warnings`: List<SectionWarning>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSectionOverview: FfiConverterRustBuffer<SectionOverview> {
+    override fun read(buf: ByteBuffer): SectionOverview {
+        return SectionOverview(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceTypeWithheld.read(buf),
+            FfiConverterSequenceTypeSectionStatement.read(buf),
+            FfiConverterSequenceTypeSectionWarning.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SectionOverview) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterLong.allocationSize(value.`shown`) +
+            FfiConverterLong.allocationSize(value.`withheldCount`) +
+            FfiConverterSequenceTypeWithheld.allocationSize(value.`withheld`) +
+            FfiConverterSequenceTypeSectionStatement.allocationSize(value.`statements`) +
+            FfiConverterSequenceTypeSectionWarning.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: SectionOverview, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterLong.write(value.`shown`, buf)
+            FfiConverterLong.write(value.`withheldCount`, buf)
+            FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
+            FfiConverterSequenceTypeSectionStatement.write(value.`statements`, buf)
+            FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
  * What a source says about a section.
  */
 data class SectionStatement (
@@ -4636,6 +5206,88 @@ public object FfiConverterTypeSourceView: FfiConverterRustBuffer<SourceView> {
             FfiConverterOptionalLong.write(value.`ageDays`, buf)
             FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
             FfiConverterLong.write(value.`items`, buf)
+    }
+}
+
+
+
+/**
+ * What a host renders before anything else: the patient banner, where sources disagree
+ * about who the patient is, the alerts, and every source with its status (a source that
+ * could not be read means information is missing from every section).
+ */
+data class SummaryBanner (
+    /**
+     * Version of the summary's shape (the JSON's `schema_version`).
+     */
+    var `schemaVersion`: kotlin.Int
+    , 
+    /**
+     * The date the summary was made, `yyyy-mm-dd`.
+     */
+    var `asOf`: kotlin.String
+    , 
+    /**
+     * The patient banner.
+     */
+    var `patient`: Banner?
+    , 
+    /**
+     * Where sources disagree about who the patient is.
+     */
+    var `demographicDiscrepancies`: List<kotlin.String>
+    , 
+    /**
+     * The items of the alerts section (safeguarding and other alerts) the viewer may see;
+     * alerts withheld are counted in that section's overview.
+     */
+    var `alerts`: List<SummaryItem>
+    , 
+    /**
+     * Every source with its status and how current it is.
+     */
+    var `sources`: List<SourceView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSummaryBanner: FfiConverterRustBuffer<SummaryBanner> {
+    override fun read(buf: ByteBuffer): SummaryBanner {
+        return SummaryBanner(
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeBanner.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeSummaryItem.read(buf),
+            FfiConverterSequenceTypeSourceView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SummaryBanner) = (
+            FfiConverterInt.allocationSize(value.`schemaVersion`) +
+            FfiConverterString.allocationSize(value.`asOf`) +
+            FfiConverterOptionalTypeBanner.allocationSize(value.`patient`) +
+            FfiConverterSequenceString.allocationSize(value.`demographicDiscrepancies`) +
+            FfiConverterSequenceTypeSummaryItem.allocationSize(value.`alerts`) +
+            FfiConverterSequenceTypeSourceView.allocationSize(value.`sources`)
+    )
+
+    override fun write(value: SummaryBanner, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`schemaVersion`, buf)
+            FfiConverterString.write(value.`asOf`, buf)
+            FfiConverterOptionalTypeBanner.write(value.`patient`, buf)
+            FfiConverterSequenceString.write(value.`demographicDiscrepancies`, buf)
+            FfiConverterSequenceTypeSummaryItem.write(value.`alerts`, buf)
+            FfiConverterSequenceTypeSourceView.write(value.`sources`, buf)
     }
 }
 
@@ -7390,6 +8042,34 @@ public object FfiConverterSequenceTypeResultLine: FfiConverterRustBuffer<List<Re
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeResultLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSectionOverview: FfiConverterRustBuffer<List<SectionOverview>> {
+    override fun read(buf: ByteBuffer): List<SectionOverview> {
+        val len = buf.getInt()
+        return List<SectionOverview>(len) {
+            FfiConverterTypeSectionOverview.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SectionOverview>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSectionOverview.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SectionOverview>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSectionOverview.write(it, buf)
         }
     }
 }
