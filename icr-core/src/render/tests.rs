@@ -744,3 +744,20 @@ fn first_text_in(e: ElementRef<'_>, selector: &str) -> String {
         .map(|x| squash(&text(x)))
         .unwrap_or_else(|| panic!("nothing matches {selector}"))
 }
+
+#[test]
+fn a_recorded_death_is_a_notice_in_the_banner_and_the_summary_date_is_shown() {
+    let mut s = demo();
+    s.patient.as_mut().unwrap().deceased = Some("2026-11-20".into());
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let banner = doc.select(&sel(".icr-banner")).next().unwrap();
+    let notice = banner
+        .select(&sel(".icr-notice-error"))
+        .next()
+        .expect("a deceased notice");
+    assert_eq!(squash(&text(notice)), "Deceased 20-Nov-2026");
+    assert_eq!(
+        squash(&first_text(&doc, ".icr-asof")),
+        "Summary as of 25-Nov-2026"
+    );
+}
