@@ -25,31 +25,9 @@ pub enum Relationship {
     None,
 }
 
-impl From<Relationship> for launch::Relationship {
-    fn from(r: Relationship) -> Self {
-        match r {
-            Relationship::RegisteredGp => launch::Relationship::RegisteredGp,
-            Relationship::CurrentEpisode => launch::Relationship::CurrentEpisode,
-            Relationship::Referral => launch::Relationship::Referral,
-            Relationship::OutOfHours => launch::Relationship::OutOfHours,
-            Relationship::CareTeam => launch::Relationship::CareTeam,
-            Relationship::None => launch::Relationship::None,
-        }
-    }
-}
-
-impl From<launch::Relationship> for Relationship {
-    fn from(r: launch::Relationship) -> Self {
-        match r {
-            launch::Relationship::RegisteredGp => Relationship::RegisteredGp,
-            launch::Relationship::CurrentEpisode => Relationship::CurrentEpisode,
-            launch::Relationship::Referral => Relationship::Referral,
-            launch::Relationship::OutOfHours => Relationship::OutOfHours,
-            launch::Relationship::CareTeam => Relationship::CareTeam,
-            _ => Relationship::None,
-        }
-    }
-}
+mirror_enum! { Relationship, launch::Relationship, None, [
+    RegisteredGp, CurrentEpisode, Referral, OutOfHours, CareTeam, None,
+] }
 
 /// Who is looking at which patient, why, and on what authority: the claims of a launch
 /// token.

@@ -7,6 +7,9 @@
 
 uniffi::setup_scaffolding!("icr");
 
+#[macro_use]
+mod mirror;
+
 mod audit;
 mod demo;
 mod error;

@@ -315,35 +315,9 @@ pub enum CareSetting {
     Unknown,
 }
 
-impl From<model::CareSetting> for CareSetting {
-    fn from(c: model::CareSetting) -> Self {
-        match c {
-            model::CareSetting::GeneralPractice => CareSetting::GeneralPractice,
-            model::CareSetting::Acute => CareSetting::Acute,
-            model::CareSetting::MentalHealth => CareSetting::MentalHealth,
-            model::CareSetting::Community => CareSetting::Community,
-            model::CareSetting::SocialCare => CareSetting::SocialCare,
-            model::CareSetting::OutOfHours => CareSetting::OutOfHours,
-            model::CareSetting::Ambulance => CareSetting::Ambulance,
-            _ => CareSetting::Unknown,
-        }
-    }
-}
-
-impl From<CareSetting> for model::CareSetting {
-    fn from(c: CareSetting) -> Self {
-        match c {
-            CareSetting::GeneralPractice => model::CareSetting::GeneralPractice,
-            CareSetting::Acute => model::CareSetting::Acute,
-            CareSetting::MentalHealth => model::CareSetting::MentalHealth,
-            CareSetting::Community => model::CareSetting::Community,
-            CareSetting::SocialCare => model::CareSetting::SocialCare,
-            CareSetting::OutOfHours => model::CareSetting::OutOfHours,
-            CareSetting::Ambulance => model::CareSetting::Ambulance,
-            CareSetting::Unknown => model::CareSetting::Unknown,
-        }
-    }
-}
+mirror_enum! { CareSetting, model::CareSetting, Unknown, [
+    GeneralPractice, Acute, MentalHealth, Community, SocialCare, OutOfHours, Ambulance, Unknown,
+] }
 
 /// How a source fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -371,39 +345,10 @@ pub enum SourceStatus {
     PatientDissent,
 }
 
-impl From<merge::SourceStatus> for SourceStatus {
-    fn from(s: merge::SourceStatus) -> Self {
-        match s {
-            merge::SourceStatus::Ok => SourceStatus::Ok,
-            merge::SourceStatus::Unavailable => SourceStatus::Unavailable,
-            merge::SourceStatus::TimedOut => SourceStatus::TimedOut,
-            merge::SourceStatus::Refused => SourceStatus::Refused,
-            merge::SourceStatus::TooLarge => SourceStatus::TooLarge,
-            merge::SourceStatus::IdentityMismatch => SourceStatus::IdentityMismatch,
-            merge::SourceStatus::AccessDenied => SourceStatus::AccessDenied,
-            merge::SourceStatus::PatientNotFound => SourceStatus::PatientNotFound,
-            merge::SourceStatus::PatientDissent => SourceStatus::PatientDissent,
-            _ => SourceStatus::InvalidResponse,
-        }
-    }
-}
-
-impl From<SourceStatus> for merge::SourceStatus {
-    fn from(s: SourceStatus) -> Self {
-        match s {
-            SourceStatus::Ok => merge::SourceStatus::Ok,
-            SourceStatus::Unavailable => merge::SourceStatus::Unavailable,
-            SourceStatus::TimedOut => merge::SourceStatus::TimedOut,
-            SourceStatus::Refused => merge::SourceStatus::Refused,
-            SourceStatus::TooLarge => merge::SourceStatus::TooLarge,
-            SourceStatus::InvalidResponse => merge::SourceStatus::InvalidResponse,
-            SourceStatus::IdentityMismatch => merge::SourceStatus::IdentityMismatch,
-            SourceStatus::AccessDenied => merge::SourceStatus::AccessDenied,
-            SourceStatus::PatientNotFound => merge::SourceStatus::PatientNotFound,
-            SourceStatus::PatientDissent => merge::SourceStatus::PatientDissent,
-        }
-    }
-}
+mirror_enum! { SourceStatus, merge::SourceStatus, InvalidResponse, [
+    Ok, Unavailable, TimedOut, Refused, TooLarge, InvalidResponse, IdentityMismatch,
+    AccessDenied, PatientNotFound, PatientDissent,
+] }
 
 /// One item of the summary: one fact, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

@@ -285,3 +285,45 @@ fn summary_view_is_decided_audited_and_closable() {
     drop(desk);
     assert_eq!(live_objects().views, before - 1);
 }
+
+#[test]
+fn mirror_enums_round_trip_through_the_core() {
+    use icr_ffi::{CareSetting, SourceStatus};
+    for r in [
+        Relationship::RegisteredGp,
+        Relationship::CurrentEpisode,
+        Relationship::Referral,
+        Relationship::OutOfHours,
+        Relationship::CareTeam,
+        Relationship::None,
+    ] {
+        let core: icr_core::launch::Relationship = r.into();
+        assert_eq!(Relationship::from(core), r);
+    }
+    for c in [
+        CareSetting::GeneralPractice,
+        CareSetting::Acute,
+        CareSetting::MentalHealth,
+        CareSetting::Community,
+        CareSetting::SocialCare,
+        CareSetting::OutOfHours,
+        CareSetting::Ambulance,
+        CareSetting::Unknown,
+    ] {
+        assert_eq!(CareSetting::from(icr_core::model::CareSetting::from(c)), c);
+    }
+    for s in [
+        SourceStatus::Ok,
+        SourceStatus::Unavailable,
+        SourceStatus::TimedOut,
+        SourceStatus::Refused,
+        SourceStatus::TooLarge,
+        SourceStatus::InvalidResponse,
+        SourceStatus::IdentityMismatch,
+        SourceStatus::AccessDenied,
+        SourceStatus::PatientNotFound,
+        SourceStatus::PatientDissent,
+    ] {
+        assert_eq!(SourceStatus::from(icr_core::SourceStatus::from(s)), s);
+    }
+}
