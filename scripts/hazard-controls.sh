@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Control removal checks for docs/hazard-log.md ("Control removal checks").
+#
+# For each check below: copy the file aside, edit the hazard control out (an exact string
+# replace that must match exactly once), run the test that names the control and require
+# it to FAIL (a test failure; a compile error is an error of this script), restore the
+# file from the copy, and require the same test to pass again.
+#
+#   scripts/hazard-controls.sh            # builds in $CARGO_TARGET_DIR, default target/
+#   CARGO_TARGET_DIR=/elsewhere scripts/hazard-controls.sh
+#
+# A check whose old text is not found exactly once means the control has moved or
+# changed: update its old/new text below (and the table in docs/hazard-log.md).
+# Files are restored from the copy, never with git, so uncommitted edits elsewhere in the
+# tree are left alone; they are restored on error and on Ctrl-C too.
+# ICR_CORPUS is taken from the environment for checks that need the FHIR corpus.
+# HAZARD_CONTROLS_LOGS=DIR keeps cargo's output of every run there (they are otherwise
+# kept only when something goes wrong).
+#
+# Exit status: 0 all controls proven; 1 some test did not fail with its control removed;
+# 2 the script could not run a check (old text moved, compile error, restored test fails).
+set -euo pipefail
+
+# --- The checks -------------------------------------------------------------------------
+# check ID FILE DESCRIPTION PACKAGE CARGO_TARGET TEST OLD NEW [corpus]
+#   CARGO_TARGET selects the test binary (--lib, or --test NAME); TEST is the test's full
+#   name, run with --exact; OLD/NEW are $'...' strings (\n is a newline); a final
+#   "corpus" means the test needs ICR_CORPUS.
+CHECK_IDS=() CHECK_FILES=() CHECK_DESCS=() CHECK_PKGS=() CHECK_TARGETS=() CHECK_TESTS=()
+CHECK_OLDS=() CHECK_NEWS=() CHECK_CORPUS=()
+check() {
+  CHECK_IDS+=("$1") CHECK_FILES+=("$2") CHECK_DESCS+=("$3") CHECK_PKGS+=("$4")
+  CHECK_TARGETS+=("$5") CHECK_TESTS+=("$6") CHECK_OLDS+=("$7") CHECK_NEWS+=("$8")
+  CHECK_CORPUS+=("${9:-}")
+}
+
+check H01 icr-core/src/merge/mod.rs \
+  "merge: the identity_conflict check never fires" \
+  icr-core --lib merge::tests::a_source_about_another_nhs_number_is_discarded_whole \
+  $'        if let Some(reason) = identity_conflict(patient.as_ref(), &record) {' \
+  $'        if let Some(reason) = identity_conflict(patient.as_ref(), &record).filter(|_| false) {'
+
+check H10 icr-core/src/summary.rs \
+  "summary::build: the call to flag_allergy_contradictions deleted" \
+  icr-core --lib summary::tests::no_known_allergies_is_a_statement_and_contradicts_an_active_allergy \
+  $'    }\n    flag_allergy_contradictions(&mut sections);\n    PatientSummary {' \
+  $'    }\n    PatientSummary {'
+
+check H03 icr-core/src/merge/mod.rs \
+  "merge::compare: the date-of-birth comparison disabled" \
+  icr-core --lib merge::tests::sources_disagreeing_on_date_of_birth_name_or_gender_are_flagged \
+  $'    if first.birth_date.is_some()\n        && other.birth_date.is_some()' \
+  $'    if false\n        && other.birth_date.is_some()'
+
+check H08 icr-core/src/merge/mod.rs \
+  "merge::fact_key: the dose dropped from the medication key" \
+  icr-core --lib merge::tests::different_doses_stay_separate_and_each_is_flagged \
+  $'            Some(format!("medication|{what}|{dose}|{state}"))' \
+  $'            let _ = dose;\n            Some(format!("medication|{what}|{state}"))'
+
+check H11 icr-core/src/ingest/clinical.rs \
+  "ingest::clinical::entered_in_error: returns false" \
+  icr-core --lib ingest::tests::entered_in_error_is_never_an_item_whatever_the_resource_type \
+  $'fn entered_in_error(status: Option<&str>) -> bool {\n    status == Some("entered-in-error")\n}' \
+  $'fn entered_in_error(status: Option<&str>) -> bool {\n    let _ = status;\n    false\n}'
+
+check H16 icr-core/src/access/decide.rs \
+  "access::decide: the inference rule's deny removed" \
+  icr-core --lib access::tests::social_worker_sees_no_results_and_no_mental_health_even_by_inference \
+  $'                d.deny(format!("inference:{}", rule.id), WithheldReason::Inference);' \
+  $'                let _ = (&d, &rule, WithheldReason::Inference);'
+
+check H04 icr-core/src/render/panel.rs \
+  "render::panel::is_stale: returns false" \
+  icr-core --lib render::tests::failed_and_stale_sources_are_flagged_above_the_sections \
+  $'    s.status == SourceStatus::Ok && s.age_days.is_some_and(|d| d > cx.options.stale_after_days)' \
+  $'    let _ = (cx, s);\n    false'
+
+check H04 icr-core/src/render/panel.rs \
+  "render::panel::age_unknown: returns false" \
+  icr-core --lib render::tests::a_source_that_does_not_date_its_data_is_flagged_may_be_out_of_date \
+  $'    s.status == SourceStatus::Ok && s.age_days.is_none()' \
+  $'    let _ = s;\n    false'
+
+check H14 icr-core/src/session/mod.rs \
+  "session::Session::summary: r.items_shown no longer set" \
+  icr-core --lib session::tests::the_audit_names_every_item_shown_and_every_item_withheld \
+  $'        r.items_shown = summary\n            .sections' \
+  $'        let _unused: Vec<String> = summary\n            .sections'
+
+# --- Machinery --------------------------------------------------------------------------
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+
+die() { echo "hazard-controls: $*" >&2; exit 2; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hazard-controls.XXXXXX")"
+ACTIVE_FILE=""   # the file currently carrying an edit, restored by restore_active
+ACTIVE_OLD="" ACTIVE_NEW=""
+
+# Restore the file under edit from its copy. If someone changed the file while the edit
+# was in place, undo only the edit (new -> old) rather than overwrite their change.
+restore_active() {
+  [ -n "$ACTIVE_FILE" ] || return 0
+  local f="$ACTIVE_FILE"
+  if cmp -s "$f" "$WORK/edited"; then
+    cat "$WORK/original" > "$f"   # keeps mode and inode; new mtime so cargo rebuilds
+  elif OLD="$ACTIVE_NEW" NEW="$ACTIVE_OLD" python3 "$WORK/edit.py" "$f"; then
+    echo "hazard-controls: $f changed during the check; undid only the edit" >&2
+  else
+    echo "hazard-controls: could NOT restore $f: its original is kept at $WORK/original" >&2
+    ACTIVE_FILE=""
+    return 1
+  fi
+  ACTIVE_FILE=""
+}
+
+on_exit() {
+  local rc=$?
+  restore_active || rc=2
+  if [ -n "${HAZARD_CONTROLS_LOGS:-}" ]; then
+    mkdir -p "$HAZARD_CONTROLS_LOGS" && cp "$WORK"/*.log "$HAZARD_CONTROLS_LOGS"/ 2>/dev/null || true
+  fi
+  if [ "$rc" -eq 0 ]; then rm -rf "$WORK"; else echo "hazard-controls: logs kept in $WORK" >&2; fi
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'echo "hazard-controls: interrupted" >&2; exit 130' INT
+trap 'echo "hazard-controls: terminated" >&2; exit 143' TERM HUP
+
+# Exact replace of $OLD by $NEW in file $1, bytes as they are; fails unless $OLD occurs
+# exactly once.
+cat > "$WORK/edit.py" <<'PY'
+import os, sys
+path = sys.argv[1]
+old, new = os.environb[b"OLD"], os.environb[b"NEW"]
+data = open(path, "rb").read()
+n = data.count(old)
+if n != 1:
+    sys.stderr.write(f"{path}: the control's text occurs {n} times, not once\n")
+    sys.exit(1)
+with open(path, "r+b") as f:
+    f.write(data.replace(old, new))
+    f.truncate()
+PY
+
+# Check every edit before building anything: a control that moved fails here.
+for i in "${!CHECK_IDS[@]}"; do
+  f="${CHECK_FILES[$i]}"
+  [ -f "$f" ] || die "${CHECK_IDS[$i]}: $f does not exist"
+  OLD="${CHECK_OLDS[$i]}" python3 - "$f" <<'PY' ||
+import os, sys
+n = open(sys.argv[1], "rb").read().count(os.environb[b"OLD"])
+sys.exit(0 if n == 1 else (sys.stderr.write(f"{sys.argv[1]}: old text occurs {n} times\n") or 1))
+PY
+    die "${CHECK_IDS[$i]} (${CHECK_DESCS[$i]}): the control's text is not found exactly once in $f; the control has moved, update this check"
+done
+
+# run_test I LOG: run check I's test, output to LOG; sets RESULT to "passed" or "failed",
+# or returns 2 when cargo gave no test result. (Not run in $(...): Ctrl-C must reach the
+# INT trap of this shell, which restores the file.)
+run_test() {
+  local i=$1 log=$2 test="${CHECK_TESTS[$1]}" rc=0
+  RESULT=""
+  local -a target
+  read -r -a target <<<"${CHECK_TARGETS[$i]}"
+  cargo test -p "${CHECK_PKGS[$i]}" "${target[@]}" -- --exact "$test" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ] && grep -q '^running 1 test' "$log" && grep -q '^test result: ok\. 1 passed' "$log"; then
+    RESULT=passed
+  elif [ "$rc" -ne 0 ] && grep -qxF "test $test ... FAILED" "$log" && grep -q '^test result: FAILED\.' "$log"; then
+    RESULT=failed
+  else
+    tail -n 30 "$log" >&2
+    echo "hazard-controls: ${CHECK_IDS[$i]}: cargo did not run $test to a result (exit $rc; compile error, or the test is not found); see $log" >&2
+    return 2
+  fi
+}
+
+start=$SECONDS
+proven=0
+total=${#CHECK_IDS[@]}
+for i in "${!CHECK_IDS[@]}"; do
+  id="${CHECK_IDS[$i]}" f="${CHECK_FILES[$i]}" test="${CHECK_TESTS[$i]}"
+  if [ "${CHECK_CORPUS[$i]}" = corpus ]; then
+    [ -d "${ICR_CORPUS:-}" ] || die "$id: $test needs ICR_CORPUS (the FHIR corpus directory)"
+    ICR_CORPUS="$(cd "$ICR_CORPUS" && pwd)"
+    export ICR_CORPUS
+  fi
+
+  # (a) copy aside, (b) edit the control out
+  cp "$f" "$WORK/original"
+  ACTIVE_FILE="$f" ACTIVE_OLD="${CHECK_OLDS[$i]}" ACTIVE_NEW="${CHECK_NEWS[$i]}"
+  OLD="${CHECK_OLDS[$i]}" NEW="${CHECK_NEWS[$i]}" python3 "$WORK/edit.py" "$f" ||
+    die "$id: could not edit $f"
+  cp "$f" "$WORK/edited"
+
+  # (c) the test must fail
+  run_test "$i" "$WORK/$i-$id-removed.log" || exit 2
+  removed=$RESULT
+
+  # (d) restore from the copy, (e) the test must pass
+  restore_active || exit 2
+  run_test "$i" "$WORK/$i-$id-restored.log" || exit 2
+  [ "$RESULT" = passed ] ||
+    die "$id: $test fails with $f restored; see $WORK/$i-$id-restored.log"
+
+  if [ "$removed" = failed ]; then
+    echo "$id control removed -> $test FAILED as expected; restored -> passed"
+    proven=$((proven + 1))
+  else
+    echo "$id control removed -> $test PASSED: NOT PROVEN ($f: ${CHECK_DESCS[$i]}); restored -> passed"
+  fi
+done
+
+echo "$proven of $total controls proven ($((SECONDS - start)) s)"
+[ "$proven" -eq "$total" ] || exit 1
