@@ -32,6 +32,10 @@ results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 cargo test --workspace 2>&1 | tee "$results"
 
+step "fuzz targets: saved corpora and regression inputs replayed (icr-core/fuzz)"
+(cd icr-core/fuzz && cargo fmt -- --check && cargo clippy --all-targets -- -D warnings \
+  && cargo test --release -- --nocapture) 2>&1 | tee -a "$results"
+
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
 

@@ -68,7 +68,7 @@ pub(crate) struct R4Report {
 }
 
 /// One resource of a search result, kept as its raw JSON.
-struct Found {
+pub(super) struct Found {
     full_url: Option<String>,
     resource_type: String,
     id: Option<String>,
@@ -130,7 +130,7 @@ fn invalid(what: &str) -> Failure {
 }
 
 /// Reads one search page: its resources and its `next` link.
-fn read_page(body: &[u8], http: u16) -> Result<(Vec<Found>, Option<String>), Failure> {
+pub(super) fn read_page(body: &[u8], http: u16) -> Result<(Vec<Found>, Option<String>), Failure> {
     let page: Page<'_> = match serde_json::from_slice(body) {
         Ok(p) => p,
         Err(_) => return Err(invalid("the search result is not valid FHIR JSON")),
@@ -383,7 +383,7 @@ pub(crate) async fn fetch(
 }
 
 /// One `collection` Bundle of the resources found (each once, the Patient first).
-fn assemble(found: &[Found], base: &str) -> Result<Vec<u8>, Failure> {
+pub(super) fn assemble(found: &[Found], base: &str) -> Result<Vec<u8>, Failure> {
     let size: usize = found.iter().map(|f| f.raw.get().len() + 128).sum();
     let mut out = Vec::with_capacity(size + 64);
     out.extend_from_slice(br#"{"resourceType":"Bundle","type":"collection","entry":["#);

@@ -285,7 +285,7 @@ fn jittered(base: Duration, attempt: u32) -> Duration {
 }
 
 /// Accepts `application/fhir+json` and `application/json` (any parameters).
-fn check_content_type(headers: &HeaderMap) -> Result<(), Failure> {
+pub(super) fn check_content_type(headers: &HeaderMap) -> Result<(), Failure> {
     let value = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -36,6 +36,9 @@
 
 mod directory;
 mod fhir_r4;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod gp_connect;
 mod http;
 mod outcome;
