@@ -12,8 +12,31 @@ use crate::ingest::{SectionNoteKind, WarningCode};
 use crate::merge::SharedCareRecord;
 use crate::model::{AllergyStatus, Detail, Entry, Section, Telecom};
 
-/// Version of the summary JSON. Bumped on any change of shape.
+/// Version of the summary JSON. Bumped on any change of shape that a host reading the
+/// earlier shape could misread; fields added with a default (`SourceView::freshness`,
+/// `ResultLine::reference_ranges`) keep it.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The default of [`SummaryOptions::stale_after_days`]: a source whose data is older than
+/// this many days is [`Freshness::Stale`].
+pub const DEFAULT_STALE_AFTER_DAYS: i64 = 30;
+
+/// How a summary is built, apart from the access decisions.
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SummaryOptions {
+    /// A source whose data is older than this many days on the summary date is
+    /// [`Freshness::Stale`].
+    pub(crate) stale_after_days: i64,
+}
+
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        SummaryOptions {
+            stale_after_days: DEFAULT_STALE_AFTER_DAYS,
+        }
+    }
+}
 
 /// The summary a host shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,11 +191,48 @@ pub struct SourceView {
     /// Days between `as_of` and the summary date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age_days: Option<i64>,
+    /// Whether its data may be out of date, judged when the summary was built (for a
+    /// source that answered; `None` for a failed source). Every host shows the same
+    /// judgement: `stale` and `age_unknown` are both "may be out of date". Absent from
+    /// summary JSON made before this field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<Freshness>,
     /// Warnings that concern no one section.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<SectionWarning>,
     /// Items it contributed to this summary (after access decisions).
     pub items: usize,
+}
+
+/// How current a source's data is, on the summary date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Freshness {
+    /// Its data is no older than the summary's threshold (`current`).
+    Current,
+    /// Its data is older than the summary's threshold (`stale`): "may be out of date".
+    Stale,
+    /// It did not say when its data was last updated, or not to the day (`age_unknown`):
+    /// its data may be of any age, so it "may be out of date" too.
+    AgeUnknown,
+}
+
+/// The freshness of a source with `status` whose data is `age_days` old: `None` for a
+/// source that failed (nothing of it is shown).
+pub(crate) fn freshness(
+    status: crate::merge::SourceStatus,
+    age_days: Option<i64>,
+    stale_after_days: i64,
+) -> Option<Freshness> {
+    if status != crate::merge::SourceStatus::Ok {
+        return None;
+    }
+    Some(match age_days {
+        None => Freshness::AgeUnknown,
+        Some(days) if days > stale_after_days => Freshness::Stale,
+        Some(_) => Freshness::Current,
+    })
 }
 
 // Only sessions (feature `trust`) build summaries; the wasm panel only reads them.
@@ -181,6 +241,7 @@ pub struct SourceView {
 pub(crate) fn build(
     record: &SharedCareRecord,
     as_of: jiff::civil::Date,
+    options: SummaryOptions,
     mut decide: impl FnMut(usize, &Entry) -> Result<(), WithheldReason>,
 ) -> PatientSummary {
     let mut sections: Vec<SummarySection> = Section::ALL
@@ -251,6 +312,12 @@ pub(crate) fn build(
                     .any(|p| p.organisation == source.organisation)
             })
             .count();
+        let age_days = source
+            .as_of
+            .as_ref()
+            .and_then(|d| d.civil_date())
+            .and_then(|d| d.until(as_of).ok())
+            .map(|span| i64::from(span.get_days()));
         sources.push(SourceView {
             ods_code: source.organisation.ods_code.clone(),
             name: org,
@@ -258,12 +325,8 @@ pub(crate) fn build(
             status: source.status,
             reason: source.reason.clone(),
             as_of: source.as_of.as_ref().map(|d| d.as_str().to_owned()),
-            age_days: source
-                .as_of
-                .as_ref()
-                .and_then(|d| d.civil_date())
-                .and_then(|d| d.until(as_of).ok())
-                .map(|span| i64::from(span.get_days())),
+            age_days,
+            freshness: freshness(source.status, age_days, options.stale_after_days),
             warnings: general,
             items,
         });

@@ -246,11 +246,12 @@ fn extra_lines(e: &Entry) -> Vec<String> {
             for r in results {
                 let v =
                     value(r.value.as_deref(), r.unit.as_deref(), r.abnormal).unwrap_or_default();
-                let range = r
-                    .reference_range
-                    .as_deref()
-                    .map(|x| format!(" (range {x})"))
-                    .unwrap_or_default();
+                let ranges = r.reference_range_lines();
+                let range = if ranges.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (range {})", ranges.join(" | "))
+                };
                 lines.push(format!("{}: {v}{range}", r.name));
             }
             if let Some(c) = conclusion {

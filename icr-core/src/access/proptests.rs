@@ -220,7 +220,7 @@ proptest! {
         };
         let decisions = decide(&policy, &viewer, &record);
         prop_assert_eq!(decisions.len(), record.entries.len());
-        let summary = crate::summary::build(&record, jiff::civil::date(2026, 11, 25), |at, _| {
+        let summary = crate::summary::build(&record, jiff::civil::date(2026, 11, 25), Default::default(), |at, _| {
             match decisions[at].reasons.first() {
                 Some(r) => Err(r.reason.clone()),
                 None => Ok(()),

@@ -25,9 +25,18 @@ const SOURCE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/security-source
 ///   (direct care) or `BTG` (break-glass, with the justification as its text), both from
 ///   `v3-ActReason`. The second agent is the user's organisation (ODS code).
 /// - `source.observer` is the SDK.
-/// - The entity is the patient (`nhs-number` identifier); each section shown, each
+/// - The first entity is the patient (`nhs-number` identifier); each section shown, each
 ///   withheld count, each source organisation and the break-glass justification are
 ///   `entity.detail` entries.
+/// - Then one entity per item shown, then one per item withheld
+///   ([`AuditRecord::items_shown`](super::AuditRecord::items_shown) and
+///   [`items_withheld`](super::AuditRecord::items_withheld), in their order): `what` is
+///   the item id (`{ODS code}/{resource type}/{id}`, the source organisation and its
+///   resource reference; see [`Entry::id`](crate::model::Entry::id)) as an identifier,
+///   `type` is `audit-entity-type` `2` (System Object), `role` is `object-role` `4`
+///   (Domain Resource), `description` is `shown to the user` or `withheld from the user`,
+///   and an `entity.detail` of type `disclosure` says `shown` or `withheld`. The reasons
+///   for withholding are the patient entity's `withheld` details (counted, per section).
 pub fn to_fhir_audit_event(entry: &AuditEntry) -> Value {
     let r = &entry.record;
     let outcome = match r.outcome {
@@ -101,6 +110,26 @@ pub fn to_fhir_audit_event(entry: &AuditEntry) -> Value {
             json!({"identifier": {"system": NHS_NUMBER, "value": patient}}),
         );
     }
+    let mut entities = vec![entity];
+    let items = |ids: &[String], disclosure: &str, description: &str| -> Vec<Value> {
+        ids.iter()
+            .map(|id| {
+                json!({
+                    "what": {"identifier": {"value": id}},
+                    "type": {"system": ENTITY_TYPE, "code": "2", "display": "System Object"},
+                    "role": {"system": OBJECT_ROLE, "code": "4", "display": "Domain Resource"},
+                    "description": description,
+                    "detail": [{"type": "disclosure", "valueString": disclosure}],
+                })
+            })
+            .collect()
+    };
+    entities.extend(items(&r.items_shown, "shown", "shown to the user"));
+    entities.extend(items(
+        &r.items_withheld,
+        "withheld",
+        "withheld from the user",
+    ));
     let mut event = json!({
         "resourceType": "AuditEvent",
         "id": entry.seq.to_string(),
@@ -114,7 +143,7 @@ pub fn to_fhir_audit_event(entry: &AuditEntry) -> Value {
             "observer": {"display": concat!("ICR SDK ", env!("CARGO_PKG_VERSION"))},
             "type": [{"system": SOURCE_TYPE, "code": "4", "display": "Application Server"}],
         },
-        "entity": [entity],
+        "entity": entities,
     });
     if let (AuditOutcome::Denied | AuditOutcome::Failed, Some(reason), false, Some(object)) =
         (r.outcome, &r.reason, break_glass, event.as_object_mut())

@@ -23,14 +23,24 @@ pub struct AccessReportLine {
     pub outcome: AuditOutcome,
     /// Sections shown.
     pub sections: Vec<String>,
+    /// How many items were shown (the audit entry names each one; the report counts
+    /// them). 0 for entries that show nothing, and for entries written before item ids
+    /// were audited.
+    #[serde(default)]
+    pub items_shown: usize,
+    /// How many items were withheld from the user.
+    #[serde(default)]
+    pub items_withheld: usize,
     /// Why: purpose of use.
     pub purpose: Option<String>,
     /// Why: break-glass justification or denial reason.
     pub reason: Option<String>,
 }
 
-/// Who looked at (or tried to look at) this patient's record, when, which sections, and
-/// why: every entry about the patient, oldest first. Spaces and hyphens in the NHS number
+/// Who looked at (or tried to look at) this patient's record, when, which sections, how
+/// many items were shown and withheld, and why: every entry about the patient, oldest
+/// first. Items are counted, not named: item ids are resource references that mean
+/// nothing to a patient; the audit entry itself names each one for an investigation. Spaces and hyphens in the NHS number
 /// are ignored.
 pub fn patient_access_report(entries: &[AuditEntry], nhs_number: &str) -> Vec<AccessReportLine> {
     let wanted = digits(nhs_number);
@@ -56,6 +66,8 @@ pub fn patient_access_report(entries: &[AuditEntry], nhs_number: &str) -> Vec<Ac
                 kind: r.kind,
                 outcome: r.outcome,
                 sections: r.sections.clone(),
+                items_shown: r.items_shown.len(),
+                items_withheld: r.items_withheld.len(),
                 purpose: r.purpose.clone(),
                 reason: r.reason.clone(),
             }

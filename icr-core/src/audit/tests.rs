@@ -731,6 +731,62 @@ fn audit_fhir_audit_event_for_a_view() {
 }
 
 #[test]
+fn audit_fhir_audit_event_names_every_item_shown_and_withheld_as_an_entity() {
+    let log = MemoryAuditLog::new(key());
+    let mut r = record(1);
+    r.items_shown = vec![
+        "Y90001/AllergyIntolerance/a".into(),
+        "RXX/MedicationStatement/m".into(),
+    ];
+    r.items_withheld = vec!["RXX/Condition/c".into()];
+    let event = to_fhir_audit_event(&log.append(r).unwrap());
+    let entities = event["entity"].as_array().unwrap();
+    assert_eq!(entities.len(), 4, "the patient, then one per item");
+    assert_eq!(
+        entities[0]["role"]["code"], "1",
+        "the patient first, as before"
+    );
+    let items: Vec<(&str, &str, &str)> = entities[1..]
+        .iter()
+        .map(|e| {
+            assert_eq!(e["type"]["code"], "2", "System Object");
+            assert_eq!(
+                e["type"]["system"],
+                "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+            );
+            assert_eq!(e["role"]["code"], "4", "Domain Resource");
+            assert_eq!(
+                e["role"]["system"],
+                "http://terminology.hl7.org/CodeSystem/object-role"
+            );
+            assert_eq!(e["detail"][0]["type"], "disclosure");
+            (
+                e["what"]["identifier"]["value"].as_str().unwrap(),
+                e["detail"][0]["valueString"].as_str().unwrap(),
+                e["description"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("Y90001/AllergyIntolerance/a", "shown", "shown to the user"),
+            ("RXX/MedicationStatement/m", "shown", "shown to the user"),
+            ("RXX/Condition/c", "withheld", "withheld from the user"),
+        ]
+    );
+    // An entry that names no items has only the patient entity.
+    let plain = entry_of(AuditKind::RecordViewed, AuditOutcome::Success, None);
+    assert_eq!(
+        to_fhir_audit_event(&plain)["entity"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
 fn audit_fhir_audit_event_break_glass_and_denial() {
     let bg = entry_of(
         AuditKind::BreakGlass,
@@ -783,6 +839,13 @@ fn audit_patient_access_report_and_privacy_alerts() {
     bg.kind = AuditKind::BreakGlass;
     bg.reason = Some("emergency".into());
     log.append(bg).unwrap();
+    let mut viewed = record(5);
+    viewed.items_shown = vec![
+        "Y90001/AllergyIntolerance/a".into(),
+        "Y90001/Condition/b".into(),
+    ];
+    viewed.items_withheld = vec!["RXX/Condition/c".into()];
+    log.append(viewed).unwrap();
     let mut denied = record(4);
     denied.kind = AuditKind::AccessDenied;
     denied.outcome = AuditOutcome::Denied;
@@ -791,18 +854,33 @@ fn audit_patient_access_report_and_privacy_alerts() {
     let entries = log.entries();
 
     let report = patient_access_report(&entries, "943 476 5919");
-    assert_eq!(report.len(), 3);
+    assert_eq!(report.len(), 4);
     assert_eq!(report[0].user_id, "555123450001");
     assert_eq!(report[0].sections, ["medications", "allergies"]);
     assert_eq!(report[0].purpose.as_deref(), Some("direct_care"));
+    assert_eq!((report[0].items_shown, report[0].items_withheld), (0, 0));
     assert_eq!(report[1].kind, AuditKind::BreakGlass);
     assert_eq!(report[1].reason.as_deref(), Some("emergency"));
-    assert_eq!(report[2].outcome, AuditOutcome::Denied);
+    assert_eq!(
+        (report[2].items_shown, report[2].items_withheld),
+        (2, 1),
+        "the report counts the items shown and withheld"
+    );
+    assert_eq!(report[3].outcome, AuditOutcome::Denied);
     assert!(patient_access_report(&entries, "").is_empty());
+    let line = serde_json::to_value(&report[2]).unwrap();
+    assert_eq!(
+        (&line["items_shown"], &line["items_withheld"]),
+        (&2.into(), &1.into())
+    );
+    assert!(
+        !line.to_string().contains("Condition/c"),
+        "counts, never the item ids"
+    );
 
     let alerts = privacy_alerts(&entries);
     let seqs: Vec<u64> = alerts.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, [4, 5]);
+    assert_eq!(seqs, [4, 6]);
 }
 
 #[test]

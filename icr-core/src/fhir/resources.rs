@@ -264,7 +264,7 @@ resource!(
         value_date_time: Option<Str<'a>>,
         data_absent_reason: Option<CodeableConcept<'a>>,
         #[serde(default)] interpretation: Many<CodeableConcept<'a>>,
-        #[serde(default)] reference_range: Many<Range<'a>>,
+        #[serde(default)] reference_range: Many<ObservationReferenceRange<'a>>,
         comment: Option<Str<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
         #[serde(default)] related: Many<ObservationRelated<'a>>,
@@ -272,6 +272,24 @@ resource!(
         #[serde(default)] component: Many<ObservationComponent<'a>>,
     }
 );
+
+/// `Observation.referenceRange`: a range and whom it applies to (STU3 and R4 alike).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservationReferenceRange<'a> {
+    #[serde(borrow)]
+    pub low: Option<Quantity<'a>>,
+    #[serde(borrow)]
+    pub high: Option<Quantity<'a>>,
+    #[serde(borrow)]
+    pub text: Option<Str<'a>>,
+    #[serde(rename = "type", borrow)]
+    pub type_: Option<CodeableConcept<'a>>,
+    #[serde(default, borrow)]
+    pub applies_to: Many<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub age: Option<Range<'a>>,
+}
 
 /// `Observation.related` (STU3 test groups).
 #[derive(Debug, Default, Deserialize)]

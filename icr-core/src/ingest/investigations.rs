@@ -6,14 +6,15 @@
 
 use std::collections::HashSet;
 
-use crate::fhir::datatypes::Range;
+use crate::fhir::datatypes::Quantity;
+use crate::fhir::lenient::Str;
 use crate::fhir::resource::Resource;
-use crate::fhir::resources::{DiagnosticReport, Observation};
-use crate::model::{Detail, ResultLine, Section};
+use crate::fhir::resources::{DiagnosticReport, Observation, ObservationReferenceRange};
+use crate::model::{Detail, ReferenceRange, ResultLine, Section};
 
 use super::context::{Ctx, Outcome, status_str};
 use super::report::SkipReason;
-use super::text::{date, notes, quantity, range, s, term};
+use super::text::{date, notes, quantity, range, range_parts, s, term};
 
 /// SNOMED CT "Comment note", which GP systems use for filing comments.
 const COMMENT_NOTE: &str = "37331000000100";
@@ -193,27 +194,60 @@ pub fn result_line<'r, 'a>(
     });
     let mut comments: Vec<String> = s(&obs.comment).into_iter().collect();
     comments.extend(notes(&obs.note));
+    let reference_ranges: Vec<ReferenceRange> = obs
+        .reference_range
+        .iter()
+        .filter_map(|r| reference_range(r, unit.as_deref()))
+        .collect();
     let reference_range = obs
         .reference_range
         .first()
-        .and_then(|r| reference_range(r, unit.as_deref()));
+        .and_then(|r| with_unit(&r.low, &r.high, &r.text, unit.as_deref()));
     ResultLine {
         name,
         value,
         unit,
         reference_range,
+        reference_ranges,
         interpretation: interpretation.and_then(term),
         abnormal,
         comments,
     }
 }
 
-/// The reference range, with its unit whenever that is not the value's own unit: a
-/// range in another unit (or a value sent without one) would otherwise be read as if both
-/// were in the same unit.
-fn reference_range(r: &Range<'_>, value_unit: Option<&str>) -> Option<String> {
-    let text = range(r)?;
-    let unit = [&r.low, &r.high]
+/// One reference range as sent: the range with its unit (see [`with_unit`]), its own
+/// text when that says more than the numbers, what it applies to, the ages it is for
+/// (with their unit) and its type. `None` when the source sent none of these.
+fn reference_range(
+    r: &ObservationReferenceRange<'_>,
+    value_unit: Option<&str>,
+) -> Option<ReferenceRange> {
+    let range = with_unit(&r.low, &r.high, &r.text, value_unit);
+    let text = s(&r.text).filter(|t| range.as_deref() != Some(t.as_str()));
+    let rr = ReferenceRange {
+        range,
+        text,
+        applies_to: r.applies_to.iter().filter_map(term).collect(),
+        age: r
+            .age
+            .as_ref()
+            .and_then(|a| with_unit(&a.low, &a.high, &a.text, None)),
+        type_: r.type_.as_ref().and_then(term),
+    };
+    (rr != ReferenceRange::default()).then_some(rr)
+}
+
+/// A range with its unit whenever that is not the value's own unit: a range in another
+/// unit (or a value sent without one) would otherwise be read as if both were in the same
+/// unit.
+fn with_unit(
+    low: &Option<Quantity<'_>>,
+    high: &Option<Quantity<'_>>,
+    text: &Option<Str<'_>>,
+    value_unit: Option<&str>,
+) -> Option<String> {
+    let text = range_parts(low, high, text)?;
+    let unit = [low, high]
         .into_iter()
         .flatten()
         .find_map(|q| s(&q.unit).or_else(|| s(&q.code)));

@@ -348,6 +348,84 @@ fn results_keep_their_value_unit_and_reference_range_as_sent() {
 }
 
 #[test]
+fn every_reference_range_is_kept_with_what_it_applies_to() {
+    let r = run(r#"{"resourceType":"Bundle","entry":[
+      {"resource":{"resourceType":"Patient","id":"p"}},
+      {"resource":{"resourceType":"Observation","id":"alp","status":"final","subject":{"reference":"Patient/p"},
+        "code":{"text":"Alkaline phosphatase"},"valueQuantity":{"value":250,"unit":"U/L"},
+        "referenceRange":[
+          {"low":{"value":30,"unit":"U/L"},"high":{"value":130,"unit":"U/L"},
+           "type":{"text":"Normal Range"},"age":{"low":{"value":18,"unit":"years"}}},
+          {"low":{"value":100,"unit":"U/L"},"high":{"value":390,"unit":"U/L"},
+           "appliesTo":[{"coding":[{"system":"http://snomed.info/sct","code":"67822003","display":"Child"}]}],
+           "age":{"low":{"value":1,"unit":"a"},"high":{"value":17,"unit":"a"}},"text":"Children (growth)"},
+          {"text":"Pregnancy: up to 2x the adult range","appliesTo":{"text":"Pregnant"}}]}}]}"#);
+    let crate::model::Detail::Observation { result } = &r.entries[0].detail else {
+        panic!("observation")
+    };
+    assert_eq!(
+        result.reference_range.as_deref(),
+        Some("30-130"),
+        "the first, as before"
+    );
+    type Seen<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Vec<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let all: Vec<Seen<'_>> = result
+        .reference_ranges
+        .iter()
+        .map(|x| {
+            (
+                x.range.as_deref(),
+                x.text.as_deref(),
+                x.applies_to.iter().map(String::as_str).collect(),
+                x.age.as_deref(),
+                x.type_.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        all,
+        [
+            (
+                Some("30-130"),
+                None,
+                vec![],
+                Some(">=18 years"),
+                Some("Normal Range")
+            ),
+            (
+                Some("100-390"),
+                Some("Children (growth)"),
+                vec!["Child"],
+                Some("1-17 a"),
+                None
+            ),
+            (
+                Some("Pregnancy: up to 2x the adult range"),
+                None,
+                vec!["Pregnant"],
+                None,
+                None
+            ),
+        ],
+        "every range, in order, with its population and ages as sent (units kept)"
+    );
+    assert_eq!(
+        result.reference_range_lines(),
+        [
+            "30-130 (age >=18 years)",
+            "100-390 (Child; age 1-17 a; Children (growth))",
+            "Pregnancy: up to 2x the adult range (Pregnant)",
+        ]
+    );
+}
+
+#[test]
 fn a_code_without_a_display_is_signposted_not_blank_and_keeps_its_code() {
     let r = run(r#"{"resourceType":"Bundle","entry":[
       {"resource":{"resourceType":"Patient","id":"p"}},

@@ -146,18 +146,27 @@ pub fn quantity(q: &Quantity<'_>) -> Option<String> {
     })
 }
 
-/// A reference range as `low-high` (values as sent), or its text.
+/// A range as `low-high` (values as sent), or its text.
 pub fn range<'a>(r: &Range<'a>) -> Option<String> {
+    range_parts(&r.low, &r.high, &r.text)
+}
+
+/// A range from its parts as `low-high` (values as sent), or its text.
+pub fn range_parts<'a>(
+    low: &Option<Quantity<'a>>,
+    high: &Option<Quantity<'a>>,
+    text: &Option<Str<'a>>,
+) -> Option<String> {
     fn v<'a>(q: &Option<Quantity<'a>>) -> Option<&'a str> {
         q.as_ref()
             .and_then(|q| q.value.as_ref())
             .and_then(|d| d.text())
     }
-    match (v(&r.low), v(&r.high)) {
+    match (v(low), v(high)) {
         (Some(l), Some(h)) => Some(format!("{l}-{h}")),
         (Some(l), None) => Some(format!(">={l}")),
         (None, Some(h)) => Some(format!("<={h}")),
-        (None, None) => s(&r.text),
+        (None, None) => s(text),
     }
 }
 

@@ -14,6 +14,8 @@ const MAX_NUMERIC_DATE: u64 = (1 << 53) - 1;
 const MAX_STRING_CLAIM: usize = 256;
 /// Longest `jti` accepted, in bytes (each one is held in the replay cache).
 const MAX_JTI: usize = 128;
+/// Longest `icr_patient_family_name` accepted, in bytes.
+const MAX_FAMILY_NAME: usize = 100;
 
 type Claims = Map<String, Value>;
 
@@ -110,6 +112,33 @@ fn is_ods_code(code: &str) -> bool {
     (3..=10).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// `icr_patient_birth_date`: exactly `YYYY-MM-DD` (ten ASCII characters) and a real
+/// calendar date.
+fn birth_date(claims: &Claims) -> Result<Option<String>, LaunchError> {
+    const NAME: &str = "icr_patient_birth_date";
+    let Some(date) = optional_string(claims, NAME, 10)? else {
+        return Ok(None);
+    };
+    let shape = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape || date.parse::<jiff::civil::Date>().is_err() {
+        return Err(LaunchError::InvalidClaim(NAME));
+    }
+    Ok(Some(date))
+}
+
+/// `icr_patient_family_name`: a bounded string that is not blank.
+fn family_name(claims: &Claims) -> Result<Option<String>, LaunchError> {
+    const NAME: &str = "icr_patient_family_name";
+    match optional_string(claims, NAME, MAX_FAMILY_NAME)? {
+        Some(name) if name.trim().is_empty() => Err(LaunchError::InvalidClaim(NAME)),
+        name => Ok(name),
+    }
+}
+
 /// Builds the launch context from verified claims, applying every claim rule.
 pub(crate) fn launch_context(
     claims: &Claims,
@@ -152,6 +181,8 @@ pub(crate) fn launch_context(
         job_role: optional_string(claims, "icr_job_role", MAX_STRING_CLAIM)?,
         organisation,
         patient,
+        patient_birth_date: birth_date(claims)?,
+        patient_family_name: family_name(claims)?,
         purpose: required_string(claims, "icr_purpose")?,
         relationship,
         issuer: issuer.clone(),

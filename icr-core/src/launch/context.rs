@@ -78,9 +78,9 @@ impl FromStr for Relationship {
 /// Who is looking at which patient, why, and on what authority: the claims of a launch
 /// token that verified.
 ///
-/// `Debug` masks the NHS number. Serialised with the Rust field names (this is the SDK's
-/// view, not the token's claim names).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` masks the NHS number and the host's demographics of the patient. Serialised
+/// with the Rust field names (this is the SDK's view, not the token's claim names).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaunchContext {
     /// The user's SDS user id (claim `sub`).
     pub user_id: String,
@@ -94,6 +94,18 @@ pub struct LaunchContext {
     pub organisation: String,
     /// The patient (claim `icr_patient`, modulus 11 checked).
     pub patient: NhsNumber,
+    /// The patient's date of birth as the host system holds it, `YYYY-MM-DD` (optional
+    /// claim `icr_patient_birth_date`, a real calendar date). When given,
+    /// [`Session::summary`](crate::session::Session::summary) compares it with the
+    /// record's and reports a difference as a demographic discrepancy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_birth_date: Option<String>,
+    /// The patient's family name as the host system holds it (optional claim
+    /// `icr_patient_family_name`, 1 to 100 bytes, no control characters, not blank),
+    /// compared with the record's like the date of birth (case and surrounding spaces
+    /// ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_family_name: Option<String>,
     /// Purpose of use, e.g. `direct-care` (claim `icr_purpose`).
     pub purpose: String,
     /// The asserted care relationship (claim `icr_relationship`).
@@ -110,6 +122,30 @@ pub struct LaunchContext {
     pub not_before: Option<i64>,
     /// Unique token id, used to refuse replays (claim `jti`).
     pub token_id: String,
+}
+
+impl fmt::Debug for LaunchContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked = |v: &Option<String>| v.as_ref().map(|_| "***");
+        f.debug_struct("LaunchContext")
+            .field("user_id", &self.user_id)
+            .field("user_name", &self.user_name)
+            .field("role_profile", &self.role_profile)
+            .field("job_role", &self.job_role)
+            .field("organisation", &self.organisation)
+            .field("patient", &self.patient)
+            .field("patient_birth_date", &masked(&self.patient_birth_date))
+            .field("patient_family_name", &masked(&self.patient_family_name))
+            .field("purpose", &self.purpose)
+            .field("relationship", &self.relationship)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .field("not_before", &self.not_before)
+            .field("token_id", &self.token_id)
+            .finish()
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ pub fn context(
         job_role: job_role.map(str::to_owned),
         organisation: organisation.to_owned(),
         patient,
+        patient_birth_date: None,
+        patient_family_name: None,
         purpose: "direct-care".to_owned(),
         relationship,
         issuer: ISSUER.to_owned(),

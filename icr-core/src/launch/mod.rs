@@ -17,6 +17,33 @@
 //! assert!(verifier.verify(&token, now + 1).is_err());
 //! ```
 //!
+//! # Claims
+//!
+//! | Claim | Required | [`LaunchContext`] field | Rule |
+//! |---|---|---|---|
+//! | `iss`, `aud`, `iat`, `exp`, `jti` | yes | `issuer`, `audience`, `issued_at`, `expires_at`, `token_id` | the trust store's issuer and audience; NumericDates; `jti` at most 128 bytes |
+//! | `nbf` | no | `not_before` | NumericDate |
+//! | `sub` | yes | `user_id` | the SDS user id |
+//! | `name` | no | `user_name` | |
+//! | `icr_role_profile` | yes | `role_profile` | national RBAC role code |
+//! | `icr_job_role` | no | `job_role` | |
+//! | `icr_org` | yes | `organisation` | ODS code, 3 to 10 letters and digits |
+//! | `icr_patient` | yes | `patient` | NHS number, modulus 11 checked |
+//! | `icr_patient_birth_date` | no | `patient_birth_date` | the host's date of birth for the patient, exactly `YYYY-MM-DD` and a real date |
+//! | `icr_patient_family_name` | no | `patient_family_name` | the host's family name for the patient, 1 to 100 bytes, not blank |
+//! | `icr_purpose` | yes | `purpose` | e.g. `direct-care` |
+//! | `icr_relationship` | yes | `relationship` | a [`Relationship`] value |
+//!
+//! String claims are non-empty, bounded (256 bytes unless said otherwise) and free of
+//! control characters. A claim that breaks its rule refuses the token with
+//! [`LaunchError::InvalidClaim`] naming the claim, never its value.
+//!
+//! The two patient demographics claims let the SDK check that the record is the patient
+//! the host has open (hazard H03): [`Session::summary`](crate::session::Session::summary)
+//! compares them with the record's banner and reports a difference in
+//! `demographic_discrepancies` ("Date of birth differs between the record and the host
+//! system"). Tokens without them keep working; hosts should send them.
+//!
 //! # Why it is built this way
 //!
 //! **The verifier decides the algorithm, not the token.** Each key in the [`TrustStore`]

@@ -143,6 +143,10 @@ struct LaunchClaims<'a> {
     icr_job_role: Option<&'a str>,
     icr_org: &'a str,
     icr_patient: &'a NhsNumber,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icr_patient_birth_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icr_patient_family_name: Option<&'a str>,
     icr_purpose: &'a str,
     icr_relationship: Relationship,
 }
@@ -174,6 +178,8 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         icr_job_role: context.job_role.as_deref(),
         icr_org: &context.organisation,
         icr_patient: &context.patient,
+        icr_patient_birth_date: context.patient_birth_date.as_deref(),
+        icr_patient_family_name: context.patient_family_name.as_deref(),
         icr_purpose: &context.purpose,
         icr_relationship: context.relationship,
     };

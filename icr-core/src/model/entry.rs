@@ -387,9 +387,16 @@ pub struct ResultLine {
     /// The unit as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// Reference range as sent (`3.5-5.3` or the source's text).
+    /// The first reference range as sent (`3.5-5.3`, `70-100 mg/dL` when its unit is not
+    /// the value's, or the source's text): the `range` of the first of
+    /// `reference_ranges`, kept for hosts that read only this field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_range: Option<String>,
+    /// Every reference range the source sent, in its order, each with what it applies to
+    /// (age-, sex- or condition-specific ranges). Absent from summary JSON made before
+    /// this field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference_ranges: Vec<ReferenceRange>,
     /// Interpretation (`High`, `Low`, `Abnormal`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interpretation: Option<String>,
@@ -399,6 +406,74 @@ pub struct ResultLine {
     /// Comments on the result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<String>,
+}
+
+impl ResultLine {
+    /// Every reference range as a line for display ([`ReferenceRange::display`]), first
+    /// to last; for a result read from JSON made before `reference_ranges`, its one
+    /// `reference_range`.
+    pub fn reference_range_lines(&self) -> Vec<String> {
+        if self.reference_ranges.is_empty() {
+            return self.reference_range.iter().cloned().collect();
+        }
+        self.reference_ranges
+            .iter()
+            .map(ReferenceRange::display)
+            .collect()
+    }
+}
+
+/// One reference range of a result, as the source sent it (units kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceRange {
+    /// `low-high` (`3.5-5.3`, `>=90`), with its unit whenever that is not the value's own
+    /// (`70-100 mg/dL`); the source's text when it sent no numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
+    /// The source's text for the range, when it sent numbers too and the text differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The populations it applies to, as sent (`Female`, `Pregnant`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
+    /// The ages it applies to, with their unit as sent (`0-17 a`, `>=65 years`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<String>,
+    /// Its type as sent (`Normal Range`, `Therapeutic Desired Level`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+
+impl ReferenceRange {
+    /// One line for display: the range, then what it applies to in brackets
+    /// (`0.5-1.0 (Children; age 1-17 a)`). A type meaning the normal range is left out
+    /// of the line, as every range without a type is one.
+    pub fn display(&self) -> String {
+        let mut qualifiers: Vec<String> = self.applies_to.clone();
+        if let Some(age) = &self.age {
+            qualifiers.push(format!("age {age}"));
+        }
+        if let Some(t) = self.type_.as_deref().filter(|t| !is_normal(t)) {
+            qualifiers.push(t.to_owned());
+        }
+        if let (Some(_), Some(text)) = (&self.range, &self.text) {
+            qualifiers.push(text.clone());
+        }
+        let range = self
+            .range
+            .as_deref()
+            .or(self.text.as_deref())
+            .unwrap_or("Range not given");
+        if qualifiers.is_empty() {
+            range.to_owned()
+        } else {
+            format!("{range} ({})", qualifiers.join("; "))
+        }
+    }
+}
+
+fn is_normal(t: &str) -> bool {
+    t.eq_ignore_ascii_case("normal") || t.eq_ignore_ascii_case("normal range")
 }
 
 /// A referenced file of a document.

@@ -11,7 +11,7 @@ pub use code::{Code, DMD, SNOMED, is_known_system, normalise_system};
 pub use date::FhirDate;
 pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Detail, Entry, MedicationChange, MedicationDetail,
-    ResultLine, Section, TeamMember,
+    ReferenceRange, ResultLine, Section, TeamMember,
 };
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{

@@ -240,6 +240,26 @@ fn list_fact(label: &str, values: &[String]) -> Markup {
     fact(label, joined(values))
 }
 
+/// Every reference range of a result, one a line.
+fn ranges_fact(lines: &[String]) -> Markup {
+    if lines.is_empty() {
+        return html! {};
+    }
+    fact(
+        if lines.len() == 1 {
+            "Reference range"
+        } else {
+            "Reference ranges"
+        },
+        html! {
+            @for (i, line) in lines.iter().enumerate() {
+                @if i > 0 { br; }
+                (Text(line))
+            }
+        },
+    )
+}
+
 fn joined(values: &[String]) -> Markup {
     html! {
         @for (i, v) in values.iter().enumerate() {
@@ -311,7 +331,7 @@ fn facts(cx: &Cx<'_>, e: &Entry) -> Markup {
                 @match &result.value { Some(v) => (Text(v)), None => "No value" }
                 @if let Some(u) = &result.unit { " " (Text(u)) }
             }))
-            (text_fact("Reference range", result.reference_range.as_deref()))
+            (ranges_fact(&result.reference_range_lines()))
             (list_fact("Comment", &result.comments))
         },
         Detail::Immunisation {
@@ -486,7 +506,12 @@ fn results_table(title: &str, results: &[ResultLine]) -> Markup {
                         }
                         td.icr-num { @if let Some(v) = &r.value { (Text(v)) } }
                         td { @if let Some(u) = &r.unit { (Text(u)) } }
-                        td { @if let Some(rr) = &r.reference_range { (Text(rr)) } }
+                        td {
+                            @for (i, rr) in r.reference_range_lines().iter().enumerate() {
+                                @if i > 0 { br; }
+                                span data-range=(i) { (Text(rr)) }
+                            }
+                        }
                         td.icr-flag { @if let Some(f) = &flag { (Text(f)) } }
                     }
                 }

@@ -76,8 +76,13 @@ pub struct PanelOptions {
     pub lazy_details: bool,
     /// Embeds [`PANEL_CSS`] in a `<style>` element inside the fragment. Default on.
     pub embed_style: bool,
-    /// A source whose data is older than this many days is flagged "may be out of
-    /// date". Default 30.
+    /// Only for summary JSON made before [`SourceView::freshness`] existed: a source
+    /// whose data is older than this many days is flagged "may be out of date". A
+    /// summary that carries `freshness` is shown as it was judged when it was built (the
+    /// threshold is set where summaries are built, `IcrBuilder::stale_after_days`), so
+    /// every host flags the same sources. Default 30.
+    ///
+    /// [`SourceView::freshness`]: crate::summary::SourceView::freshness
     pub stale_after_days: i64,
     /// Medication changes within this many days of the summary date are highlighted as
     /// recent. Default 90.
@@ -91,7 +96,7 @@ impl Default for PanelOptions {
             interactive: false,
             lazy_details: false,
             embed_style: true,
-            stale_after_days: 30,
+            stale_after_days: crate::summary::DEFAULT_STALE_AFTER_DAYS,
             recent_change_days: 90,
         }
     }

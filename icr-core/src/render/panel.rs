@@ -11,7 +11,8 @@ use crate::ingest::SectionNoteKind;
 use crate::merge::SourceStatus;
 use crate::model::{AllergyStatus, Detail, Entry, FhirDate, Section};
 use crate::summary::{
-    Banner, PatientSummary, SectionStatement, SectionWarning, SourceView, SummarySection,
+    self, Banner, Freshness, PatientSummary, SectionStatement, SectionWarning, SourceView,
+    SummarySection,
 };
 
 /// What every part of the panel needs while rendering.
@@ -255,14 +256,23 @@ fn status_label(status: SourceStatus) -> &'static str {
     }
 }
 
+/// The summary's judgement of how current a source is ([`SourceView::freshness`], made
+/// with the threshold the summary was built with). Only summary JSON made before that
+/// field existed lacks it; for that the panel judges by
+/// [`PanelOptions::stale_after_days`](super::PanelOptions::stale_after_days) itself.
+fn freshness(cx: &Cx<'_>, s: &SourceView) -> Option<Freshness> {
+    s.freshness
+        .or_else(|| summary::freshness(s.status, s.age_days, cx.options.stale_after_days))
+}
+
 fn is_stale(cx: &Cx<'_>, s: &SourceView) -> bool {
-    s.status == SourceStatus::Ok && s.age_days.is_some_and(|d| d > cx.options.stale_after_days)
+    freshness(cx, s) == Some(Freshness::Stale)
 }
 
 /// A source that sent data without saying when it was last updated: its data may be of
 /// any age, which the clinician must be told rather than left to assume it is current.
-fn age_unknown(s: &SourceView) -> bool {
-    s.status == SourceStatus::Ok && s.age_days.is_none()
+fn age_unknown(cx: &Cx<'_>, s: &SourceView) -> bool {
+    freshness(cx, s) == Some(Freshness::AgeUnknown)
 }
 
 /// Sources that failed or may be out of date, and warnings that concern no one section:
@@ -273,7 +283,7 @@ fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
         .filter(|s| s.status != SourceStatus::Ok)
         .collect();
     let stale: Vec<&SourceView> = sources.iter().filter(|s| is_stale(cx, s)).collect();
-    let undated: Vec<&SourceView> = sources.iter().filter(|s| age_unknown(s)).collect();
+    let undated: Vec<&SourceView> = sources.iter().filter(|s| age_unknown(cx, s)).collect();
     let general = sources.iter().any(|s| !s.warnings.is_empty());
     if failed.is_empty() && stale.is_empty() && undated.is_empty() && !general {
         return html! {};
@@ -543,7 +553,7 @@ fn sources(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
                         @if s.status != SourceStatus::Ok {
                             span.icr-badge.icr-badge-high { (status_label(s.status)) }
                         }
-                        @if is_stale(cx, s) || age_unknown(s) {
+                        @if is_stale(cx, s) || age_unknown(cx, s) {
                             span.icr-badge.icr-badge-stale { "May be out of date" }
                         }
                         p.icr-source-meta {

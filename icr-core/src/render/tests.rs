@@ -5,7 +5,7 @@ use scraper::{ElementRef, Html, Selector};
 
 use super::*;
 use crate::model::{Detail, Section};
-use crate::summary::{SectionStatement, SectionWarning, Withheld, WithheldReason};
+use crate::summary::{Freshness, SectionStatement, SectionWarning, Withheld, WithheldReason};
 use crate::{IngestOptions, PatientSummary, ingest, merge};
 
 /// The demo patient joined from the five demo sources, as `icr demo --json` makes it.
@@ -26,6 +26,7 @@ fn demo() -> PatientSummary {
     crate::summary::build(
         &merge(records, Vec::new()),
         jiff::civil::date(2026, 11, 25),
+        crate::summary::SummaryOptions::default(),
         |_, _| Ok(()),
     )
 }
@@ -282,6 +283,54 @@ fn failed_and_stale_sources_are_flagged_above_the_sections() {
         list.contains("data as of 09-Nov-2026 08:15 (16 days old)"),
         "{list}"
     );
+}
+
+#[test]
+fn the_panel_flags_the_sources_the_summary_judged_stale_not_by_its_own_threshold() {
+    let notices = |s: &PatientSummary| {
+        let doc = parse(&panel_html(s, &PanelOptions::default()));
+        doc.select(&sel(".icr-notices [data-stale]"))
+            .map(|n| squash(&text(n)))
+            .collect::<Vec<_>>()
+    };
+    let mut s = demo();
+    let (gp, hospital) = (s.sources[0].name.clone(), s.sources[1].name.clone());
+    assert_eq!(s.sources[0].age_days, Some(16));
+    assert_eq!(s.sources[1].age_days, Some(56));
+    // As a summary built with a 10-day threshold, and one judged current whatever its age.
+    s.sources[0].freshness = Some(Freshness::Stale);
+    s.sources[1].freshness = Some(Freshness::Current);
+    let shown = notices(&s);
+    assert!(
+        shown
+            .iter()
+            .any(|n| n.starts_with(&format!("May be out of date: {gp}"))),
+        "{shown:?}"
+    );
+    assert!(!shown.iter().any(|n| n.contains(&hospital)), "{shown:?}");
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let badges: Vec<String> = doc
+        .select(&sel("li.icr-source"))
+        .filter(|li| li.select(&sel(".icr-badge-stale")).next().is_some())
+        .map(|li| squash(&text(li)))
+        .collect();
+    assert!(badges.iter().any(|b| b.starts_with(&gp)), "{badges:?}");
+    assert!(
+        !badges.iter().any(|b| b.starts_with(&hospital)),
+        "{badges:?}"
+    );
+    // Summary JSON from before `freshness`: the panel applies its own threshold (30 days).
+    for source in &mut s.sources {
+        source.freshness = None;
+    }
+    let shown = notices(&s);
+    assert!(
+        shown
+            .iter()
+            .any(|n| n.starts_with(&format!("May be out of date: {hospital}"))),
+        "{shown:?}"
+    );
+    assert!(!shown.iter().any(|n| n.contains(&gp)), "{shown:?}");
 }
 
 #[test]
@@ -672,11 +721,14 @@ fn lazy_details_are_rendered_for_the_item_the_dom_names() {
 #[test]
 fn a_source_that_does_not_date_its_data_is_flagged_may_be_out_of_date() {
     let mut s = demo();
+    // What summary::build gives a source without lastUpdated, and a failed one.
     s.sources[1].as_of = None;
     s.sources[1].age_days = None;
+    s.sources[1].freshness = Some(Freshness::AgeUnknown);
     s.sources[2].status = crate::merge::SourceStatus::Unavailable;
     s.sources[2].as_of = None;
     s.sources[2].age_days = None;
+    s.sources[2].freshness = None;
     let name = s.sources[1].name.clone();
     let failed = s.sources[2].name.clone();
     let doc = parse(&panel_html(&s, &PanelOptions::default()));
@@ -736,6 +788,48 @@ fn every_result_shows_its_unit_and_reference_range_beside_the_value() {
         .collect();
     assert_eq!(cells[1], "4.9", "{cells:?}");
     assert_eq!(cells[2..4], ["mmol/L", "3.5-5.3"], "{cells:?}");
+}
+
+#[test]
+fn every_reference_range_is_shown_the_first_in_the_range_column_and_the_others_under_it() {
+    let mut s = demo();
+    let inv = s
+        .sections
+        .iter_mut()
+        .find(|x| x.key == Section::Investigations)
+        .unwrap();
+    let potassium = inv
+        .items
+        .iter_mut()
+        .find_map(|e| match &mut e.detail {
+            Detail::Investigation { results, .. } => {
+                results.iter_mut().find(|r| r.name.contains("potassium"))
+            }
+            _ => None,
+        })
+        .expect("the potassium result");
+    potassium.reference_ranges = vec![
+        crate::model::ReferenceRange {
+            range: Some("3.5-5.3".into()),
+            ..Default::default()
+        },
+        crate::model::ReferenceRange {
+            range: Some("3.4-4.7".into()),
+            age: Some("0-17 a".into()),
+            ..Default::default()
+        },
+    ];
+    let doc = parse(&panel_html(&s, &PanelOptions::default()));
+    let row = section(&doc, "investigations")
+        .select(&sel("table.icr-results tbody tr"))
+        .find(|tr| text(*tr).contains("potassium"))
+        .expect("the potassium row");
+    let cell = row.select(&sel("td")).nth(2).expect("the range column");
+    let ranges: Vec<String> = cell
+        .select(&sel("[data-range]"))
+        .map(|x| squash(&text(x)))
+        .collect();
+    assert_eq!(ranges, ["3.5-5.3", "3.4-4.7 (age 0-17 a)"]);
 }
 
 fn first_text_in(e: ElementRef<'_>, selector: &str) -> String {

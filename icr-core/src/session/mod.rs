@@ -20,7 +20,7 @@ use crate::audit::{
 use crate::identity::NhsNumber;
 use crate::launch::{LaunchContext, LaunchError, Verifier};
 use crate::merge::SharedCareRecord;
-use crate::summary::{self, PatientSummary, WithheldReason};
+use crate::summary::{self, PatientSummary, SummaryOptions, WithheldReason};
 
 /// Seconds since the Unix epoch; injectable so tests and hosts control time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -64,12 +64,25 @@ pub struct IcrBuilder {
     verifier: Verifier,
     audit: Arc<dyn AuditSink>,
     clock: Clock,
+    summary: SummaryOptions,
 }
 
 impl IcrBuilder {
     /// Uses another clock (tests, simulations).
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// A source whose data is older than `days` on the summary date is judged
+    /// [`Freshness::Stale`](crate::summary::Freshness::Stale) ("may be out of date") in
+    /// every summary of this ICR, so that every host (native, wasm, the HTML panel)
+    /// flags the same sources. Default
+    /// [`DEFAULT_STALE_AFTER_DAYS`](crate::summary::DEFAULT_STALE_AFTER_DAYS) (30). The
+    /// deploying organisation chooses it for its sources (DCB0160); negative values are
+    /// taken as 0.
+    pub fn stale_after_days(mut self, days: i64) -> Self {
+        self.summary.stale_after_days = days.max(0);
         self
     }
 
@@ -81,6 +94,7 @@ impl IcrBuilder {
                 verifier: self.verifier,
                 audit: self.audit,
                 clock: self.clock,
+                summary: self.summary,
                 opted_out: RwLock::new(HashSet::new()),
             }),
         }
@@ -92,6 +106,7 @@ struct Inner {
     verifier: Verifier,
     audit: Arc<dyn AuditSink>,
     clock: Clock,
+    summary: SummaryOptions,
     opted_out: RwLock<HashSet<NhsNumber>>,
 }
 
@@ -114,6 +129,7 @@ impl Icr {
             verifier,
             audit,
             clock: Arc::new(system_clock),
+            summary: SummaryOptions::default(),
         }
     }
 
@@ -311,6 +327,11 @@ impl Session {
     }
 
     /// The patient summary this session may see: decided, audited, then returned.
+    ///
+    /// When the launch context carries the host system's date of birth or family name
+    /// for the patient, each is compared with the record's, and a difference is a line
+    /// of [`PatientSummary::demographic_discrepancies`] that names the field and "the
+    /// host system" (never the values), shown in the panel's banner warning.
     pub fn summary(&self, record: &SharedCareRecord) -> Result<PatientSummary, SessionError> {
         self.check_live()?;
         if record.nhs_number() != Some(&self.context.patient) {
@@ -337,7 +358,12 @@ impl Session {
         let today = jiff::Timestamp::from_second(now)
             .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date())
             .unwrap_or_default();
-        let summary = summary::build(record, today, |at, _| first_reason(decisions.get(at)));
+        let mut summary = summary::build(record, today, self.inner.summary, |at, _| {
+            first_reason(decisions.get(at))
+        });
+        summary
+            .demographic_discrepancies
+            .extend(host_discrepancies(&self.context, record));
         let whole_record_withheld = !decisions.is_empty()
             && decisions.iter().all(|d| {
                 d.reasons.iter().any(|r| {
@@ -416,6 +442,34 @@ impl Session {
             self.context.patient.as_str(),
         ))
     }
+}
+
+/// Where the patient the host system has open (the optional launch claims
+/// `icr_patient_birth_date` and `icr_patient_family_name`) differs from the record's
+/// banner: one line per field, naming the field and the host system, never the values.
+/// A field that either side does not give is not compared; a partial date of birth in
+/// the record (`1948`, `1948-03`) is compared to its precision; family names ignore case
+/// and surrounding spaces.
+fn host_discrepancies(context: &LaunchContext, record: &SharedCareRecord) -> Vec<String> {
+    let Some(patient) = record.patient.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let (Some(host), Some(recorded)) = (&context.patient_birth_date, &patient.birth_date) {
+        let same = match recorded.civil_date() {
+            Some(day) => day.to_string() == *host,
+            None => host.starts_with(recorded.as_str()),
+        };
+        if !same {
+            out.push("Date of birth differs between the record and the host system".to_owned());
+        }
+    }
+    if let (Some(host), Some(recorded)) = (&context.patient_family_name, &patient.name.family)
+        && host.trim().to_lowercase() != recorded.trim().to_lowercase()
+    {
+        out.push("Family name differs between the record and the host system".to_owned());
+    }
+    out
 }
 
 fn first_reason(d: Option<&Decision>) -> Result<(), WithheldReason> {

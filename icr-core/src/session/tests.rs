@@ -397,3 +397,109 @@ fn the_audit_names_every_item_shown_and_every_item_withheld() {
         "Debug shows counts, not ids"
     );
 }
+
+/// A session whose launch token carries the host system's date of birth and family name.
+fn open_with_host_demographics(f: &Fixture, birth_date: &str, family: &str) -> Session {
+    let mut context = crate::launch::demo::context(
+        "R8000",
+        Some("R0260"),
+        demo::ORGANISATION,
+        sources::patient().unwrap(),
+        Relationship::RegisteredGp,
+        f.clock.load(Ordering::SeqCst),
+    );
+    context.patient_birth_date = Some(birth_date.to_owned());
+    context.patient_family_name = Some(family.to_owned());
+    let token = crate::launch::mint(
+        &context,
+        crate::launch::demo::KID,
+        &crate::launch::demo::signing_key().unwrap(),
+    )
+    .unwrap();
+    f.icr.open_session(&token).unwrap()
+}
+
+#[test]
+fn the_host_systems_date_of_birth_and_family_name_are_compared_with_the_record() {
+    let f = fixture();
+    let record = record();
+    let same = open_with_host_demographics(&f, "1948-03-12", " thornton ");
+    assert!(
+        same.summary(&record)
+            .unwrap()
+            .demographic_discrepancies
+            .is_empty(),
+        "the same patient: no discrepancy (case and spaces ignored)"
+    );
+    let other = open_with_host_demographics(&f, "1948-12-03", "Thorpe");
+    let summary = other.summary(&record).unwrap();
+    assert_eq!(
+        summary.demographic_discrepancies,
+        [
+            "Date of birth differs between the record and the host system",
+            "Family name differs between the record and the host system",
+        ]
+    );
+    let texts = summary.demographic_discrepancies.join(" ");
+    for value in ["1948", "Thorpe", "THORNTON", "Thornton"] {
+        assert!(!texts.contains(value), "no values in the texts: {texts}");
+    }
+    // A token without the claims compares nothing.
+    let plain = open(&f, "gp", Relationship::RegisteredGp);
+    assert!(
+        plain
+            .summary(&record)
+            .unwrap()
+            .demographic_discrepancies
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_summary_judges_staleness_with_the_icrs_threshold() {
+    let build = |days: Option<i64>| {
+        let log = Arc::new(MemoryAuditLog::new(
+            AuditKey::from_bytes(&[7u8; 32]).unwrap(),
+        ));
+        let verifier = crate::launch::Verifier::new(crate::launch::demo::trust_store().unwrap());
+        let mut b = Icr::builder(Policy::default_uk().unwrap(), verifier, log)
+            .clock(Arc::new(|| 1_795_608_000)); // 2026-11-25
+        if let Some(days) = days {
+            b = b.stale_after_days(days);
+        }
+        b.build()
+    };
+    let stale = |icr: &Icr| -> Vec<String> {
+        let token = demo::token(
+            icr.policy(),
+            "gp",
+            Relationship::RegisteredGp,
+            sources::patient().unwrap(),
+            1_795_608_000,
+        )
+        .unwrap();
+        let summary = icr
+            .open_session(&token)
+            .unwrap()
+            .summary(&record())
+            .unwrap();
+        summary
+            .sources
+            .iter()
+            .filter(|s| s.freshness == Some(crate::summary::Freshness::Stale))
+            .filter_map(|s| s.ods_code.clone())
+            .collect()
+    };
+    let by_default = stale(&build(None));
+    assert_eq!(
+        by_default.len(),
+        2,
+        "56 and 44 days old are over 30: {by_default:?}"
+    );
+    assert_eq!(stale(&build(Some(365))), Vec::<String>::new());
+    assert_eq!(
+        stale(&build(Some(0))).len(),
+        5,
+        "every demo source is older than a day"
+    );
+}

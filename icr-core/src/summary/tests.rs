@@ -68,6 +68,7 @@ fn each_source_says_how_old_its_data_is() {
     let summary = build(
         &merge(vec![fresh, old, undated], Vec::new()),
         today(),
+        SummaryOptions::default(),
         everything,
     );
     let ages: Vec<(&str, Option<&str>, Option<i64>)> = summary
@@ -86,6 +87,83 @@ fn each_source_says_how_old_its_data_is() {
 }
 
 #[test]
+fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_threshold() {
+    let fresh = source(
+        "gp",
+        r#""meta":{"lastUpdated":"2026-11-24T23:30:00+00:00"},"#,
+        "",
+    );
+    let old = source(
+        "hospital",
+        r#""meta":{"lastUpdated":"2025-11-25T09:00:00Z"},"#,
+        "",
+    );
+    let week = source(
+        "clinic",
+        r#""meta":{"lastUpdated":"2026-11-15T09:00:00Z"},"#,
+        "",
+    );
+    let undated = source("hospice", "", "");
+    let failed = FailedSource {
+        organisation: org("ooh"),
+        status: SourceStatus::TimedOut,
+        reason: "no answer".to_owned(),
+    };
+    let record = merge(vec![fresh, old, week, undated], vec![failed]);
+    let judged = |summary: &PatientSummary| -> Vec<(String, Option<Freshness>)> {
+        summary
+            .sources
+            .iter()
+            .map(|s| (s.name.clone(), s.freshness))
+            .collect()
+    };
+    let by_default = build(&record, today(), SummaryOptions::default(), everything);
+    let f = |n: &str, x: Option<Freshness>| (n.to_owned(), x);
+    assert_eq!(
+        judged(&by_default),
+        [
+            f("gp", Some(Freshness::Current)),
+            f("hospital", Some(Freshness::Stale)),
+            f("clinic", Some(Freshness::Current)),
+            f("hospice", Some(Freshness::AgeUnknown)),
+            f("ooh", None),
+        ],
+        "30 days by default; a failed source is not judged"
+    );
+    let weekly = SummaryOptions {
+        stale_after_days: 7,
+    };
+    let strict = build(&record, today(), weekly, everything);
+    assert_eq!(
+        strict.sources[2].freshness,
+        Some(Freshness::Stale),
+        "10 days > 7"
+    );
+    let json = serde_json::to_value(&strict).unwrap();
+    let names: Vec<&str> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["freshness"].as_str().unwrap_or("(absent)"))
+        .collect();
+    assert_eq!(
+        names,
+        ["current", "stale", "stale", "age_unknown", "(absent)"]
+    );
+    assert_eq!(
+        json["schema_version"], 1,
+        "an additive field keeps the version"
+    );
+    // JSON from before the field existed still reads, with no judgement.
+    let mut older = json.clone();
+    for s in older["sources"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("freshness");
+    }
+    let back: PatientSummary = serde_json::from_value(older).unwrap();
+    assert!(back.sources.iter().all(|s| s.freshness.is_none()));
+}
+
+#[test]
 fn a_failed_source_is_listed_with_its_status_reason_and_no_items() {
     let failed = FailedSource {
         organisation: org("hospital"),
@@ -95,6 +173,7 @@ fn a_failed_source_is_listed_with_its_status_reason_and_no_items() {
     let summary = build(
         &merge(vec![source("gp", "", ACTIVE_PEANUT)], vec![failed]),
         today(),
+        SummaryOptions::default(),
         everything,
     );
     let view = summary
@@ -120,7 +199,7 @@ fn withheld_items_are_counted_with_their_reason_and_never_shown() {
         )],
         Vec::new(),
     );
-    let summary = build(&record, today(), |_, e| {
+    let summary = build(&record, today(), SummaryOptions::default(), |_, e| {
         if e.title.contains("Peanut") {
             Err(WithheldReason::SensitiveCategory(
                 "sexual-health".to_owned(),
@@ -152,7 +231,12 @@ fn withheld_items_are_counted_with_their_reason_and_never_shown() {
 fn no_known_allergies_is_a_statement_and_contradicts_an_active_allergy() {
     let gp = source("gp", "", NKA);
     let hospital = source("hospital", "", ACTIVE_PEANUT);
-    let summary = build(&merge(vec![gp, hospital], Vec::new()), today(), everything);
+    let summary = build(
+        &merge(vec![gp, hospital], Vec::new()),
+        today(),
+        SummaryOptions::default(),
+        everything,
+    );
     let a = allergies(&summary);
     assert_eq!(a.items.len(), 1, "NKA is not an item");
     assert_eq!(a.statements[0].kind, SectionNoteKind::NilKnown);
@@ -178,6 +262,7 @@ fn no_known_allergies_next_to_a_resolved_allergy_is_no_contradiction() {
             Vec::new(),
         ),
         today(),
+        SummaryOptions::default(),
         everything,
     );
     let a = allergies(&summary);
@@ -190,6 +275,7 @@ fn none_recorded_is_an_empty_section_without_a_statement() {
     let summary = build(
         &merge(vec![source("gp", "", "")], Vec::new()),
         today(),
+        SummaryOptions::default(),
         everything,
     );
     let a = allergies(&summary);
@@ -207,6 +293,7 @@ fn gp_connect_list_warnings_and_empty_reasons_reach_their_sections() {
     let summary = build(
         &merge(vec![source("gp", "", lists)], Vec::new()),
         today(),
+        SummaryOptions::default(),
         everything,
     );
     let problems = summary
@@ -229,7 +316,12 @@ fn gp_connect_list_warnings_and_empty_reasons_reach_their_sections() {
 fn demographic_discrepancies_reach_the_summary() {
     let gp = source("gp", r#""birthDate":"1948-03-12","#, "");
     let hospital = source("hospital", r#""birthDate":"1948-12-03","#, "");
-    let summary = build(&merge(vec![gp, hospital], Vec::new()), today(), everything);
+    let summary = build(
+        &merge(vec![gp, hospital], Vec::new()),
+        today(),
+        SummaryOptions::default(),
+        everything,
+    );
     assert_eq!(
         summary.demographic_discrepancies,
         ["Date of birth differs in the record from hospital"]

@@ -93,12 +93,19 @@ fn start() -> Option<FhirServer> {
 }
 
 /// What a summary says, without what a server rewrites (`meta.lastUpdated`, which
-/// Medplum sets on write, and the resource addresses).
+/// Medplum sets on write, with the ages and freshness judged from it, and the resource
+/// addresses).
 fn content(summary: &icr_core::PatientSummary) -> Value {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(m) => {
-                for k in ["last_updated", "source_ref", "as_of", "age_days"] {
+                for k in [
+                    "last_updated",
+                    "source_ref",
+                    "as_of",
+                    "age_days",
+                    "freshness",
+                ] {
                     m.remove(k);
                 }
                 m.values_mut().for_each(strip);

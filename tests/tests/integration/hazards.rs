@@ -392,3 +392,218 @@ fn the_audit_says_who_saw_which_sections_and_sources_and_what_was_withheld_why()
     );
     assert_eq!(r.items_shown.len() + r.items_withheld.len(), record.len());
 }
+
+#[test]
+fn every_host_reads_the_same_stale_flag_from_the_json_as_the_panel_shows() {
+    let old = clinic(
+        &format!(
+            r#""meta":{{"lastUpdated":"2025-11-25T09:00:00Z"}},{}"#,
+            nhs(NHS)
+        ),
+        "",
+    );
+    let down = FailedSource {
+        organisation: organisation("RDOWN", "Westfield Hospice"),
+        status: SourceStatus::TimedOut,
+        reason: "no answer within the deadline".to_owned(),
+    };
+    let record = merged(vec![old], vec![down]);
+    let judged = |summary: &PatientSummary| -> Vec<(String, String)> {
+        let json = serde_json::to_value(summary).expect("summary JSON");
+        json["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .map(|s| {
+                (
+                    s["ods_code"].as_str().unwrap_or_default().to_owned(),
+                    s["freshness"].as_str().unwrap_or("(absent)").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let summary = Host::new().gp_view(&record);
+    let json = judged(&summary);
+    let of = |ods: &str| {
+        json.iter()
+            .find(|(o, _)| o == ods)
+            .map(|(_, f)| f.as_str())
+            .unwrap_or_else(|| panic!("no source {ods}"))
+    };
+    assert_eq!(of("RCLIN"), "stale", "365 days old, over the default 30");
+    assert_eq!(of("Y90001"), "current", "the GP's data is 16 days old");
+    assert_eq!(of("RDOWN"), "(absent)", "a failed source is not judged");
+    // The panel flags exactly the sources the JSON calls stale.
+    let doc = html(&summary);
+    for (ods, freshness) in &json {
+        let flagged = words(&doc).contains(&format!(
+            "May be out of date: {}",
+            summary
+                .sources
+                .iter()
+                .find(|s| s.ods_code.as_deref() == Some(ods.as_str()))
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        ));
+        assert_eq!(
+            flagged,
+            freshness == "stale" || freshness == "age_unknown",
+            "{ods}: {freshness}"
+        );
+    }
+    // The threshold is the ICR's, set where summaries are built.
+    let lenient = Host::with(|b| b.stale_after_days(400)).gp_view(&record);
+    assert!(
+        judged(&lenient)
+            .iter()
+            .all(|(_, f)| f == "current" || f == "(absent)"),
+        "{:?}",
+        judged(&lenient)
+    );
+    assert!(!words(&html(&lenient)).contains("May be out of date"));
+}
+
+#[test]
+fn a_second_age_specific_reference_range_reaches_the_json_and_the_html() {
+    let lab = clinic(
+        &nhs(NHS),
+        r#"{"resource":{"resourceType":"DiagnosticReport","id":"d","status":"final","subject":{"reference":"Patient/p"},
+            "code":{"text":"Bone profile"},"result":[{"reference":"Observation/alp"}]}},
+           {"resource":{"resourceType":"Observation","id":"alp","status":"final","subject":{"reference":"Patient/p"},
+            "code":{"text":"Alkaline phosphatase"},"valueQuantity":{"value":250,"unit":"U/L"},
+            "referenceRange":[
+              {"low":{"value":30,"unit":"U/L"},"high":{"value":130,"unit":"U/L"}},
+              {"low":{"value":100,"unit":"U/L"},"high":{"value":390,"unit":"U/L"},
+               "age":{"low":{"value":1,"unit":"a"},"high":{"value":17,"unit":"a"}},
+               "appliesTo":[{"text":"Children"}]}]}}"#,
+    );
+    let summary = Host::new().gp_view(&merged(vec![lab], vec![]));
+    let json = serde_json::to_value(&summary).expect("summary JSON");
+    let result = json["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .flat_map(|s| s["items"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["title"] == "Bone profile")
+        .expect("the report")["detail"]["results"][0]
+        .clone();
+    assert_eq!(result["reference_range"], "30-130", "the first, as before");
+    let ranges = result["reference_ranges"].as_array().expect("every range");
+    assert_eq!(ranges.len(), 2);
+    assert_eq!(ranges[1]["range"], "100-390");
+    assert_eq!(ranges[1]["age"], "1-17 a", "the age range with its unit");
+    assert_eq!(ranges[1]["applies_to"][0], "Children");
+    let text = words(&html(&summary));
+    assert!(
+        text.contains("Alkaline phosphatase 250 U/L 30-130 100-390 (Children; age 1-17 a)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_fhir_audit_event_and_the_access_report_carry_the_items_shown_and_withheld() {
+    let record = merged(vec![], vec![]);
+    let host = Host::new();
+    let view = host.view(&record, "social-worker", Relationship::CareTeam);
+    let entries = host.audit.entries();
+    let entry = entries
+        .iter()
+        .find(|e| {
+            e.record.session_id == view.session_id && e.record.kind == AuditKind::RecordViewed
+        })
+        .expect("the view is audited");
+    let event = icr_core::audit::to_fhir_audit_event(entry);
+    let entities = event["entity"].as_array().expect("entities");
+    let named = |disclosure: &str| -> Vec<String> {
+        entities
+            .iter()
+            .filter(|e| e["detail"][0]["valueString"] == disclosure)
+            .map(|e| {
+                assert_eq!(e["role"]["code"], "4", "Domain Resource");
+                e["what"]["identifier"]["value"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let shown: Vec<String> = view
+        .summary
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(|e| e.id.clone()))
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(named("shown"), shown, "every item shown, in order");
+    assert_eq!(named("withheld"), entry.record.items_withheld);
+    assert_eq!(
+        named("withheld").len(),
+        crate::host::withheld(&view.summary),
+        "every item withheld"
+    );
+    assert_eq!(
+        entities.len(),
+        1 + record.len(),
+        "the patient, then every item"
+    );
+    let report = icr_core::audit::patient_access_report(&entries, NHS);
+    let line = report
+        .iter()
+        .find(|l| l.kind == AuditKind::RecordViewed)
+        .expect("the view in the patient's access report");
+    assert_eq!(line.items_shown, shown.len());
+    assert_eq!(line.items_withheld, crate::host::withheld(&view.summary));
+}
+
+#[test]
+fn the_host_systems_date_of_birth_is_compared_with_the_record_in_json_and_html() {
+    let record = merged(vec![], vec![]);
+    let host = Host::new();
+    let same = host
+        .gp_view_with(&record, |c| {
+            c.patient_birth_date = Some("1948-03-12".to_owned());
+            c.patient_family_name = Some("Thornton".to_owned());
+        })
+        .expect("the same patient");
+    assert!(
+        same.demographic_discrepancies.is_empty(),
+        "{:?}",
+        same.demographic_discrepancies
+    );
+    assert!(!html(&same).contains("demographic-discrepancy"));
+
+    let other = host
+        .gp_view_with(&record, |c| {
+            c.patient_birth_date = Some("1948-12-03".to_owned());
+        })
+        .expect("a summary, with a warning");
+    let json = serde_json::to_value(&other).expect("summary JSON");
+    assert_eq!(
+        json["demographic_discrepancies"],
+        serde_json::json!(["Date of birth differs between the record and the host system"])
+    );
+    let text = words(&html(&other));
+    assert!(
+        text.contains("Warning: sources disagree about the patient's details. Date of birth differs between the record and the host system"),
+        "{text}"
+    );
+    assert!(
+        !json["demographic_discrepancies"]
+            .to_string()
+            .contains("1948")
+    );
+
+    let refused = host.gp_view_with(&record, |c| {
+        c.patient_birth_date = Some("12/03/1948".to_owned());
+    });
+    match refused {
+        Err(icr_core::session::SessionError::Launch(e)) => {
+            assert_eq!(
+                e,
+                icr_core::launch::LaunchError::InvalidClaim("icr_patient_birth_date")
+            );
+            assert!(!format!("{e} {e:?}").contains("1948"));
+        }
+        other => panic!("a malformed claim must refuse the token: {other:?}"),
+    }
+}

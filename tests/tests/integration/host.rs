@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use icr_core::SharedCareRecord;
 use icr_core::audit::{AuditKey, MemoryAuditLog};
-use icr_core::launch::Relationship;
+use icr_core::launch::{self, LaunchContext, Relationship};
 use icr_core::session::{self, Icr};
 use icr_core::summary::PatientSummary;
 
@@ -40,13 +40,41 @@ pub(crate) struct View {
 
 impl Host {
     pub(crate) fn new() -> Host {
+        Host::with(|b| b)
+    }
+
+    /// The demo ICR with its builder changed by `finish` (another staleness threshold).
+    pub(crate) fn with(finish: impl FnOnce(session::IcrBuilder) -> session::IcrBuilder) -> Host {
         let key = AuditKey::from_bytes(&[7u8; 32]).expect("a 32-byte audit key");
         let audit = Arc::new(MemoryAuditLog::new(key));
-        let icr = session::demo::builder(audit.clone())
+        let builder = session::demo::builder(audit.clone())
             .expect("the demo ICR")
-            .clock(Arc::new(|| NOW))
-            .build();
+            .clock(Arc::new(|| NOW));
+        let icr = finish(builder).build();
         Host { icr, audit }
+    }
+
+    /// What the registered GP sees of `record` through a demo launch token whose context
+    /// `edit` changed (the host's demographics claims): the summary, or why the session
+    /// or the summary was refused.
+    pub(crate) fn gp_view_with(
+        &self,
+        record: &SharedCareRecord,
+        edit: impl FnOnce(&mut LaunchContext),
+    ) -> Result<PatientSummary, session::SessionError> {
+        let patient = record.nhs_number().cloned().expect("the record's patient");
+        let mut context = launch::demo::context(
+            "R8000",
+            Some("R0260"),
+            session::demo::ORGANISATION,
+            patient,
+            Relationship::RegisteredGp,
+            NOW,
+        );
+        edit(&mut context);
+        let key = launch::demo::signing_key().expect("the demo key");
+        let token = launch::mint(&context, launch::demo::KID, &key).expect("a demo token");
+        self.icr.open_session(&token)?.summary(record)
     }
 
     /// The summary the policy role `role` (`gp`, `receptionist`, …) with `relationship`

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::launch::mint;
 
 /// Verifies claims signed correctly with EdDSA.
 fn verify_claims(
@@ -333,6 +334,87 @@ fn relationship_org_and_strings_are_checked() {
         });
         assert_refused(&verifier, &ed_token(&keys, &c), expected);
     }
+}
+
+#[test]
+fn host_demographics_are_optional_claims_minted_and_read_back() {
+    let (keys, verifier) = setup();
+    let without = context();
+    let token = mint(&without, "ed-1", &keys.ed).unwrap();
+    let read = verifier.verify(&token, NOW).unwrap();
+    assert_eq!(read, without, "a token without the claims keeps working");
+    assert_eq!(
+        (read.patient_birth_date, read.patient_family_name),
+        (None, None)
+    );
+    let mut with = context();
+    with.patient_birth_date = Some("1948-03-12".to_owned());
+    with.patient_family_name = Some("Thornton".to_owned());
+    let token = mint(&with, "ed-1", &keys.ed).unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&b64::decode(payload, crate::launch::TokenPart::Claims).unwrap())
+            .unwrap();
+    assert_eq!(claims["icr_patient_birth_date"], "1948-03-12");
+    assert_eq!(claims["icr_patient_family_name"], "Thornton");
+    assert_eq!(verifier.verify(&token, NOW).unwrap(), with);
+    let debug = format!("{with:?}");
+    assert!(
+        !debug.contains("1948") && !debug.contains("Thornton"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn host_demographics_claims_are_strictly_validated_and_never_quoted() {
+    let (keys, verifier) = setup();
+    for bad in [
+        json!("1948-3-12"),
+        json!("12/03/1948"),
+        json!("1948-02-30"),
+        json!("19480312"),
+        json!("1948-03-12T00:00:00Z"),
+        json!("1948"),
+        json!("+1948-03-12"),
+        json!(""),
+        json!(19480312),
+        json!(null),
+    ] {
+        let mut c = claims();
+        c["icr_patient_birth_date"] = bad.clone();
+        let err = verify_claims(&verifier, &keys, &c).unwrap_err();
+        assert_eq!(
+            err,
+            LaunchError::InvalidClaim("icr_patient_birth_date"),
+            "{bad}"
+        );
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("1948"), "{text}");
+    }
+    for bad in [
+        json!(""),
+        json!("   "),
+        json!("T".repeat(101)),
+        json!("Thorn\u{7}ton"),
+        json!("Thorn\nton"),
+        json!(["Thornton"]),
+    ] {
+        let mut c = claims();
+        c["icr_patient_family_name"] = bad.clone();
+        let err = verify_claims(&verifier, &keys, &c).unwrap_err();
+        assert_eq!(
+            err,
+            LaunchError::InvalidClaim("icr_patient_family_name"),
+            "{bad}"
+        );
+        assert!(!format!("{err} {err:?}").contains("Thorn"));
+    }
+    let mut c = claims();
+    c["icr_patient_family_name"] = json!("O'Brien-Smith");
+    c["icr_patient_birth_date"] = json!("2024-02-29");
+    let ok = verify_claims(&verifier, &keys, &c).unwrap();
+    assert_eq!(ok.patient_family_name.as_deref(), Some("O'Brien-Smith"));
+    assert_eq!(ok.patient_birth_date.as_deref(), Some("2024-02-29"));
 }
 
 #[test]

@@ -88,6 +88,8 @@ pub(super) fn context() -> LaunchContext {
         job_role: Some("R0260".to_owned()),
         organisation: "Y90001".to_owned(),
         patient: NhsNumber::parse(PATIENT).unwrap(),
+        patient_birth_date: None,
+        patient_family_name: None,
         purpose: "direct-care".to_owned(),
         relationship: Relationship::RegisteredGp,
         issuer: ISS.to_owned(),
