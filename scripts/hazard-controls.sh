@@ -70,17 +70,17 @@ check H16 icr-core/src/access/decide.rs \
   $'                d.deny(format!("inference:{}", rule.id), WithheldReason::Inference);' \
   $'                let _ = (&d, &rule, WithheldReason::Inference);'
 
-check H04 icr-core/src/render/panel.rs \
-  "render::panel::is_stale: returns false" \
+check H04 icr-core/src/summary.rs \
+  "summary::freshness: data older than the threshold judged current" \
   icr-core --lib render::tests::failed_and_stale_sources_are_flagged_above_the_sections \
-  $'    s.status == SourceStatus::Ok && s.age_days.is_some_and(|d| d > cx.options.stale_after_days)' \
-  $'    let _ = (cx, s);\n    false'
+  $'        Some(days) if days > stale_after_days => Freshness::Stale,' \
+  $'        Some(days) if days > stale_after_days => Freshness::Current,'
 
-check H04 icr-core/src/render/panel.rs \
-  "render::panel::age_unknown: returns false" \
-  icr-core --lib render::tests::a_source_that_does_not_date_its_data_is_flagged_may_be_out_of_date \
-  $'    s.status == SourceStatus::Ok && s.age_days.is_none()' \
-  $'    let _ = s;\n    false'
+check H04 icr-core/src/summary.rs \
+  "summary::freshness: a source without a date judged current" \
+  icr-core --lib summary::tests::each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_threshold \
+  $'        None => Freshness::AgeUnknown,' \
+  $'        None => Freshness::Current,'
 
 check H14 icr-core/src/session/mod.rs \
   "session::Session::summary: r.items_shown no longer set" \
