@@ -5,7 +5,7 @@ use std::path::Path;
 use icr_core::audit::{self, AuditKey, verify_file};
 
 use crate::error::{CoreError, IcrError, host};
-use crate::summary::code;
+use crate::summary::{code, count};
 
 /// One access to a patient's record: who, when, what, why.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -31,6 +31,10 @@ pub struct AccessReportLine {
     pub purpose: Option<String>,
     /// Break-glass justification or denial reason.
     pub reason: Option<String>,
+    /// How many items were shown (each is named in the audit entry).
+    pub items_shown: i64,
+    /// How many items were withheld.
+    pub items_withheld: i64,
 }
 
 impl From<audit::AccessReportLine> for AccessReportLine {
@@ -46,6 +50,8 @@ impl From<audit::AccessReportLine> for AccessReportLine {
             sections: l.sections,
             purpose: l.purpose,
             reason: l.reason,
+            items_shown: count(l.items_shown),
+            items_withheld: count(l.items_withheld),
         }
     }
 }

@@ -86,6 +86,11 @@ pub struct IcrConfig {
     pub trust: Trust,
     /// Where to record accesses.
     pub audit: AuditLog,
+    /// A source whose data is older than this many days is flagged "may be out of date"
+    /// in every summary (`SourceView.freshness`); 30 when absent. The deploying
+    /// organisation chooses it for its sources.
+    #[uniffi(default = None)]
+    pub stale_after_days: Option<i64>,
 }
 
 /// The audit log an `Icr` writes, kept so that reports and verification read it back.
@@ -190,7 +195,11 @@ impl Icr {
             }
         };
         let audit = AuditStore::open(config.audit)?;
-        let icr = session::Icr::builder(policy, Verifier::new(store), audit.sink()).build();
+        let mut builder = session::Icr::builder(policy, Verifier::new(store), audit.sink());
+        if let Some(days) = config.stale_after_days {
+            builder = builder.stale_after_days(days);
+        }
+        let icr = builder.build();
         Ok(Icr::wrap(icr, audit))
     }
 

@@ -61,6 +61,13 @@ pub struct LaunchContext {
     pub not_before: Option<i64>,
     /// Token id (`jti`), unique per token.
     pub token_id: String,
+    /// The patient's date of birth as the host holds it (`YYYY-MM-DD`), compared with
+    /// the record: a difference is a demographic warning in the summary.
+    #[uniffi(default = None)]
+    pub patient_birth_date: Option<String>,
+    /// The patient's family name as the host holds it, compared the same way.
+    #[uniffi(default = None)]
+    pub patient_family_name: Option<String>,
 }
 
 impl From<&launch::LaunchContext> for LaunchContext {
@@ -80,6 +87,8 @@ impl From<&launch::LaunchContext> for LaunchContext {
             expires_at: c.expires_at,
             not_before: c.not_before,
             token_id: c.token_id.clone(),
+            patient_birth_date: c.patient_birth_date.clone(),
+            patient_family_name: c.patient_family_name.clone(),
         }
     }
 }
@@ -103,6 +112,8 @@ impl TryFrom<LaunchContext> for launch::LaunchContext {
             expires_at: c.expires_at,
             not_before: c.not_before,
             token_id: c.token_id,
+            patient_birth_date: c.patient_birth_date,
+            patient_family_name: c.patient_family_name,
         })
     }
 }

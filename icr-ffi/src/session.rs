@@ -23,9 +23,6 @@ pub struct PanelOptions {
     /// Embed the panel's stylesheet in the fragment.
     #[uniffi(default = true)]
     pub embed_style: bool,
-    /// Flag a source "may be out of date" after this many days.
-    #[uniffi(default = 30)]
-    pub stale_after_days: i64,
     /// Highlight medication changes within this many days.
     #[uniffi(default = 90)]
     pub recent_change_days: i64,
@@ -36,7 +33,6 @@ pub(crate) fn panel_options(o: Option<PanelOptions>) -> render::PanelOptions {
     if let Some(o) = o {
         options.id_prefix = o.id_prefix;
         options.embed_style = o.embed_style;
-        options.stale_after_days = o.stale_after_days;
         options.recent_change_days = o.recent_change_days;
     }
     options

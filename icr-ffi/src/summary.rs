@@ -271,6 +271,9 @@ pub struct SourceView {
     pub as_of: Option<String>,
     /// Days between `as_of` and the summary date.
     pub age_days: Option<i64>,
+    /// Whether its data may be out of date, judged by the summary (`None` for a source
+    /// that failed): flag `Stale` and `AgeUnknown` sources as the panel does.
+    pub freshness: Option<Freshness>,
     /// Warnings that concern no one section.
     pub warnings: Vec<SectionWarning>,
     /// Items it contributed to this summary (after access decisions).
@@ -287,11 +290,26 @@ impl From<summary::SourceView> for SourceView {
             reason: s.reason,
             as_of: s.as_of,
             age_days: s.age_days,
+            freshness: s.freshness.map(Into::into),
             warnings: s.warnings.into_iter().map(Into::into).collect(),
             items: count(s.items),
         }
     }
 }
+
+/// How current a source's data is, by the summary's threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[non_exhaustive]
+pub enum Freshness {
+    /// No older than the threshold.
+    Current,
+    /// Older than the threshold: "may be out of date".
+    Stale,
+    /// The source did not say when its data was last updated: "may be out of date" too.
+    AgeUnknown,
+}
+
+mirror_enum! { Freshness, summary::Freshness, AgeUnknown, [Current, Stale, AgeUnknown] }
 
 /// The kind of service an organisation provides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -821,8 +839,10 @@ pub struct ResultLine {
     pub value: Option<String>,
     /// The unit as sent.
     pub unit: Option<String>,
-    /// Reference range as sent.
+    /// Reference range as sent (the first, when there are several).
     pub reference_range: Option<String>,
+    /// Every reference range the source sent, with what each applies to.
+    pub reference_ranges: Vec<ReferenceRange>,
     /// Interpretation (`High`, `Low`, `Abnormal`).
     pub interpretation: Option<String>,
     /// The source flags it as outside normal.
@@ -838,9 +858,37 @@ impl From<model::ResultLine> for ResultLine {
             value: r.value,
             unit: r.unit,
             reference_range: r.reference_range,
+            reference_ranges: r.reference_ranges.into_iter().map(Into::into).collect(),
             interpretation: r.interpretation,
             abnormal: r.abnormal,
             comments: r.comments,
+        }
+    }
+}
+
+/// One reference range of a result, as sent.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReferenceRange {
+    /// `low-high` with its unit when that is not the value's own, or the source's text.
+    pub range: Option<String>,
+    /// The source's text for the range, when it differs.
+    pub text: Option<String>,
+    /// Populations it applies to (`Female`, `Pregnant`).
+    pub applies_to: Vec<String>,
+    /// Ages it applies to, with their unit (`0-17 a`).
+    pub age: Option<String>,
+    /// Its type (`Normal Range`).
+    pub range_type: Option<String>,
+}
+
+impl From<model::ReferenceRange> for ReferenceRange {
+    fn from(r: model::ReferenceRange) -> Self {
+        ReferenceRange {
+            range: r.range,
+            text: r.text,
+            applies_to: r.applies_to,
+            age: r.age,
+            range_type: r.type_,
         }
     }
 }

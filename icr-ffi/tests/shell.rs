@@ -94,10 +94,9 @@ fn token_errors_are_typed() {
     ));
 }
 
-#[test]
-fn host_keys_by_kid() {
-    let secret = vec![42u8; 32];
-    let icr = Icr::new(IcrConfig {
+/// An ICR trusting one HS256 host key, with a stale threshold of `stale_after_days`.
+fn host_icr(secret: &[u8], stale_after_days: Option<i64>) -> Result<Arc<Icr>, IcrError> {
+    Icr::new(IcrConfig {
         policy_json: None,
         trust: Trust::Keys {
             issuer: "https://epr.example.invalid".into(),
@@ -105,14 +104,18 @@ fn host_keys_by_kid() {
             trusted_keys: vec![TrustedKey {
                 kid: "epr-1".into(),
                 algorithm: KeyAlgorithm::Hs256,
-                key: secret.clone(),
+                key: secret.to_vec(),
             }],
         },
         audit: AuditLog::Memory,
+        stale_after_days,
     })
-    .unwrap();
+}
+
+/// A GP's launch context from the host's own login, as `host_icr` trusts it.
+fn host_context(patient_birth_date: Option<&str>) -> LaunchContext {
     let now = jiff::Timestamp::now().as_second();
-    let context = LaunchContext {
+    LaunchContext {
         user_id: "555000000002".into(),
         user_name: None,
         role_profile: "R8000".into(),
@@ -126,8 +129,17 @@ fn host_keys_by_kid() {
         issued_at: now,
         expires_at: now + 300,
         not_before: None,
-        token_id: "t-1".into(),
-    };
+        token_id: format!("t-{now}-{}", patient_birth_date.unwrap_or("none")),
+        patient_birth_date: patient_birth_date.map(str::to_owned),
+        patient_family_name: None,
+    }
+}
+
+#[test]
+fn host_keys_by_kid() {
+    let secret = vec![42u8; 32];
+    let icr = host_icr(&secret, None).unwrap();
+    let context = host_context(None);
     let token =
         mint_launch_token(context.clone(), "epr-1".into(), KeyAlgorithm::Hs256, secret).unwrap();
     assert_eq!(icr.open_session(token).unwrap().role(), "gp");
@@ -137,6 +149,54 @@ fn host_keys_by_kid() {
         icr.open_session(other),
         Err(IcrError::SignatureInvalid { .. })
     ));
+}
+
+#[test]
+fn host_demographics_and_the_stale_threshold_reach_the_typed_summary() {
+    let secret = vec![42u8; 32];
+    let summary = |stale_after_days: Option<i64>, birth_date: Option<&str>| {
+        let icr = host_icr(&secret, stale_after_days).unwrap();
+        let context = host_context(birth_date);
+        assert_eq!(context.patient_birth_date.as_deref(), birth_date);
+        let token = mint_launch_token(context, "epr-1".into(), KeyAlgorithm::Hs256, secret.clone())
+            .unwrap();
+        let session = icr.open_session(token).unwrap();
+        assert_eq!(
+            session.context().patient_birth_date.as_deref(),
+            birth_date,
+            "the claim is read back"
+        );
+        let set = session.source_set().unwrap();
+        for s in demo_sources().unwrap() {
+            set.add_json(Some(s.organisation), s.json).unwrap();
+        }
+        set.merge().unwrap().summary().unwrap()
+    };
+    let flagged = |s: &icr_ffi::PatientSummary| {
+        s.sources
+            .iter()
+            .filter(|v| v.freshness != Some(icr_ffi::Freshness::Current))
+            .count()
+    };
+    let lenient = summary(Some(100_000), None);
+    let strict = summary(Some(0), None);
+    assert!(lenient.sources.iter().all(|v| v.freshness.is_some()));
+    assert!(
+        flagged(&strict) > flagged(&lenient),
+        "a lower threshold flags more sources: {} vs {}",
+        flagged(&strict),
+        flagged(&lenient)
+    );
+    assert!(lenient.demographic_discrepancies.is_empty());
+    let differs = summary(None, Some("1901-02-03"));
+    assert!(
+        differs
+            .demographic_discrepancies
+            .iter()
+            .any(|d| d.contains("host system") && !d.contains("1901")),
+        "{:?}",
+        differs.demographic_discrepancies
+    );
 }
 
 #[test]

@@ -878,6 +878,29 @@ namespace Icr.Sdk
         public static RustBuffer Lower(ClinicalCode v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterOptionalTypeFreshness
+    {
+        public static Freshness? Read(BufReader r)
+        {
+            if (r.ReadI8() == 0) return null;
+            return FfiConverterTypeFreshness.Read(r);
+        }
+
+        public static void Write(Freshness? v, BufWriter w)
+        {
+            if (v == null)
+            {
+                w.WriteI8(0);
+                return;
+            }
+            w.WriteI8(1);
+            FfiConverterTypeFreshness.Write(v.Value, w);
+        }
+
+        public static Freshness? Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(Freshness? v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterOptionalTypeOrganisation
     {
         public static Organisation Read(BufReader r)
@@ -1076,6 +1099,28 @@ namespace Icr.Sdk
 
         public static List<Provenance> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(List<Provenance> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeReferenceRange
+    {
+        public static List<ReferenceRange> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<ReferenceRange>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeReferenceRange.Read(r));
+            return list;
+        }
+
+        public static void Write(List<ReferenceRange> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeReferenceRange.Write(item, w);
+        }
+
+        public static List<ReferenceRange> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<ReferenceRange> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterSequenceTypeResultLine
@@ -1332,7 +1377,7 @@ namespace Icr.Sdk
     {
         public static AccessReportLine Read(BufReader r)
         {
-            return new AccessReportLine(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
+            return new AccessReportLine(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r));
         }
 
         public static void Write(AccessReportLine v, BufWriter w)
@@ -1348,6 +1393,8 @@ namespace Icr.Sdk
             FfiConverterSequenceString.Write(v.Sections, w);
             FfiConverterOptionalString.Write(v.Purpose, w);
             FfiConverterOptionalString.Write(v.Reason, w);
+            FfiConverterInt64.Write(v.ItemsShown, w);
+            FfiConverterInt64.Write(v.ItemsWithheld, w);
         }
 
         public static AccessReportLine Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1600,6 +1647,24 @@ namespace Icr.Sdk
         public static RustBuffer Lower(DemoSource v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeFreshness
+    {
+        public static Freshness Read(BufReader r)
+        {
+            int variant = r.ReadI32();
+            if (variant < 1 || variant > 3) throw new InternalException("unknown Freshness variant " + variant);
+            return (Freshness)(variant - 1);
+        }
+
+        public static void Write(Freshness v, BufWriter w)
+        {
+            w.WriteI32((int)v + 1);
+        }
+
+        public static Freshness Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(Freshness v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeIcr
     {
         public static Icr Read(BufReader r) { return new Icr(r.ReadU64()); }
@@ -1616,7 +1681,7 @@ namespace Icr.Sdk
     {
         public static IcrConfig Read(BufReader r)
         {
-            return new IcrConfig(FfiConverterOptionalString.Read(r), FfiConverterTypeTrust.Read(r), FfiConverterTypeAuditLog.Read(r));
+            return new IcrConfig(FfiConverterOptionalString.Read(r), FfiConverterTypeTrust.Read(r), FfiConverterTypeAuditLog.Read(r), FfiConverterOptionalInt64.Read(r));
         }
 
         public static void Write(IcrConfig v, BufWriter w)
@@ -1625,6 +1690,7 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.PolicyJson, w);
             FfiConverterTypeTrust.Write(v.Trust, w);
             FfiConverterTypeAuditLog.Write(v.Audit, w);
+            FfiConverterOptionalInt64.Write(v.StaleAfterDays, w);
         }
 
         public static IcrConfig Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1855,7 +1921,7 @@ namespace Icr.Sdk
     {
         public static LaunchContext Read(BufReader r)
         {
-            return new LaunchContext(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterTypeRelationship.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterString.Read(r));
+            return new LaunchContext(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterTypeRelationship.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
         }
 
         public static void Write(LaunchContext v, BufWriter w)
@@ -1875,6 +1941,8 @@ namespace Icr.Sdk
             FfiConverterInt64.Write(v.ExpiresAt, w);
             FfiConverterOptionalInt64.Write(v.NotBefore, w);
             FfiConverterString.Write(v.TokenId, w);
+            FfiConverterOptionalString.Write(v.PatientBirthDate, w);
+            FfiConverterOptionalString.Write(v.PatientFamilyName, w);
         }
 
         public static LaunchContext Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1970,7 +2038,7 @@ namespace Icr.Sdk
     {
         public static PanelOptions Read(BufReader r)
         {
-            return new PanelOptions(FfiConverterString.Read(r), FfiConverterBoolean.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r));
+            return new PanelOptions(FfiConverterString.Read(r), FfiConverterBoolean.Read(r), FfiConverterInt64.Read(r));
         }
 
         public static void Write(PanelOptions v, BufWriter w)
@@ -1978,7 +2046,6 @@ namespace Icr.Sdk
             if (v == null) throw new ArgumentNullException("a PanelOptions value");
             FfiConverterString.Write(v.IdPrefix, w);
             FfiConverterBoolean.Write(v.EmbedStyle, w);
-            FfiConverterInt64.Write(v.StaleAfterDays, w);
             FfiConverterInt64.Write(v.RecentChangeDays, w);
         }
 
@@ -2030,6 +2097,27 @@ namespace Icr.Sdk
         public static RustBuffer Lower(Provenance v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeReferenceRange
+    {
+        public static ReferenceRange Read(BufReader r)
+        {
+            return new ReferenceRange(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
+        }
+
+        public static void Write(ReferenceRange v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a ReferenceRange value");
+            FfiConverterOptionalString.Write(v.Range, w);
+            FfiConverterOptionalString.Write(v.Text, w);
+            FfiConverterSequenceString.Write(v.AppliesTo, w);
+            FfiConverterOptionalString.Write(v.Age, w);
+            FfiConverterOptionalString.Write(v.RangeType, w);
+        }
+
+        public static ReferenceRange Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(ReferenceRange v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeRelationship
     {
         public static Relationship Read(BufReader r)
@@ -2052,7 +2140,7 @@ namespace Icr.Sdk
     {
         public static ResultLine Read(BufReader r)
         {
-            return new ResultLine(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r), FfiConverterSequenceString.Read(r));
+            return new ResultLine(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeReferenceRange.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r), FfiConverterSequenceString.Read(r));
         }
 
         public static void Write(ResultLine v, BufWriter w)
@@ -2062,6 +2150,7 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.Value, w);
             FfiConverterOptionalString.Write(v.Unit, w);
             FfiConverterOptionalString.Write(v.ReferenceRange, w);
+            FfiConverterSequenceTypeReferenceRange.Write(v.ReferenceRanges, w);
             FfiConverterOptionalString.Write(v.Interpretation, w);
             FfiConverterBoolean.Write(v.Abnormal, w);
             FfiConverterSequenceString.Write(v.Comments, w);
@@ -2201,7 +2290,7 @@ namespace Icr.Sdk
     {
         public static SourceView Read(BufReader r)
         {
-            return new SourceView(FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterTypeCareSetting.Read(r), FfiConverterTypeSourceStatus.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r), FfiConverterInt64.Read(r));
+            return new SourceView(FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterTypeCareSetting.Read(r), FfiConverterTypeSourceStatus.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterOptionalTypeFreshness.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r), FfiConverterInt64.Read(r));
         }
 
         public static void Write(SourceView v, BufWriter w)
@@ -2214,6 +2303,7 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.Reason, w);
             FfiConverterOptionalString.Write(v.AsOf, w);
             FfiConverterOptionalInt64.Write(v.AgeDays, w);
+            FfiConverterOptionalTypeFreshness.Write(v.Freshness, w);
             FfiConverterSequenceTypeSectionWarning.Write(v.Warnings, w);
             FfiConverterInt64.Write(v.Items, w);
         }
@@ -2550,8 +2640,18 @@ namespace Icr.Sdk
         /// </summary>
         public string Reason { get; set; }
 
+        /// <summary>
+        /// How many items were shown (each is named in the audit entry).
+        /// </summary>
+        public long ItemsShown { get; set; }
+
+        /// <summary>
+        /// How many items were withheld.
+        /// </summary>
+        public long ItemsWithheld { get; set; }
+
         /// <summary>Creates a AccessReportLine from every field.</summary>
-        public AccessReportLine(string time, string userId, string userName, string role, string organisation, string kind, string outcome, List<string> sections, string purpose, string reason)
+        public AccessReportLine(string time, string userId, string userName, string role, string organisation, string kind, string outcome, List<string> sections, string purpose, string reason, long itemsShown, long itemsWithheld)
         {
             Time = time;
             UserId = userId;
@@ -2563,6 +2663,8 @@ namespace Icr.Sdk
             Sections = sections;
             Purpose = purpose;
             Reason = reason;
+            ItemsShown = itemsShown;
+            ItemsWithheld = itemsWithheld;
         }
     }
 
@@ -2709,12 +2811,20 @@ namespace Icr.Sdk
         /// </summary>
         public AuditLog Audit { get; set; }
 
+        /// <summary>
+        /// A source whose data is older than this many days is flagged "may be out of date"
+        /// in every summary (`SourceView.freshness`); 30 when absent. The deploying
+        /// organisation chooses it for its sources.
+        /// </summary>
+        public long? StaleAfterDays { get; set; }
+
         /// <summary>Creates a IcrConfig from every field.</summary>
-        public IcrConfig(string policyJson, Trust trust, AuditLog audit)
+        public IcrConfig(string policyJson, Trust trust, AuditLog audit, long? staleAfterDays = null)
         {
             PolicyJson = policyJson;
             Trust = trust;
             Audit = audit;
+            StaleAfterDays = staleAfterDays;
         }
     }
 
@@ -2823,8 +2933,19 @@ namespace Icr.Sdk
         /// </summary>
         public string TokenId { get; set; }
 
+        /// <summary>
+        /// The patient's date of birth as the host holds it (`YYYY-MM-DD`), compared with
+        /// the record: a difference is a demographic warning in the summary.
+        /// </summary>
+        public string PatientBirthDate { get; set; }
+
+        /// <summary>
+        /// The patient's family name as the host holds it, compared the same way.
+        /// </summary>
+        public string PatientFamilyName { get; set; }
+
         /// <summary>Creates a LaunchContext from every field.</summary>
-        public LaunchContext(string userId, string userName, string roleProfile, string jobRole, string organisation, string patient, string purpose, Relationship relationship, string issuer, string audience, long issuedAt, long expiresAt, long? notBefore, string tokenId)
+        public LaunchContext(string userId, string userName, string roleProfile, string jobRole, string organisation, string patient, string purpose, Relationship relationship, string issuer, string audience, long issuedAt, long expiresAt, long? notBefore, string tokenId, string patientBirthDate = null, string patientFamilyName = null)
         {
             UserId = userId;
             UserName = userName;
@@ -2840,6 +2961,8 @@ namespace Icr.Sdk
             ExpiresAt = expiresAt;
             NotBefore = notBefore;
             TokenId = tokenId;
+            PatientBirthDate = patientBirthDate;
+            PatientFamilyName = patientFamilyName;
         }
     }
 
@@ -2900,21 +3023,15 @@ namespace Icr.Sdk
         public bool EmbedStyle { get; set; }
 
         /// <summary>
-        /// Flag a source "may be out of date" after this many days.
-        /// </summary>
-        public long StaleAfterDays { get; set; }
-
-        /// <summary>
         /// Highlight medication changes within this many days.
         /// </summary>
         public long RecentChangeDays { get; set; }
 
         /// <summary>Creates a PanelOptions from every field.</summary>
-        public PanelOptions(string idPrefix = "icr", bool embedStyle = true, long staleAfterDays = 30, long recentChangeDays = 90)
+        public PanelOptions(string idPrefix = "icr", bool embedStyle = true, long recentChangeDays = 90)
         {
             IdPrefix = idPrefix;
             EmbedStyle = embedStyle;
-            StaleAfterDays = staleAfterDays;
             RecentChangeDays = recentChangeDays;
         }
     }
@@ -3338,6 +3455,47 @@ namespace Icr.Sdk
     }
 
     /// <summary>
+    /// One reference range of a result, as sent.
+    /// </summary>
+    public sealed class ReferenceRange
+    {
+        /// <summary>
+        /// `low-high` with its unit when that is not the value's own, or the source's text.
+        /// </summary>
+        public string Range { get; set; }
+
+        /// <summary>
+        /// The source's text for the range, when it differs.
+        /// </summary>
+        public string Text { get; set; }
+
+        /// <summary>
+        /// Populations it applies to (`Female`, `Pregnant`).
+        /// </summary>
+        public List<string> AppliesTo { get; set; }
+
+        /// <summary>
+        /// Ages it applies to, with their unit (`0-17 a`).
+        /// </summary>
+        public string Age { get; set; }
+
+        /// <summary>
+        /// Its type (`Normal Range`).
+        /// </summary>
+        public string RangeType { get; set; }
+
+        /// <summary>Creates a ReferenceRange from every field.</summary>
+        public ReferenceRange(string range, string text, List<string> appliesTo, string age, string rangeType)
+        {
+            Range = range;
+            Text = text;
+            AppliesTo = appliesTo;
+            Age = age;
+            RangeType = rangeType;
+        }
+    }
+
+    /// <summary>
     /// One result of an investigation, value and unit exactly as sent.
     /// </summary>
     public sealed class ResultLine
@@ -3358,9 +3516,14 @@ namespace Icr.Sdk
         public string Unit { get; set; }
 
         /// <summary>
-        /// Reference range as sent.
+        /// Reference range as sent (the first, when there are several).
         /// </summary>
         public string ReferenceRange { get; set; }
+
+        /// <summary>
+        /// Every reference range the source sent, with what each applies to.
+        /// </summary>
+        public List<ReferenceRange> ReferenceRanges { get; set; }
 
         /// <summary>
         /// Interpretation (`High`, `Low`, `Abnormal`).
@@ -3378,12 +3541,13 @@ namespace Icr.Sdk
         public List<string> Comments { get; set; }
 
         /// <summary>Creates a ResultLine from every field.</summary>
-        public ResultLine(string name, string value, string unit, string referenceRange, string interpretation, bool abnormal, List<string> comments)
+        public ResultLine(string name, string value, string unit, string referenceRange, List<ReferenceRange> referenceRanges, string interpretation, bool abnormal, List<string> comments)
         {
             Name = name;
             Value = value;
             Unit = unit;
             ReferenceRange = referenceRange;
+            ReferenceRanges = referenceRanges;
             Interpretation = interpretation;
             Abnormal = abnormal;
             Comments = comments;
@@ -3489,6 +3653,12 @@ namespace Icr.Sdk
         public long? AgeDays { get; set; }
 
         /// <summary>
+        /// Whether its data may be out of date, judged by the summary (`None` for a source
+        /// that failed): flag `Stale` and `AgeUnknown` sources as the panel does.
+        /// </summary>
+        public Freshness? Freshness { get; set; }
+
+        /// <summary>
         /// Warnings that concern no one section.
         /// </summary>
         public List<SectionWarning> Warnings { get; set; }
@@ -3499,7 +3669,7 @@ namespace Icr.Sdk
         public long Items { get; set; }
 
         /// <summary>Creates a SourceView from every field.</summary>
-        public SourceView(string odsCode, string name, CareSetting careSetting, SourceStatus status, string reason, string asOf, long? ageDays, List<SectionWarning> warnings, long items)
+        public SourceView(string odsCode, string name, CareSetting careSetting, SourceStatus status, string reason, string asOf, long? ageDays, Freshness? freshness, List<SectionWarning> warnings, long items)
         {
             OdsCode = odsCode;
             Name = name;
@@ -3508,6 +3678,7 @@ namespace Icr.Sdk
             Reason = reason;
             AsOf = asOf;
             AgeDays = ageDays;
+            Freshness = freshness;
             Warnings = warnings;
             Items = items;
         }
@@ -4346,6 +4517,25 @@ namespace Icr.Sdk
         /// A change this version of the bindings does not know.
         /// </summary>
         Other,
+    }
+
+    /// <summary>
+    /// How current a source's data is, by the summary's threshold.
+    /// </summary>
+    public enum Freshness
+    {
+        /// <summary>
+        /// No older than the threshold.
+        /// </summary>
+        Current,
+        /// <summary>
+        /// Older than the threshold: "may be out of date".
+        /// </summary>
+        Stale,
+        /// <summary>
+        /// The source did not say when its data was last updated: "may be out of date" too.
+        /// </summary>
+        AgeUnknown,
     }
 
     /// <summary>

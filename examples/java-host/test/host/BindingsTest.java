@@ -154,7 +154,7 @@ public final class BindingsTest {
             TrustedKey key = new TrustedKey("epr-2025", KeyAlgorithm.HS256, secret);
             IcrConfig config = new IcrConfig(null,
                     new Trust.Keys("https://epr.example.invalid", "icr-sdk", List.of(key)),
-                    AuditLog.Memory.INSTANCE);
+                    AuditLog.Memory.INSTANCE, null);
             try (Icr own = new Icr(config)) {
                 long now = System.currentTimeMillis() / 1000;
                 String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"epr-2025\"}";
@@ -251,7 +251,7 @@ public final class BindingsTest {
             check(json.contains("\"schema_version\":1"), "schema_version");
             check(new String(record.summaryJsonBytes(), StandardCharsets.UTF_8).equals(json), "bytes are the same JSON");
             check(record.panelHtml(null).startsWith("<section class=\"icr-panel\""), "fragment");
-            String page = record.standalonePage(new PanelOptions("host", true, 30L, 90L));
+            String page = record.standalonePage(new PanelOptions("host", true, 90L));
             check(page.startsWith("<!DOCTYPE html>") && page.contains("Content-Security-Policy"), "page");
         });
 
@@ -350,7 +350,7 @@ public final class BindingsTest {
             byte[] key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
             Checkpoint head;
-            try (Icr own = new Icr(new IcrConfig(null, Trust.Demo.INSTANCE, new AuditLog.File(path, key)));
+            try (Icr own = new Icr(new IcrConfig(null, Trust.Demo.INSTANCE, new AuditLog.File(path, key), null));
                     CareRecord r = view(own, "gp")) {
                 r.summary();
                 head = own.auditCheckpoint();

@@ -3499,6 +3499,16 @@ data class AccessReportLine (
      * Break-glass justification or denial reason.
      */
     var `reason`: kotlin.String?
+    , 
+    /**
+     * How many items were shown (each is named in the audit entry).
+     */
+    var `itemsShown`: kotlin.Long
+    , 
+    /**
+     * How many items were withheld.
+     */
+    var `itemsWithheld`: kotlin.Long
     
 ){
     
@@ -3525,6 +3535,8 @@ public object FfiConverterTypeAccessReportLine: FfiConverterRustBuffer<AccessRep
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
@@ -3538,7 +3550,9 @@ public object FfiConverterTypeAccessReportLine: FfiConverterRustBuffer<AccessRep
             FfiConverterString.allocationSize(value.`outcome`) +
             FfiConverterSequenceString.allocationSize(value.`sections`) +
             FfiConverterOptionalString.allocationSize(value.`purpose`) +
-            FfiConverterOptionalString.allocationSize(value.`reason`)
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterLong.allocationSize(value.`itemsShown`) +
+            FfiConverterLong.allocationSize(value.`itemsWithheld`)
     )
 
     override fun write(value: AccessReportLine, buf: ByteBuffer) {
@@ -3552,6 +3566,8 @@ public object FfiConverterTypeAccessReportLine: FfiConverterRustBuffer<AccessRep
             FfiConverterSequenceString.write(value.`sections`, buf)
             FfiConverterOptionalString.write(value.`purpose`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterLong.write(value.`itemsShown`, buf)
+            FfiConverterLong.write(value.`itemsWithheld`, buf)
     }
 }
 
@@ -4041,6 +4057,13 @@ data class IcrConfig (
      * Where to record accesses.
      */
     var `audit`: AuditLog
+    , 
+    /**
+     * A source whose data is older than this many days is flagged "may be out of date"
+     * in every summary (`SourceView.freshness`); 30 when absent. The deploying
+     * organisation chooses it for its sources.
+     */
+    var `staleAfterDays`: kotlin.Long? = null 
     
 ){
     
@@ -4060,19 +4083,22 @@ public object FfiConverterTypeIcrConfig: FfiConverterRustBuffer<IcrConfig> {
             FfiConverterOptionalString.read(buf),
             FfiConverterTypeTrust.read(buf),
             FfiConverterTypeAuditLog.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
     override fun allocationSize(value: IcrConfig) = (
             FfiConverterOptionalString.allocationSize(value.`policyJson`) +
             FfiConverterTypeTrust.allocationSize(value.`trust`) +
-            FfiConverterTypeAuditLog.allocationSize(value.`audit`)
+            FfiConverterTypeAuditLog.allocationSize(value.`audit`) +
+            FfiConverterOptionalLong.allocationSize(value.`staleAfterDays`)
     )
 
     override fun write(value: IcrConfig, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`policyJson`, buf)
             FfiConverterTypeTrust.write(value.`trust`, buf)
             FfiConverterTypeAuditLog.write(value.`audit`, buf)
+            FfiConverterOptionalLong.write(value.`staleAfterDays`, buf)
     }
 }
 
@@ -4152,6 +4178,17 @@ data class LaunchContext (
      * Token id (`jti`), unique per token.
      */
     var `tokenId`: kotlin.String
+    , 
+    /**
+     * The patient's date of birth as the host holds it (`YYYY-MM-DD`), compared with
+     * the record: a difference is a demographic warning in the summary.
+     */
+    var `patientBirthDate`: kotlin.String? = null 
+    , 
+    /**
+     * The patient's family name as the host holds it, compared the same way.
+     */
+    var `patientFamilyName`: kotlin.String? = null 
     
 ){
     
@@ -4182,6 +4219,8 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4199,7 +4238,9 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterLong.allocationSize(value.`issuedAt`) +
             FfiConverterLong.allocationSize(value.`expiresAt`) +
             FfiConverterOptionalLong.allocationSize(value.`notBefore`) +
-            FfiConverterString.allocationSize(value.`tokenId`)
+            FfiConverterString.allocationSize(value.`tokenId`) +
+            FfiConverterOptionalString.allocationSize(value.`patientBirthDate`) +
+            FfiConverterOptionalString.allocationSize(value.`patientFamilyName`)
     )
 
     override fun write(value: LaunchContext, buf: ByteBuffer) {
@@ -4217,6 +4258,8 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterLong.write(value.`expiresAt`, buf)
             FfiConverterOptionalLong.write(value.`notBefore`, buf)
             FfiConverterString.write(value.`tokenId`, buf)
+            FfiConverterOptionalString.write(value.`patientBirthDate`, buf)
+            FfiConverterOptionalString.write(value.`patientFamilyName`, buf)
     }
 }
 
@@ -4529,11 +4572,6 @@ data class PanelOptions (
     var `embedStyle`: kotlin.Boolean = true 
     , 
     /**
-     * Flag a source "may be out of date" after this many days.
-     */
-    var `staleAfterDays`: kotlin.Long = 30L 
-    , 
-    /**
      * Highlight medication changes within this many days.
      */
     var `recentChangeDays`: kotlin.Long = 90L 
@@ -4556,21 +4594,18 @@ public object FfiConverterTypePanelOptions: FfiConverterRustBuffer<PanelOptions>
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterLong.read(buf),
-            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: PanelOptions) = (
             FfiConverterString.allocationSize(value.`idPrefix`) +
             FfiConverterBoolean.allocationSize(value.`embedStyle`) +
-            FfiConverterLong.allocationSize(value.`staleAfterDays`) +
             FfiConverterLong.allocationSize(value.`recentChangeDays`)
     )
 
     override fun write(value: PanelOptions, buf: ByteBuffer) {
             FfiConverterString.write(value.`idPrefix`, buf)
             FfiConverterBoolean.write(value.`embedStyle`, buf)
-            FfiConverterLong.write(value.`staleAfterDays`, buf)
             FfiConverterLong.write(value.`recentChangeDays`, buf)
     }
 }
@@ -4737,6 +4772,77 @@ public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
 
 
 /**
+ * One reference range of a result, as sent.
+ */
+data class ReferenceRange (
+    /**
+     * `low-high` with its unit when that is not the value's own, or the source's text.
+     */
+    var `range`: kotlin.String?
+    , 
+    /**
+     * The source's text for the range, when it differs.
+     */
+    var `text`: kotlin.String?
+    , 
+    /**
+     * Populations it applies to (`Female`, `Pregnant`).
+     */
+    var `appliesTo`: List<kotlin.String>
+    , 
+    /**
+     * Ages it applies to, with their unit (`0-17 a`).
+     */
+    var `age`: kotlin.String?
+    , 
+    /**
+     * Its type (`Normal Range`).
+     */
+    var `rangeType`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferenceRange: FfiConverterRustBuffer<ReferenceRange> {
+    override fun read(buf: ByteBuffer): ReferenceRange {
+        return ReferenceRange(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReferenceRange) = (
+            FfiConverterOptionalString.allocationSize(value.`range`) +
+            FfiConverterOptionalString.allocationSize(value.`text`) +
+            FfiConverterSequenceString.allocationSize(value.`appliesTo`) +
+            FfiConverterOptionalString.allocationSize(value.`age`) +
+            FfiConverterOptionalString.allocationSize(value.`rangeType`)
+    )
+
+    override fun write(value: ReferenceRange, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`range`, buf)
+            FfiConverterOptionalString.write(value.`text`, buf)
+            FfiConverterSequenceString.write(value.`appliesTo`, buf)
+            FfiConverterOptionalString.write(value.`age`, buf)
+            FfiConverterOptionalString.write(value.`rangeType`, buf)
+    }
+}
+
+
+
+/**
  * One result of an investigation, value and unit exactly as sent.
  */
 data class ResultLine (
@@ -4756,9 +4862,14 @@ data class ResultLine (
     var `unit`: kotlin.String?
     , 
     /**
-     * Reference range as sent.
+     * Reference range as sent (the first, when there are several).
      */
     var `referenceRange`: kotlin.String?
+    , 
+    /**
+     * Every reference range the source sent, with what each applies to.
+     */
+    var `referenceRanges`: List<ReferenceRange>
     , 
     /**
      * Interpretation (`High`, `Low`, `Abnormal`).
@@ -4794,6 +4905,7 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeReferenceRange.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
@@ -4805,6 +4917,7 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.allocationSize(value.`value`) +
             FfiConverterOptionalString.allocationSize(value.`unit`) +
             FfiConverterOptionalString.allocationSize(value.`referenceRange`) +
+            FfiConverterSequenceTypeReferenceRange.allocationSize(value.`referenceRanges`) +
             FfiConverterOptionalString.allocationSize(value.`interpretation`) +
             FfiConverterBoolean.allocationSize(value.`abnormal`) +
             FfiConverterSequenceString.allocationSize(value.`comments`)
@@ -4815,6 +4928,7 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.write(value.`value`, buf)
             FfiConverterOptionalString.write(value.`unit`, buf)
             FfiConverterOptionalString.write(value.`referenceRange`, buf)
+            FfiConverterSequenceTypeReferenceRange.write(value.`referenceRanges`, buf)
             FfiConverterOptionalString.write(value.`interpretation`, buf)
             FfiConverterBoolean.write(value.`abnormal`, buf)
             FfiConverterSequenceString.write(value.`comments`, buf)
@@ -5148,6 +5262,12 @@ data class SourceView (
     var `ageDays`: kotlin.Long?
     , 
     /**
+     * Whether its data may be out of date, judged by the summary (`None` for a source
+     * that failed): flag `Stale` and `AgeUnknown` sources as the panel does.
+     */
+    var `freshness`: Freshness?
+    , 
+    /**
      * Warnings that concern no one section.
      */
     var `warnings`: List<SectionWarning>
@@ -5179,6 +5299,7 @@ public object FfiConverterTypeSourceView: FfiConverterRustBuffer<SourceView> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeFreshness.read(buf),
             FfiConverterSequenceTypeSectionWarning.read(buf),
             FfiConverterLong.read(buf),
         )
@@ -5192,6 +5313,7 @@ public object FfiConverterTypeSourceView: FfiConverterRustBuffer<SourceView> {
             FfiConverterOptionalString.allocationSize(value.`reason`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalLong.allocationSize(value.`ageDays`) +
+            FfiConverterOptionalTypeFreshness.allocationSize(value.`freshness`) +
             FfiConverterSequenceTypeSectionWarning.allocationSize(value.`warnings`) +
             FfiConverterLong.allocationSize(value.`items`)
     )
@@ -5204,6 +5326,7 @@ public object FfiConverterTypeSourceView: FfiConverterRustBuffer<SourceView> {
             FfiConverterOptionalString.write(value.`reason`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalLong.write(value.`ageDays`, buf)
+            FfiConverterOptionalTypeFreshness.write(value.`freshness`, buf)
             FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
             FfiConverterLong.write(value.`items`, buf)
     }
@@ -5985,6 +6108,53 @@ public object FfiConverterTypeChangeKind: FfiConverterRustBuffer<ChangeKind> {
     override fun allocationSize(value: ChangeKind) = 4UL
 
     override fun write(value: ChangeKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How current a source's data is, by the summary's threshold.
+ */
+
+enum class Freshness {
+    
+    /**
+     * No older than the threshold.
+     */
+    CURRENT,
+    /**
+     * Older than the threshold: "may be out of date".
+     */
+    STALE,
+    /**
+     * The source did not say when its data was last updated: "may be out of date" too.
+     */
+    AGE_UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFreshness: FfiConverterRustBuffer<Freshness> {
+    override fun read(buf: ByteBuffer) = try {
+        Freshness.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Freshness) = 4UL
+
+    override fun write(value: Freshness, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7828,6 +7998,38 @@ public object FfiConverterOptionalTypePanelOptions: FfiConverterRustBuffer<Panel
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFreshness: FfiConverterRustBuffer<Freshness?> {
+    override fun read(buf: ByteBuffer): Freshness? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFreshness.read(buf)
+    }
+
+    override fun allocationSize(value: Freshness?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFreshness.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Freshness?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFreshness.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -8014,6 +8216,34 @@ public object FfiConverterSequenceTypeProvenance: FfiConverterRustBuffer<List<Pr
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeProvenance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReferenceRange: FfiConverterRustBuffer<List<ReferenceRange>> {
+    override fun read(buf: ByteBuffer): List<ReferenceRange> {
+        val len = buf.getInt()
+        return List<ReferenceRange>(len) {
+            FfiConverterTypeReferenceRange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferenceRange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferenceRange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferenceRange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferenceRange.write(it, buf)
         }
     }
 }
