@@ -59,7 +59,7 @@ const EDGE_CASES: &[(&str, &str)] = &[
     ),
     (
         "dstu2",
-        r##"{"resourceType":"Bundle","meta":{"versionId":"1"},"entry":[{"resource":{"resourceType":"Patient","id":"1"}}],"type":"collection","base":"x"}"##,
+        r##"{"resourceType":"Bundle","meta":{"profile":["https://fhir.nhs.uk/DSTU2/StructureDefinition/x"]},"type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"1"}},{"resource":{"resourceType":"MedicationOrder","id":"m","patient":{"reference":"Patient/1"}}}]}"##,
     ),
     (
         "single-patient",
@@ -87,6 +87,8 @@ fn context(now: i64) -> LaunchContext {
     );
     c.issuer = ISSUER.to_owned();
     c.audience = AUDIENCE.to_owned();
+    c.patient_birth_date = Some("1960-02-29".to_owned());
+    c.patient_family_name = Some("Demo-Patient".to_owned());
     c
 }
 
