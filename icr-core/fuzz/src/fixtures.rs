@@ -64,9 +64,10 @@ pub fn gp_session() -> (Arc<MemoryAuditLog>, Icr, Session) {
 /// memory behind it, which grows with every summary) is replaced every 2,000 uses, so a
 /// long fuzzing run stays within its memory limit.
 pub fn with_gp_session<T>(f: impl FnOnce(&Session) -> T) -> T {
+    /// A GP session with the number of times it has been used.
+    type CountedSession = (u32, (Arc<MemoryAuditLog>, Icr, Session));
     thread_local! {
-        static SESSION: RefCell<Option<(u32, (Arc<MemoryAuditLog>, Icr, Session))>> =
-            const { RefCell::new(None) };
+        static SESSION: RefCell<Option<CountedSession>> = const { RefCell::new(None) };
     }
     SESSION.with(|cell| {
         let mut slot = cell.borrow_mut();

@@ -21,8 +21,11 @@ pub use launch::launch;
 pub use policy::policy;
 pub use render::render;
 
+/// A fuzz target's check: panics when a property fails.
+pub type Check = fn(&[u8]);
+
 /// The targets by name, as `cargo fuzz` and the corpus folders name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("ingest", ingest),
     ("launch", launch),
     ("policy", policy),
