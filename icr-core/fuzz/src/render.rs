@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use icr_core::PatientSummary;
 use icr_core::model::Section;
+use icr_core::render::fuzzing::free_text_paths;
 use icr_core::render::{PanelOptions, panel_html, standalone_page};
 use scraper::{ElementRef, Html, Selector};
 
@@ -58,36 +59,9 @@ fn text_fields() -> &'static (serde_json::Value, Vec<String>) {
     static FIELDS: OnceLock<(serde_json::Value, Vec<String>)> = OnceLock::new();
     FIELDS.get_or_init(|| {
         let base = serde_json::to_value(small_summary()).unwrap();
-        let mut all = Vec::new();
-        leaves(&base, String::new(), &mut all);
-        let free = all
-            .into_iter()
-            .filter(|p| {
-                let mut probe = base.clone();
-                *probe.pointer_mut(p).unwrap() = "probe <&>".into();
-                serde_json::from_value::<PatientSummary>(probe).is_ok()
-            })
-            .collect();
+        let free = free_text_paths(&base);
         (base, free)
     })
-}
-
-fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::String(_) => out.push(path),
-        serde_json::Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                leaves(x, format!("{path}/{i}"), out);
-            }
-        }
-        serde_json::Value::Object(o) => {
-            for (k, x) in o {
-                let k = k.replace('~', "~0").replace('/', "~1");
-                leaves(x, format!("{path}/{k}"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Element and attribute names the clean demo panels (whole and small) use, in either

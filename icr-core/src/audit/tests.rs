@@ -365,6 +365,27 @@ fn audit_rollback_detected_against_checkpoint() {
     );
 }
 
+/// Found by the audit_log fuzz target (icr-core/fuzz/regressions/audit_log): a second
+/// entry sealed with the key and the checkpoint's sequence number, after a problem,
+/// was taken for a rollback although the checkpoint's own entry was in place.
+#[test]
+fn audit_a_later_entry_with_the_checkpoint_number_is_no_rollback() {
+    let dir = TempDir::new("fork");
+    let path = dir.log();
+    let mut lines = write_log(&path, 6);
+    lines[3] = lines[3].replace("medications", "medicationz");
+    let edited: AuditEntry = serde_json::from_str(&lines[3]).unwrap();
+    let (_, bytes) = seal(&key(), 3, edited.time, record(99), &edited.mac).unwrap();
+    lines.insert(4, String::from_utf8(bytes).unwrap().trim_end().to_owned());
+    write_lines(&path, &lines);
+    let report = verify_file(&path, &key(), None).unwrap();
+    assert_eq!(report.head.seq, 3);
+    assert_eq!(report.problems[0], problem(4, Some(4), ProblemKind::BadMac));
+    assert!(report.problems.iter().any(|p| p.seq == Some(3)));
+    // Against the head it verified (entry 3, on line 3): nothing more is wrong.
+    assert_eq!(problems(&path, Some(&report.head)), report.problems);
+}
+
 #[test]
 fn audit_read_verified_returns_only_the_verified_prefix() {
     let dir = TempDir::new("prefix");

@@ -64,8 +64,9 @@ pub enum ProblemKind {
         /// The checkpoint's sequence number, which the log should reach at least.
         expected_at_least: u64,
     },
-    /// The checkpoint's entry is present with a different MAC: the log was replaced by
-    /// an older copy and then written again.
+    /// The checkpoint's entry (the first entry with its sequence number and a good MAC)
+    /// is present with a different MAC: the log was replaced by an older copy and then
+    /// written again.
     RolledBack,
 }
 
@@ -305,7 +306,9 @@ pub(crate) fn scan<R: Read>(
         let mut rolled_back = false;
         if found.mac_ok {
             max_good_seq = max_good_seq.max(found.seq);
-            if let Some(cp) = checkpoint.filter(|c| c.seq == found.seq) {
+            // The checkpoint names the first entry with its number: a later one with the
+            // same number (a fork, already past a problem) says nothing about it.
+            if let Some(cp) = checkpoint.filter(|c| c.seq == found.seq && !checkpoint_seen) {
                 checkpoint_seen = true;
                 rolled_back = cp.mac.as_bytes() != found.mac;
             }

@@ -37,6 +37,9 @@
 //! [`Section::key`]: crate::model::Section::key
 //! [`Entry::id`]: crate::model::Entry::id
 
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod items;
 mod panel;
 #[cfg(test)]

@@ -615,44 +615,10 @@ proptest! {
     }
 }
 
-/// Every string leaf of the demo summary JSON that still deserialises when replaced
-/// (free text, not enums or dates).
-fn text_paths(v: &serde_json::Value) -> Vec<String> {
-    fn walk(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::String(_) => out.push(path),
-            serde_json::Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, format!("{path}/{i}"), out);
-                }
-            }
-            serde_json::Value::Object(o) => {
-                for (k, x) in o {
-                    walk(
-                        x,
-                        format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
-                        out,
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut all = Vec::new();
-    walk(v, String::new(), &mut all);
-    all.into_iter()
-        .filter(|p| {
-            let mut probe = v.clone();
-            *probe.pointer_mut(p).unwrap() = serde_json::Value::String("probe <&>".into());
-            serde_json::from_value::<PatientSummary>(probe).is_ok()
-        })
-        .collect()
-}
-
 #[test]
 fn payloads_in_every_text_field_add_no_markup() {
     let base = serde_json::to_value(demo()).unwrap();
-    let paths = text_paths(&base);
+    let paths = super::fuzzing::free_text_paths(&base);
     assert!(paths.len() > 300, "{}", paths.len());
     for o in [PanelOptions::default(), PanelOptions::interactive()] {
         let clean = shape(&panel_html(&demo(), &o));

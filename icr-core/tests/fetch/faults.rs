@@ -43,159 +43,92 @@ struct Case {
     reason: &'static str,
 }
 
+/// How a faulty source answers each request (the request, and how many came before it).
+type Answer = Box<dyn Fn(&Request, usize) -> Reply + Send + Sync>;
+
+/// The sources of the matrix: their directory entries, expected outcomes and servers.
+#[derive(Default)]
+struct Matrix {
+    servers: Vec<Server>,
+    sources: Vec<Value>,
+    cases: Vec<Case>,
+}
+
+impl Matrix {
+    /// A source at `url` (which no server of the matrix need hold), expected to end so.
+    fn expect(
+        &mut self,
+        ods: &'static str,
+        url: &str,
+        timeout_ms: Option<u64>,
+        status: SourceStatus,
+        reason: &'static str,
+    ) {
+        let mut source = gp_source(ods, url);
+        if let Some(t) = timeout_ms {
+            source["timeout_ms"] = json!(t);
+        }
+        self.sources.push(source);
+        self.cases.push(Case {
+            ods,
+            status,
+            reason,
+        });
+    }
+
+    /// A source served by `server` at its GP Connect path.
+    fn served(
+        &mut self,
+        ods: &'static str,
+        server: Server,
+        timeout_ms: Option<u64>,
+        status: SourceStatus,
+        reason: &'static str,
+    ) {
+        self.expect(ods, &server.url("/gpc"), timeout_ms, status, reason);
+        self.servers.push(server);
+    }
+
+    /// The server behind a source, to count the requests it had.
+    fn server(&self, ods: &str) -> &Server {
+        let at = self.cases.iter().position(|c| c.ods == ods).unwrap();
+        let url = self.sources[at]["base_url"].as_str().unwrap();
+        self.servers.iter().find(|s| s.url("/gpc") == url).unwrap()
+    }
+}
+
+/// `first()` to the first request, the bundle to every later one.
+fn after(first: impl Fn() -> Reply + Send + Sync + 'static, bundle: &Arc<Vec<u8>>) -> Answer {
+    let b = Arc::clone(bundle);
+    Box::new(move |_, n| {
+        if n == 0 {
+            first()
+        } else {
+            server::shared(200, Arc::clone(&b))
+        }
+    })
+}
+
 const CAP: usize = 1024 * 1024;
 const HANG_TIMEOUT_MS: u64 = 600;
 const DEADLINE_MS: u64 = 3500;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
+    use SourceStatus::*;
     let bundle = Arc::new(gp_bundle());
-    let mut servers: Vec<Server> = Vec::new();
-    let mut sources: Vec<Value> = Vec::new();
-    let mut cases: Vec<Case> = Vec::new();
-    let mut add = |ods: &'static str,
-                   server: Option<Server>,
-                   url: String,
-                   timeout: Option<u64>,
-                   status,
-                   reason| {
-        let mut s = gp_source(ods, &url);
-        if let Some(t) = timeout {
-            s["timeout_ms"] = json!(t);
-        }
-        sources.push(s);
-        cases.push(Case {
-            ods,
-            status,
-            reason,
-        });
-        if let Some(server) = server {
-            servers.push(server);
-        }
-    };
+    let mut m = Matrix::default();
 
-    let ok = gp_connect_server("127.0.0.1", gp_bundle()).await;
-    let url = ok.url("/gpc");
-    add("OK1", Some(ok), url, None, SourceStatus::Ok, "");
-
+    m.served(
+        "OK1",
+        gp_connect_server("127.0.0.1", gp_bundle()).await,
+        None,
+        Ok,
+        "",
+    );
     let refused = server::closed_port("127.0.0.1").await;
-    add(
-        "REFUSED",
-        None,
-        format!("http://{refused}/gpc"),
-        None,
-        SourceStatus::Refused,
-        "connection refused",
-    );
-
-    let s = serving(|_, _| Reply::Hang).await;
-    let url = s.url("/gpc");
-    add(
-        "HANG",
-        Some(s),
-        url,
-        Some(HANG_TIMEOUT_MS),
-        SourceStatus::TimedOut,
-        "no complete answer within 600 ms",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, _| {
-        Reply::After(
-            Duration::from_millis(1500),
-            Box::new(server::shared(200, Arc::clone(&b))),
-        )
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "LATEHEAD",
-        Some(s),
-        url,
-        Some(HANG_TIMEOUT_MS),
-        SourceStatus::TimedOut,
-        "within 600 ms",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, _| Reply::Trickle {
-        headers: vec![("content-type".into(), "application/fhir+json".into())],
-        body: b[..64].to_vec(),
-        every: Duration::from_secs(1),
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "TRICKLE",
-        Some(s),
-        url,
-        Some(HANG_TIMEOUT_MS),
-        SourceStatus::TimedOut,
-        "within 600 ms",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, _| Reply::ResetMidBody {
-        declared: b.len(),
-        sent: b[..4096].to_vec(),
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "RESET",
-        Some(s),
-        url,
-        None,
-        SourceStatus::Unavailable,
-        "connection reset",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, _| Reply::Truncated {
-        declared: b.len(),
-        sent: b[..4096].to_vec(),
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "TRUNC",
-        Some(s),
-        url,
-        None,
-        SourceStatus::InvalidResponse,
-        "ended before its declared length",
-    );
-
-    let s = serving(|_, _| Reply::Truncated {
-        declared: 50 * 1024 * 1024,
-        sent: b"{\"resourceType\":".to_vec(),
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "DECLARED50MB",
-        Some(s),
-        url,
-        None,
-        SourceStatus::TooLarge,
-        "over the limit",
-    );
-
-    let s = serving(|_, _| Reply::Chunked {
-        content_type: "application/fhir+json".into(),
-        chunk: vec![b' '; 64 * 1024],
-        count: 40,
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "CHUNKED",
-        Some(s),
-        url,
-        None,
-        SourceStatus::TooLarge,
-        "over the limit",
-    );
+    let url = format!("http://{refused}/gpc");
+    m.expect("REFUSED", &url, None, Refused, "connection refused");
 
     let bomb = Arc::new(gzip_bomb(8 * CAP));
     assert!(
@@ -203,158 +136,187 @@ async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
         "the bomb is small on the wire: {}",
         bomb.len()
     );
-    let s = serving(move |_, _| {
-        with_header(
-            server::shared(200, Arc::clone(&bomb)),
-            "content-encoding",
-            "gzip",
-        )
-    })
-    .await;
-    let url = s.url("/gpc");
-    add(
-        "GZIPBOMB",
-        Some(s),
-        url,
-        None,
-        SourceStatus::TooLarge,
-        "over the limit",
+    let (b1, b2, b3, b4) = (
+        Arc::clone(&bundle),
+        Arc::clone(&bundle),
+        Arc::clone(&bundle),
+        Arc::clone(&bundle),
     );
-
-    let s = serving(|_, _| json_reply(200, r#"{"resourceType": "Bundle", "entry": [oops"#)).await;
-    let url = s.url("/gpc");
-    add(
-        "BADJSON",
-        Some(s),
-        url,
-        None,
-        SourceStatus::InvalidResponse,
-        "invalid JSON",
-    );
+    let slow = Some(HANG_TIMEOUT_MS);
+    let faults: Vec<(
+        &'static str,
+        Option<u64>,
+        SourceStatus,
+        &'static str,
+        Answer,
+    )> = vec![
+        (
+            "HANG",
+            slow,
+            TimedOut,
+            "no complete answer within 600 ms",
+            Box::new(|_, _| Reply::Hang),
+        ),
+        (
+            "LATEHEAD",
+            slow,
+            TimedOut,
+            "within 600 ms",
+            Box::new(move |_, _| {
+                Reply::After(
+                    Duration::from_millis(1500),
+                    Box::new(server::shared(200, Arc::clone(&b1))),
+                )
+            }),
+        ),
+        (
+            "TRICKLE",
+            slow,
+            TimedOut,
+            "within 600 ms",
+            Box::new(move |_, _| Reply::Trickle {
+                headers: vec![("content-type".into(), "application/fhir+json".into())],
+                body: b2[..64].to_vec(),
+                every: Duration::from_secs(1),
+            }),
+        ),
+        (
+            "RESET",
+            None,
+            Unavailable,
+            "connection reset",
+            Box::new(move |_, _| Reply::ResetMidBody {
+                declared: b3.len(),
+                sent: b3[..4096].to_vec(),
+            }),
+        ),
+        (
+            "TRUNC",
+            None,
+            InvalidResponse,
+            "ended before its declared length",
+            Box::new(move |_, _| Reply::Truncated {
+                declared: b4.len(),
+                sent: b4[..4096].to_vec(),
+            }),
+        ),
+        (
+            "DECLARED50MB",
+            None,
+            TooLarge,
+            "over the limit",
+            Box::new(|_, _| Reply::Truncated {
+                declared: 50 * 1024 * 1024,
+                sent: b"{\"resourceType\":".to_vec(),
+            }),
+        ),
+        (
+            "CHUNKED",
+            None,
+            TooLarge,
+            "over the limit",
+            Box::new(|_, _| Reply::Chunked {
+                content_type: "application/fhir+json".into(),
+                chunk: vec![b' '; 64 * 1024],
+                count: 40,
+            }),
+        ),
+        (
+            "GZIPBOMB",
+            None,
+            TooLarge,
+            "over the limit",
+            Box::new(move |_, _| {
+                with_header(
+                    server::shared(200, Arc::clone(&bomb)),
+                    "content-encoding",
+                    "gzip",
+                )
+            }),
+        ),
+        (
+            "BADJSON",
+            None,
+            InvalidResponse,
+            "invalid JSON",
+            Box::new(|_, _| json_reply(200, r#"{"resourceType": "Bundle", "entry": [oops"#)),
+        ),
+        (
+            "HTML",
+            None,
+            InvalidResponse,
+            "text/html",
+            Box::new(|_, _| html()),
+        ),
+        (
+            "RETRY503",
+            None,
+            Ok,
+            "",
+            after(|| typed(503, "text/plain", "busy"), &bundle),
+        ),
+        (
+            "NOTFOUND404",
+            None,
+            Unavailable,
+            "HTTP 404",
+            Box::new(|_, _| typed(404, "text/plain", "no such endpoint")),
+        ),
+        (
+            "RETRYAFTER1",
+            None,
+            Ok,
+            "",
+            after(
+                || with_header(typed(429, "text/plain", "slow down"), "retry-after", "1"),
+                &bundle,
+            ),
+        ),
+        (
+            "RETRYDATE",
+            None,
+            Ok,
+            "",
+            after(
+                || {
+                    let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+                    with_header(typed(429, "text/plain", "slow down"), "retry-after", &at)
+                },
+                &bundle,
+            ),
+        ),
+        (
+            "LOOP",
+            None,
+            Unavailable,
+            "too many redirects",
+            Box::new(|r, _| with_header(typed(302, "text/plain", ""), "location", r.path())),
+        ),
+    ];
+    for (ods, timeout, status, reason, answer) in faults {
+        m.served(ods, serving(answer).await, timeout, status, reason);
+    }
 
     for (ods, http, code, status) in [
-        (
-            "OONOTFOUND",
-            404,
-            "PATIENT_NOT_FOUND",
-            SourceStatus::PatientNotFound,
-        ),
-        (
-            "OOINVALID",
-            400,
-            "INVALID_NHS_NUMBER",
-            SourceStatus::Refused,
-        ),
-        (
-            "OODISSENT",
-            403,
-            "NO_PATIENT_CONSENT",
-            SourceStatus::PatientDissent,
-        ),
-        ("OO200", 200, "ACCESS_DENIED", SourceStatus::AccessDenied),
+        ("OONOTFOUND", 404, "PATIENT_NOT_FOUND", PatientNotFound),
+        ("OOINVALID", 400, "INVALID_NHS_NUMBER", Refused),
+        ("OODISSENT", 403, "NO_PATIENT_CONSENT", PatientDissent),
+        ("OO200", 200, "ACCESS_DENIED", AccessDenied),
     ] {
         let body = oo(code);
         let s = serving(move |_, _| json_reply(http, body.clone())).await;
-        let url = s.url("/gpc");
-        add(ods, Some(s), url, None, status, code);
+        m.served(ods, s, None, status, code);
     }
-
-    let s = serving(|_, _| html()).await;
-    let url = s.url("/gpc");
-    add(
-        "HTML",
-        Some(s),
-        url,
-        None,
-        SourceStatus::InvalidResponse,
-        "text/html",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, n| {
-        if n == 0 {
-            typed(503, "text/plain", "busy")
-        } else {
-            server::shared(200, Arc::clone(&b))
-        }
-    })
-    .await;
-    let url = s.url("/gpc");
-    add("RETRY503", Some(s), url, None, SourceStatus::Ok, "");
-
-    let s = serving(|_, _| typed(404, "text/plain", "no such endpoint")).await;
-    let url = s.url("/gpc");
-    add(
-        "NOTFOUND404",
-        Some(s),
-        url,
-        None,
-        SourceStatus::Unavailable,
-        "HTTP 404",
-    );
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, n| {
-        if n == 0 {
-            with_header(typed(429, "text/plain", "slow down"), "retry-after", "1")
-        } else {
-            server::shared(200, Arc::clone(&b))
-        }
-    })
-    .await;
-    let url = s.url("/gpc");
-    add("RETRYAFTER1", Some(s), url, None, SourceStatus::Ok, "");
-
-    let b = Arc::clone(&bundle);
-    let s = serving(move |_, n| {
-        if n == 0 {
-            let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
-            with_header(typed(429, "text/plain", "slow down"), "retry-after", &at)
-        } else {
-            server::shared(200, Arc::clone(&b))
-        }
-    })
-    .await;
-    let url = s.url("/gpc");
-    add("RETRYDATE", Some(s), url, None, SourceStatus::Ok, "");
-
-    let s = serving(|r, _| with_header(typed(302, "text/plain", ""), "location", r.path())).await;
-    let url = s.url("/gpc");
-    add(
-        "LOOP",
-        Some(s),
-        url,
-        None,
-        SourceStatus::Unavailable,
-        "too many redirects",
-    );
 
     let other = serving(|_, _| json_reply(200, "{}")).await;
     let other_url = other.url("/gpc/Patient/$gpc.getstructuredrecord");
     let s = serving(move |_, _| with_header(typed(307, "text/plain", ""), "location", &other_url))
         .await;
-    let url = s.url("/gpc");
-    add(
-        "ELSEWHERE",
-        Some(s),
-        url,
-        None,
-        SourceStatus::Unavailable,
-        "another origin",
-    );
-
+    m.served("ELSEWHERE", s, None, Unavailable, "another origin");
     let s = gp_connect_server("127.0.0.1", other_patient(&bundle)).await;
-    let url = s.url("/gpc");
-    add(
-        "MISMATCH",
-        Some(s),
-        url,
-        None,
-        SourceStatus::IdentityMismatch,
-        "does not match",
-    );
+    m.served("MISMATCH", s, None, IdentityMismatch, "does not match");
 
-    let directory = directory(DEADLINE_MS, sources);
+    let directory = directory(DEADLINE_MS, m.sources.clone());
     let options = FetchOptions {
         max_bytes: CAP,
         ..options()
@@ -367,17 +329,18 @@ async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
         elapsed < Duration::from_millis(DEADLINE_MS + 300),
         "the fetch took {elapsed:?}"
     );
-    assert_eq!(fetched.outcomes.len(), cases.len());
-    for case in &cases {
+    assert_eq!(fetched.outcomes.len(), m.cases.len());
+    for case in &m.cases {
         assert_status(&fetched, case.ods, case.status, case.reason);
     }
-    let ok: Vec<&str> = cases
+    let ok: Vec<&str> = m
+        .cases
         .iter()
         .filter(|c| c.status == SourceStatus::Ok)
         .map(|c| c.ods)
         .collect();
     assert_eq!(fetched.records.len(), ok.len());
-    assert_eq!(fetched.failures.len(), cases.len() - ok.len());
+    assert_eq!(fetched.failures.len(), m.cases.len() - ok.len());
 
     // Sources with their own deadline stopped at it, not at the overall one.
     for ods in ["HANG", "LATEHEAD", "TRICKLE"] {
@@ -396,30 +359,16 @@ async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
         (2, 1)
     );
     assert_eq!(outcome(&fetched, "NOTFOUND404").requests, 1);
-    let by_name = |ods: &str| {
-        servers
-            .iter()
-            .find(|s| {
-                s.url("/gpc")
-                    == directory
-                        .sources
-                        .iter()
-                        .find(|d| d.ods_code == ods)
-                        .unwrap()
-                        .base_url
-            })
-            .unwrap()
-    };
-    assert_eq!(by_name("NOTFOUND404").requests().len(), 1);
-    assert_eq!(by_name("RETRY503").requests().len(), 2);
+    assert_eq!(m.server("NOTFOUND404").requests().len(), 1);
+    assert_eq!(m.server("RETRY503").requests().len(), 2);
     for ods in ["RETRYAFTER1", "RETRYDATE"] {
         let o = outcome(&fetched, ods);
         assert_eq!((o.requests, o.retries), (2, 1), "{ods}");
         assert!(o.elapsed_ms >= 900, "{ods} waited as told: {o:?}");
-        assert_eq!(by_name(ods).requests().len(), 2);
+        assert_eq!(m.server(ods).requests().len(), 2);
     }
     // A redirect loop is followed three times, then stops.
-    assert_eq!(by_name("LOOP").requests().len(), 4);
+    assert_eq!(m.server("LOOP").requests().len(), 4);
     // Nothing reached the other host: no request, so no Authorization, no token.
     assert_eq!(other.requests().len(), 0);
     // The bomb was stopped at the cap, not inflated whole.
@@ -430,7 +379,7 @@ async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
 
     // Progress: every source started and was done exactly once; retries were reported.
     let events = events.all();
-    for case in &cases {
+    for case in &m.cases {
         let of = |kind: &str| {
             events
                 .iter()
@@ -450,7 +399,6 @@ async fn every_fault_ends_in_its_own_status_and_the_others_are_read() {
                 ..
             }
         )));
-    drop(servers);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

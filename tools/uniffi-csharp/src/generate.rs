@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use uniffi_bindgen::interface::{
-    AsType, Callable, ComponentInterface, DefaultValue, Enum, FfiFunction, FfiType, Literal,
+    AsType, Callable, ComponentInterface, DefaultValue, Enum, FfiFunction, FfiType, Field, Literal,
     Object, Record, Type,
 };
 
@@ -624,24 +624,44 @@ impl Gen<'_> {
         let cs = pascal(r.name());
         let mut out = doc(r.docstring(), "    ");
         let _ = writeln!(out, "    public sealed class {cs}\n    {{");
+        out.push_str(&self.fields_and_constructor(
+            r.fields(),
+            &cs,
+            "    ",
+            &format!("a {cs} from every field"),
+        )?);
+        out.push_str("    }\n\n");
+        Ok(out)
+    }
+
+    /// The properties of `fields` and a constructor taking them all (documented as creating
+    /// `what`), inside a class named `class` whose braces are indented by `indent`.
+    fn fields_and_constructor(
+        &self,
+        fields: &[Field],
+        class: &str,
+        indent: &str,
+        what: &str,
+    ) -> Result<String> {
+        let inner = format!("{indent}    ");
+        let mut out = String::new();
         let mut assigns = String::new();
         let mut items = Vec::new();
-        for f in r.fields() {
-            let prop = member(f.name(), &cs);
-            out.push_str(&doc(f.docstring(), "        "));
+        for f in fields {
+            let prop = member(f.name(), class);
+            out.push_str(&doc(f.docstring(), &inner));
             let _ = writeln!(
                 out,
-                "        public {} {prop} {{ get; set; }}\n",
+                "{inner}public {} {prop} {{ get; set; }}\n",
                 self.cs_type(&f.as_type())?
             );
-            let _ = writeln!(assigns, "            {prop} = {};", camel(f.name()));
+            let _ = writeln!(assigns, "{inner}    {prop} = {};", camel(f.name()));
             items.push((f.name().to_owned(), f.as_type(), f.default_value().cloned()));
         }
-        let params = self.params(&items)?;
+        let params = self.params(&items)?.join(", ");
         let _ = write!(
             out,
-            "        /// <summary>Creates a {cs} from every field.</summary>\n        public {cs}({})\n        {{\n{assigns}        }}\n    }}\n\n",
-            params.join(", ")
+            "{inner}/// <summary>Creates {what}.</summary>\n{inner}public {class}({params})\n{inner}{{\n{assigns}{inner}}}\n"
         );
         Ok(out)
     }
@@ -672,25 +692,13 @@ impl Gen<'_> {
                 out,
                 "        public sealed class {vname} : {cs}\n        {{"
             );
-            let mut assigns = String::new();
-            let mut items = Vec::new();
-            for f in v.fields() {
-                let prop = member(f.name(), &vname);
-                out.push_str(&doc(f.docstring(), "            "));
-                let _ = writeln!(
-                    out,
-                    "            public {} {prop} {{ get; set; }}\n",
-                    self.cs_type(&f.as_type())?
-                );
-                let _ = writeln!(assigns, "                {prop} = {};", camel(f.name()));
-                items.push((f.name().to_owned(), f.as_type(), f.default_value().cloned()));
-            }
-            let params = self.params(&items)?;
-            let _ = write!(
-                out,
-                "            /// <summary>Creates this variant.</summary>\n            public {vname}({})\n            {{\n{assigns}            }}\n        }}\n\n",
-                params.join(", ")
-            );
+            out.push_str(&self.fields_and_constructor(
+                v.fields(),
+                &vname,
+                "        ",
+                "this variant",
+            )?);
+            out.push_str("        }\n\n");
         }
         out.push_str("    }\n\n");
         Ok(out)
