@@ -4,10 +4,10 @@
 //!    fetched together: the whole fetch (ingest included) must end within the slowest
 //!    delay + 10 ms. Twenty runs after a warm-up; the median and worst overhead over the
 //!    slowest delay are printed.
-//! 2. **Memory.** The largest GP Connect record of the corpus (`ICR_CORPUS`; the demo GP
-//!    record without it) fetched as one source: the peak of live heap bytes during the
-//!    fetch (download, ingest, the record kept), measured by a counting global allocator,
-//!    must stay within 3× the record's size.
+//! 2. **Memory.** The largest GP Connect record of the corpus (`ICR_CORPUS`) fetched as
+//!    one source: the peak of live heap bytes during the fetch (download, ingest, the
+//!    record kept), measured by a counting global allocator, must stay within 3× the
+//!    record's size. Without the corpus the demo GP record is measured, not judged.
 //!
 //! `cargo bench -p icr-core --bench fetch` prints both figures and exits 1 when either
 //! bound is missed (a debug build, `--profile dev`, prints them without judging).
@@ -146,7 +146,7 @@ async fn parallel() -> bool {
 }
 
 async fn memory() -> bool {
-    let (name, bytes) = largest_gp_record();
+    let (name, bytes, largest) = largest_gp_record();
     let patient = nhs_number_of(&bytes);
     let size = bytes.len();
     let body = Arc::new(bytes);
@@ -184,27 +184,44 @@ async fn memory() -> bool {
     );
     drop(fetched);
     drop(server);
-    ratio <= 3.0
+    // The bound is about large records: for a small one the client's fixed buffers
+    // dominate, so the demo record's figure is shown without judging it.
+    ratio <= 3.0 || !largest
 }
 
-fn largest_gp_record() -> (String, Vec<u8>) {
-    if let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("gpconnect"))
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-        files
-            .sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
-        if let Some(path) = files.first() {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            return (name, std::fs::read(path).unwrap());
+/// The largest GP Connect record of the corpus, or the demo GP record (and `false`) when
+/// `ICR_CORPUS` is unset or holds none. A relative `ICR_CORPUS` is taken from the
+/// workspace root, where the README's commands run (cargo runs benches in the package).
+fn largest_gp_record() -> (String, Vec<u8>, bool) {
+    match std::env::var_os("ICR_CORPUS").map(PathBuf::from) {
+        Some(corpus) => {
+            let corpus = if corpus.is_relative() {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(corpus)
+            } else {
+                corpus
+            };
+            let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("gpconnect"))
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            files.retain(|p| p.extension().is_some_and(|x| x == "json"));
+            files.sort_by_key(|p| {
+                std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            });
+            if let Some(path) = files.first() {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                return (name, std::fs::read(path).unwrap(), true);
+            }
+            eprintln!(
+                "ICR_CORPUS ({}) has no gpconnect/*.json: measuring the demo GP record",
+                corpus.display()
+            );
         }
+        None => eprintln!("ICR_CORPUS is not set: measuring the demo GP record"),
     }
-    eprintln!(
-        "ICR_CORPUS is not set: measuring the demo GP record instead of the corpus's largest"
-    );
     let gp = icr_core::demo::sources().into_iter().next().unwrap();
-    (gp.file.to_owned(), gp.json.to_vec())
+    (gp.file.to_owned(), gp.json.to_vec(), false)
 }
 
 fn main() {
