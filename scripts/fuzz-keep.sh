@@ -16,9 +16,7 @@ cd "$(dirname "$0")/../icr-core/fuzz"
 limit="${1:-16384}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  targets=(ingest launch policy audit_log render fetch_response)
-fi
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
 bin=target/x86_64-unknown-linux-gnu/release
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -2,7 +2,7 @@
 # Fuzzes icr-core's targets (icr-core/fuzz) with cargo-fuzz and libFuzzer on the stable
 # toolchain, each for the given number of seconds, starting from its saved corpus.
 #
-#   scripts/fuzz.sh [seconds=60] [target ...]     (all six targets when none is named)
+#   scripts/fuzz.sh [seconds=60] [target ...]     (every target of `cargo fuzz list` when none is named)
 #
 # Fails on the first finding (a panic, a failed property, a timeout of 10 s for one input
 # or more than 2 GB of memory) and names the input libFuzzer saved under
@@ -16,16 +16,14 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-60}"
 shift || true
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  targets=(ingest launch policy audit_log render fetch_response)
-fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --version 0.13.2
 fi
 
 cd icr-core/fuzz
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
 flags=(--sanitizer none -O)
 cargo fuzz build "${flags[@]}"
 
