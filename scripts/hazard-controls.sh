@@ -88,6 +88,12 @@ check H14 icr-core/src/session/mod.rs \
   $'        r.items_shown = summary\n            .sections' \
   $'        let _unused: Vec<String> = summary\n            .sections'
 
+check H14 icr-core/src/audit/verify.rs \
+  "audit::verify::scan: the checkpoint entry's MAC never compared (no rollback found)" \
+  icr-core --lib audit::tests::audit_rollback_detected_against_checkpoint \
+  $'                rolled_back = cp.mac.as_bytes() != found.mac;' \
+  $'                rolled_back = cp.mac.is_empty() && found.mac.is_empty();'
+
 # --- Machinery --------------------------------------------------------------------------
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
