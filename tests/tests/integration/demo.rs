@@ -11,43 +11,21 @@ use icr_core::merge::SourceStatus;
 use icr_core::model::Section;
 use icr_core::model::{AllergyStatus, CareSetting, ChangeKind, Detail, Entry, SensitiveCategory};
 use icr_core::summary::{SummarySection, WithheldReason};
-use icr_core::{IngestOptions, PatientSummary, SharedCareRecord, SourceRecord};
+use icr_core::{PatientSummary, SharedCareRecord};
 
+use crate::fixtures::{demo_sources, section};
 use crate::host::{Host, View, shown, today, withheld};
 
 /// The demo patient's NHS number.
 const NHS: &str = "9990000026";
 
-fn records() -> Vec<SourceRecord> {
-    icr_core::demo::sources()
-        .into_iter()
-        .map(|src| {
-            let options = IngestOptions {
-                expected_patient: icr_core::demo::patient(),
-                organisation: Some(src.organisation.clone()),
-                ..Default::default()
-            };
-            icr_core::ingest(src.json, &options)
-                .unwrap_or_else(|e| panic!("{}: ingest failed: {e}", src.file))
-        })
-        .collect()
-}
-
 fn record() -> SharedCareRecord {
-    icr_core::merge(records(), vec![])
+    icr_core::merge(demo_sources(), vec![])
 }
 
 /// The summary the registered GP sees: everything (checked: nothing withheld).
 fn summary() -> PatientSummary {
     Host::new().gp_view(&record())
-}
-
-fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
-    summary
-        .sections
-        .iter()
-        .find(|s| s.key == key)
-        .unwrap_or_else(|| panic!("no {} section", key.key()))
 }
 
 fn items<'s>(summary: &'s PatientSummary, key: Section, word: &str) -> Vec<&'s Entry> {
@@ -103,7 +81,7 @@ fn assert_accounted(view: &PatientSummary, gp: &PatientSummary, record: &SharedC
 
 #[test]
 fn all_five_sources_ingest_and_are_ok() {
-    let records = records();
+    let records = demo_sources();
     assert_eq!(records.len(), 5);
     for r in &records {
         assert!(

@@ -30,9 +30,10 @@ use std::path::PathBuf;
 
 use icr_core::ingest::{SectionNoteKind, SkipReason, WarningCode};
 use icr_core::model::Section;
-use icr_core::summary::{PatientSummary, SummarySection};
+use icr_core::summary::PatientSummary;
 use icr_core::{IngestOptions, SourceRecord};
 
+use crate::fixtures::section;
 use crate::host::gp_summary_of;
 use crate::{corpus_dir, loud};
 
@@ -122,14 +123,6 @@ fn read(path: &PathBuf) -> SourceRecord {
 fn counts(record: &SourceRecord) -> [usize; 5] {
     let by_section: &BTreeMap<&str, usize> = &record.report().entries;
     SECTIONS.map(|s| by_section.get(s.key()).copied().unwrap_or(0))
-}
-
-fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
-    summary
-        .sections
-        .iter()
-        .find(|s| s.key == key)
-        .unwrap_or_else(|| panic!("no {} section", key.key()))
 }
 
 /// The source says "no known allergies": a `NilKnown` statement on the allergies section.

@@ -10,9 +10,10 @@ use icr_core::launch::Relationship;
 use icr_core::merge::SourceStatus;
 use icr_core::model::{CareSetting, Organisation, Section};
 use icr_core::render::{PanelOptions, panel_html};
-use icr_core::summary::{PatientSummary, SummarySection};
+use icr_core::summary::PatientSummary;
 use icr_core::{FailedSource, IngestOptions, SharedCareRecord, SourceRecord};
 
+use crate::fixtures::{demo_sources, section};
 use crate::host::{Host, today};
 
 /// The demo patient's NHS number.
@@ -26,22 +27,6 @@ fn organisation(ods: &str, name: &str) -> Organisation {
         name: name.to_owned(),
         care_setting: CareSetting::Community,
     }
-}
-
-/// The demo's five sources, ingested for the demo patient.
-fn demo_sources() -> Vec<SourceRecord> {
-    icr_core::demo::sources()
-        .into_iter()
-        .map(|src| {
-            let options = IngestOptions {
-                expected_patient: icr_core::demo::patient(),
-                organisation: Some(src.organisation.clone()),
-                ..IngestOptions::default()
-            };
-            icr_core::ingest(src.json, &options)
-                .unwrap_or_else(|e| panic!("{}: ingest failed: {e}", src.file))
-        })
-        .collect()
 }
 
 /// A small Bundle from the community clinic `RCLIN`: a Patient with `patient` (JSON
@@ -68,14 +53,6 @@ fn merged(extra: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedCareRe
     let mut records = demo_sources();
     records.extend(extra);
     icr_core::merge(records, failures)
-}
-
-fn section(summary: &PatientSummary, key: Section) -> &SummarySection {
-    summary
-        .sections
-        .iter()
-        .find(|s| s.key == key)
-        .unwrap_or_else(|| panic!("no {} section", key.key()))
 }
 
 fn html(summary: &PatientSummary) -> String {
@@ -256,8 +233,9 @@ fn partial_dates_stay_partial_in_json_and_html() {
     );
 }
 
-#[test]
-fn failed_and_old_sources_say_so_in_json_and_html() {
+/// A clinic whose data was last updated a year before [`today`], and a hospice that did
+/// not answer.
+fn old_and_down() -> (SourceRecord, FailedSource) {
     let old = clinic(
         &format!(
             r#""meta":{{"lastUpdated":"2025-11-25T09:00:00Z"}},{}"#,
@@ -270,6 +248,12 @@ fn failed_and_old_sources_say_so_in_json_and_html() {
         status: SourceStatus::TimedOut,
         reason: "no answer within the deadline".to_owned(),
     };
+    (old, down)
+}
+
+#[test]
+fn failed_and_old_sources_say_so_in_json_and_html() {
+    let (old, down) = old_and_down();
     let summary = Host::new().gp_view(&merged(vec![old], vec![down]));
     assert_eq!(summary.as_of, today().to_string());
     let view = |ods: &str| {
@@ -395,18 +379,7 @@ fn the_audit_says_who_saw_which_sections_and_sources_and_what_was_withheld_why()
 
 #[test]
 fn every_host_reads_the_same_stale_flag_from_the_json_as_the_panel_shows() {
-    let old = clinic(
-        &format!(
-            r#""meta":{{"lastUpdated":"2025-11-25T09:00:00Z"}},{}"#,
-            nhs(NHS)
-        ),
-        "",
-    );
-    let down = FailedSource {
-        organisation: organisation("RDOWN", "Westfield Hospice"),
-        status: SourceStatus::TimedOut,
-        reason: "no answer within the deadline".to_owned(),
-    };
+    let (old, down) = old_and_down();
     let record = merged(vec![old], vec![down]);
     let judged = |summary: &PatientSummary| -> Vec<(String, String)> {
         let json = serde_json::to_value(summary).expect("summary JSON");

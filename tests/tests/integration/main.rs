@@ -29,6 +29,8 @@ mod corpus;
 #[cfg(test)]
 mod demo;
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod gpconnect_counts;
 #[cfg(test)]
 mod hazards;
