@@ -2,6 +2,7 @@
 // that loads the wasm package.
 import { readFileSync, existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 import { startServer, STRICT_CSP } from "../../examples/web-panel/serve.mjs";
@@ -111,4 +112,26 @@ export async function mount(page, json, options = {}) {
     },
     [json, options],
   );
+}
+
+/**
+ * The server and Chromium a test file shares: started before its first test and closed
+ * after its last (node:test hooks registered here). `env.harness(options)` opens a
+ * harness page on them, as `harness(browser, server, options)` does.
+ */
+export function sharedBrowser() {
+  const env = {
+    browser: null,
+    server: null,
+    harness: (options) => harness(env.browser, env.server, options),
+  };
+  before(async () => {
+    env.server = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

