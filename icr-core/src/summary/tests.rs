@@ -52,18 +52,15 @@ fn allergies(s: &PatientSummary) -> &SummarySection {
         .unwrap()
 }
 
+/// A source whose data was last updated at `when` (its Patient's `meta.lastUpdated`).
+fn updated(name: &str, when: &str) -> crate::ingest::SourceRecord {
+    source(name, &format!(r#""meta":{{"lastUpdated":"{when}"}},"#), "")
+}
+
 #[test]
 fn each_source_says_how_old_its_data_is() {
-    let fresh = source(
-        "gp",
-        r#""meta":{"lastUpdated":"2026-11-24T23:30:00+00:00"},"#,
-        "",
-    );
-    let old = source(
-        "hospital",
-        r#""meta":{"lastUpdated":"2025-11-25T09:00:00Z"},"#,
-        "",
-    );
+    let fresh = updated("gp", "2026-11-24T23:30:00+00:00");
+    let old = updated("hospital", "2025-11-25T09:00:00Z");
     let undated = source("clinic", "", "");
     let summary = build(
         &merge(vec![fresh, old, undated], Vec::new()),
@@ -88,21 +85,9 @@ fn each_source_says_how_old_its_data_is() {
 
 #[test]
 fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_threshold() {
-    let fresh = source(
-        "gp",
-        r#""meta":{"lastUpdated":"2026-11-24T23:30:00+00:00"},"#,
-        "",
-    );
-    let old = source(
-        "hospital",
-        r#""meta":{"lastUpdated":"2025-11-25T09:00:00Z"},"#,
-        "",
-    );
-    let week = source(
-        "clinic",
-        r#""meta":{"lastUpdated":"2026-11-15T09:00:00Z"},"#,
-        "",
-    );
+    let fresh = updated("gp", "2026-11-24T23:30:00+00:00");
+    let old = updated("hospital", "2025-11-25T09:00:00Z");
+    let week = updated("clinic", "2026-11-15T09:00:00Z");
     let undated = source("hospice", "", "");
     let failed = FailedSource {
         organisation: org("ooh"),
