@@ -49,7 +49,7 @@ type Answer = Box<dyn Fn(&Request, usize) -> Reply + Send + Sync>;
 /// The sources of the matrix: their directory entries, expected outcomes and servers.
 #[derive(Default)]
 struct Matrix {
-    servers: Vec<Server>,
+    servers: Vec<(&'static str, Server)>,
     sources: Vec<Value>,
     cases: Vec<Case>,
 }
@@ -86,14 +86,16 @@ impl Matrix {
         reason: &'static str,
     ) {
         self.expect(ods, &server.url("/gpc"), timeout_ms, status, reason);
-        self.servers.push(server);
+        self.servers.push((ods, server));
     }
 
     /// The server behind a source, to count the requests it had.
     fn server(&self, ods: &str) -> &Server {
-        let at = self.cases.iter().position(|c| c.ods == ods).unwrap();
-        let url = self.sources[at]["base_url"].as_str().unwrap();
-        self.servers.iter().find(|s| s.url("/gpc") == url).unwrap()
+        self.servers
+            .iter()
+            .find(|(o, _)| *o == ods)
+            .map(|(_, s)| s)
+            .unwrap()
     }
 }
 
