@@ -1,7 +1,9 @@
 //! Access decisions per second over the largest GP Connect record in the corpus (or the
 //! demo record without `ICR_CORPUS`), for three roles, and the same decisions through a
 //! whole audited session summary. Criterion's throughput line is the figure: item
-//! decisions per second.
+//! decisions per second. The `packs` group compares the default policy with the same
+//! policy without its sensitivity packs (no code packs, inference by its own terms only)
+//! in the same run, and times reading and checking the default packs at start-up.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,6 +64,7 @@ fn main() {
         });
     }
     group.finish();
+    packs(&mut c, &record, &policy, items);
     if let Some(session) = social_worker_session(&record) {
         let mut group = c.benchmark_group("session");
         group.throughput(Throughput::Elements(items));
@@ -71,6 +74,47 @@ fn main() {
         group.finish();
     }
     c.final_summary();
+}
+
+/// The default policy without its packs: what decisions cost before the packs.
+fn without_packs() -> Option<Policy> {
+    let mut json: serde_json::Value =
+        serde_json::from_str(icr_core::access::DEFAULT_POLICY_JSON).ok()?;
+    let policy = json.as_object_mut()?;
+    policy.insert("sensitivity_packs".into(), serde_json::json!([]));
+    for rule in policy.get_mut("inference")?.as_array_mut()? {
+        rule.as_object_mut()?
+            .insert("packs".into(), serde_json::json!([]));
+    }
+    Policy::from_json(&json.to_string()).ok()
+}
+
+fn packs(c: &mut Criterion, record: &SharedCareRecord, policy: &Policy, items: u64) {
+    let Some(bare) = without_packs() else {
+        return;
+    };
+    let Some(rule) = policy.role("nurse") else {
+        return;
+    };
+    let viewer = Viewer {
+        role: rule,
+        relationship: "care-team".to_owned(),
+        break_glass: false,
+        patient_opted_out: false,
+    };
+    let mut group = c.benchmark_group("packs");
+    group.throughput(Throughput::Elements(items));
+    group.bench_function("nurse_with_default_packs", |b| {
+        b.iter(|| decide(policy, &viewer, std::hint::black_box(record)).len())
+    });
+    group.bench_function("nurse_without_packs", |b| {
+        b.iter(|| decide(&bare, &viewer, std::hint::black_box(record)).len())
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("load_default_packs", |b| {
+        b.iter(|| icr_core::access::parse_default_packs().map(|p| p.len()))
+    });
+    group.finish();
 }
 
 fn social_worker_session(record: &SharedCareRecord) -> Option<Session> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{SectionNoteKind, WarningCode};
 use crate::merge::SharedCareRecord;
-use crate::model::{AllergyStatus, Detail, Entry, Section, Telecom};
+use crate::model::{AllergyStatus, Detail, Entry, Section, Sensitivity, Telecom};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
@@ -92,6 +92,25 @@ pub struct Banner {
     /// Registered GP or practice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_gp: Option<String>,
+    /// Set for a restricted patient (PDS S-flag, from a source or the host): their
+    /// address, telephone, email and registered practice are withheld from every role,
+    /// and this says so (`Contact details withheld: restricted record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_details_withheld: Option<String>,
+}
+
+/// The banner line for a restricted patient.
+pub const RESTRICTED_NOTICE: &str = "Contact details withheld: restricted record";
+
+impl Banner {
+    /// Withholds the contact details of a restricted patient (address, telephone, email,
+    /// and the registered practice, which would say where they live) and says so.
+    pub(crate) fn restrict(&mut self) {
+        self.addresses.clear();
+        self.telecom.clear();
+        self.registered_gp = None;
+        self.contact_details_withheld = Some(RESTRICTED_NOTICE.to_owned());
+    }
 }
 
 /// One section of the summary.
@@ -138,6 +157,9 @@ pub enum WithheldReason {
     /// Withheld with a sensitive item it would reveal (a medicine specific to a
     /// withheld condition).
     Inference,
+    /// Linked to a withheld sensitive item (a consultation, result, referral or medicine
+    /// recorded against it); which item, or its category, is never said.
+    Linked,
     /// The patient has opted out of sharing.
     PatientOptOut,
     /// No legitimate relationship and no break-glass.
@@ -242,7 +264,7 @@ pub(crate) fn build(
     record: &SharedCareRecord,
     as_of: jiff::civil::Date,
     options: SummaryOptions,
-    mut decide: impl FnMut(usize, &Entry) -> Result<(), WithheldReason>,
+    mut decide: impl FnMut(usize, &Entry) -> Result<Vec<Sensitivity>, WithheldReason>,
 ) -> PatientSummary {
     let mut sections: Vec<SummarySection> = Section::ALL
         .iter()
@@ -261,7 +283,11 @@ pub(crate) fn build(
             continue;
         };
         match decide(at, entry) {
-            Ok(()) => section.items.push(entry.clone()),
+            Ok(labels) => {
+                let mut shown = entry.clone();
+                shown.sensitivity = labels;
+                section.items.push(shown);
+            }
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,
                 None => section.withheld.push(Withheld {
@@ -335,18 +361,25 @@ pub(crate) fn build(
     PatientSummary {
         schema_version: SCHEMA_VERSION,
         as_of: as_of.to_string(),
-        patient: record.patient.as_ref().map(|p| Banner {
-            name: p.name.banner(),
-            nhs_number: p.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
-            nhs_number_display: p.nhs_number.as_ref().map(|n| n.formatted()),
-            birth_date: p.birth_date.as_ref().map(|d| d.as_str().to_owned()),
-            birth_date_display: p.birth_date.as_ref().map(|d| d.display()),
-            age_years: p.birth_date.as_ref().and_then(|d| d.years_until(as_of)),
-            gender: p.gender.clone(),
-            deceased: p.deceased.clone(),
-            addresses: p.addresses.clone(),
-            telecom: p.telecom.clone(),
-            registered_gp: p.registered_gp.clone(),
+        patient: record.patient.as_ref().map(|p| {
+            let mut banner = Banner {
+                name: p.name.banner(),
+                nhs_number: p.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
+                nhs_number_display: p.nhs_number.as_ref().map(|n| n.formatted()),
+                birth_date: p.birth_date.as_ref().map(|d| d.as_str().to_owned()),
+                birth_date_display: p.birth_date.as_ref().map(|d| d.display()),
+                age_years: p.birth_date.as_ref().and_then(|d| d.years_until(as_of)),
+                gender: p.gender.clone(),
+                deceased: p.deceased.clone(),
+                addresses: p.addresses.clone(),
+                telecom: p.telecom.clone(),
+                registered_gp: p.registered_gp.clone(),
+                contact_details_withheld: None,
+            };
+            if p.restricted {
+                banner.restrict();
+            }
+            banner
         }),
         demographic_discrepancies: record.demographic_discrepancies.clone(),
         sections,
@@ -417,6 +450,7 @@ pub fn explain(reason: &WithheldReason) -> String {
         WithheldReason::Inference => {
             "Withheld because it would reveal other withheld sensitive information.".to_owned()
         }
+        WithheldReason::Linked => "Withheld: linked to sensitive information.".to_owned(),
         WithheldReason::PatientOptOut => "The patient has opted out of sharing this record.".to_owned(),
         WithheldReason::NoRelationship => {
             "You have no recorded care relationship with this patient; use emergency access if clinically necessary."

@@ -68,6 +68,10 @@ pub struct LaunchContext {
     /// The patient's family name as the host holds it, compared the same way.
     #[uniffi(default = None)]
     pub patient_family_name: Option<String>,
+    /// The host holds the patient as restricted (PDS S-flag): contact details are
+    /// withheld from every role and no GP Connect request is sent.
+    #[uniffi(default = false)]
+    pub patient_restricted: bool,
 }
 
 impl From<&launch::LaunchContext> for LaunchContext {
@@ -89,6 +93,7 @@ impl From<&launch::LaunchContext> for LaunchContext {
             token_id: c.token_id.clone(),
             patient_birth_date: c.patient_birth_date.clone(),
             patient_family_name: c.patient_family_name.clone(),
+            patient_restricted: c.patient_restricted,
         }
     }
 }
@@ -114,6 +119,7 @@ impl TryFrom<LaunchContext> for launch::LaunchContext {
             token_id: c.token_id,
             patient_birth_date: c.patient_birth_date,
             patient_family_name: c.patient_family_name,
+            patient_restricted: c.patient_restricted,
         })
     }
 }

@@ -78,6 +78,9 @@ pub struct Banner {
     pub telecom: Vec<Telecom>,
     /// Registered GP or practice.
     pub registered_gp: Option<String>,
+    /// `Contact details withheld: restricted record` for a restricted patient (PDS
+    /// S-flag), whose address, telephone, email and practice are withheld.
+    pub contact_details_withheld: Option<String>,
 }
 
 impl From<summary::Banner> for Banner {
@@ -94,6 +97,7 @@ impl From<summary::Banner> for Banner {
             addresses: b.addresses,
             telecom: b.telecom.into_iter().map(Into::into).collect(),
             registered_gp: b.registered_gp,
+            contact_details_withheld: b.contact_details_withheld,
         }
     }
 }
@@ -183,6 +187,8 @@ pub enum WithheldReason {
     },
     /// It would reveal other withheld sensitive information.
     Inference,
+    /// Linked to withheld sensitive information (which is never said).
+    Linked,
     /// The patient has opted out of sharing.
     PatientOptOut,
     /// No legitimate relationship and no break-glass.
@@ -204,6 +210,7 @@ impl From<summary::WithheldReason> for WithheldReason {
                 WithheldReason::SensitiveCategory { category }
             }
             summary::WithheldReason::Inference => WithheldReason::Inference,
+            summary::WithheldReason::Linked => WithheldReason::Linked,
             summary::WithheldReason::PatientOptOut => WithheldReason::PatientOptOut,
             summary::WithheldReason::NoRelationship => WithheldReason::NoRelationship,
             summary::WithheldReason::NonParticipating => WithheldReason::NonParticipating,
@@ -361,11 +368,13 @@ pub enum SourceStatus {
     PatientNotFound,
     /// The patient has dissented from sharing at this source.
     PatientDissent,
+    /// Not asked, by rule: a GP Connect source for a restricted patient.
+    NotRequested,
 }
 
 mirror_enum! { SourceStatus, merge::SourceStatus, InvalidResponse, [
     Ok, Unavailable, TimedOut, Refused, TooLarge, InvalidResponse, IdentityMismatch,
-    AccessDenied, PatientNotFound, PatientDissent,
+    AccessDenied, PatientNotFound, PatientDissent, NotRequested,
 ] }
 
 /// One item of the summary: one fact, with where it came from.

@@ -132,6 +132,7 @@ fn host_context(patient_birth_date: Option<&str>) -> LaunchContext {
         token_id: format!("t-{now}-{}", patient_birth_date.unwrap_or("none")),
         patient_birth_date: patient_birth_date.map(str::to_owned),
         patient_family_name: None,
+        patient_restricted: false,
     }
 }
 
@@ -383,6 +384,7 @@ fn mirror_enums_round_trip_through_the_core() {
         SourceStatus::AccessDenied,
         SourceStatus::PatientNotFound,
         SourceStatus::PatientDissent,
+        SourceStatus::NotRequested,
     ] {
         assert_eq!(SourceStatus::from(icr_core::SourceStatus::from(s)), s);
     }

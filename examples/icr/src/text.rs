@@ -42,6 +42,9 @@ fn banner(out: &mut String, s: &PatientSummary) {
         facts.push(format!("DECEASED {d}"));
     }
     let _ = writeln!(out, "{}", facts.join("  |  "));
+    if let Some(w) = &p.contact_details_withheld {
+        let _ = writeln!(out, "{w}");
+    }
     if let Some(a) = p.addresses.first() {
         let _ = writeln!(out, "Address: {a}");
     }

@@ -193,6 +193,42 @@ def test_invalid_json_ingest_is_a_typed_exception(ehr):
         icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, "12345")
 
 
+ROLES = ["gp", "mental-health", "ooh-clinician", "hospital-doctor", "nurse",
+         "pharmacist", "social-worker", "receptionist", "privacy-officer"]
+
+
+def restricted_sources():
+    """The demo sources with the GP practice's Patient marked restricted (PDS S-flag)."""
+    out = []
+    for s in icr.demo_sources():
+        doc = json.loads(s.json)
+        for e in doc.get("entry", []):
+            r = e.get("resource", {})
+            if r.get("resourceType") == "Patient" and "gpconnect" in s.file:
+                r.setdefault("meta", {})["security"] = [{
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                    "code": "R"}]
+        out.append((s, json.dumps(doc)))
+    return out
+
+
+def test_a_restricted_patients_contact_details_reach_no_role(ehr, record):
+    plain = record.summary().patient
+    secrets = list(plain.addresses) + [t.value for t in plain.telecom]
+    assert secrets, "the demo patient has an address and a telephone"
+    for role in ROLES:
+        with ehr.open_session(token(role, icr.Relationship.CARE_TEAM)).source_set() as sources:
+            for s, text in restricted_sources():
+                sources.add_json(s.organisation, text)
+            care_record = sources.merge()
+        banner = care_record.summary().patient
+        assert banner.addresses == [] and banner.telecom == [], role
+        assert banner.contact_details_withheld == "Contact details withheld: restricted record"
+        for text in (care_record.summary_json(), care_record.panel_html()):
+            for secret in secrets:
+                assert secret not in text, (role, secret)
+
+
 def test_break_glass_and_access_report(ehr, record):
     gp = ehr.open_session(token("gp"))
     with pytest.raises(icr.IcrError.BreakGlassReasonRequired) as caught:

@@ -6,9 +6,10 @@
 
 use serde::Serialize;
 
+use super::pack::{PackIndex, category_key};
 use super::policy::{Policy, RoleRule};
 use crate::merge::SharedCareRecord;
-use crate::model::{Entry, SensitiveCategory};
+use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
 use crate::summary::WithheldReason;
 
 /// Who is looking, as the decision needs it.
@@ -38,6 +39,9 @@ pub struct Reason {
 pub struct Decision {
     /// Why it is withheld; empty when it is shown.
     pub reasons: Vec<Reason>,
+    /// Its sensitivity labels, each with its basis: security labels and item kind from
+    /// ingest, the policy's packs, its source's care setting, and the items it is linked to.
+    pub labels: Vec<Sensitivity>,
 }
 
 impl Decision {
@@ -51,33 +55,82 @@ impl Decision {
     }
 }
 
-/// Categories of an item: its labels, plus the category of its source's care setting
-/// when every organisation that reported it is of that setting.
-pub fn categories(policy: &Policy, entry: &Entry) -> Vec<SensitiveCategory> {
-    let mut out: Vec<SensitiveCategory> = entry.sensitivity.iter().map(|s| s.category).collect();
+/// An item's own labels: from ingest (security labels, kind of item), from the policy's
+/// code packs (each concept it carries), and from its source's care setting when every
+/// organisation that reported it is of a setting the policy treats as sensitive.
+fn own_labels(policy: &Policy, packs: &PackIndex, entry: &Entry) -> Vec<Sensitivity> {
+    let mut out: Vec<Sensitivity> = entry.sensitivity.clone();
+    for &c in &entry.concepts {
+        for pack in packs.packs_of(c) {
+            if !out.iter().any(|s| s.category == pack.category) {
+                out.push(Sensitivity {
+                    category: pack.category,
+                    basis: LabelBasis::Code,
+                    pack: Some(pack.id.clone()),
+                    code: Some(c.to_string()),
+                });
+            }
+        }
+    }
     for rule in &policy.sensitive_sources {
         let all_from = !entry.provenance.is_empty()
             && entry
                 .provenance
                 .iter()
                 .all(|p| p.organisation.care_setting == rule.care_setting);
-        if all_from && !out.contains(&rule.category) {
-            out.push(rule.category);
+        if all_from && !out.iter().any(|s| s.category == rule.category) {
+            out.push(Sensitivity::new(rule.category, LabelBasis::CareSetting));
         }
     }
     out
 }
 
-fn category_key(c: SensitiveCategory) -> String {
-    match serde_json::to_value(c) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{c:?}").to_lowercase(),
+/// Every item's labels: its own, then a `linked` label for each category of an item it
+/// is linked to that it does not carry itself (one step: what a linked item inherited is
+/// not passed on, so a consultation does not spread one topic's sensitivity to the rest).
+pub fn labels(policy: &Policy, record: &SharedCareRecord) -> Vec<Vec<Sensitivity>> {
+    let compiled = policy.compiled();
+    let own: Vec<Vec<Sensitivity>> = record
+        .entries
+        .iter()
+        .map(|e| own_labels(policy, &compiled.codes, e))
+        .collect();
+    record
+        .entries
+        .iter()
+        .zip(&own)
+        .map(|(entry, mine)| {
+            let mut all = mine.clone();
+            for cat in entry
+                .linked_at
+                .iter()
+                .filter_map(|&j| own.get(j))
+                .flatten()
+                .map(|s| s.category)
+            {
+                if !all.iter().any(|s| s.category == cat) {
+                    all.push(Sensitivity::new(cat, LabelBasis::Linked));
+                }
+            }
+            all
+        })
+        .collect()
+}
+
+/// The reason a label withholds an item: its category, or only "linked to sensitive
+/// information" when it was inherited (never which).
+fn label_reason(label: &Sensitivity) -> WithheldReason {
+    if label.basis == LabelBasis::Linked {
+        WithheldReason::Linked
+    } else {
+        WithheldReason::SensitiveCategory(category_key(label.category))
     }
 }
 
 /// Decides every item of the record for the viewer, in record order.
 pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -> Vec<Decision> {
     let role = viewer.role;
+    let compiled = policy.compiled();
     let participating_all = policy.participating_organisations.iter().any(|o| o == "*");
     let legitimate = policy
         .legitimate_relationships
@@ -88,7 +141,8 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
     let mut decisions: Vec<Decision> = record
         .entries
         .iter()
-        .map(|entry| {
+        .zip(labels(policy, record))
+        .map(|(entry, labels)| {
             let mut d = Decision::default();
             if opted_out_applies {
                 d.deny("consent:opt-out".to_owned(), WithheldReason::PatientOptOut);
@@ -99,7 +153,6 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
             if !role.allows_section(entry.section) {
                 d.deny(format!("role:{}", role.name), WithheldReason::RoleSection);
             }
-            let cats = categories(policy, entry);
             for rule in policy
                 .deny
                 .iter()
@@ -112,20 +165,20 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
                 {
                     d.deny(format!("deny:{}", rule.id), WithheldReason::RoleSection);
                 }
-                for c in cats.iter().filter(|c| rule.categories.contains(c)) {
-                    d.deny(
-                        format!("deny:{}", rule.id),
-                        WithheldReason::SensitiveCategory(category_key(*c)),
-                    );
+                for l in labels
+                    .iter()
+                    .filter(|l| rule.categories.contains(&l.category))
+                {
+                    d.deny(format!("deny:{}", rule.id), label_reason(l));
                 }
             }
-            for c in cats.iter().filter(|c| !role.sensitive.contains(c)) {
-                d.deny(
-                    format!("role:{}:sensitive", role.name),
-                    WithheldReason::SensitiveCategory(category_key(*c)),
-                );
-                if !withheld_categories.contains(c) {
-                    withheld_categories.push(*c);
+            for l in labels
+                .iter()
+                .filter(|l| !role.sensitive.contains(&l.category))
+            {
+                d.deny(format!("role:{}:sensitive", role.name), label_reason(l));
+                if !withheld_categories.contains(&l.category) {
+                    withheld_categories.push(l.category);
                 }
             }
             if !participating_all
@@ -138,20 +191,21 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
             {
                 d.deny("participation".to_owned(), WithheldReason::NonParticipating);
             }
+            d.labels = labels;
             d
         })
         .collect();
-    for rule in policy
+    for (rule, terms) in policy
         .inference
         .iter()
-        .filter(|r| withheld_categories.contains(&r.category))
+        .zip(&compiled.inference)
+        .filter(|(r, _)| withheld_categories.contains(&r.category))
     {
         for (entry, d) in record.entries.iter().zip(decisions.iter_mut()) {
             if !d.allowed() || !rule.sections.iter().any(|s| s == entry.section.key()) {
                 continue;
             }
-            let text = item_text(entry);
-            if rule.terms.iter().any(|t| text.contains(t.as_str())) {
+            if terms.matches(&item_text(entry), &entry.concepts) {
                 d.deny(format!("inference:{}", rule.id), WithheldReason::Inference);
             }
         }
@@ -159,16 +213,16 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
     decisions
 }
 
-/// The item's words, lower-cased: title, code display and every text of its detail.
+/// The item's words: title, code display and every text of its detail.
 fn item_text(entry: &Entry) -> String {
-    let mut text = entry.title.to_lowercase();
+    let mut text = entry.title.clone();
     if let Some(d) = entry.code.as_ref().and_then(|c| c.display.as_deref()) {
         text.push(' ');
-        text.push_str(&d.to_lowercase());
+        text.push_str(d);
     }
     if let Ok(detail) = serde_json::to_string(&entry.detail) {
         text.push(' ');
-        text.push_str(&detail.to_lowercase());
+        text.push_str(&detail);
     }
     text
 }

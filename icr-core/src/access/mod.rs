@@ -2,9 +2,13 @@
 //! decisions made from it for each item of a record.
 
 mod decide;
+mod pack;
 mod policy;
 
-pub use decide::{Decision, Reason, Viewer, categories, decide};
+pub use decide::{Decision, Reason, Viewer, decide, labels};
+pub use pack::{
+    MAX_PACK_BYTES, Pack, PackError, PackProvenance, built_in as default_packs, parse_default_packs,
+};
 pub use policy::{
     BreakGlassRules, DEFAULT_POLICY_JSON, DenyRule, Finding, InferenceRule, Policy, PolicyError,
     RoleMatch, RoleRule, SensitiveSource, Severity,

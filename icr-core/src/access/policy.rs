@@ -6,8 +6,11 @@
 //! `docs/policy.md`). [`Policy::validate`] reports rules that can never apply or that
 //! contradict each other, so a policy author sees mistakes before a clinician does.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde::{Deserialize, Serialize};
 
+use super::pack::{self, Pack, PackIndex, TermIndex};
 use crate::model::{CareSetting, Section, SensitiveCategory};
 
 /// The default policy for a UK ICR, as shipped.
@@ -30,6 +33,10 @@ pub struct Policy {
     pub legitimate_relationships: Vec<String>,
     /// How long a session lasts, in minutes.
     pub session_minutes: u32,
+    /// The longest launch token accepted, in seconds (`exp − iat`, and `exp − now`):
+    /// default 300, at most 3,600.
+    #[serde(default = "default_token_lifetime")]
+    pub max_token_lifetime_seconds: u32,
     /// Break-glass limits.
     pub break_glass: BreakGlassRules,
     /// Roles, matched in order: the first whose `match` fits the user's codes wins.
@@ -43,6 +50,59 @@ pub struct Policy {
     /// Items withheld with a sensitive item they would reveal.
     #[serde(default)]
     pub inference: Vec<InferenceRule>,
+    /// The code packs whose concepts label items sensitive (ids of default packs or of
+    /// packs given with the policy); every default code pack when absent.
+    #[serde(default = "default_code_packs")]
+    pub sensitivity_packs: Vec<String>,
+    /// Packs given with the policy (a deployment's own, or replacements of default packs
+    /// of the same id), and the indexes built from the policy's packs.
+    #[serde(skip)]
+    packs: PolicyPacks,
+}
+
+fn default_token_lifetime() -> u32 {
+    300
+}
+
+fn default_code_packs() -> Vec<String> {
+    pack::built_in()
+        .iter()
+        .filter(|p| !p.codes().is_empty())
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+/// The packs given with a policy, and what decisions need from them, built on first use
+/// and rebuilt if the policy's pack names or inference rules are changed afterwards.
+#[derive(Debug, Default)]
+struct PolicyPacks {
+    extra: Vec<Arc<Pack>>,
+    compiled: Mutex<Option<Arc<Compiled>>>,
+}
+
+impl Clone for PolicyPacks {
+    fn clone(&self) -> Self {
+        PolicyPacks {
+            extra: self.extra.clone(),
+            compiled: Mutex::new(None),
+        }
+    }
+}
+
+impl PartialEq for PolicyPacks {
+    fn eq(&self, other: &Self) -> bool {
+        self.extra == other.extra
+    }
+}
+
+/// A policy's packs, indexed.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    key: (Vec<String>, Vec<InferenceRule>),
+    /// Concept → code packs.
+    pub(crate) codes: PackIndex,
+    /// One per inference rule, in order.
+    pub(crate) inference: Vec<TermIndex>,
 }
 
 /// Break-glass limits.
@@ -126,8 +186,14 @@ pub struct InferenceRule {
     pub category: SensitiveCategory,
     /// Section keys it applies to.
     pub sections: Vec<String>,
-    /// Lower-case words (drug names, service names) matched in the item's text.
+    /// Lower-case words (drug names, service names) matched as whole words in the
+    /// item's text.
+    #[serde(default)]
     pub terms: Vec<String>,
+    /// Term packs (medicine names by generic and brand name, and their dm+d concepts)
+    /// matched like `terms`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packs: Vec<String>,
 }
 
 /// Why a policy could not be loaded.
@@ -140,6 +206,9 @@ pub enum PolicyError {
     /// The format version is not one this SDK reads.
     #[error("policy_version {0} is not supported (1 is)")]
     UnsupportedVersion(u32),
+    /// A pack given with the policy could not be read.
+    #[error("sensitivity pack refused: {0}")]
+    Pack(#[from] pack::PackError),
     /// The policy has problems that would make decisions wrong.
     #[error("policy has {} error(s): {}", .0.len(), .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "))]
     Rejected(Vec<Finding>),
@@ -172,8 +241,17 @@ impl Policy {
 
     /// Reads and validates a policy; refuses it when `validate` finds errors.
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_json::from_str(text)
+        Policy::from_json_with_packs(text, Vec::new())
+    }
+
+    /// Reads and validates a policy with packs of the deployment's own
+    /// ([`Pack::from_tsv`], [`Pack::from_value_set`]); a pack with the id of a default
+    /// pack replaces it. The policy names the packs it uses (`sensitivity_packs`, and each
+    /// inference rule's `packs`); `validate` refuses a name that is no pack.
+    pub fn from_json_with_packs(text: &str, packs: Vec<Pack>) -> Result<Policy, PolicyError> {
+        let mut policy: Policy = serde_json::from_str(text)
             .map_err(|e| PolicyError::Invalid(crate::fhir::document::sanitise(&e)))?;
+        policy.packs.extra = packs.into_iter().map(Arc::new).collect();
         if policy.policy_version != 1 {
             return Err(PolicyError::UnsupportedVersion(policy.policy_version));
         }
@@ -187,6 +265,54 @@ impl Policy {
         } else {
             Err(PolicyError::Rejected(errors))
         }
+    }
+
+    /// The pack with this id: one given with the policy, else a default pack.
+    pub fn pack(&self, id: &str) -> Option<&Arc<Pack>> {
+        self.packs
+            .extra
+            .iter()
+            .chain(pack::built_in())
+            .find(|p| p.id == id)
+    }
+
+    /// The policy's packs, indexed for decisions (built once, and again only if the
+    /// policy's pack names or inference rules were changed since).
+    pub(crate) fn compiled(&self) -> Arc<Compiled> {
+        let key = (self.sensitivity_packs.clone(), self.inference.clone());
+        let mut cell = self
+            .packs
+            .compiled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = cell.as_ref().filter(|c| c.key == key) {
+            return Arc::clone(c);
+        }
+        let codes = PackIndex::new(
+            self.sensitivity_packs
+                .iter()
+                .filter_map(|id| self.pack(id).cloned())
+                .collect(),
+        );
+        let inference = self
+            .inference
+            .iter()
+            .map(|rule| {
+                let packs: Vec<&Pack> = rule
+                    .packs
+                    .iter()
+                    .filter_map(|id| self.pack(id).map(|p| &**p))
+                    .collect();
+                TermIndex::new(rule.terms.iter().map(String::as_str), &packs)
+            })
+            .collect();
+        let compiled = Arc::new(Compiled {
+            key,
+            codes,
+            inference,
+        });
+        *cell = Some(Arc::clone(&compiled));
+        compiled
     }
 
     /// The role with this name.
@@ -268,8 +394,20 @@ impl Policy {
                     rule.id
                 ));
             }
-            if rule.terms.is_empty() {
+            if rule.terms.is_empty() && rule.packs.is_empty() {
                 error(format!("inference rule '{}' has no terms", rule.id));
+            }
+            for id in &rule.packs {
+                match self.pack(id) {
+                    None => error(format!(
+                        "inference rule '{}' names unknown pack '{id}'",
+                        rule.id
+                    )),
+                    Some(p) if p.terms().is_empty() && p.codes().is_empty() => {
+                        error(format!("inference rule '{}' pack '{id}' is empty", rule.id))
+                    }
+                    Some(_) => {}
+                }
             }
             if rule.terms.iter().any(|t| t.to_lowercase() != *t) {
                 error(format!(
@@ -277,6 +415,18 @@ impl Policy {
                     rule.id
                 ));
             }
+        }
+        for id in &self.sensitivity_packs {
+            match self.pack(id) {
+                None => error(format!("sensitivity pack '{id}' is not a known pack")),
+                Some(p) if p.codes().is_empty() => error(format!(
+                    "sensitivity pack '{id}' holds no codes (a term pack belongs to an inference rule)"
+                )),
+                Some(_) => {}
+            }
+        }
+        if !(1..=3600).contains(&self.max_token_lifetime_seconds) {
+            error("max_token_lifetime_seconds must be from 1 to 3600".to_owned());
         }
         if self.break_glass.min_reason_chars == 0 {
             error(

@@ -11,14 +11,28 @@ use crate::model::{
     Section, SensitiveCategory, Sensitivity,
 };
 
-const CATEGORIES: [SensitiveCategory; 6] = [
+const CATEGORIES: [SensitiveCategory; 9] = [
     SensitiveCategory::MentalHealth,
     SensitiveCategory::SubstanceMisuse,
     SensitiveCategory::Hiv,
     SensitiveCategory::SexualHealth,
     SensitiveCategory::Safeguarding,
     SensitiveCategory::Restricted,
+    SensitiveCategory::Fertility,
+    SensitiveCategory::Termination,
+    SensitiveCategory::GenderReassignment,
 ];
+
+/// Every concept of the default code packs, with its pack's category.
+fn pack_concepts() -> &'static [(u64, SensitiveCategory)] {
+    static ALL: std::sync::OnceLock<Vec<(u64, SensitiveCategory)>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        default_packs()
+            .iter()
+            .flat_map(|p| p.codes().iter().map(|&c| (c, p.category)))
+            .collect()
+    })
+}
 
 const SETTINGS: [CareSetting; 4] = [
     CareSetting::GeneralPractice,
@@ -33,6 +47,10 @@ struct ItemSpec {
     setting: usize,
     categories: Vec<usize>,
     term: Option<usize>,
+    /// A concept from a default code pack (an index into [`pack_concepts`]).
+    concept: Option<usize>,
+    /// Items this one is linked to (indices, taken modulo the record's length).
+    links: Vec<usize>,
 }
 
 fn item_spec() -> impl Strategy<Value = ItemSpec> {
@@ -41,19 +59,25 @@ fn item_spec() -> impl Strategy<Value = ItemSpec> {
         0..SETTINGS.len(),
         prop::collection::vec(0..CATEGORIES.len(), 0..3),
         prop::option::of(0..4usize),
+        prop::option::of(0..pack_concepts().len()),
+        prop::collection::vec(0..40usize, 0..3),
     )
-        .prop_map(|(section, setting, categories, term)| ItemSpec {
-            section,
-            setting,
-            categories,
-            term,
-        })
+        .prop_map(
+            |(section, setting, categories, term, concept, links)| ItemSpec {
+                section,
+                setting,
+                categories,
+                term,
+                concept,
+                links,
+            },
+        )
 }
 
 /// Words inference rules can match; an item may carry one in its title.
 const TERMS: [&str; 4] = ["tenofovir", "sertraline", "methadone", "clinic"];
 
-fn entry(at: usize, spec: &ItemSpec) -> Entry {
+fn entry(at: usize, spec: &ItemSpec, n: usize) -> Entry {
     let section = Section::ALL[spec.section];
     let setting = SETTINGS[spec.setting];
     let term = spec.term.map(|t| TERMS[t]).unwrap_or("plain");
@@ -97,12 +121,22 @@ fn entry(at: usize, spec: &ItemSpec) -> Entry {
         sensitivity: spec
             .categories
             .iter()
-            .map(|&c| Sensitivity {
-                category: CATEGORIES[c],
-                basis: LabelBasis::SecurityLabel,
-            })
+            .map(|&c| Sensitivity::new(CATEGORIES[c], LabelBasis::SecurityLabel))
             .collect(),
         discrepancies: Vec::new(),
+        concepts: spec
+            .concept
+            .map(|c| pack_concepts()[c].0)
+            .into_iter()
+            .collect(),
+        links: Vec::new(),
+        aliases: Vec::new(),
+        linked_at: spec
+            .links
+            .iter()
+            .map(|l| l % n.max(1))
+            .filter(|&l| l != at)
+            .collect(),
     }
 }
 
@@ -193,6 +227,7 @@ fn build_policy(spec: &PolicySpec) -> Policy {
         category: SensitiveCategory::SexualHealth,
         sections: Section::ALL.iter().map(|s| s.key().to_owned()).collect(),
         terms: vec!["clinic".into()],
+        packs: vec![],
     });
     policy
 }
@@ -210,7 +245,7 @@ proptest! {
         opted_out in any::<bool>(),
     ) {
         let policy = build_policy(&spec);
-        let entries: Vec<Entry> = items.iter().enumerate().map(|(i, s)| entry(i, s)).collect();
+        let entries: Vec<Entry> = items.iter().enumerate().map(|(i, s)| entry(i, s, items.len())).collect();
         let record = SharedCareRecord { patient: None, demographic_discrepancies: vec![], sources: vec![], entries };
         let viewer = Viewer {
             role: &policy.roles[role],
@@ -223,9 +258,33 @@ proptest! {
         let summary = crate::summary::build(&record, jiff::civil::date(2026, 11, 25), Default::default(), |at, _| {
             match decisions[at].reasons.first() {
                 Some(r) => Err(r.reason.clone()),
-                None => Ok(()),
+                None => Ok(decisions[at].labels.clone()),
             }
         });
+        // Independently of `decide`: an item whose own category (security label, pack
+        // concept, or a mental-health trust's data) or a linked item's own category is not
+        // the role's must be withheld.
+        let role_rule = &policy.roles[role];
+        let own: Vec<Vec<SensitiveCategory>> = items
+            .iter()
+            .map(|s| {
+                let mut c: Vec<SensitiveCategory> = s.categories.iter().map(|&c| CATEGORIES[c]).collect();
+                c.extend(s.concept.map(|k| pack_concepts()[k].1));
+                if SETTINGS[s.setting] == CareSetting::MentalHealth {
+                    c.push(SensitiveCategory::MentalHealth);
+                }
+                c
+            })
+            .collect();
+        for (at, e) in record.entries.iter().enumerate() {
+            let mut cats = own[at].clone();
+            for &l in &e.linked_at {
+                cats.extend(own[l].iter().copied());
+            }
+            if cats.iter().any(|c| !role_rule.sensitive.contains(c)) {
+                prop_assert!(!decisions[at].allowed(), "item {} shown with a category the role lacks", at);
+            }
+        }
         let json = serde_json::to_string(&summary).expect("json");
         for (at, d) in decisions.iter().enumerate() {
             if d.allowed() {

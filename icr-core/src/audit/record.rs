@@ -100,6 +100,10 @@ pub struct AuditRecord {
     pub items_withheld: Vec<String>,
     /// Break-glass justification, or a denial reason code.
     pub reason: Option<String>,
+    /// The patient is restricted (PDS S-flag): their contact details were withheld from
+    /// this view. Not written when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 impl fmt::Debug for AuditRecord {

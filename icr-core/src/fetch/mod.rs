@@ -92,6 +92,10 @@ pub struct FetchOptions {
     pub use_proxy: bool,
     /// Cancels the fetch: sources still running end as `unavailable`, "cancelled".
     pub cancel: CancelToken,
+    /// The patient is restricted (PDS S-flag). GP Connect forbids requests for such a
+    /// patient, so no GP Connect source is asked: each ends `not_requested`, "not
+    /// requested: restricted patient". A session sets this from its launch context.
+    pub restricted_patient: bool,
 }
 
 impl Default for FetchOptions {
@@ -107,6 +111,7 @@ impl Default for FetchOptions {
             connect_timeout: Duration::from_secs(10),
             use_proxy: true,
             cancel: CancelToken::default(),
+            restricted_patient: false,
         }
     }
 }
@@ -278,6 +283,21 @@ pub async fn fetch_records(
             ods_code: source.ods_code.clone(),
             event: ProgressEvent::Started,
         });
+        if options.restricted_patient && source.kind == SourceKind::GpConnectStructured {
+            let result = Err(Failure::new(
+                SourceStatus::NotRequested,
+                "not requested: restricted patient",
+            ));
+            progress(done_event(index, &directory.sources, &result));
+            if let Some(slot) = finished.get_mut(index) {
+                *slot = Some(Finished {
+                    result,
+                    unsupported_types: Vec::new(),
+                    elapsed: Duration::ZERO,
+                });
+            }
+            continue;
+        }
         let client = match &client {
             Ok(c) => c.clone(),
             Err(f) => {

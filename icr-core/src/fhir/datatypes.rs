@@ -54,6 +54,8 @@ pub struct Extension<'a> {
     pub value_positive_int: Option<Str<'a>>,
     #[serde(borrow)]
     pub value_codeable_concept: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub value_reference: Option<Reference<'a>>,
 }
 
 impl<'a> Extension<'a> {

@@ -116,6 +116,7 @@ resource!(
         title: Option<Str<'a>>,
         code: Option<CodeableConcept<'a>>,
         subject: Option<Reference<'a>>,
+        encounter: Option<Reference<'a>>,
         #[serde(default)] entry: Many<ListEntry<'a>>,
         empty_reason: Option<CodeableConcept<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
@@ -182,9 +183,19 @@ resource!(
         recorded_date: Option<Str<'a>>,
         asserter: Option<Reference<'a>>,
         recorder: Option<Reference<'a>>,
+        #[serde(default)] evidence: Many<ConditionEvidence<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
     }
 );
+
+/// `Condition.evidence`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConditionEvidence<'a> {
+    #[serde(default, borrow)]
+    pub code: Many<CodeableConcept<'a>>,
+    #[serde(default, borrow)]
+    pub detail: Many<Reference<'a>>,
+}
 
 resource!(
     /// `MedicationStatement`.
@@ -202,6 +213,7 @@ resource!(
         #[serde(default)] based_on: Many<Reference<'a>>,
         #[serde(default)] dosage: Many<Dosage<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
     }
 );
@@ -222,6 +234,7 @@ resource!(
         #[serde(default)] dosage_instruction: Many<Dosage<'a>>,
         dispense_request: Option<DispenseRequest<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
     }
 );
@@ -330,6 +343,7 @@ resource!(
         #[serde(default)] performer: Many<Reference<'a>>,
         #[serde(default)] result: Many<Reference<'a>>,
         conclusion: Option<Str<'a>>,
+        #[serde(default, alias = "codedDiagnosis")] conclusion_code: Many<CodeableConcept<'a>>,
     }
 );
 
@@ -377,6 +391,7 @@ resource!(
         performed_string: Option<Str<'a>>,
         #[serde(default)] performer: Many<Reference<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
         outcome: Option<CodeableConcept<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
     }
@@ -399,6 +414,8 @@ resource!(
         #[serde(default)] recipient: Many<Reference<'a>>,
         #[serde(default)] performer: Many<Reference<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
+        #[serde(default)] supporting_info: Many<Reference<'a>>,
         description: Option<Str<'a>>,
         #[serde(default)] note: Many<Annotation<'a>>,
     }
@@ -416,6 +433,8 @@ resource!(
         period: Option<Period<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
         #[serde(default)] reason: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
+        #[serde(default)] diagnosis: Many<EncounterDiagnosis<'a>>,
         hospitalization: Option<Hospitalization<'a>>,
         #[serde(default)] location: Many<EncounterLocation<'a>>,
         service_provider: Option<Reference<'a>>,
@@ -436,6 +455,13 @@ pub struct Participant<'a> {
     pub member: Option<Reference<'a>>,
     #[serde(borrow)]
     pub on_behalf_of: Option<Reference<'a>>,
+}
+
+/// `Encounter.diagnosis`.
+#[derive(Debug, Default, Deserialize)]
+pub struct EncounterDiagnosis<'a> {
+    #[serde(borrow)]
+    pub condition: Option<Reference<'a>>,
 }
 
 /// `Encounter.hospitalization`.
@@ -460,6 +486,10 @@ resource!(
         #[serde(default)] service_type: Many<CodeableConcept<'a>>,
         appointment_type: Option<CodeableConcept<'a>>,
         #[serde(default)] reason_code: Many<CodeableConcept<'a>>,
+        #[serde(default)] reason_reference: Many<Reference<'a>>,
+        #[serde(default)] indication: Many<Reference<'a>>,
+        #[serde(default)] incoming_referral: Many<Reference<'a>>,
+        #[serde(default)] based_on: Many<Reference<'a>>,
         description: Option<Str<'a>>,
         start: Option<Str<'a>>,
         end: Option<Str<'a>>,

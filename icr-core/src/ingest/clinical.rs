@@ -299,10 +299,10 @@ pub fn flag<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>, f: &'r Flag<'a
             .iter()
             .any(|s| s.category == SensitiveCategory::Safeguarding)
     {
-        e.sensitivity.push(Sensitivity {
-            category: SensitiveCategory::Safeguarding,
-            basis: LabelBasis::ItemKind,
-        });
+        e.sensitivity.push(Sensitivity::new(
+            SensitiveCategory::Safeguarding,
+            LabelBasis::ItemKind,
+        ));
     }
     e.status = status;
     e.date = f.period.as_ref().and_then(|p| date(&p.start));
@@ -541,10 +541,8 @@ pub fn document<'r, 'a>(
             .and_then(super::sensitivity::category_of_security_code)
             && !e.sensitivity.iter().any(|s| s.category == cat)
         {
-            e.sensitivity.push(Sensitivity {
-                category: cat,
-                basis: LabelBasis::SecurityLabel,
-            });
+            e.sensitivity
+                .push(Sensitivity::new(cat, LabelBasis::SecurityLabel));
         }
     }
     e.status = status;

@@ -1,7 +1,7 @@
 //! The state of one ingest: the indexed document, the source's patient and organisation,
 //! and the report being filled in. Builders for each kind of item borrow it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::fhir::datatypes::{CodeableConcept, Meta, Reference};
 use crate::fhir::lenient::Str;
@@ -29,6 +29,31 @@ pub enum Outcome {
     Skipped(SkipReason),
 }
 
+/// The resources folded into items so far, in the order they were folded (so the caller
+/// can tell which item each went into).
+#[derive(Default)]
+pub struct Folded<'a> {
+    set: HashSet<*const Resource<'a>>,
+    /// Every folded resource, in order.
+    pub log: Vec<*const Resource<'a>>,
+}
+
+impl<'a> Folded<'a> {
+    /// Marks a resource folded; false when it already was.
+    pub fn insert(&mut self, res: *const Resource<'a>) -> bool {
+        let new = self.set.insert(res);
+        if new {
+            self.log.push(res);
+        }
+        new
+    }
+
+    /// True when the resource was folded into an item.
+    pub fn contains(&self, res: &*const Resource<'a>) -> bool {
+        self.set.contains(res)
+    }
+}
+
 pub struct Ctx<'r, 'a> {
     pub index: Index<'r, 'a>,
     pub report: IngestReport,
@@ -37,6 +62,9 @@ pub struct Ctx<'r, 'a> {
     pub organisation: Organisation,
     seen_ids: HashSet<String>,
     unresolved_seen: HashSet<UnresolvedReference>,
+    /// The items each resource became or was folded into, by the resource's address in
+    /// the parsed document (for sensitivity: concepts and links, see `links`).
+    pub made: HashMap<*const Resource<'a>, Vec<String>>,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
@@ -54,6 +82,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
             organisation,
             seen_ids: HashSet::new(),
             unresolved_seen: HashSet::new(),
+            made: HashMap::new(),
         }
     }
 
@@ -217,7 +246,11 @@ impl<'r, 'a> Ctx<'r, 'a> {
             id = format!("{id}#{n}");
         }
         let meta: Option<&Meta<'a>> = resource.meta();
-        let sensitivity = sensitivity::labels(meta, code.as_ref());
+        let sensitivity = sensitivity::labels(meta);
+        self.made
+            .entry(resource as *const _)
+            .or_default()
+            .push(id.clone());
         let last_updated = meta.and_then(|m| FhirDate::parse(m.last_updated.as_ref()?.as_str()));
         Entry {
             id,
@@ -238,6 +271,10 @@ impl<'r, 'a> Ctx<'r, 'a> {
             }],
             sensitivity,
             discrepancies: Vec::new(),
+            concepts: Vec::new(),
+            links: Vec::new(),
+            aliases: Vec::new(),
+            linked_at: Vec::new(),
         }
     }
 

@@ -4,15 +4,13 @@
 //! `hasMember` in R4) and files comments as separate Observations; all of them fold into
 //! the report they belong to, so a report reads as one item with its results in order.
 
-use std::collections::HashSet;
-
 use crate::fhir::datatypes::Quantity;
 use crate::fhir::lenient::Str;
 use crate::fhir::resource::Resource;
 use crate::fhir::resources::{DiagnosticReport, Observation, ObservationReferenceRange};
 use crate::model::{Detail, ReferenceRange, ResultLine, Section};
 
-use super::context::{Ctx, Outcome, status_str};
+use super::context::{Ctx, Folded, Outcome, status_str};
 use super::report::SkipReason;
 use super::text::{date, notes, quantity, range, range_parts, s, term};
 
@@ -28,7 +26,7 @@ pub fn report<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     dr: &'r DiagnosticReport<'a>,
-    folded: &mut HashSet<*const Resource<'a>>,
+    folded: &mut Folded<'a>,
 ) -> Outcome {
     let status = status_str(&dr.status);
     if status.as_deref() == Some("entered-in-error") {
@@ -75,7 +73,7 @@ fn collect<'r, 'a>(
     group: Option<&str>,
     results: &mut Vec<ResultLine>,
     comments: &mut Vec<String>,
-    folded: &mut HashSet<*const Resource<'a>>,
+    folded: &mut Folded<'a>,
     depth: usize,
 ) {
     let Resource::Observation(obs) = res else {

@@ -3,7 +3,7 @@
 //! make one item, never several. A `MedicationRequest` that no statement claims (an R4
 //! prescription, an out-of-hours acute) is an item of its own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Reference, find_ext};
 use crate::fhir::resource::Resource;
@@ -12,7 +12,7 @@ use crate::model::{
     ChangeKind, Code, Detail, FhirDate, MedicationChange, MedicationDetail, Section,
 };
 
-use super::context::{Ctx, Outcome, status_str};
+use super::context::{Ctx, Folded, Outcome, status_str};
 use super::report::SkipReason;
 use super::text::{date, dosage, notes, quantity, s, term, terms};
 
@@ -47,7 +47,7 @@ fn linked<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     st: &'r MedicationStatement<'a>,
-    folded: &mut HashSet<*const Resource<'a>>,
+    folded: &mut Folded<'a>,
     orders_by_plan: &OrdersByPlan<'r, 'a>,
 ) -> Linked<'r, 'a> {
     let mut plans = Vec::new();
@@ -168,7 +168,7 @@ pub fn statement<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     st: &'r MedicationStatement<'a>,
-    folded: &mut HashSet<*const Resource<'a>>,
+    folded: &mut Folded<'a>,
     orders_by_plan: &OrdersByPlan<'r, 'a>,
 ) -> Outcome {
     let status = status_str(&st.status);

@@ -13,13 +13,12 @@ mod context;
 pub(crate) mod gpconnect;
 pub(crate) mod index;
 mod investigations;
+mod links;
 mod medications;
 mod report;
 mod sensitivity;
 mod text;
 mod version;
-
-use std::collections::HashSet;
 
 pub use gpconnect::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use index::ReferenceForm;
@@ -30,7 +29,7 @@ use crate::fhir::datatypes::Reference;
 use crate::fhir::resource::Resource;
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
 use crate::model::{CareSetting, Detail, Entry, FhirDate, Organisation, Patient, Section};
-use context::{Ctx, Outcome};
+use context::{Ctx, Folded, Outcome};
 
 /// The default largest document accepted: 64 MiB, well above the largest GP record seen.
 pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -132,10 +131,11 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
         .map(|n| (n.resource, n.counted))
         .collect();
     let orders_by_plan = medications::orders_by_plan(&ctx);
-    let mut folded: HashSet<*const Resource<'_>> = HashSet::new();
+    let mut folded = Folded::default();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(nodes.len());
     // Items that fold others in (reports, medication statements) go first.
     for &(res, _) in &nodes {
+        let mark = folded.log.len();
         let outcome = match res {
             Resource::DiagnosticReport(dr) if !other_patient(&mut ctx, res) => {
                 Some(investigations::report(&mut ctx, res, dr, &mut folded))
@@ -145,6 +145,12 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
             ),
             _ => None,
         };
+        if let Some(Outcome::Entries(made)) = &outcome {
+            for &part in folded.log.get(mark..).unwrap_or_default() {
+                let ids = ctx.made.entry(part).or_default();
+                ids.extend(made.iter().map(|e| e.id.clone()));
+            }
+        }
         outcomes.push(outcome);
     }
     for (at, &(res, counted)) in nodes.iter().enumerate() {
@@ -160,6 +166,7 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
             out.entries.extend(entries);
         }
     }
+    links::attach(&ctx, &mut out.entries);
     for e in &out.entries {
         ctx.report.count_entry(e.section);
     }
@@ -286,7 +293,7 @@ fn one<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     out: &mut Collected,
-    folded: &mut HashSet<*const Resource<'a>>,
+    folded: &mut Folded<'a>,
 ) -> Outcome {
     match res {
         Resource::Patient(_) => {
@@ -602,6 +609,7 @@ fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient
         addresses: p.address.iter().filter_map(text::address_line).collect(),
         telecom: text::telecoms(&p.telecom),
         registered_gp,
+        restricted: sensitivity::restricted(res.meta()),
     }
 }
 

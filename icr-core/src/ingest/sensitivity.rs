@@ -5,7 +5,7 @@
 //! sensitive categories; access policy decides who sees each category.
 
 use crate::fhir::datatypes::Meta;
-use crate::model::{Code, LabelBasis, SNOMED, SensitiveCategory, Sensitivity};
+use crate::model::{LabelBasis, SensitiveCategory, Sensitivity};
 
 /// HL7 v3 ActCode sensitivity and confidentiality codes, mapped to categories.
 pub fn category_of_security_code(code: &str) -> Option<SensitiveCategory> {
@@ -23,60 +23,31 @@ pub fn category_of_security_code(code: &str) -> Option<SensitiveCategory> {
     })
 }
 
-/// SNOMED CT concepts whose presence makes an item sensitive.
-const SENSITIVE_CODES: &[(&str, SensitiveCategory)] = &[
-    ("86406008", SensitiveCategory::Hiv), // Human immunodeficiency virus infection
-    ("165816005", SensitiveCategory::Hiv), // HIV positive
-    ("62479008", SensitiveCategory::Hiv), // AIDS
-    ("76272004", SensitiveCategory::SexualHealth), // Syphilis
-    ("15628003", SensitiveCategory::SexualHealth), // Gonorrhoea
-    ("105629000", SensitiveCategory::SexualHealth), // Chlamydial infection
-    ("33839006", SensitiveCategory::SexualHealth), // Genital herpes simplex
-    ("386639001", SensitiveCategory::Termination), // Termination of pregnancy
-    ("57797005", SensitiveCategory::Termination), // Induced termination of pregnancy
-    ("52637005", SensitiveCategory::Fertility), // In vitro fertilisation
-    ("8619003", SensitiveCategory::Fertility), // Infertility
-    ("93461009", SensitiveCategory::GenderReassignment), // Gender dysphoria
-    ("35919005", SensitiveCategory::MentalHealth), // Pervasive developmental disorder
-    ("58214004", SensitiveCategory::MentalHealth), // Schizophrenia
-    ("13746004", SensitiveCategory::MentalHealth), // Bipolar disorder
-    ("35489007", SensitiveCategory::MentalHealth), // Depressive disorder
-    ("7200002", SensitiveCategory::SubstanceMisuse), // Alcoholism
-    ("66590003", SensitiveCategory::SubstanceMisuse), // Alcohol dependence
-    ("191816009", SensitiveCategory::SubstanceMisuse), // Drug dependence
-];
-
-/// Labels from the resource's security labels and its main code.
-pub fn labels(meta: Option<&Meta<'_>>, code: Option<&Code>) -> Vec<Sensitivity> {
-    let mut out: Vec<Sensitivity> = Vec::new();
-    if let Some(meta) = meta {
-        for coding in meta.security.iter() {
-            if let Some(cat) = coding
-                .code
-                .as_ref()
-                .and_then(|c| category_of_security_code(c.as_str()))
-            {
-                out.push(Sensitivity {
-                    category: cat,
-                    basis: LabelBasis::SecurityLabel,
-                });
-            }
-        }
-    }
-    if let Some(code) = code
-        && code.system.as_deref() == Some(SNOMED)
-        && let Some((_, cat)) = SENSITIVE_CODES
-            .iter()
-            .find(|(c, _)| Some(*c) == code.code.as_deref())
-    {
-        out.push(Sensitivity {
-            category: *cat,
-            basis: LabelBasis::Code,
-        });
-    }
+/// Labels from a resource's security labels (`meta.security`). Labels from codes are the
+/// access policy's, from its sensitivity packs, at decision time.
+pub fn labels(meta: Option<&Meta<'_>>) -> Vec<Sensitivity> {
+    let mut out: Vec<Sensitivity> = meta
+        .into_iter()
+        .flat_map(|m| m.security.iter())
+        .filter_map(|coding| category_of_security_code(coding.code.as_ref()?.as_str()))
+        .map(|cat| Sensitivity::new(cat, LabelBasis::SecurityLabel))
+        .collect();
     out.sort();
     out.dedup_by_key(|s| s.category);
     out
+}
+
+/// True when `meta.security` marks the resource restricted or very restricted (HL7
+/// confidentiality `R` or `V`): on a Patient, the PDS "sensitive" (S) flag.
+pub fn restricted(meta: Option<&Meta<'_>>) -> bool {
+    meta.into_iter().flat_map(|m| m.security.iter()).any(|c| {
+        c.code
+            .as_ref()
+            .is_some_and(|code| matches!(code.as_str().trim(), "R" | "V" | "r" | "v"))
+            && c.system.as_ref().is_none_or(|s| {
+                s.as_str().contains("Confidentiality") || s.as_str().contains("confidentiality")
+            })
+    })
 }
 
 #[cfg(test)]
@@ -90,7 +61,7 @@ mod tests {
             {"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}"#,
         )
         .unwrap();
-        let l = labels(Some(&meta), None);
+        let l = labels(Some(&meta));
         let cats: Vec<_> = l.iter().map(|s| s.category).collect();
         assert_eq!(
             cats,
@@ -99,13 +70,11 @@ mod tests {
                 SensitiveCategory::Restricted
             ]
         );
-        let hiv = Code {
-            system: Some(SNOMED.into()),
-            code: Some("86406008".into()),
-            display: None,
-            description_id: None,
-        };
-        assert_eq!(labels(None, Some(&hiv))[0].category, SensitiveCategory::Hiv);
-        assert_eq!(labels(None, Some(&hiv))[0].basis, LabelBasis::Code);
+        assert!(restricted(Some(&meta)));
+        let normal: Meta = serde_json::from_str(
+            r#"{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"}]}"#,
+        )
+        .unwrap();
+        assert!(!restricted(Some(&normal)));
     }
 }

@@ -68,6 +68,7 @@ pub(crate) fn required_string(claims: &Claims, name: &'static str) -> Result<Str
 pub(crate) fn check_times(
     now: i64,
     leeway: i64,
+    max_lifetime: i64,
     issued_at: i64,
     expires_at: i64,
     not_before: Option<i64>,
@@ -86,6 +87,16 @@ pub(crate) fn check_times(
     }
     if not_before.is_some_and(|nbf| nbf > expires_at) {
         return Err(LaunchError::InvalidClaim("nbf"));
+    }
+    // A token may not live longer than the policy allows, counted from its issue and
+    // from now: a far `exp` (or one in milliseconds) would otherwise keep its id in the
+    // replay cache for ever, and enough of them would lock every user out.
+    if expires_at.saturating_sub(issued_at) > max_lifetime
+        || expires_at.saturating_sub(now) > max_lifetime.saturating_add(leeway)
+    {
+        return Err(LaunchError::LifetimeTooLong {
+            max_seconds: max_lifetime,
+        });
     }
     Ok(())
 }
@@ -139,17 +150,28 @@ fn family_name(claims: &Claims) -> Result<Option<String>, LaunchError> {
     }
 }
 
+/// `icr_patient_restricted`: a JSON boolean when present.
+fn restricted(claims: &Claims) -> Result<bool, LaunchError> {
+    const NAME: &str = "icr_patient_restricted";
+    match claims.get(NAME) {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(LaunchError::InvalidClaim(NAME)),
+    }
+}
+
 /// Builds the launch context from verified claims, applying every claim rule.
 pub(crate) fn launch_context(
     claims: &Claims,
     store: &TrustStore,
     now: i64,
     leeway: i64,
+    max_lifetime: i64,
 ) -> Result<LaunchContext, LaunchError> {
     let expires_at = required_date(claims, "exp")?;
     let issued_at = required_date(claims, "iat")?;
     let not_before = numeric_date(claims, "nbf")?;
-    check_times(now, leeway, issued_at, expires_at, not_before)?;
+    check_times(now, leeway, max_lifetime, issued_at, expires_at, not_before)?;
 
     let issuer = match claims.get("iss") {
         None => return Err(LaunchError::MissingClaim("iss")),
@@ -183,6 +205,7 @@ pub(crate) fn launch_context(
         patient,
         patient_birth_date: birth_date(claims)?,
         patient_family_name: family_name(claims)?,
+        patient_restricted: restricted(claims)?,
         purpose: required_string(claims, "icr_purpose")?,
         relationship,
         issuer: issuer.clone(),

@@ -106,6 +106,12 @@ pub struct LaunchContext {
     /// ignored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patient_family_name: Option<String>,
+    /// The host system holds the patient as restricted (the PDS "sensitive" S-flag;
+    /// optional boolean claim `icr_patient_restricted`, default `false`). A restricted
+    /// patient's contact details are withheld from every role, and no GP Connect request
+    /// is sent for them, whatever the sources say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub patient_restricted: bool,
     /// Purpose of use, e.g. `direct-care` (claim `icr_purpose`).
     pub purpose: String,
     /// The asserted care relationship (claim `icr_relationship`).

@@ -61,6 +61,7 @@ pub fn context(
         patient,
         patient_birth_date: None,
         patient_family_name: None,
+        patient_restricted: false,
         purpose: "direct-care".to_owned(),
         relationship,
         issuer: ISSUER.to_owned(),

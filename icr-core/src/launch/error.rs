@@ -155,6 +155,13 @@ pub enum LaunchError {
     /// The token expired (beyond the leeway).
     #[error("token has expired")]
     Expired,
+    /// The token lives longer than the policy allows (`exp − iat`, or `exp − now`
+    /// beyond the leeway).
+    #[error("token lifetime exceeds the maximum of {max_seconds} seconds")]
+    LifetimeTooLong {
+        /// The maximum, in seconds.
+        max_seconds: i64,
+    },
     /// The token's `nbf` is in the future (beyond the leeway).
     #[error("token is not valid yet")]
     NotYetValid,

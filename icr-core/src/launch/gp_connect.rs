@@ -96,7 +96,14 @@ pub fn read_gp_connect_consumer_jwt(
     if expires_at.checked_sub(issued_at) != Some(GP_CONNECT_LIFETIME) {
         return Err(LaunchError::InvalidLifetime);
     }
-    check_times(now_unix, LEEWAY, issued_at, expires_at, None)?;
+    check_times(
+        now_unix,
+        LEEWAY,
+        GP_CONNECT_LIFETIME,
+        issued_at,
+        expires_at,
+        None,
+    )?;
     required_string(&claims, "iss")?;
     required_string(&claims, "sub")?;
     required_string(&claims, "aud")?;

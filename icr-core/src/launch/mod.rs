@@ -31,6 +31,7 @@
 //! | `icr_patient` | yes | `patient` | NHS number, modulus 11 checked |
 //! | `icr_patient_birth_date` | no | `patient_birth_date` | the host's date of birth for the patient, exactly `YYYY-MM-DD` and a real date |
 //! | `icr_patient_family_name` | no | `patient_family_name` | the host's family name for the patient, 1 to 100 bytes, not blank |
+//! | `icr_patient_restricted` | no | `patient_restricted` | `true` when the host holds the patient as restricted (PDS S-flag): contact details withheld, no GP Connect request |
 //! | `icr_purpose` | yes | `purpose` | e.g. `direct-care` |
 //! | `icr_relationship` | yes | `relationship` | a [`Relationship`] value |
 //!
@@ -106,4 +107,4 @@ pub use gp_connect::{
 };
 pub use keys::{Algorithm, TrustStore};
 pub use signing::{SigningKey, mint};
-pub use verifier::{MAX_LEEWAY, Verifier};
+pub use verifier::{DEFAULT_MAX_LIFETIME, MAX_LEEWAY, MAX_LIFETIME, Verifier};

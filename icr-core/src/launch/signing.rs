@@ -147,6 +147,8 @@ struct LaunchClaims<'a> {
     icr_patient_birth_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     icr_patient_family_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    icr_patient_restricted: bool,
     icr_purpose: &'a str,
     icr_relationship: Relationship,
 }
@@ -180,6 +182,7 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         icr_patient: &context.patient,
         icr_patient_birth_date: context.patient_birth_date.as_deref(),
         icr_patient_family_name: context.patient_family_name.as_deref(),
+        icr_patient_restricted: context.patient_restricted,
         icr_purpose: &context.purpose,
         icr_relationship: context.relationship,
     };

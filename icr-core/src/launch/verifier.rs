@@ -17,6 +17,11 @@ const DEFAULT_LEEWAY: i64 = 60;
 pub const MAX_LEEWAY: u64 = 300;
 /// Default number of unexpired token ids remembered.
 const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
+/// Default longest token lifetime, seconds (five minutes, as GP Connect's).
+pub const DEFAULT_MAX_LIFETIME: i64 = 300;
+/// Largest lifetime [`Verifier::with_max_lifetime`] accepts, seconds; larger values are
+/// capped, so the replay cache stays bounded by the rate of valid logins.
+pub const MAX_LIFETIME: i64 = 3600;
 
 /// Verifies signed launch tokens against a [`TrustStore`].
 ///
@@ -29,18 +34,23 @@ const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 /// 4. the key: `kid` must be in the store, and the header's `alg` must be the algorithm
 ///    the store bound to that key;
 /// 5. the signature, with that key and algorithm only;
-/// 6. the claims (only now parsed): times with leeway, issuer, audience, `jti`, and the
-///    ICR claims;
+/// 6. the claims (only now parsed): times with leeway, a lifetime (`exp − iat`, and
+///    `exp − now`) no longer than the maximum (default five minutes), issuer, audience,
+///    `jti`, and the ICR claims;
 /// 7. replay: a `jti` already accepted and not yet expired is refused; otherwise it is
 ///    remembered until `exp` plus leeway.
 ///
 /// `verify` takes `&self`; the replay cache sits behind a mutex, so one verifier can be
 /// shared between threads. The cache is bounded: when it is full of unexpired ids, new
 /// tokens are refused with [`LaunchError::ReplayCacheFull`] rather than forgetting ids.
+/// Because no accepted token lives longer than the maximum lifetime, every id leaves the
+/// cache within that lifetime plus twice the leeway: the cache holds at most the logins of
+/// that window, and long-lived tokens cannot fill it.
 #[derive(Debug)]
 pub struct Verifier {
     store: TrustStore,
     leeway: i64,
+    max_lifetime: i64,
     max_token_bytes: usize,
     replay: Mutex<ReplayCache>,
 }
@@ -52,6 +62,7 @@ impl Verifier {
         Verifier {
             store,
             leeway: DEFAULT_LEEWAY,
+            max_lifetime: DEFAULT_MAX_LIFETIME,
             max_token_bytes: jws::DEFAULT_MAX_TOKEN_BYTES,
             replay: Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)),
         }
@@ -61,6 +72,15 @@ impl Verifier {
     /// [`MAX_LEEWAY`] seconds so that a configuration slip cannot switch expiry off.
     pub fn with_leeway(mut self, seconds: u64) -> Self {
         self.leeway = i64::try_from(seconds.min(MAX_LEEWAY)).unwrap_or(DEFAULT_LEEWAY);
+        self
+    }
+
+    /// Sets the longest token lifetime accepted (default [`DEFAULT_MAX_LIFETIME`]);
+    /// capped at [`MAX_LIFETIME`] and at least one second.
+    pub fn with_max_lifetime(mut self, seconds: u64) -> Self {
+        self.max_lifetime = i64::try_from(seconds)
+            .unwrap_or(MAX_LIFETIME)
+            .clamp(1, MAX_LIFETIME);
         self
     }
 
@@ -105,7 +125,13 @@ impl Verifier {
         key.verify(parts.signing_input.as_bytes(), &signature)?;
 
         let claims = jws::claims(&parts)?;
-        let context = claims::launch_context(&claims, &self.store, now_unix, self.leeway)?;
+        let context = claims::launch_context(
+            &claims,
+            &self.store,
+            now_unix,
+            self.leeway,
+            self.max_lifetime,
+        )?;
         self.replay
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

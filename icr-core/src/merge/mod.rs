@@ -45,6 +45,8 @@ pub enum SourceStatus {
     PatientNotFound,
     /// The patient has dissented from sharing at this source.
     PatientDissent,
+    /// Not asked, by rule: a GP Connect source for a restricted patient.
+    NotRequested,
 }
 
 /// A source that did not contribute, and why.
@@ -129,6 +131,7 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
     let mut demographic_discrepancies = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut restricted = false;
     for record in records {
         if let Some(reason) = identity_conflict(patient.as_ref(), &record) {
             sources.push(SourceState {
@@ -143,6 +146,7 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
             continue;
         }
         if let Some(p) = &record.patient {
+            restricted |= p.restricted;
             match &mut reference {
                 None => {
                     patient = Some(p.clone());
@@ -188,6 +192,10 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
     flag_discrepancies(&mut entries);
     derive_dose_changes(&mut entries);
     entries.sort_by(order);
+    resolve_links(&mut entries);
+    if let Some(p) = patient.as_mut() {
+        p.restricted |= restricted;
+    }
     SharedCareRecord {
         patient,
         demographic_discrepancies,
@@ -333,7 +341,46 @@ pub fn is_current_medication(e: &Entry) -> bool {
     )
 }
 
+/// Turns each item's links (ids of items in its source) into positions in the merged
+/// record, following items merged into others.
+fn resolve_links(entries: &mut [Entry]) {
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        at.insert(e.id.as_str(), i);
+        for a in &e.aliases {
+            at.insert(a.as_str(), i);
+        }
+    }
+    let resolved: Vec<Vec<usize>> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut v: Vec<usize> = e
+                .links
+                .iter()
+                .filter_map(|l| at.get(l.as_str()).copied())
+                .filter(|&j| j != i)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    drop(at);
+    for (e, linked) in entries.iter_mut().zip(resolved) {
+        e.linked_at = linked;
+    }
+}
+
 fn absorb(into: &mut Entry, other: Entry) {
+    into.aliases.push(other.id);
+    into.aliases.extend(other.aliases);
+    into.links.extend(other.links);
+    for c in other.concepts {
+        if !into.concepts.contains(&c) {
+            into.concepts.push(c);
+        }
+    }
     for p in other.provenance {
         if !into.provenance.contains(&p) {
             into.provenance.push(p);

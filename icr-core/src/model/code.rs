@@ -87,9 +87,89 @@ pub fn normalise_system(system: &str) -> String {
     s.to_owned()
 }
 
+/// Why a string is not a SNOMED CT identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SctIdError {
+    /// Something other than the digits 0–9 (a spreadsheet's `1.03E+15`, a space).
+    #[error("not only digits")]
+    NotDigits,
+    /// Fewer than 6 or more than 18 digits.
+    #[error("{0} digits (a SNOMED CT identifier has 6 to 18)")]
+    Length(usize),
+    /// A leading zero, which no identifier has.
+    #[error("leading zero")]
+    LeadingZero,
+    /// The last digit is not the Verhoeff check digit of the others.
+    #[error("check digit wrong (Verhoeff)")]
+    CheckDigit,
+}
+
+/// Reads a SNOMED CT identifier (concepts of SNOMED CT and of dm+d): 6 to 18 digits, no
+/// leading zero, the last a Verhoeff check digit (the `verhoeff` crate). As a number it
+/// fits a `u64` (18 digits < 2⁶⁴), so look-ups need no string.
+pub fn parse_sctid(code: &str) -> Result<u64, SctIdError> {
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SctIdError::NotDigits);
+    }
+    if !(6..=18).contains(&code.len()) {
+        return Err(SctIdError::Length(code.len()));
+    }
+    if code.starts_with('0') {
+        return Err(SctIdError::LeadingZero);
+    }
+    if !verhoeff::validate(code) {
+        return Err(SctIdError::CheckDigit);
+    }
+    code.parse().map_err(|_| SctIdError::NotDigits)
+}
+
+/// The SNOMED CT (or dm+d) concept a coding names, when its system is one of the two
+/// (any spelling [`normalise_system`] accepts, or SNOMED's OID) and its code is a valid
+/// identifier. Codes of other systems (Read, CTV3, supplier drug codes) are not SNOMED
+/// concepts however they look.
+pub fn concept_id(system: Option<&str>, code: Option<&str>) -> Option<u64> {
+    let system = system?.trim().trim_end_matches('/');
+    let snomed_or_dmd = system.eq_ignore_ascii_case(SNOMED)
+        || system.eq_ignore_ascii_case("https://snomed.info/sct")
+        || system.eq_ignore_ascii_case(DMD)
+        || system.eq_ignore_ascii_case("http://dmd.nhs.uk")
+        || system == "urn:oid:2.16.840.1.113883.6.96";
+    if !snomed_or_dmd {
+        return None;
+    }
+    parse_sctid(code?.trim()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sctids_are_checked_by_length_digits_and_verhoeff() {
+        assert_eq!(parse_sctid("86406008"), Ok(86_406_008));
+        assert_eq!(
+            parse_sctid("999004381000000103"),
+            Ok(999_004_381_000_000_103)
+        );
+        assert_eq!(parse_sctid("86406009"), Err(SctIdError::CheckDigit));
+        assert_eq!(parse_sctid("1.03E+15"), Err(SctIdError::NotDigits));
+        assert_eq!(parse_sctid("12345"), Err(SctIdError::Length(5)));
+        assert_eq!(parse_sctid("0086406008"), Err(SctIdError::LeadingZero));
+        assert_eq!(
+            parse_sctid("1234567890123456789"),
+            Err(SctIdError::Length(19))
+        );
+        assert_eq!(
+            concept_id(Some("https://dmd.nhs.uk/"), Some("86406008")),
+            Some(86_406_008)
+        );
+        assert_eq!(
+            concept_id(Some("http://read.info/readv2"), Some("86406008")),
+            None
+        );
+        assert_eq!(concept_id(None, Some("86406008")), None);
+    }
 
     #[test]
     fn dmd_spellings_normalise_to_one_system() {

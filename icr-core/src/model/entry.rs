@@ -141,6 +141,21 @@ pub struct Entry {
     /// Where sources disagree about this fact (another dose, another status).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discrepancies: Vec<String>,
+    /// Every SNOMED CT and dm+d concept the item carries where a code says what it is or
+    /// why (each coding of its code, reasons, coded values, conclusions, document type, its
+    /// results and folded parts), for the policy's sensitivity packs. Not serialised.
+    #[serde(skip)]
+    pub(crate) concepts: Vec<u64>,
+    /// Ids of the items it is linked to in its source (problem linkage, the consultation
+    /// that holds it, reasons and diagnoses), and of items merged into those. Not serialised.
+    #[serde(skip)]
+    pub(crate) links: Vec<String>,
+    /// Ids of the items merged into this one. Not serialised.
+    #[serde(skip)]
+    pub(crate) aliases: Vec<String>,
+    /// Positions in the merged record of the items it is linked to. Not serialised.
+    #[serde(skip)]
+    pub(crate) linked_at: Vec<usize>,
 }
 
 /// The part of an item that depends on its kind.

@@ -7,7 +7,9 @@ mod entry;
 mod patient;
 mod provenance;
 
-pub use code::{Code, DMD, SNOMED, is_known_system, normalise_system};
+pub use code::{
+    Code, DMD, SNOMED, SctIdError, concept_id, is_known_system, normalise_system, parse_sctid,
+};
 pub use date::FhirDate;
 pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Detail, Entry, MedicationChange, MedicationDetail,

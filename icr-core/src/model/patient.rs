@@ -98,6 +98,10 @@ pub struct Patient {
     /// The registered GP or practice, as named by the source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_gp: Option<String>,
+    /// A source marks the patient restricted (`Patient.meta.security` confidentiality `R`
+    /// or `V`: the PDS "sensitive" S-flag): their contact details must not be shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 #[cfg(test)]

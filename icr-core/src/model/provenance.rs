@@ -109,13 +109,37 @@ pub enum LabelBasis {
     Code,
     /// The kind of item (a safeguarding alert is always safeguarding).
     ItemKind,
+    /// Every organisation that reported it is of a care setting whose data the policy
+    /// treats as sensitive as a whole (a mental-health trust).
+    CareSetting,
+    /// It is linked to an item of the category (GP Connect problem linkage, a
+    /// consultation holding it, a reason or diagnosis that is one).
+    Linked,
 }
 
 /// A sensitivity label on an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Sensitivity {
     /// The category.
     pub category: SensitiveCategory,
     /// How it was decided.
     pub basis: LabelBasis,
+    /// The pack whose code matched (basis `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<String>,
+    /// The SNOMED CT or dm+d concept that matched (basis `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl Sensitivity {
+    /// A label with no pack or code (security labels, item kinds, care settings, links).
+    pub fn new(category: SensitiveCategory, basis: LabelBasis) -> Sensitivity {
+        Sensitivity {
+            category,
+            basis,
+            pack: None,
+            code: None,
+        }
+    }
 }

@@ -580,6 +580,8 @@ fn basis_label(b: LabelBasis) -> &'static str {
         LabelBasis::SecurityLabel => "security label",
         LabelBasis::Code => "clinical code",
         LabelBasis::ItemKind => "kind of item",
+        LabelBasis::CareSetting => "care setting of its source",
+        LabelBasis::Linked => "linked to sensitive information",
     }
 }
 

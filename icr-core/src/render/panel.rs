@@ -149,6 +149,9 @@ fn banner(patient: Option<&Banner>, discrepancies: &[String]) -> Markup {
                             @if d != "deceased" { " " (date_text(d)) }
                         }
                     }
+                    @if let Some(w) = &p.contact_details_withheld {
+                        p.icr-notice role="note" data-notice="restricted" { strong { (Text(w)) } }
+                    }
                     @if !p.addresses.is_empty() || !p.telecom.is_empty() {
                         p.icr-banner-more {
                             @for (i, a) in p.addresses.iter().enumerate() {
@@ -253,6 +256,7 @@ fn status_label(status: SourceStatus) -> &'static str {
         SourceStatus::AccessDenied => "Access denied",
         SourceStatus::PatientNotFound => "Patient not found",
         SourceStatus::PatientDissent => "The patient has dissented from sharing",
+        SourceStatus::NotRequested => "Not requested",
     }
 }
 
@@ -337,6 +341,7 @@ fn status_key(status: SourceStatus) -> &'static str {
         SourceStatus::AccessDenied => "access_denied",
         SourceStatus::PatientNotFound => "patient_not_found",
         SourceStatus::PatientDissent => "patient_dissent",
+        SourceStatus::NotRequested => "not_requested",
     }
 }
 
@@ -529,6 +534,7 @@ fn withheld_key(reason: &crate::summary::WithheldReason) -> String {
         R::RoleSection => "role-section".to_owned(),
         R::SensitiveCategory(c) => format!("sensitive-category:{c}"),
         R::Inference => "inference".to_owned(),
+        R::Linked => "linked".to_owned(),
         R::PatientOptOut => "patient-opt-out".to_owned(),
         R::NoRelationship => "no-relationship".to_owned(),
         R::NonParticipating => "non-participating".to_owned(),

@@ -27,7 +27,7 @@ fn demo() -> PatientSummary {
         &merge(records, Vec::new()),
         jiff::civil::date(2026, 11, 25),
         crate::summary::SummaryOptions::default(),
-        |_, _| Ok(()),
+        |_, e| Ok(e.sensitivity.clone()),
     )
 }
 

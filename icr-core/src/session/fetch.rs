@@ -39,11 +39,15 @@ impl Session {
             organisation_ods: self.context.organisation.clone(),
             practitioner_id: self.context.user_id.clone(),
         };
+        let restricted = FetchOptions {
+            restricted_patient: options.restricted_patient || self.context.patient_restricted,
+            ..options.clone()
+        };
         let fetched = fetch_records(
             directory,
             &self.context.patient,
             &requester,
-            options,
+            &restricted,
             &progress,
         )
         .await;

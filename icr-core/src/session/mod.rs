@@ -20,6 +20,7 @@ use crate::audit::{
 use crate::identity::NhsNumber;
 use crate::launch::{LaunchContext, LaunchError, Verifier};
 use crate::merge::SharedCareRecord;
+use crate::model::Sensitivity;
 use crate::summary::{self, PatientSummary, SummaryOptions, WithheldReason};
 
 /// Seconds since the Unix epoch; injectable so tests and hosts control time.
@@ -124,6 +125,7 @@ impl Icr {
     /// Starts building with the policy, the launch verifier (which holds the trusted
     /// keys) and the audit sink; the clock is the system's.
     pub fn builder(policy: Policy, verifier: Verifier, audit: Arc<dyn AuditSink>) -> IcrBuilder {
+        let verifier = verifier.with_max_lifetime(u64::from(policy.max_token_lifetime_seconds));
         IcrBuilder {
             policy,
             verifier,
@@ -364,6 +366,11 @@ impl Session {
         summary
             .demographic_discrepancies
             .extend(host_discrepancies(&self.context, record));
+        let restricted = self.context.patient_restricted
+            || record.patient.as_ref().is_some_and(|p| p.restricted);
+        if restricted && let Some(banner) = summary.patient.as_mut() {
+            banner.restrict();
+        }
         let whole_record_withheld = !decisions.is_empty()
             && decisions.iter().all(|d| {
                 d.reasons.iter().any(|r| {
@@ -417,6 +424,7 @@ impl Session {
         if break_glass {
             r.reason = Some("break-glass-active".to_owned());
         }
+        r.restricted = restricted;
         self.inner.audit.append(r)?;
         Ok(summary)
     }
@@ -472,10 +480,15 @@ fn host_discrepancies(context: &LaunchContext, record: &SharedCareRecord) -> Vec
     out
 }
 
-fn first_reason(d: Option<&Decision>) -> Result<(), WithheldReason> {
-    match d.and_then(|d| d.reasons.first()) {
-        Some(r) => Err(r.reason.clone()),
-        None => Ok(()),
+/// Shown with its labels, or withheld with the first reason; an item with no decision
+/// is withheld (fail closed).
+fn first_reason(d: Option<&Decision>) -> Result<Vec<Sensitivity>, WithheldReason> {
+    match d {
+        Some(d) => match d.reasons.first() {
+            Some(r) => Err(r.reason.clone()),
+            None => Ok(d.labels.clone()),
+        },
+        None => Err(WithheldReason::RoleSection),
     }
 }
 

@@ -289,3 +289,66 @@ async fn an_expired_session_fetches_nothing() {
     }
     assert!(gp.requests().is_empty());
 }
+
+/// A session for a patient the host holds as restricted (PDS S-flag).
+fn open_restricted(icr: &Icr) -> Session {
+    let now = jiff::Timestamp::now().as_second();
+    let rule = icr.policy().role("gp").unwrap();
+    let codes = rule.r#match.first().unwrap();
+    let mut context = icr_core::launch::demo::context(
+        &codes.role_profile,
+        codes.job_role.as_deref(),
+        session_demo::ORGANISATION,
+        patient(),
+        Relationship::RegisteredGp,
+        now,
+    );
+    context.patient_restricted = true;
+    let key = icr_core::launch::demo::signing_key().unwrap();
+    let token = icr_core::launch::mint(&context, icr_core::launch::demo::KID, &key).unwrap();
+    icr.open_session(&token).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_gp_connect_request_is_sent_for_a_restricted_patient() {
+    let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
+    let (servers, mut sources) = demo_servers().await;
+    sources.retain(|s| s["ods_code"] != "Y90001");
+    sources.insert(0, demo_source("Y90001", &gp.url("/gpc")));
+    let directory = directory(5000, sources);
+    let (icr, log) = icr();
+    let session = open_restricted(&icr);
+    let (summary, outcomes) = session
+        .fetch_summary(&directory, &options(), |_| {})
+        .await
+        .unwrap();
+    assert!(gp.requests().is_empty(), "GP Connect was asked");
+    let gpc = outcomes.iter().find(|o| o.ods_code == "Y90001").unwrap();
+    assert_eq!(gpc.status, SourceStatus::NotRequested);
+    assert_eq!(
+        gpc.reason.as_deref(),
+        Some("not requested: restricted patient")
+    );
+    assert_eq!(gpc.requests, 0);
+    // The other organisations were asked and answered; the banner holds no contact details.
+    assert!(servers.iter().skip(1).all(|s| !s.requests().is_empty()));
+    let banner = summary.patient.as_ref().unwrap();
+    assert!(banner.addresses.is_empty() && banner.telecom.is_empty());
+    assert_eq!(
+        banner.contact_details_withheld.as_deref(),
+        Some("Contact details withheld: restricted record")
+    );
+    let viewed = log
+        .entries()
+        .into_iter()
+        .find(|e| e.record.kind == AuditKind::RecordViewed)
+        .unwrap();
+    assert!(viewed.record.restricted);
+    // Unrestricted, the same directory asks the GP practice.
+    let plain = open(&icr, "gp");
+    plain
+        .fetch_summary(&directory, &options(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(gp.requests().len(), 1);
+}

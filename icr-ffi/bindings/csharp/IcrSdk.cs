@@ -1520,7 +1520,7 @@ namespace Icr.Sdk
     {
         public static Banner Read(BufReader r)
         {
-            return new Banner(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeTelecom.Read(r), FfiConverterOptionalString.Read(r));
+            return new Banner(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeTelecom.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
         }
 
         public static void Write(Banner v, BufWriter w)
@@ -1537,6 +1537,7 @@ namespace Icr.Sdk
             FfiConverterSequenceString.Write(v.Addresses, w);
             FfiConverterSequenceTypeTelecom.Write(v.Telecom, w);
             FfiConverterOptionalString.Write(v.RegisteredGp, w);
+            FfiConverterOptionalString.Write(v.ContactDetailsWithheld, w);
         }
 
         public static Banner Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1921,7 +1922,7 @@ namespace Icr.Sdk
     {
         public static LaunchContext Read(BufReader r)
         {
-            return new LaunchContext(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterTypeRelationship.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
+            return new LaunchContext(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterTypeRelationship.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r));
         }
 
         public static void Write(LaunchContext v, BufWriter w)
@@ -1943,6 +1944,7 @@ namespace Icr.Sdk
             FfiConverterString.Write(v.TokenId, w);
             FfiConverterOptionalString.Write(v.PatientBirthDate, w);
             FfiConverterOptionalString.Write(v.PatientFamilyName, w);
+            FfiConverterBoolean.Write(v.PatientRestricted, w);
         }
 
         public static LaunchContext Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -2273,7 +2275,7 @@ namespace Icr.Sdk
         public static SourceStatus Read(BufReader r)
         {
             int variant = r.ReadI32();
-            if (variant < 1 || variant > 10) throw new InternalException("unknown SourceStatus variant " + variant);
+            if (variant < 1 || variant > 11) throw new InternalException("unknown SourceStatus variant " + variant);
             return (SourceStatus)(variant - 1);
         }
 
@@ -2522,10 +2524,11 @@ namespace Icr.Sdk
                 case 1: return new WithheldReason.RoleSection();
                 case 2: return new WithheldReason.SensitiveCategory(FfiConverterString.Read(r));
                 case 3: return new WithheldReason.Inference();
-                case 4: return new WithheldReason.PatientOptOut();
-                case 5: return new WithheldReason.NoRelationship();
-                case 6: return new WithheldReason.NonParticipating();
-                case 7: return new WithheldReason.Other(FfiConverterString.Read(r));
+                case 4: return new WithheldReason.Linked();
+                case 5: return new WithheldReason.PatientOptOut();
+                case 6: return new WithheldReason.NoRelationship();
+                case 7: return new WithheldReason.NonParticipating();
+                case 8: return new WithheldReason.Other(FfiConverterString.Read(r));
                 default: throw new InternalException("unknown WithheldReason variant " + variant);
             }
         }
@@ -2552,29 +2555,35 @@ namespace Icr.Sdk
                 w.WriteI32(3);
                 return;
             }
-            var x3 = v as WithheldReason.PatientOptOut;
+            var x3 = v as WithheldReason.Linked;
             if (x3 != null)
             {
                 w.WriteI32(4);
                 return;
             }
-            var x4 = v as WithheldReason.NoRelationship;
+            var x4 = v as WithheldReason.PatientOptOut;
             if (x4 != null)
             {
                 w.WriteI32(5);
                 return;
             }
-            var x5 = v as WithheldReason.NonParticipating;
+            var x5 = v as WithheldReason.NoRelationship;
             if (x5 != null)
             {
                 w.WriteI32(6);
                 return;
             }
-            var x6 = v as WithheldReason.Other;
+            var x6 = v as WithheldReason.NonParticipating;
             if (x6 != null)
             {
                 w.WriteI32(7);
-                FfiConverterString.Write(x6.Code, w);
+                return;
+            }
+            var x7 = v as WithheldReason.Other;
+            if (x7 != null)
+            {
+                w.WriteI32(8);
+                FfiConverterString.Write(x7.Code, w);
                 return;
             }
             throw new InternalException("unknown WithheldReason subclass");
@@ -2944,8 +2953,14 @@ namespace Icr.Sdk
         /// </summary>
         public string PatientFamilyName { get; set; }
 
+        /// <summary>
+        /// The host holds the patient as restricted (PDS S-flag): contact details are
+        /// withheld from every role and no GP Connect request is sent.
+        /// </summary>
+        public bool PatientRestricted { get; set; }
+
         /// <summary>Creates a LaunchContext from every field.</summary>
-        public LaunchContext(string userId, string userName, string roleProfile, string jobRole, string organisation, string patient, string purpose, Relationship relationship, string issuer, string audience, long issuedAt, long expiresAt, long? notBefore, string tokenId, string patientBirthDate = null, string patientFamilyName = null)
+        public LaunchContext(string userId, string userName, string roleProfile, string jobRole, string organisation, string patient, string purpose, Relationship relationship, string issuer, string audience, long issuedAt, long expiresAt, long? notBefore, string tokenId, string patientBirthDate = null, string patientFamilyName = null, bool patientRestricted = false)
         {
             UserId = userId;
             UserName = userName;
@@ -2963,6 +2978,7 @@ namespace Icr.Sdk
             TokenId = tokenId;
             PatientBirthDate = patientBirthDate;
             PatientFamilyName = patientFamilyName;
+            PatientRestricted = patientRestricted;
         }
     }
 
@@ -3213,8 +3229,14 @@ namespace Icr.Sdk
         /// </summary>
         public string RegisteredGp { get; set; }
 
+        /// <summary>
+        /// `Contact details withheld: restricted record` for a restricted patient (PDS
+        /// S-flag), whose address, telephone, email and practice are withheld.
+        /// </summary>
+        public string ContactDetailsWithheld { get; set; }
+
         /// <summary>Creates a Banner from every field.</summary>
-        public Banner(string name, string nhsNumber, string nhsNumberDisplay, string birthDate, string birthDateDisplay, long? ageYears, string gender, string deceased, List<string> addresses, List<Telecom> telecom, string registeredGp)
+        public Banner(string name, string nhsNumber, string nhsNumberDisplay, string birthDate, string birthDateDisplay, long? ageYears, string gender, string deceased, List<string> addresses, List<Telecom> telecom, string registeredGp, string contactDetailsWithheld)
         {
             Name = name;
             NhsNumber = nhsNumber;
@@ -3227,6 +3249,7 @@ namespace Icr.Sdk
             Addresses = addresses;
             Telecom = telecom;
             RegisteredGp = registeredGp;
+            ContactDetailsWithheld = contactDetailsWithheld;
         }
     }
 
@@ -5002,6 +5025,10 @@ namespace Icr.Sdk
         /// The patient has dissented from sharing at this source.
         /// </summary>
         PatientDissent,
+        /// <summary>
+        /// Not asked, by rule: a GP Connect source for a restricted patient.
+        /// </summary>
+        NotRequested,
     }
 
     /// <summary>
@@ -5046,6 +5073,17 @@ namespace Icr.Sdk
         {
             /// <summary>Creates this variant.</summary>
             public Inference()
+            {
+            }
+        }
+
+        /// <summary>
+        /// Linked to withheld sensitive information (which is never said).
+        /// </summary>
+        public sealed class Linked : WithheldReason
+        {
+            /// <summary>Creates this variant.</summary>
+            public Linked()
             {
             }
         }

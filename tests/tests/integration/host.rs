@@ -54,6 +54,11 @@ impl Host {
         Host { icr, audit }
     }
 
+    /// The demo ICR's policy (the default UK policy).
+    pub(crate) fn policy(&self) -> &icr_core::access::Policy {
+        self.icr.policy()
+    }
+
     /// What the registered GP sees of `record` through a demo launch token whose context
     /// `edit` changed (the host's demographics claims): the summary, or why the session
     /// or the summary was refused.

@@ -9,6 +9,8 @@
 //! - [`hazards`]: the whole-flow tests named in the clinical hazard log
 //!   (`docs/hazard-log.md`), each proving a control from ingest to the JSON and HTML a
 //!   clinician sees.
+//! - [`sensitive`]: the national sensitive code sets, code positions, links, medicines by
+//!   brand name and restricted patients, each role's view checked (hazards H22–H25).
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -36,6 +38,8 @@ mod gpconnect_counts;
 mod hazards;
 #[cfg(test)]
 mod host;
+#[cfg(test)]
+mod sensitive;
 
 use std::path::{Path, PathBuf};
 

@@ -57,8 +57,9 @@ fn leeway_is_capped() {
     let keys = keys();
     let lax = Verifier::new(store(&keys)).with_leeway(u64::MAX);
     let mut c = claims();
-    c["iat"] = json!(NOW - 600);
+    c["iat"] = json!(NOW - 599);
     c["exp"] = json!(NOW - 299);
+    let lax = lax.with_max_lifetime(300);
     assert!(verify_claims(&lax, &keys, &c).is_ok());
     c["jti"] = json!(next_jti());
     c["exp"] = json!(NOW - 300);
@@ -74,6 +75,7 @@ fn not_before_in_the_future_beyond_leeway_is_not_yet_valid() {
     assert_refused(&verifier, &ed_token(&keys, &c), LaunchError::NotYetValid);
     c["nbf"] = json!(NOW + 61);
     assert_refused(&verifier, &ed_token(&keys, &c), LaunchError::NotYetValid);
+    c["exp"] = json!(NOW + 300);
     c["nbf"] = json!(NOW + 30);
     assert_eq!(
         verify_claims(&verifier, &keys, &c).unwrap().not_before,
@@ -91,6 +93,7 @@ fn issued_in_the_future_beyond_leeway_is_refused() {
     c["iat"] = json!(NOW + 61);
     assert_refused(&verifier, &ed_token(&keys, &c), LaunchError::IssuedInFuture);
     c["iat"] = json!(NOW + 30);
+    c["exp"] = json!(NOW + 330);
     assert!(verify_claims(&verifier, &keys, &c).is_ok());
 }
 
@@ -174,13 +177,79 @@ fn numeric_dates_must_be_non_negative_integers_up_to_2_pow_53() {
             }
         }
     }
-    // the largest allowed value is accepted as a number (here for nbf, far in the past
-    // is fine; exp that large is simply far in the future)
+    // the largest allowed value is read as a number, and then refused as a lifetime
+    // far beyond the maximum (never remembered in the replay cache)
     let mut c = claims();
     c["exp"] = json!((1u64 << 53) - 1);
-    assert_eq!(
-        verify_claims(&verifier, &keys, &c).unwrap().expires_at,
-        (1i64 << 53) - 1
+    assert_refused(
+        &verifier,
+        &ed_token(&keys, &c),
+        LaunchError::LifetimeTooLong { max_seconds: 300 },
+    );
+}
+
+#[test]
+fn long_lived_tokens_are_refused_and_cannot_fill_the_replay_cache() {
+    let keys = keys();
+    // A small cache makes the lockout cheap to provoke if the control were missing.
+    let verifier = Verifier::new(store(&keys)).with_replay_capacity(50);
+    for exp in [
+        NOW + 301,
+        NOW + 7 * 24 * 3600,
+        7_258_118_400,      // the year 2200
+        (NOW + 300) * 1000, // a millisecond timestamp
+    ] {
+        let mut c = claims();
+        c["exp"] = json!(exp);
+        assert_refused(
+            &verifier,
+            &ed_token(&keys, &c),
+            LaunchError::LifetimeTooLong { max_seconds: 300 },
+        );
+    }
+    // Issued long ago, expiring far ahead: exp − now is bounded too.
+    let mut c = claims();
+    c["iat"] = json!(NOW - 10);
+    c["exp"] = json!(NOW + 400);
+    assert_refused(
+        &verifier,
+        &ed_token(&keys, &c),
+        LaunchError::LifetimeTooLong { max_seconds: 300 },
+    );
+    // 1,000 attempts with the year-2200 token: none takes a place in the cache, and
+    // normal five-minute tokens are still accepted afterwards, more than its capacity.
+    for _ in 0..1000 {
+        let mut c = claims();
+        c["exp"] = json!(7_258_118_400i64);
+        assert!(verify_claims(&verifier, &keys, &c).is_err());
+    }
+    for _ in 0..50 {
+        assert!(verify_claims(&verifier, &keys, &claims()).is_ok());
+    }
+    // Full of unexpired five-minute ids: refused now, accepted once they expired (the
+    // cache empties within the lifetime plus leeway, so no restart is needed).
+    assert_refused(
+        &verifier,
+        &ed_token(&keys, &claims()),
+        LaunchError::ReplayCacheFull,
+    );
+    let later = NOW + 300 + 61;
+    let mut c = claims();
+    c["iat"] = json!(later);
+    c["exp"] = json!(later + 300);
+    let token = ed_token(&keys, &c);
+    assert!(verifier.verify(&token, later).is_ok());
+    // A policy may set a longer maximum, capped at an hour.
+    let hour = Verifier::new(store(&keys)).with_max_lifetime(u64::MAX);
+    let mut c = claims();
+    c["exp"] = json!(NOW + 3600);
+    assert!(verify_claims(&hour, &keys, &c).is_ok());
+    c["jti"] = json!(next_jti());
+    c["exp"] = json!(NOW + 3601);
+    assert_refused(
+        &hour,
+        &ed_token(&keys, &c),
+        LaunchError::LifetimeTooLong { max_seconds: 3600 },
     );
 }
 

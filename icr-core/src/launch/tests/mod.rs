@@ -90,6 +90,7 @@ pub(super) fn context() -> LaunchContext {
         patient: NhsNumber::parse(PATIENT).unwrap(),
         patient_birth_date: None,
         patient_family_name: None,
+        patient_restricted: false,
         purpose: "direct-care".to_owned(),
         relationship: Relationship::RegisteredGp,
         issuer: ISS.to_owned(),

@@ -3820,6 +3820,12 @@ data class Banner (
      * Registered GP or practice.
      */
     var `registeredGp`: kotlin.String?
+    , 
+    /**
+     * `Contact details withheld: restricted record` for a restricted patient (PDS
+     * S-flag), whose address, telephone, email and practice are withheld.
+     */
+    var `contactDetailsWithheld`: kotlin.String?
     
 ){
     
@@ -3847,6 +3853,7 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeTelecom.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -3861,7 +3868,8 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterOptionalString.allocationSize(value.`deceased`) +
             FfiConverterSequenceString.allocationSize(value.`addresses`) +
             FfiConverterSequenceTypeTelecom.allocationSize(value.`telecom`) +
-            FfiConverterOptionalString.allocationSize(value.`registeredGp`)
+            FfiConverterOptionalString.allocationSize(value.`registeredGp`) +
+            FfiConverterOptionalString.allocationSize(value.`contactDetailsWithheld`)
     )
 
     override fun write(value: Banner, buf: ByteBuffer) {
@@ -3876,6 +3884,7 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterSequenceString.write(value.`addresses`, buf)
             FfiConverterSequenceTypeTelecom.write(value.`telecom`, buf)
             FfiConverterOptionalString.write(value.`registeredGp`, buf)
+            FfiConverterOptionalString.write(value.`contactDetailsWithheld`, buf)
     }
 }
 
@@ -4189,6 +4198,12 @@ data class LaunchContext (
      * The patient's family name as the host holds it, compared the same way.
      */
     var `patientFamilyName`: kotlin.String? = null 
+    , 
+    /**
+     * The host holds the patient as restricted (PDS S-flag): contact details are
+     * withheld from every role and no GP Connect request is sent.
+     */
+    var `patientRestricted`: kotlin.Boolean = false 
     
 ){
     
@@ -4221,6 +4236,7 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -4240,7 +4256,8 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterOptionalLong.allocationSize(value.`notBefore`) +
             FfiConverterString.allocationSize(value.`tokenId`) +
             FfiConverterOptionalString.allocationSize(value.`patientBirthDate`) +
-            FfiConverterOptionalString.allocationSize(value.`patientFamilyName`)
+            FfiConverterOptionalString.allocationSize(value.`patientFamilyName`) +
+            FfiConverterBoolean.allocationSize(value.`patientRestricted`)
     )
 
     override fun write(value: LaunchContext, buf: ByteBuffer) {
@@ -4260,6 +4277,7 @@ public object FfiConverterTypeLaunchContext: FfiConverterRustBuffer<LaunchContex
             FfiConverterString.write(value.`tokenId`, buf)
             FfiConverterOptionalString.write(value.`patientBirthDate`, buf)
             FfiConverterOptionalString.write(value.`patientFamilyName`, buf)
+            FfiConverterBoolean.write(value.`patientRestricted`, buf)
     }
 }
 
@@ -7458,7 +7476,11 @@ enum class SourceStatus {
     /**
      * The patient has dissented from sharing at this source.
      */
-    PATIENT_DISSENT;
+    PATIENT_DISSENT,
+    /**
+     * Not asked, by rule: a GP Connect source for a restricted patient.
+     */
+    NOT_REQUESTED;
 
     
 
@@ -7620,6 +7642,12 @@ sealed class WithheldReason {
     
     
     /**
+     * Linked to withheld sensitive information (which is never said).
+     */
+    object Linked : WithheldReason()
+    
+    
+    /**
      * The patient has opted out of sharing.
      */
     object PatientOptOut : WithheldReason()
@@ -7673,10 +7701,11 @@ public object FfiConverterTypeWithheldReason : FfiConverterRustBuffer<WithheldRe
                 FfiConverterString.read(buf),
                 )
             3 -> WithheldReason.Inference
-            4 -> WithheldReason.PatientOptOut
-            5 -> WithheldReason.NoRelationship
-            6 -> WithheldReason.NonParticipating
-            7 -> WithheldReason.Other(
+            4 -> WithheldReason.Linked
+            5 -> WithheldReason.PatientOptOut
+            6 -> WithheldReason.NoRelationship
+            7 -> WithheldReason.NonParticipating
+            8 -> WithheldReason.Other(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -7698,6 +7727,12 @@ public object FfiConverterTypeWithheldReason : FfiConverterRustBuffer<WithheldRe
             )
         }
         is WithheldReason.Inference -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is WithheldReason.Linked -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
@@ -7745,20 +7780,24 @@ public object FfiConverterTypeWithheldReason : FfiConverterRustBuffer<WithheldRe
                 buf.putInt(3)
                 Unit
             }
-            is WithheldReason.PatientOptOut -> {
+            is WithheldReason.Linked -> {
                 buf.putInt(4)
                 Unit
             }
-            is WithheldReason.NoRelationship -> {
+            is WithheldReason.PatientOptOut -> {
                 buf.putInt(5)
                 Unit
             }
-            is WithheldReason.NonParticipating -> {
+            is WithheldReason.NoRelationship -> {
                 buf.putInt(6)
                 Unit
             }
-            is WithheldReason.Other -> {
+            is WithheldReason.NonParticipating -> {
                 buf.putInt(7)
+                Unit
+            }
+            is WithheldReason.Other -> {
+                buf.putInt(8)
                 FfiConverterString.write(value.`code`, buf)
                 Unit
             }
