@@ -66,7 +66,7 @@ check H11 icr-core/src/ingest/clinical.rs \
 
 check H16 icr-core/src/access/decide.rs \
   "access::decide: the inference rule's deny removed" \
-  icr-tests --test integration sensitive::no_antiretroviral_in_the_hiv_pack_reaches_a_nurse_by_generic_or_brand_name \
+  icr-tests "--test integration" sensitive::no_antiretroviral_in_the_hiv_pack_reaches_a_nurse_by_generic_or_brand_name \
   $'                d.deny(format!("inference:{}", rule.id), WithheldReason::Inference);' \
   $'                let _ = (&d, &rule, WithheldReason::Inference);'
 
@@ -96,31 +96,31 @@ check H14 icr-core/src/audit/verify.rs \
 
 check H22 icr-core/src/access/decide.rs \
   "access::decide::own_labels: the pack look-up of the item's concepts never matches" \
-  icr-tests --test integration sensitive::every_concept_of_every_default_pack_is_withheld_without_its_category_and_shown_with_it \
+  icr-tests "--test integration" sensitive::every_concept_of_every_default_pack_is_withheld_without_its_category_and_shown_with_it \
   $'        for pack in packs.packs_of(c) {' \
   $'        for pack in packs.packs_of(c).filter(|_| false) {'
 
 check H22 icr-core/src/ingest/links.rs \
   "ingest::links::concepts_of: a procedure's reason codes not collected" \
-  icr-tests --test integration sensitive::a_sensitive_concept_in_any_code_position_withholds_the_item_from_a_nurse_in_stu3_and_r4 \
+  icr-tests "--test integration" sensitive::a_sensitive_concept_in_any_code_position_withholds_the_item_from_a_nurse_in_stu3_and_r4 \
   $'            concepts(out, &p.reason_code);' \
   $'            let _ = &p.reason_code;'
 
 check H23 icr-core/src/access/decide.rs \
   "access::decide::labels: linked items' categories not inherited" \
-  icr-tests --test integration sensitive::gp_connect_problem_linkage_and_consultations_carry_a_problems_sensitivity \
+  icr-tests "--test integration" sensitive::gp_connect_problem_linkage_and_consultations_carry_a_problems_sensitivity \
   $'                .linked_at\n                .iter()' \
   $'                .linked_at\n                .iter()\n                .filter(|_| false)'
 
 check H24 icr-core/src/access/pack.rs \
   "access::pack::TermIndex::new: the medicine packs' names left out" \
-  icr-tests --test integration sensitive::no_antiretroviral_in_the_hiv_pack_reaches_a_nurse_by_generic_or_brand_name \
+  icr-tests "--test integration" sensitive::no_antiretroviral_in_the_hiv_pack_reaches_a_nurse_by_generic_or_brand_name \
   $'            .chain(packs.iter().flat_map(|p| p.terms.iter().cloned()))' \
   $'            .chain(packs.iter().flat_map(|p| p.terms.iter().cloned()).filter(|_| false))'
 
 check H25 icr-core/src/summary.rs \
   "summary::Banner::restrict: address and telephone kept" \
-  icr-tests --test integration sensitive::a_restricted_patients_contact_details_reach_no_role_whether_a_source_or_the_host_says_so \
+  icr-tests "--test integration" sensitive::a_restricted_patients_contact_details_reach_no_role_whether_a_source_or_the_host_says_so \
   $'        self.addresses.clear();\n        self.telecom.clear();\n' \
   ''
 

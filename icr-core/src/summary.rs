@@ -57,6 +57,28 @@ pub struct PatientSummary {
     pub sources: Vec<SourceView>,
 }
 
+impl PatientSummary {
+    /// How many sources were read (status `ok`).
+    pub fn sources_read(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|s| s.status == crate::merge::SourceStatus::Ok)
+            .count()
+    }
+
+    /// What a section with nothing in it says. "None recorded" only when every source
+    /// was read: when none was, nothing was received (a clinician must not read "no
+    /// allergies recorded" when nothing arrived); when some were not, the words say
+    /// the sources that answered recorded none.
+    pub fn empty_section_words(&self) -> &'static str {
+        match self.sources_read() {
+            0 => "Nothing received: no source could be read",
+            n if n < self.sources.len() => "None recorded by the sources that answered",
+            _ => "None recorded",
+        }
+    }
+}
+
 /// The patient banner, with values and their NHS CUI display forms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Banner {

@@ -15,7 +15,7 @@ pub fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String>
     if json {
         return serde_json::to_string_pretty(&main).map_err(|e| e.to_string());
     }
-    let mut out = crate::text::render(&main);
+    let mut out = icr_core::render::summary_text(&main);
     if compare {
         let mut views = Vec::new();
         for role in ["gp", "receptionist", "social-worker"] {

@@ -38,8 +38,14 @@ fn show(p: SourceProgress) {
 }
 
 /// Fetches, merges, decides and audits; returns the exit code.
+/// Exit status 3 when no source could be read: the summary holds nothing received.
 pub fn run(directory: &Path, nhs_number: &str, args: &ViewArgs, json: bool) -> i32 {
     match summary(directory, nhs_number, args) {
+        Ok(summary) if summary.sources_read() == 0 => {
+            crate::print_summary(&summary, json);
+            eprintln!("icr: nothing was received: no source could be read");
+            3
+        }
         Ok(summary) => crate::print_summary(&summary, json),
         Err(e) => {
             eprintln!("icr: {e}");

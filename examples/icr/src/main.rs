@@ -7,7 +7,6 @@ mod demo_cmd;
 mod fetch_cmd;
 mod ingest_cmd;
 mod summary_cmd;
-mod text;
 mod token_cmd;
 mod view;
 
@@ -128,7 +127,7 @@ fn print_summary(summary: &icr_core::PatientSummary, json: bool) -> i32 {
             }
         }
     } else {
-        print!("{}", text::render(summary));
+        print!("{}", icr_core::render::summary_text(summary));
     }
     0
 }

@@ -1,7 +1,7 @@
 //! Opening a session as a host would and asking it for the summary: every view the
 //! command prints has gone through an access decision and an audit entry.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use icr_core::audit::{AuditKey, AuditSink, FileAuditLog, MemoryAuditLog};
@@ -59,11 +59,29 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The audit sink: the file given, else an in-memory log (reported on stderr).
+/// Where the `icr` command keeps a log's checkpoint: beside it, `<log>.checkpoint`.
+pub fn checkpoint_path(log: &Path) -> PathBuf {
+    let mut name = log.file_name().unwrap_or_default().to_os_string();
+    name.push(".checkpoint");
+    log.with_file_name(name)
+}
+
+/// The audit sink: the file given (checked against, and keeping, its checkpoint beside
+/// it), else an in-memory log. A line set aside on opening is reported on stderr.
 pub fn audit_sink(path: Option<&PathBuf>) -> Result<Arc<dyn AuditSink>, String> {
     let key = audit_key()?;
     Ok(match path {
-        Some(p) => Arc::new(FileAuditLog::open(p, key).map_err(|e| format!("audit log: {e}"))?),
+        Some(p) => {
+            let log = FileAuditLog::open_with_checkpoint_file(p, key, &checkpoint_path(p))
+                .map_err(|e| format!("audit log {}: {e}", p.display()))?;
+            if let Some(q) = log.quarantined() {
+                eprintln!(
+                    "icr: WARNING: the audit log's last line was incomplete or did not verify; it was set aside in {} and the log continues (run `icr audit verify`)",
+                    q.display()
+                );
+            }
+            Arc::new(log)
+        }
         None => Arc::new(MemoryAuditLog::new(key)),
     })
 }

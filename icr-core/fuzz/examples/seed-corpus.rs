@@ -149,6 +149,8 @@ const PAYLOADS: &[&str] = &[
     "</section></li><h1>x</h1><!--",
     "javascript:alert(1)",
     "&lt;&#x3C;\r\n\0\u{feff}",
+    "SMITH\r\n== FORGED ==\u{1b}[2J\u{1b}[31m\u{7}\u{8}",
+    "abc\u{202e}fed\u{2066}\u{85}\u{2028}x",
 ];
 
 fn panel(dir: &Path) {

@@ -1,5 +1,7 @@
-//! The HTML panel: whatever text a summary holds comes back out of the rendered HTML
-//! as the same text, and adds no markup.
+//! The HTML panel and the text summary: whatever text a summary holds comes back out of
+//! the rendered HTML as the same text (its control and bidirectional-formatting
+//! characters made visible), adds no markup, and no control or bidi character reaches
+//! either output raw.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -7,7 +9,8 @@ use std::sync::OnceLock;
 use icr_core::PatientSummary;
 use icr_core::model::Section;
 use icr_core::render::fuzzing::free_text_paths;
-use icr_core::render::{PanelOptions, panel_html, standalone_page};
+use icr_core::render::visible::{for_html, is_hidden};
+use icr_core::render::{PanelOptions, panel_html, standalone_page, summary_text};
 use scraper::{ElementRef, Html, Selector};
 
 use crate::fixtures;
@@ -29,11 +32,29 @@ fn shape_of(doc: &Html) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// What the HTML parser makes of text: CR and CRLF become LF, NUL becomes U+FFFD.
+/// What the panel shows of text: CR and CRLF become LF and NUL becomes U+FFFD (as the
+/// HTML parser reads them), every other control and bidi character made visible.
 fn as_parsed(s: &str) -> String {
-    s.replace("\r\n", "\n")
+    let parsed = s
+        .replace("\r\n", "\n")
         .replace('\r', "\n")
-        .replace('\0', "\u{FFFD}")
+        .replace('\0', "\u{FFFD}");
+    for_html(&parsed).into_owned()
+}
+
+/// No control or bidi character raw: none at all on a text line; in HTML, only the
+/// layout the panel writes itself (LF, TAB).
+fn assert_nothing_hidden(html: &str, text: &str) {
+    assert!(
+        !html.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t'),
+        "a control or bidi character in the HTML"
+    );
+    for line in text.lines() {
+        assert!(
+            !line.chars().any(is_hidden),
+            "a control or bidi character: {line:?}"
+        );
+    }
 }
 
 fn select<'a>(doc: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
@@ -152,6 +173,7 @@ pub fn render(data: &[u8]) {
     }
     let summary: PatientSummary = serde_json::from_value(v).unwrap();
     let html = panel_html(&summary, &options);
+    assert_nothing_hidden(&html, &summary_text(&summary));
     let allowed = allowed_markup();
     let doc = Html::parse_fragment(&html);
     for (tag, attrs) in shape_of(&doc) {
@@ -192,6 +214,7 @@ fn round_trip(text: &str, options: &PanelOptions) {
         p.organisation.name = text.to_owned();
     }
     let html = panel_html(&s, options);
+    assert_nothing_hidden(&html, &summary_text(&s));
     let doc = Html::parse_fragment(&html);
     let items = select(&doc, "section[data-section=medications] li.icr-item");
     let item = items.first().expect("the medication is rendered");

@@ -33,6 +33,10 @@ pub struct Policy {
     pub legitimate_relationships: Vec<String>,
     /// How long a session lasts, in minutes.
     pub session_minutes: u32,
+    /// Purposes of use (launch claim `icr_purpose`) for which a session is opened; any
+    /// other is refused. Default `["direct-care"]`: an ICR is for direct care.
+    #[serde(default = "default_purposes")]
+    pub allowed_purposes: Vec<String>,
     /// The longest launch token accepted, in seconds (`exp − iat`, and `exp − now`):
     /// default 300, at most 3,600.
     #[serde(default = "default_token_lifetime")]
@@ -58,6 +62,10 @@ pub struct Policy {
     /// of the same id), and the indexes built from the policy's packs.
     #[serde(skip)]
     packs: PolicyPacks,
+}
+
+fn default_purposes() -> Vec<String> {
+    vec!["direct-care".to_owned()]
 }
 
 fn default_token_lifetime() -> u32 {
@@ -424,6 +432,9 @@ impl Policy {
                 )),
                 Some(_) => {}
             }
+        }
+        if self.allowed_purposes.is_empty() {
+            error("allowed_purposes is empty: no session could be opened".to_owned());
         }
         if !(1..=3600).contains(&self.max_token_lifetime_seconds) {
             error("max_token_lifetime_seconds must be from 1 to 3600".to_owned());

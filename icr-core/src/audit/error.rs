@@ -19,6 +19,16 @@ pub enum AuditError {
     /// The path names something that is not a regular file (a directory, a device).
     #[error("audit log path is not a regular file")]
     NotAFile,
+    /// The file at the path is not an audit log sealed under this key (its first line is
+    /// not a valid entry): another file, or a log kept under another key. It is left as
+    /// it is.
+    #[error(
+        "the file at the audit log path is not an audit log under this key; it was left untouched"
+    )]
+    NotAnAuditLog,
+    /// The checkpoint file beside the log is not a checkpoint (`{"seq","mac"}`).
+    #[error("the audit checkpoint file is not a checkpoint")]
+    BadCheckpoint,
     /// The existing log does not verify before its last line, so it cannot be continued.
     #[error("audit log chain is broken at line {line} ({problem})")]
     ChainBroken {

@@ -9,7 +9,10 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::chain::seal;
 use super::verify::{LineReader, scan};
-use super::{AuditEntry, AuditError, AuditKey, AuditRecord, AuditSink, Checkpoint, ProblemKind};
+use super::{
+    AuditEntry, AuditError, AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink, Checkpoint,
+    ProblemKind,
+};
 
 /// An audit log in a file, one JSON entry per line (see [`AuditEntry`]).
 ///
@@ -30,6 +33,8 @@ pub struct FileAuditLog {
     /// Signalled when a sync ends (or fails).
     synced: Condvar,
     quarantined: Option<PathBuf>,
+    /// Where the checkpoint is kept beside the log, when the log was opened with one.
+    checkpoint_file: Option<PathBuf>,
 }
 
 struct State {
@@ -52,33 +57,123 @@ impl FileAuditLog {
     /// Opens the log at `path`, creating it (and syncing its directory) if it does not
     /// exist, and verifies the whole existing chain.
     ///
+    /// The path is opened without following a symbolic link (a link there, even a
+    /// dangling one, is refused with [`AuditError::NotAFile`]), and a new log is created
+    /// readable and writable by its owner only (`0600`): it is patient data. An existing
+    /// file whose first line is not an entry sealed under `key` — another file planted at
+    /// the path, or a log kept under another key — is refused with
+    /// [`AuditError::NotAnAuditLog`] and left exactly as it is.
+    ///
     /// A torn last line — no newline, unreadable, or a bad MAC on the last line only, as a
-    /// crash in the middle of a write leaves — is quarantined: its bytes are copied to
-    /// `<path>.quarantine-<seq>` (`seq` being the number it would have had), synced, and
-    /// cut from the log, which then continues from the last good entry. See
-    /// [`quarantined`](Self::quarantined). Any other problem fails with
+    /// crash in the middle of a write leaves — after at least one good entry is
+    /// quarantined: its bytes are copied to `<path>.quarantine-<seq>` (`seq` being the
+    /// number it would have had, created `0600`), synced, and cut from the log, which then
+    /// continues from the last good entry. See [`quarantined`](Self::quarantined); the
+    /// host must report it (the `icr` command does, on stderr), and
+    /// [`verify_file`](super::verify_file) against a checkpoint still finds an edited
+    /// entry that was cut this way. Any other problem fails with
     /// [`AuditError::ChainBroken`] naming the line, and the log is not touched.
     pub fn open(path: &Path, key: AuditKey) -> Result<FileAuditLog, AuditError> {
-        let existed = path.try_exists().map_err(AuditError::io("open"))?;
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
+        FileAuditLog::open_inner(path, key, None)
+    }
+
+    /// Opens the log as [`open`](Self::open) does, and keeps its checkpoint in
+    /// `checkpoint_file` (created owner-only, replaced atomically) so that a cut or edited
+    /// tail cannot pass unnoticed between runs: when the file exists, the log must still
+    /// hold the checkpoint's entry unchanged, or it is refused
+    /// ([`AuditError::ChainBroken`] with [`Truncated`](ProblemKind::Truncated) or
+    /// [`RolledBack`](ProblemKind::RolledBack), or the line of the first problem at or
+    /// before the checkpoint) before anything is cut or written. The checkpoint is saved
+    /// by [`save_checkpoint`](Self::save_checkpoint) and when the log is dropped.
+    ///
+    /// The checkpoint sits beside the log, so someone able to rewrite both can still
+    /// forge a consistent pair: a deployment that must detect that keeps checkpoints
+    /// elsewhere too (see [`checkpoint`](Self::checkpoint)).
+    pub fn open_with_checkpoint_file(
+        path: &Path,
+        key: AuditKey,
+        checkpoint_file: &Path,
+    ) -> Result<FileAuditLog, AuditError> {
+        let checkpoint = match std::fs::symlink_metadata(checkpoint_file) {
+            Err(_) => None,
+            Ok(m) if !m.is_file() => return Err(AuditError::BadCheckpoint),
+            Ok(_) => {
+                let text =
+                    std::fs::read(checkpoint_file).map_err(AuditError::io("read checkpoint"))?;
+                Some(
+                    serde_json::from_slice::<Checkpoint>(&text)
+                        .map_err(|_| AuditError::BadCheckpoint)?,
+                )
+            }
+        };
+        let mut log = FileAuditLog::open_inner(path, key, checkpoint.as_ref())?;
+        log.checkpoint_file = Some(checkpoint_file.to_owned());
+        log.save_checkpoint()?;
+        Ok(log)
+    }
+
+    /// Writes the last acknowledged entry to the checkpoint file the log was opened with
+    /// (nothing to do without one): a new owner-only file, synced, renamed over the old.
+    pub fn save_checkpoint(&self) -> Result<(), AuditError> {
+        let Some(target) = &self.checkpoint_file else {
+            return Ok(());
+        };
+        let json = serde_json::to_vec(&self.checkpoint()).map_err(|_| AuditError::BadCheckpoint)?;
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        let temp = target.with_file_name(name);
+        let _ = std::fs::remove_file(&temp);
+        let mut out = owner_only(OpenOptions::new().write(true).create_new(true))
+            .open(&temp)
+            .map_err(AuditError::io("write checkpoint"))?;
+        out.write_all(&json)
+            .and_then(|()| out.sync_all())
+            .map_err(AuditError::io("write checkpoint"))?;
+        std::fs::rename(&temp, target).map_err(AuditError::io("write checkpoint"))?;
+        sync_dir(target)
+    }
+
+    fn open_inner(
+        path: &Path,
+        key: AuditKey,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<FileAuditLog, AuditError> {
+        let existed = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => return Err(AuditError::NotAFile),
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        let file = owner_only(OpenOptions::new().read(true).append(true).create(true))
             .open(path)
-            .map_err(AuditError::io("open"))?;
+            .map_err(|e| {
+                // A link put there since the check: O_NOFOLLOW refuses it (ELOOP).
+                #[cfg(unix)]
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    return AuditError::NotAFile;
+                }
+                AuditError::io("open")(e)
+            })?;
         if !file.metadata().map_err(AuditError::io("open"))?.is_file() {
             return Err(AuditError::NotAFile);
         }
         if !existed {
             sync_dir(path)?;
         }
-        let read = File::open(path).map_err(AuditError::io("read"))?;
-        let found = scan(LineReader::new(read)?, &key, None, |_, _, _| Ok(()))?;
+        let mut read = file.try_clone().map_err(AuditError::io("read"))?;
+        read.seek(SeekFrom::Start(0))
+            .map_err(AuditError::io("read"))?;
+        let found = scan(LineReader::new(read)?, &key, checkpoint, |_, _, _| Ok(()))?;
         let mut quarantined = None;
         let mut problems = found.report.problems.iter();
         if let Some(first) = problems.next() {
+            if first.line == 1 && checkpoint.is_none_or(|c| c.seq == 0) {
+                // Nothing in the file was ever sealed under this key: not ours to cut.
+                return Err(AuditError::NotAnAuditLog);
+            }
+            let before_checkpoint = checkpoint.is_some_and(|c| first.line <= c.seq);
             let torn = matches!(first.kind, ProblemKind::TornTail | ProblemKind::BadMac)
                 && first.line == found.lines
+                && !before_checkpoint
                 && problems.next().is_none();
             if !torn {
                 return Err(AuditError::ChainBroken {
@@ -106,7 +201,27 @@ impl FileAuditLog {
             }),
             synced: Condvar::new(),
             quarantined,
-        })
+            checkpoint_file: None,
+        }
+        .recorded())
+    }
+
+    /// Records a quarantine in the log itself, so that it is in the evidence and not only
+    /// in a file beside it. Best effort: the quarantine file is kept whatever happens.
+    fn recorded(self) -> FileAuditLog {
+        if let Some(q) = &self.quarantined {
+            let name = q.file_name().map(|n| n.to_string_lossy().into_owned());
+            let _ = self.append(AuditRecord {
+                kind: AuditKind::LogRecovered,
+                outcome: AuditOutcome::Failed,
+                reason: Some(format!(
+                    "an incomplete or unverifiable last line was set aside in {}",
+                    name.unwrap_or_default()
+                )),
+                ..AuditRecord::default()
+            });
+        }
+        self
     }
 
     /// The last acknowledged (synced) entry, for the host to keep where this log's writer
@@ -146,6 +261,14 @@ impl FileAuditLog {
     #[cfg(test)]
     pub(crate) fn replace_file_for_test(&mut self, file: File) {
         self.file = file;
+    }
+}
+
+impl Drop for FileAuditLog {
+    /// Keeps the checkpoint file current when the log is closed (best effort: a failure
+    /// leaves an older checkpoint, which still vouches for the entries up to it).
+    fn drop(&mut self) {
+        let _ = self.save_checkpoint();
     }
 }
 
@@ -222,6 +345,17 @@ impl fmt::Debug for FileAuditLog {
     }
 }
 
+/// Options that create a file readable and writable by its owner only and never follow
+/// a symbolic link at the path (`O_NOFOLLOW`).
+fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+}
+
 /// Copies the bytes from `good_len` to the end into a new quarantine file, syncs it and its
 /// directory, then cuts them from the log and syncs the log.
 fn quarantine(path: &Path, log: &File, good_len: u64, seq: u64) -> Result<PathBuf, AuditError> {
@@ -231,11 +365,7 @@ fn quarantine(path: &Path, log: &File, good_len: u64, seq: u64) -> Result<PathBu
     let mut target = base.clone();
     let mut copy = 1;
     let mut out = loop {
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
-        {
+        match owner_only(OpenOptions::new().write(true).create_new(true)).open(&target) {
             Ok(file) => break file,
             // An earlier crash left one for this seq: keep it, use the next name.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && copy < 1000 => {
@@ -247,7 +377,7 @@ fn quarantine(path: &Path, log: &File, good_len: u64, seq: u64) -> Result<PathBu
             Err(e) => return Err(AuditError::io("quarantine")(e)),
         }
     };
-    let mut torn = File::open(path).map_err(AuditError::io("quarantine"))?;
+    let mut torn = log.try_clone().map_err(AuditError::io("quarantine"))?;
     torn.seek(SeekFrom::Start(good_len))
         .map_err(AuditError::io("quarantine"))?;
     io::copy(&mut torn, &mut out).map_err(AuditError::io("quarantine"))?;

@@ -453,14 +453,26 @@ fn audit_torn_tail_is_quarantined_and_the_chain_continues() {
         fs::read_to_string(&quarantined).unwrap(),
         partial.replace("\"seq\":5", "\"seq\":6")
     );
-    assert_eq!(log.checkpoint().seq, 5);
+    // The log records the recovery itself, as entry 6, naming the quarantine file.
+    assert_eq!(log.checkpoint().seq, 6);
+    let recovered = read_verified(&path, &key()).unwrap().pop().unwrap();
+    assert_eq!(recovered.record.kind, AuditKind::LogRecovered);
+    assert_eq!(recovered.record.outcome, AuditOutcome::Failed);
+    assert!(
+        recovered
+            .record
+            .reason
+            .unwrap()
+            .ends_with("audit.jsonl.quarantine-6")
+    );
+    let fifth: AuditEntry = serde_json::from_str(&lines[4]).unwrap();
+    assert_eq!(recovered.prev, fifth.mac);
     assert!(verify_file(&path, &key(), None).unwrap().is_verified());
     let next = log.append(record(5)).unwrap();
-    let fifth: AuditEntry = serde_json::from_str(&lines[4]).unwrap();
-    assert_eq!((next.seq, next.prev.as_str()), (6, fifth.mac.as_str()));
+    assert_eq!((next.seq, next.prev.as_str()), (7, recovered.mac.as_str()));
     drop(log);
     let report = verify_file(&path, &key(), None).unwrap();
-    assert_eq!((report.entries, report.problems.len()), (6, 0));
+    assert_eq!((report.entries, report.problems.len()), (7, 0));
 }
 
 #[test]
@@ -468,19 +480,17 @@ fn audit_second_torn_tail_at_same_seq_keeps_both() {
     let dir = TempDir::new("torn-twice");
     let path = dir.log();
     write_log(&path, 2);
-    for round in 1..=2 {
-        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
-        std::io::Write::write_all(&mut file, b"{\"seq\":3,\"ti").unwrap();
-        drop(file);
-        let log = FileAuditLog::open(&path, key()).unwrap();
-        let name = log.quarantined().unwrap().file_name().unwrap().to_owned();
-        let expected = if round == 1 {
-            "audit.jsonl.quarantine-3"
-        } else {
-            "audit.jsonl.quarantine-3.2"
-        };
-        assert_eq!(name, expected);
-    }
+    // An earlier crash left a quarantine file for seq 3: kept, the next name used.
+    let earlier = dir.0.join("audit.jsonl.quarantine-3");
+    fs::write(&earlier, b"{\"seq\":3,\"earlier").unwrap();
+    let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut file, b"{\"seq\":3,\"ti").unwrap();
+    drop(file);
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let name = log.quarantined().unwrap().file_name().unwrap().to_owned();
+    assert_eq!(name, "audit.jsonl.quarantine-3.2");
+    assert_eq!(fs::read(&earlier).unwrap(), b"{\"seq\":3,\"earlier");
+    drop(log);
     assert!(verify_file(&path, &key(), None).unwrap().is_verified());
 }
 
@@ -502,19 +512,94 @@ fn audit_unreadable_or_bad_mac_last_line_is_quarantined() {
     assert!(log.quarantined().is_some());
     drop(log);
     assert!(verify_file(&path, &key(), None).unwrap().is_verified());
-    // A complete last line with a bad MAC: reported as such, quarantined on open.
+    // A complete last line with a bad MAC (here the recovery entry, 4, edited): reported
+    // as such, quarantined on open, and the recovery recorded again as entry 4.
     let mut lines = lines(&path);
     let last = lines.len() - 1;
-    lines[last] = lines[last].replace("registered_gp", "registered_gx");
+    lines[last] = lines[last].replace("set aside", "set asidE");
     write_lines(&path, &lines);
     assert_eq!(
         problems(&path, None),
-        vec![problem(3, Some(3), ProblemKind::BadMac)]
+        vec![problem(4, Some(4), ProblemKind::BadMac)]
     );
     let log = FileAuditLog::open(&path, key()).unwrap();
     assert!(log.quarantined().is_some());
-    assert_eq!(log.checkpoint().seq, 2);
-    assert_eq!(log.append(record(9)).unwrap().seq, 3);
+    assert_eq!(log.checkpoint().seq, 4);
+    assert_eq!(log.append(record(9)).unwrap().seq, 5);
+}
+
+#[test]
+fn audit_a_planted_file_or_another_keys_log_is_refused_and_left_byte_identical() {
+    let dir = TempDir::new("planted");
+    let path = dir.log();
+    for planted in [
+        b"secret-token-0123456789\n".to_vec(),
+        b"not json and no newline".to_vec(),
+        b"{\"seq\":1,\"looks\":\"like an entry\"}\n".to_vec(),
+    ] {
+        fs::write(&path, &planted).unwrap();
+        assert!(matches!(
+            FileAuditLog::open(&path, key()),
+            Err(AuditError::NotAnAuditLog)
+        ));
+        assert_eq!(fs::read(&path).unwrap(), planted, "left byte-identical");
+    }
+    // A one-entry log reopened under another key: refused, not restarted under it.
+    fs::remove_file(&path).unwrap();
+    let lines = write_log(&path, 1);
+    let before = fs::read(&path).unwrap();
+    assert!(matches!(
+        FileAuditLog::open(&path, other_key()),
+        Err(AuditError::NotAnAuditLog)
+    ));
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(lines.len(), 1);
+    let names: Vec<_> = fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no quarantine file: {names:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn audit_symlinks_are_refused_and_logs_are_owner_only() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = TempDir::new("symlink");
+    let secret = dir.0.join("token.txt");
+    fs::write(&secret, b"secret-token\n").unwrap();
+    let link = dir.0.join("audit-link.jsonl");
+    symlink(&secret, &link).unwrap();
+    assert!(matches!(
+        FileAuditLog::open(&link, key()),
+        Err(AuditError::NotAFile)
+    ));
+    assert_eq!(fs::read(&secret).unwrap(), b"secret-token\n");
+    // A dangling link does not create its target.
+    let dangling = dir.0.join("dangling.jsonl");
+    let target = dir.0.join("created-by-mistake");
+    symlink(&target, &dangling).unwrap();
+    assert!(matches!(
+        FileAuditLog::open(&dangling, key()),
+        Err(AuditError::NotAFile)
+    ));
+    assert!(!target.exists());
+    // New logs and quarantine files are readable by their owner only.
+    let path = dir.log();
+    write_log(&path, 2);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut file, b"{\"seq\":3,\"ti").unwrap();
+    drop(file);
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    let quarantined = log.quarantined().unwrap();
+    assert_eq!(
+        fs::metadata(quarantined).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
 
 // ---- failures ----
@@ -1066,4 +1151,69 @@ fn audit_item_ids_are_optional_in_the_line_format() {
     let log = MemoryAuditLog::new(key());
     log.append(named.clone()).unwrap();
     assert_eq!(log.entries()[0].record.items_shown, named.items_shown);
+}
+
+#[test]
+fn audit_a_cut_or_edited_tail_is_caught_by_the_checkpoint_kept_beside_the_log() {
+    let dir = TempDir::new("checkpoint-file");
+    let path = dir.log();
+    let beside = dir.0.join("audit.jsonl.checkpoint");
+    let log = FileAuditLog::open_with_checkpoint_file(&path, key(), &beside).unwrap();
+    for i in 0..3 {
+        log.append(record(i)).unwrap();
+    }
+    drop(log);
+    let saved: Checkpoint = serde_json::from_slice(&fs::read(&beside).unwrap()).unwrap();
+    assert_eq!(saved.seq, 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&beside).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // The last entry edited: without the checkpoint it would be set aside quietly.
+    let original = fs::read(&path).unwrap();
+    let mut lines = lines(&path);
+    lines[2] = lines[2].replace("registered_gp", "registered_gx");
+    write_lines(&path, &lines);
+    let edited = fs::read(&path).unwrap();
+    assert!(matches!(
+        FileAuditLog::open_with_checkpoint_file(&path, key(), &beside),
+        Err(AuditError::ChainBroken { .. })
+    ));
+    assert_eq!(fs::read(&path).unwrap(), edited, "nothing cut");
+    // The last entry cut off.
+    let mut cut = lines.clone();
+    cut.truncate(2);
+    write_lines(&path, &cut);
+    assert!(matches!(
+        FileAuditLog::open_with_checkpoint_file(&path, key(), &beside),
+        Err(AuditError::ChainBroken {
+            problem: ProblemKind::Truncated {
+                expected_at_least: 3
+            },
+            ..
+        })
+    ));
+    // The genuine log, with a torn line after the checkpoint (a crash): set aside as usual.
+    let mut torn = original.clone();
+    torn.extend_from_slice(b"{\"seq\":4,\"ti");
+    fs::write(&path, &torn).unwrap();
+    let log = FileAuditLog::open_with_checkpoint_file(&path, key(), &beside).unwrap();
+    assert!(log.quarantined().is_some());
+    drop(log);
+    assert_eq!(
+        serde_json::from_slice::<Checkpoint>(&fs::read(&beside).unwrap())
+            .unwrap()
+            .seq,
+        4,
+        "the recovery entry is acknowledged and checkpointed"
+    );
+    fs::write(&beside, b"not a checkpoint").unwrap();
+    assert!(matches!(
+        FileAuditLog::open_with_checkpoint_file(&path, key(), &beside),
+        Err(AuditError::BadCheckpoint)
+    ));
 }

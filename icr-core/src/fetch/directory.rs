@@ -146,16 +146,20 @@ impl DirectorySource {
         self.timeout_ms.map(Duration::from_millis)
     }
 
-    /// The bearer token: `bearer_token`, else the variable `bearer_token_env` names.
-    pub fn bearer(&self) -> Option<Secret> {
+    /// The bearer token: `bearer_token`, else the variable `bearer_token_env` names; an
+    /// error when that variable is unset or empty (requests without the token the
+    /// directory asks for would be refused at best, or answered for the wrong client).
+    pub fn bearer(&self) -> Result<Option<Secret>, MissingBearer> {
         if let Some(t) = &self.bearer_token {
-            return Some(t.clone());
+            return Ok(Some(t.clone()));
         }
-        let name = self.bearer_token_env.as_deref()?;
-        std::env::var(name)
-            .ok()
-            .filter(|t| !t.is_empty())
-            .map(Secret)
+        let Some(name) = self.bearer_token_env.as_deref() else {
+            return Ok(None);
+        };
+        match std::env::var(name) {
+            Ok(t) if !t.is_empty() => Ok(Some(Secret(t))),
+            _ => Err(MissingBearer),
+        }
     }
 
     /// The base URL, parsed, without a trailing slash in its path.
@@ -166,6 +170,12 @@ impl DirectorySource {
         Some(url)
     }
 }
+
+/// A directory source names its bearer token by an environment variable that is unset
+/// or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the variable bearer_token_env names is not set: no request sent")]
+pub struct MissingBearer;
 
 /// The participating organisations and the overall deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

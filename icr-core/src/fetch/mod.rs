@@ -54,7 +54,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-pub use directory::{Consumer, Directory, DirectoryError, DirectorySource, Secret, SourceKind};
+pub use directory::{
+    Consumer, Directory, DirectoryError, DirectorySource, MissingBearer, Secret, SourceKind,
+};
 pub use fhir_r4::CLINICAL_TYPES;
 pub use gp_connect::INTERACTION_ID as GP_CONNECT_INTERACTION_ID;
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
@@ -530,12 +532,16 @@ impl Job {
                 self.exchange.send(&request).await
             }
             SourceKind::FhirR4 => {
+                let bearer = self
+                    .source
+                    .bearer()
+                    .map_err(|e| Failure::new(SourceStatus::Unavailable, e.to_string()))?;
                 let mut report = fhir_r4::R4Report::default();
                 let result = fhir_r4::fetch(
                     Arc::clone(&self.exchange),
                     self.exchange.client.clone(),
                     base,
-                    self.source.bearer(),
+                    bearer,
                     self.page_size,
                     &self.patient,
                     &mut report,

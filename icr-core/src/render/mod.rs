@@ -22,8 +22,10 @@
 //! other scheme (`javascript:`, `data:`) is shown as text. Element ids are generated
 //! (`{prefix}-i3`), never taken from record content, so record text cannot clobber them.
 //!
-//! Text is normalised the way an HTML parser would see it anyway (CR LF and CR become LF,
-//! NUL becomes U+FFFD), so what the browser shows is exactly what the source sent.
+//! Text is normalised the way an HTML parser would see it anyway (CR LF and CR become LF),
+//! and every other control and bidirectional-formatting character is made visible
+//! ([`visible::for_html`]: ESC shows as `␛`, a right-to-left override as `<U+202E>`), so
+//! what the browser shows is what the source sent, and nothing of it acts on the page.
 //!
 //! # Hooks for hosts and the wasm panel
 //!
@@ -44,6 +46,8 @@ mod items;
 mod panel;
 #[cfg(test)]
 mod tests;
+mod text;
+pub mod visible;
 
 use std::borrow::Cow;
 
@@ -51,6 +55,8 @@ use maud::{DOCTYPE, Render, html};
 
 use crate::model::Entry;
 use crate::summary::PatientSummary;
+
+pub use text::summary_text;
 
 /// The panel's stylesheet. [`panel_html`] embeds it in a `<style>` element unless
 /// [`PanelOptions::embed_style`] is off (the wasm panel adopts it as a constructed
@@ -192,7 +198,7 @@ pub(crate) struct Text<'a>(pub(crate) &'a str);
 
 impl Render for Text<'_> {
     fn render_to(&self, buffer: &mut String) {
-        normalise(self.0).render_to(buffer);
+        visible::for_html(&normalise(self.0)).render_to(buffer);
     }
 }
 

@@ -20,6 +20,8 @@ pub(super) struct Cx<'a> {
     pub(super) options: &'a PanelOptions,
     pub(super) prefix: String,
     pub(super) as_of: Option<jiff::civil::Date>,
+    /// What an empty section says: "None recorded" only when every source was read.
+    pub(super) empty: &'static str,
     next: Cell<u32>,
 }
 
@@ -59,6 +61,7 @@ pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup 
         options,
         prefix: clean_prefix(&options.id_prefix),
         as_of: FhirDate::parse(&summary.as_of).and_then(|d| d.civil_date()),
+        empty: summary.empty_section_words(),
         next: Cell::new(0),
     };
     let heading = cx.named("h");
@@ -502,7 +505,7 @@ fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
             div.icr-section-body id=(body) {
                 @for st in &s.statements { (statement(s.key, st)) }
                 @if empty {
-                    @if !nil_known { p.icr-none { "None recorded" } }
+                    @if !nil_known { p.icr-none { (cx.empty) } }
                 } @else {
                     @match split_current(s.key, &s.items, cx) {
                         Some((current, past, a, b)) => {

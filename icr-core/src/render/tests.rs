@@ -248,6 +248,70 @@ fn withheld_items_are_signposted_with_count_and_explanation() {
 }
 
 #[test]
+fn nothing_received_is_never_worded_as_none_recorded() {
+    let mut s = demo();
+    for section in &mut s.sections {
+        section.items.clear();
+        section.statements.clear();
+        section.withheld.clear();
+        section.warnings.clear();
+    }
+    for source in &mut s.sources {
+        source.status = crate::merge::SourceStatus::Unavailable;
+        source.reason = Some("connection refused".into());
+    }
+    let html = panel_html(&s, &PanelOptions::default());
+    let allergies = squash(&text(section(&parse(&html), "allergies")));
+    assert!(
+        allergies.ends_with("Nothing received: no source could be read"),
+        "{allergies}"
+    );
+    assert!(!html.contains("None recorded"));
+    let plain = super::summary_text(&s);
+    assert!(plain.contains("NOTHING RECEIVED"), "{plain}");
+    assert!(!plain.contains("none recorded"), "{plain}");
+    // One source read, one not: what was read recorded none.
+    s.sources[0].status = crate::merge::SourceStatus::Ok;
+    let html = panel_html(&s, &PanelOptions::default());
+    assert!(html.contains("None recorded by the sources that answered"));
+    s.sources
+        .iter_mut()
+        .for_each(|x| x.status = crate::merge::SourceStatus::Ok);
+    assert!(panel_html(&s, &PanelOptions::default()).contains(">None recorded<"));
+}
+
+#[test]
+fn no_control_or_bidi_character_of_record_text_reaches_the_text_or_the_html() {
+    let nasty = "Smith\r\n== FORGED BANNER ==\u{1b}[31m\u{7}\u{8}\u{202e}\u{85}";
+    let mut s = demo();
+    if let Some(p) = s.patient.as_mut() {
+        p.name = nasty.into();
+        p.addresses = vec![nasty.into()];
+    }
+    for section in &mut s.sections {
+        for item in &mut section.items {
+            item.title = nasty.into();
+            item.notes = vec![nasty.into()];
+        }
+    }
+    let plain = super::summary_text(&s);
+    for line in plain.lines() {
+        assert!(!line.chars().any(super::visible::is_hidden), "{line:?}");
+        assert!(!line.starts_with("== FORGED"), "a forged line: {line:?}");
+    }
+    assert!(plain.contains("Smith\u{240d}\u{240a}== FORGED BANNER ==\u{241b}[31m"));
+    for options in [PanelOptions::default(), PanelOptions::interactive()] {
+        let html = panel_html(&s, &options);
+        assert!(
+            !html
+                .chars()
+                .any(|c| super::visible::is_hidden(c) && c != '\n' && c != '\t'),
+            "a control or bidi character in the HTML"
+        );
+    }
+}
+
+#[test]
 fn failed_and_stale_sources_are_flagged_above_the_sections() {
     let mut s = demo();
     s.sources[2].status = crate::merge::SourceStatus::IdentityMismatch;
@@ -552,7 +616,7 @@ fn check_round_trip(s: &str, options: &PanelOptions) -> Result<(), TestCaseError
         .select(&sel("section[data-section=medications] li.icr-item"))
         .next()
         .unwrap();
-    let want = normalise(s);
+    let want = super::visible::for_html(&normalise(s)).into_owned();
     for field in ["title", "note", "org"] {
         let got = text(
             item.select(&sel(&format!("[data-field={field}]")))
@@ -587,6 +651,8 @@ const PAYLOADS: &[&str] = &[
     "]]>",
     "<![CDATA[x]]>",
     "\r\n\0\u{feff}\u{200b}",
+    "\u{1b}[2J\u{1b}[31mRED\u{7}\u{8}",
+    "abc\u{202e}fed\u{2066}x\u{2069}\u{85}",
     "",
 ];
 

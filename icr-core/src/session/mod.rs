@@ -51,6 +51,17 @@ pub enum SessionError {
     /// The role may not use emergency access.
     #[error("this role may not use emergency access")]
     BreakGlassNotPermitted,
+    /// The launch context's purpose of use is not one the policy allows (an ICR is for
+    /// direct care).
+    #[error("the purpose of use is not one the access policy allows")]
+    PurposeNotPermitted,
+    /// Emergency access is already active: it cannot be extended by asking again.
+    #[error("emergency access is already active until it expires")]
+    BreakGlassActive,
+    /// The reason is longer than [`MAX_BREAK_GLASS_REASON`] characters, or holds control
+    /// or bidirectional-formatting characters.
+    #[error("the emergency access reason is too long or holds control characters")]
+    BreakGlassReasonInvalid,
     /// The role may not read audit reports.
     #[error("this role may not read audit reports")]
     NotPermitted,
@@ -58,6 +69,10 @@ pub enum SessionError {
     #[error("audit log unavailable, nothing returned: {0}")]
     AuditUnavailable(#[from] AuditError),
 }
+
+/// The longest break-glass reason accepted, in characters: a justification, not a
+/// document (it is written into every later audit report).
+pub const MAX_BREAK_GLASS_REASON: usize = 1000;
 
 /// Builds an [`Icr`].
 pub struct IcrBuilder {
@@ -186,6 +201,15 @@ impl Icr {
             inner.audit.append(record)?;
             return Err(SessionError::RoleNotRecognised);
         };
+        if !inner.policy.allowed_purposes.contains(&context.purpose) {
+            // An ICR is for direct care: any other purpose of use is refused, audited.
+            let mut record = base_record(&id, &context, &role.name);
+            record.kind = AuditKind::SessionRefused;
+            record.outcome = AuditOutcome::Denied;
+            record.reason = Some("purpose-not-permitted".to_owned());
+            inner.audit.append(record)?;
+            return Err(SessionError::PurposeNotPermitted);
+        }
         let mut record = base_record(&id, &context, &role.name);
         record.kind = AuditKind::SessionOpened;
         inner.audit.append(record)?;
@@ -309,7 +333,22 @@ impl Session {
                 .append(refused("break-glass-not-permitted"))?;
             return Err(SessionError::BreakGlassNotPermitted);
         }
-        if reason.chars().count() < rules.min_reason_chars {
+        if self.break_glass_active() {
+            self.inner
+                .audit
+                .append(refused("break-glass-already-active"))?;
+            return Err(SessionError::BreakGlassActive);
+        }
+        if reason.chars().count() > MAX_BREAK_GLASS_REASON
+            || reason.chars().any(crate::render::visible::is_hidden)
+        {
+            self.inner
+                .audit
+                .append(refused("break-glass-reason-invalid"))?;
+            return Err(SessionError::BreakGlassReasonInvalid);
+        }
+        // Only letters and digits count: ten zero-width spaces or NULs are no reason.
+        if reason.chars().filter(|c| c.is_alphanumeric()).count() < rules.min_reason_chars {
             self.inner
                 .audit
                 .append(refused("break-glass-reason-missing"))?;

@@ -503,3 +503,101 @@ fn the_summary_judges_staleness_with_the_icrs_threshold() {
         "every demo source is older than a day"
     );
 }
+
+#[test]
+fn break_glass_reasons_must_hold_words_and_cannot_be_extended_silently() {
+    let f = fixture();
+    let session = open(&f, "hospital-doctor", Relationship::None);
+    let ten_zero_width = "\u{200B}".repeat(10);
+    assert!(matches!(
+        session.break_glass(&ten_zero_width),
+        Err(SessionError::BreakGlassReasonRequired { min_chars: 10 })
+    ));
+    assert!(matches!(
+        session.break_glass("..........,,,,,,,,,,"),
+        Err(SessionError::BreakGlassReasonRequired { .. })
+    ));
+    for invalid in [
+        "\0".repeat(10),
+        "Collapsed in clinic\u{1b}[2J\u{1b}[H".to_owned(),
+        "Collapsed in clinic\nforged line".to_owned(),
+        "Collapsed in clinic \u{202E}txet desrever".to_owned(),
+        "x".repeat(50 * 1024 * 1024),
+    ] {
+        assert!(matches!(
+            session.break_glass(&invalid),
+            Err(SessionError::BreakGlassReasonInvalid)
+        ));
+    }
+    assert!(!session.break_glass_active());
+    session
+        .break_glass("Collapsed in clinic, no history")
+        .unwrap();
+    f.clock.fetch_add(29 * 60, Ordering::SeqCst);
+    assert!(matches!(
+        session.break_glass("Still here, need more time please"),
+        Err(SessionError::BreakGlassActive)
+    ));
+    f.clock.fetch_add(2 * 60, Ordering::SeqCst);
+    assert!(
+        !session.break_glass_active(),
+        "not extended by the second call"
+    );
+    session
+        .break_glass("Deteriorated again, second episode")
+        .unwrap();
+    let refusals: Vec<String> = f
+        .log
+        .entries()
+        .iter()
+        .filter(|e| {
+            e.record.kind == AuditKind::BreakGlass && e.record.outcome == AuditOutcome::Denied
+        })
+        .filter_map(|e| e.record.reason.clone())
+        .collect();
+    assert_eq!(refusals.len(), 8, "{refusals:?}");
+    assert!(
+        refusals.iter().all(|r| r.len() < 64),
+        "the refused text is never recorded"
+    );
+    assert!(refusals.contains(&"break-glass-already-active".to_owned()));
+}
+
+#[test]
+fn a_purpose_of_use_other_than_direct_care_opens_no_session_and_is_audited() {
+    let f = fixture();
+    let rule = f.policy.role("gp").unwrap();
+    let codes = rule.r#match.first().unwrap();
+    for purpose in ["marketing", "secondary-uses", "research", "Direct-Care"] {
+        let mut context = crate::launch::demo::context(
+            &codes.role_profile,
+            codes.job_role.as_deref(),
+            demo::ORGANISATION,
+            sources::patient().unwrap(),
+            Relationship::RegisteredGp,
+            NOW,
+        );
+        context.purpose = purpose.to_owned();
+        let key = crate::launch::demo::signing_key().unwrap();
+        let token = crate::launch::mint(&context, crate::launch::demo::KID, &key).unwrap();
+        assert!(
+            matches!(
+                f.icr.open_session(&token),
+                Err(SessionError::PurposeNotPermitted)
+            ),
+            "{purpose}"
+        );
+    }
+    let refused = f
+        .log
+        .entries()
+        .iter()
+        .filter(|e| e.record.reason.as_deref() == Some("purpose-not-permitted"))
+        .count();
+    assert_eq!(refused, 4);
+    assert!(
+        open(&f, "gp", Relationship::RegisteredGp)
+            .summary(&record())
+            .is_ok()
+    );
+}

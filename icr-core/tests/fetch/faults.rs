@@ -649,3 +649,19 @@ async fn gp_connect_request_is_well_formed() {
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body["parameter"][1]["name"], "includeAllergies");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bearer_token_variable_that_is_not_set_sends_no_request() {
+    let server = Server::start("127.0.0.1", |_, _| json_reply(200, "{}")).await;
+    let mut source = r4_source("NOTOKEN", &server.url("/fhir"));
+    source["bearer_token_env"] = json!("ICR_TEST_TOKEN_THAT_IS_NEVER_SET");
+    let directory = directory(800, vec![source]);
+    let (fetched, _) = fetch(&directory, &options()).await;
+    assert_status(
+        &fetched,
+        "NOTOKEN",
+        SourceStatus::Unavailable,
+        "bearer_token_env names is not set",
+    );
+    assert!(server.requests().is_empty(), "no request without the token");
+}

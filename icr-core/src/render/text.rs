@@ -1,21 +1,70 @@
 //! The summary as terminal text, in NHS CUI style: banner first, alerts before clinical
 //! sections, dates `dd-Mmm-yyyy`, every item with the organisation it came from.
+//!
+//! Every string of the summary is made visible ([`super::visible::for_terminal`]) before
+//! anything is written, so no record text can emit a control or bidirectional character,
+//! whatever path through this module it takes.
 
 use std::fmt::Write;
 
-use icr_core::PatientSummary;
-use icr_core::model::{ChangeKind, Detail, Entry, FhirDate};
-use icr_core::summary::SummarySection;
+use crate::PatientSummary;
+use crate::model::{ChangeKind, Detail, Entry, FhirDate};
+use crate::summary::SummarySection;
 
-/// Renders the whole summary.
-pub fn render(summary: &PatientSummary) -> String {
+/// The whole summary as terminal text.
+pub fn summary_text(summary: &PatientSummary) -> String {
+    match terminal_safe(summary) {
+        Ok(Some(safe)) => render(&safe),
+        Ok(None) => render(summary),
+        // Never expected: then each written line is made visible instead.
+        Err(()) => render(summary)
+            .lines()
+            .map(|l| super::visible::for_terminal(l).into_owned() + "\n")
+            .collect(),
+    }
+}
+
+fn render(summary: &PatientSummary) -> String {
     let mut out = String::new();
     banner(&mut out, summary);
     sources(&mut out, summary);
+    let empty = summary.empty_section_words();
+    if summary.sources_read() == 0 {
+        let _ = writeln!(
+            out,
+            "!! NOTHING RECEIVED: no source could be read; nothing below means \"none\".\n"
+        );
+    }
     for section in &summary.sections {
-        render_section(&mut out, section);
+        render_section(&mut out, section, empty);
     }
     out
+}
+
+/// The summary with every string made visible for a terminal (through its JSON, so that
+/// no field is missed); `None` when nothing needed it.
+fn terminal_safe(summary: &PatientSummary) -> Result<Option<PatientSummary>, ()> {
+    let mut json = serde_json::to_value(summary).map_err(|_| ())?;
+    if !visible_strings(&mut json) {
+        return Ok(None);
+    }
+    serde_json::from_value(json).map(Some).map_err(|_| ())
+}
+
+/// Makes every string of a JSON value visible; true when one changed.
+fn visible_strings(v: &mut serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => match super::visible::for_terminal(s) {
+            std::borrow::Cow::Owned(o) => {
+                *s = o;
+                true
+            }
+            std::borrow::Cow::Borrowed(_) => false,
+        },
+        serde_json::Value::Array(a) => a.iter_mut().fold(false, |c, x| visible_strings(x) | c),
+        serde_json::Value::Object(o) => o.values_mut().fold(false, |c, x| visible_strings(x) | c),
+        _ => false,
+    }
 }
 
 fn banner(out: &mut String, s: &PatientSummary) {
@@ -101,14 +150,14 @@ fn sources(out: &mut String, s: &PatientSummary) {
     let _ = writeln!(out);
 }
 
-fn render_section(out: &mut String, s: &SummarySection) {
+fn render_section(out: &mut String, s: &SummarySection, empty: &str) {
     let heading = s.title.to_uppercase();
     if s.items.is_empty()
         && s.withheld.is_empty()
         && s.statements.is_empty()
         && s.warnings.is_empty()
     {
-        let _ = writeln!(out, "{heading}: none recorded\n");
+        let _ = writeln!(out, "{heading}: {}\n", empty.to_lowercase());
         return;
     }
     let _ = writeln!(out, "{heading}");
@@ -223,7 +272,6 @@ fn extra_lines(e: &Entry) -> Vec<String> {
                     ChangeKind::Started => "started",
                     ChangeKind::Stopped => "STOPPED",
                     ChangeKind::DoseChanged => "DOSE CHANGED",
-                    _ => "changed",
                 };
                 let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
                 let by =
