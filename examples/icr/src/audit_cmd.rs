@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use icr_core::audit::{Checkpoint, patient_access_report, read_verified, verify_file};
+use icr_core::audit::{Checkpoint, patient_access_report_file, verify_file};
 use icr_core::render::visible::for_terminal;
 
 /// Verifies the whole log (against a checkpoint file when given); 0 only when it does.
@@ -74,11 +74,11 @@ pub fn report(path: &Path, patient: &str, json: bool) -> i32 {
         Ok(k) => k,
         Err(e) => return fail(&e),
     };
-    let entries = match read_verified(path, &key) {
-        Ok(e) => e,
+    // Streamed: a million-entry log is read entry by entry, only this patient's kept.
+    let lines = match patient_access_report_file(path, &key, patient) {
+        Ok(l) => l,
         Err(e) => return fail(&e.to_string()),
     };
-    let lines = patient_access_report(&entries, patient);
     if json {
         println!(
             "{}",

@@ -9,7 +9,7 @@ use crate::view::ViewArgs;
 
 /// Builds the three views and prints them; `json` prints only the chosen role's summary.
 pub fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String> {
-    let record = crate::summary_cmd::record(crate::summary_cmd::from_demo());
+    let record = crate::summary_cmd::record(crate::summary_cmd::from_demo(), None);
     let audit = crate::view::audit_sink(args.audit.as_ref())?;
     let main = crate::view::summary(&record, args, audit.clone())?;
     if json {

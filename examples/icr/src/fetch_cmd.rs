@@ -70,9 +70,15 @@ fn summary(
     let clock = view::clock(args.as_of);
     let now = clock();
     let icr = view::icr(audit, clock)?;
-    let token = demo::token(icr.policy(), &args.role, relationship, patient, now)
-        .map_err(|e| format!("cannot view as '{}': {e}", args.role))?;
+    let token = match &args.token {
+        Some(t) => t.clone(),
+        None => demo::token(icr.policy(), &args.role, relationship, patient.clone(), now)
+            .map_err(|e| format!("cannot view as '{}': {e}", args.role))?,
+    };
     let session = icr.open_session(&token).map_err(|e| e.to_string())?;
+    if session.context().patient != patient {
+        return Err("the launch token is for another patient".to_owned());
+    }
     if let Some(reason) = &args.break_glass {
         session.break_glass(reason).map_err(|e| e.to_string())?;
     }

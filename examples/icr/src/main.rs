@@ -42,6 +42,10 @@ enum Command {
         /// Also write the panel as a standalone HTML page to this file.
         #[arg(long)]
         html: Option<PathBuf>,
+        /// The patient (NHS number) the sources must be about; default the token's, else
+        /// the first source's.
+        #[arg(long)]
+        patient: Option<String>,
         #[command(flatten)]
         view: view::ViewArgs,
         /// FHIR JSON files, one source each, the registered GP's first.
@@ -83,6 +87,10 @@ enum Command {
         /// The patient's NHS number.
         #[arg(long, default_value = icr_core::demo::PATIENT_NHS_NUMBER)]
         patient: String,
+        /// Seconds until the token expires (default 300; a longer one is minted as asked,
+        /// and refused by any ICR whose policy allows less).
+        #[arg(long, default_value_t = 300)]
+        expires_in: i64,
     },
     /// Verify an audit log or report who accessed a patient's record.
     Audit {
@@ -166,16 +174,14 @@ fn main() -> ExitCode {
         Command::Summary {
             json,
             html,
+            patient,
             mut view,
             files,
         } => {
             if view.audit.is_none() {
                 view.audit = Some(PathBuf::from("icr-audit.log"));
             }
-            let record = summary_cmd::record(summary_cmd::from_files(&files));
-            match view::audit_sink(view.audit.as_ref())
-                .and_then(|a| view::summary(&record, &view, a))
-            {
+            match summary_cmd::run(&files, patient.as_deref(), &view) {
                 Ok(summary) => match write_html(&summary, html.as_deref()) {
                     Ok(()) => print_summary(&summary, json),
                     Err(e) => {
@@ -205,7 +211,8 @@ fn main() -> ExitCode {
             role,
             relationship,
             patient,
-        } => report(token_cmd::run(&role, &relationship, &patient)),
+            expires_in,
+        } => report(token_cmd::run(&role, &relationship, &patient, expires_in)),
         Command::Audit { command } => match command {
             AuditCommand::Verify {
                 checkpoint,

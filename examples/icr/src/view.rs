@@ -33,6 +33,10 @@ pub struct ViewArgs {
     /// The date to view on (yyyy-mm-dd): ages, staleness; default today.
     #[arg(long)]
     pub as_of: Option<jiff::civil::Date>,
+    /// Present this launch token (as a host EPR would) instead of minting a demo token;
+    /// the token names the patient and the role.
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 /// The audit key: `ICR_AUDIT_KEY` (hex), else the published demo key with a warning.
@@ -112,10 +116,13 @@ pub fn open(
     record: &SharedCareRecord,
     now: i64,
 ) -> Result<Session, String> {
+    if let Some(token) = &args.token {
+        return icr.open_session(token).map_err(|e| e.to_string());
+    }
     let patient = record
         .nhs_number()
         .cloned()
-        .ok_or("no source identifies the patient with a valid NHS number")?;
+        .ok_or_else(|| no_patient(record))?;
     let relationship: Relationship = args
         .relationship
         .parse()
@@ -127,6 +134,21 @@ pub fn open(
         session.break_glass(reason).map_err(|e| e.to_string())?;
     }
     Ok(session)
+}
+
+/// Why no patient: each source's own failure, when sources failed (the real cause, not
+/// only that no NHS number was found).
+fn no_patient(record: &SharedCareRecord) -> String {
+    let causes: Vec<String> = record
+        .sources()
+        .iter()
+        .filter_map(|s| Some(format!("{}: {}", s.organisation.name, s.reason.as_deref()?)))
+        .collect();
+    if causes.is_empty() {
+        "no source identifies the patient with a valid NHS number".to_owned()
+    } else {
+        format!("no source could be read: {}", causes.join("; "))
+    }
 }
 
 /// The summary `args` may see, audited.

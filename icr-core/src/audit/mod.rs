@@ -71,8 +71,12 @@ pub use fhir::to_fhir_audit_event;
 pub use file::FileAuditLog;
 pub use memory::MemoryAuditLog;
 pub use record::{AuditEntry, AuditKind, AuditOutcome, AuditRecord, Checkpoint, WithheldCount};
-pub use report::{AccessReportLine, patient_access_report, privacy_alerts};
-pub use verify::{Problem, ProblemKind, VerifyReport, read_verified, verify_file};
+pub use report::{
+    AccessReportLine, patient_access_report, patient_access_report_file, privacy_alerts,
+};
+pub use verify::{
+    Problem, ProblemKind, VerifyReport, for_each_verified, read_verified, verify_file,
+};
 
 /// Where a session records what it does. Shared between threads (`&self`).
 pub trait AuditSink: Send + Sync {

@@ -44,35 +44,54 @@ pub struct AccessReportLine {
 /// are ignored.
 pub fn patient_access_report(entries: &[AuditEntry], nhs_number: &str) -> Vec<AccessReportLine> {
     let wanted = digits(nhs_number);
-    if wanted.is_empty() {
-        return Vec::new();
-    }
     entries
         .iter()
-        .filter(|e| {
-            e.record
-                .patient
-                .as_deref()
-                .is_some_and(|p| digits(p) == wanted)
-        })
-        .map(|e| {
-            let r = &e.record;
-            AccessReportLine {
-                time: e.time.clone(),
-                user_id: r.user_id.clone(),
-                user_name: r.user_name.clone(),
-                role: r.role.clone(),
-                organisation: r.organisation.clone(),
-                kind: r.kind,
-                outcome: r.outcome,
-                sections: r.sections.clone(),
-                items_shown: r.items_shown.len(),
-                items_withheld: r.items_withheld.len(),
-                purpose: r.purpose.clone(),
-                reason: r.reason.clone(),
-            }
-        })
+        .filter(|e| concerns(e, &wanted))
+        .map(line_of)
         .collect()
+}
+
+/// The same report read from a log file, streamed: only the patient's lines are held,
+/// never the whole log. Entries after the log's first problem are not reported.
+pub fn patient_access_report_file(
+    path: &std::path::Path,
+    key: &super::AuditKey,
+    nhs_number: &str,
+) -> Result<Vec<AccessReportLine>, super::AuditError> {
+    let wanted = digits(nhs_number);
+    let mut lines = Vec::new();
+    super::verify::for_each_verified(path, key, |e| {
+        if concerns(&e, &wanted) {
+            lines.push(line_of(&e));
+        }
+    })?;
+    Ok(lines)
+}
+
+fn concerns(e: &AuditEntry, wanted: &str) -> bool {
+    !wanted.is_empty()
+        && e.record
+            .patient
+            .as_deref()
+            .is_some_and(|p| digits(p) == wanted)
+}
+
+fn line_of(e: &AuditEntry) -> AccessReportLine {
+    let r = &e.record;
+    AccessReportLine {
+        time: e.time.clone(),
+        user_id: r.user_id.clone(),
+        user_name: r.user_name.clone(),
+        role: r.role.clone(),
+        organisation: r.organisation.clone(),
+        kind: r.kind,
+        outcome: r.outcome,
+        sections: r.sections.clone(),
+        items_shown: r.items_shown.len(),
+        items_withheld: r.items_withheld.len(),
+        purpose: r.purpose.clone(),
+        reason: r.reason.clone(),
+    }
 }
 
 /// Entries a privacy officer must review: every break-glass, and every denial (a refused

@@ -1217,3 +1217,25 @@ fn audit_a_cut_or_edited_tail_is_caught_by_the_checkpoint_kept_beside_the_log() 
         Err(AuditError::BadCheckpoint)
     ));
 }
+
+#[test]
+fn audit_a_device_or_folder_is_never_verified_and_reports_stream_the_log() {
+    #[cfg(unix)]
+    assert!(matches!(
+        verify_file(Path::new("/dev/zero"), &key(), None),
+        Err(AuditError::NotAFile)
+    ));
+    let dir = TempDir::new("stream");
+    assert!(matches!(verify_file(&dir.0, &key(), None), Err(AuditError::NotAFile)));
+    let path = dir.log();
+    write_log(&path, 40);
+    let all = read_verified(&path, &key()).unwrap();
+    let mut streamed = 0;
+    for_each_verified(&path, &key(), |_| streamed += 1).unwrap();
+    assert_eq!(streamed, all.len());
+    assert_eq!(
+        patient_access_report_file(&path, &key(), NHS).unwrap(),
+        patient_access_report(&all, NHS)
+    );
+    assert_eq!(patient_access_report_file(&path, &key(), NHS).unwrap().len(), 40);
+}

@@ -98,28 +98,58 @@ pub fn verify_file(
     key: &AuditKey,
     checkpoint: Option<&Checkpoint>,
 ) -> Result<VerifyReport, AuditError> {
-    let file = File::open(path).map_err(AuditError::io("read"))?;
-    let scan = scan(LineReader::new(file)?, key, checkpoint, |_, _, _| Ok(()))?;
+    let scan = scan(
+        LineReader::new(open_log(path)?)?,
+        key,
+        checkpoint,
+        |_, _, _| Ok(()),
+    )?;
     Ok(scan.report)
+}
+
+/// A log to read: a regular file (a device such as `/dev/zero`, a directory or a FIFO
+/// is refused, never "verified: 0 entries").
+fn open_log(path: &Path) -> Result<File, AuditError> {
+    let file = File::open(path).map_err(AuditError::io("read"))?;
+    if !file.metadata().map_err(AuditError::io("read"))?.is_file() {
+        return Err(AuditError::NotAFile);
+    }
+    Ok(file)
 }
 
 /// The entries of the verified prefix of a log: every entry before the first problem.
 ///
 /// An entry after a problem is never returned, because nothing vouches for it. Use
-/// [`verify_file`] to learn whether the prefix is the whole log.
+/// [`verify_file`] to learn whether the prefix is the whole log. This holds every entry:
+/// for a large log use [`for_each_verified`].
 pub fn read_verified(path: &Path, key: &AuditKey) -> Result<Vec<AuditEntry>, AuditError> {
-    let file = File::open(path).map_err(AuditError::io("read"))?;
     let mut entries = Vec::new();
-    scan(LineReader::new(file)?, key, None, |line, seq, bytes| {
-        let entry = serde_json::from_slice(bytes).map_err(|_| AuditError::ChainBroken {
-            line,
-            seq: Some(seq),
-            problem: ProblemKind::Unparsable,
-        })?;
-        entries.push(entry);
-        Ok(())
-    })?;
+    for_each_verified(path, key, |e| entries.push(e))?;
     Ok(entries)
+}
+
+/// Hands each entry of the verified prefix of a log to `each`, in order, one at a time
+/// (memory stays flat however long the log).
+pub fn for_each_verified(
+    path: &Path,
+    key: &AuditKey,
+    mut each: impl FnMut(AuditEntry),
+) -> Result<(), AuditError> {
+    scan(
+        LineReader::new(open_log(path)?)?,
+        key,
+        None,
+        |line, seq, bytes| {
+            let entry = serde_json::from_slice(bytes).map_err(|_| AuditError::ChainBroken {
+                line,
+                seq: Some(seq),
+                problem: ProblemKind::Unparsable,
+            })?;
+            each(entry);
+            Ok(())
+        },
+    )?;
+    Ok(())
 }
 
 /// Reads a file line by line in place: a large buffer, lines handed out as slices of it
