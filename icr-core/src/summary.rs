@@ -458,6 +458,8 @@ fn warning_code(code: &WarningCode) -> String {
         WarningCode::DataAwaitingFiling => "data-awaiting-filing".to_owned(),
         WarningCode::ItemsNotSupported => "items-not-supported".to_owned(),
         WarningCode::SupplierMessage => "supplier-message".to_owned(),
+        WarningCode::InvalidDate => "invalid-date".to_owned(),
+        WarningCode::InvalidValue => "invalid-value".to_owned(),
         WarningCode::Other(c) => c.clone(),
     }
 }

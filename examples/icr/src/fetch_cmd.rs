@@ -67,7 +67,7 @@ fn summary(
         .parse()
         .map_err(|_| format!("unknown relationship '{}'", args.relationship))?;
     let audit = view::audit_sink(args.audit.as_ref())?;
-    let clock = view::clock(args.as_of);
+    let clock = view::clock(args.as_of)?;
     let now = clock();
     let icr = view::icr(audit, clock)?;
     let token = match &args.token {

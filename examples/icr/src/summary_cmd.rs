@@ -101,7 +101,7 @@ pub fn run(
 ) -> Result<icr_core::PatientSummary, String> {
     let inputs = from_files(files);
     let audit = crate::view::audit_sink(args.audit.as_ref())?;
-    let clock = crate::view::clock(args.as_of);
+    let clock = crate::view::clock(args.as_of)?;
     let now = clock();
     let icr = crate::view::icr(audit, clock)?;
     let (session, patient) = match (&args.token, patient) {

@@ -90,15 +90,21 @@ pub fn audit_sink(path: Option<&PathBuf>) -> Result<Arc<dyn AuditSink>, String> 
     })
 }
 
-/// Seconds for `--as-of` (noon UTC that day) or now.
-pub fn clock(as_of: Option<jiff::civil::Date>) -> Clock {
-    match as_of.and_then(|d| jiff::tz::TimeZone::UTC.to_timestamp(d.at(12, 0, 0, 0)).ok()) {
-        Some(t) => {
-            let at = t.as_second();
-            Arc::new(move || at)
-        }
-        None => Arc::new(|| jiff::Timestamp::now().as_second()),
-    }
+/// Seconds for `--as-of` (noon UTC that day) or now. A date the clock cannot stand at
+/// (before 1970, or at the end of the calendar) is an error, never silently today.
+pub fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
+    let Some(day) = as_of else {
+        return Ok(Arc::new(|| jiff::Timestamp::now().as_second()));
+    };
+    let at = jiff::tz::TimeZone::UTC
+        .to_timestamp(day.at(12, 0, 0, 0))
+        .ok()
+        .map(|t| t.as_second())
+        .filter(|s| *s > 0 && day < jiff::civil::date(9999, 12, 31))
+        .ok_or_else(|| {
+            format!("--as-of {day} is outside the dates supported (1970-01-01 to 9999-12-30)")
+        })?;
+    Ok(Arc::new(move || at))
 }
 
 /// An ICR over the demo key and default policy, with this audit sink and clock.
@@ -157,7 +163,7 @@ pub fn summary(
     args: &ViewArgs,
     audit: Arc<dyn AuditSink>,
 ) -> Result<PatientSummary, String> {
-    let clock = clock(args.as_of);
+    let clock = clock(args.as_of)?;
     let now = clock();
     let icr = icr(audit, clock)?;
     let session = open(&icr, args, record, now)?;

@@ -262,3 +262,60 @@ fn a_device_is_not_a_verified_audit_log() {
     assert_ne!(out.status.code(), Some(0));
     assert!(!stdout(&out).contains("verified"), "{}", stdout(&out));
 }
+
+#[test]
+fn an_as_of_date_the_clock_cannot_stand_at_is_an_error_not_today() {
+    let dir = Dir::new("asof");
+    let record = write(&dir, "gp.json", &bundle(&[(NHS, "Example")]));
+    for day in ["9999-12-31", "0001-01-01"] {
+        let out = icr(&dir, &["summary", "--as-of", day, s(&record)]);
+        assert_eq!(out.status.code(), Some(1), "{day}");
+        assert!(
+            stderr(&out).contains("outside the dates supported"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = icr(
+        &dir,
+        &["summary", "--as-of", "2026-11-25", "--json", s(&record)],
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(summary["as_of"], "2026-11-25");
+}
+
+#[test]
+fn odd_values_are_refused_or_flagged_never_shown_as_facts() {
+    let dir = Dir::new("odd");
+    let json = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+        {{"resource":{{"resourceType":"Patient","id":"p","identifier":[{{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"{NHS}"}}],
+          "name":[{{"family":"Example"}}],"gender":"\u001b[31mattack","deceasedDateTime":"yesterday"}}}},
+        {{"resource":{{"resourceType":"Observation","id":"o","status":"final","subject":{{"reference":"Patient/p"}},
+          "code":{{"text":"Weight"}},"effectiveDateTime":"2024-01-01","valueQuantity":{{"value":1e400,"unit":"kg"}}}}}},
+        {{"resource":{{"resourceType":"Condition","resourceType":"Observation","id":"twice","subject":{{"reference":"Patient/p"}}}}}},
+        {{"resource":{{"resourceType":"<script>Evil\u0007","id":"x"}}}}]}}"#
+    );
+    let record = write(&dir, "odd.json", &json);
+    let out = icr(&dir, &["ingest", "--json", s(&record)]);
+    let report = stdout(&out);
+    assert!(!report.contains("<script>"), "{report}");
+    assert!(report.contains("duplicate field"), "{report}");
+    let out = icr(&dir, &["summary", "--json", s(&record)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        summary["patient"]["gender"].is_null(),
+        "an invalid gender is not shown"
+    );
+    assert_eq!(summary["patient"]["deceased"], "deceased");
+    let text = stdout(&out);
+    assert!(
+        text.contains("1e400 (not a valid number, as recorded)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invalid-date") && text.contains("invalid-value"),
+        "{text}"
+    );
+}

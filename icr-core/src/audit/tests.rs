@@ -1226,7 +1226,10 @@ fn audit_a_device_or_folder_is_never_verified_and_reports_stream_the_log() {
         Err(AuditError::NotAFile)
     ));
     let dir = TempDir::new("stream");
-    assert!(matches!(verify_file(&dir.0, &key(), None), Err(AuditError::NotAFile)));
+    assert!(matches!(
+        verify_file(&dir.0, &key(), None),
+        Err(AuditError::NotAFile)
+    ));
     let path = dir.log();
     write_log(&path, 40);
     let all = read_verified(&path, &key()).unwrap();
@@ -1237,5 +1240,10 @@ fn audit_a_device_or_folder_is_never_verified_and_reports_stream_the_log() {
         patient_access_report_file(&path, &key(), NHS).unwrap(),
         patient_access_report(&all, NHS)
     );
-    assert_eq!(patient_access_report_file(&path, &key(), NHS).unwrap().len(), 40);
+    assert_eq!(
+        patient_access_report_file(&path, &key(), NHS)
+            .unwrap()
+            .len(),
+        40
+    );
 }

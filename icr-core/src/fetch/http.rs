@@ -103,27 +103,79 @@ pub(crate) struct Budget {
     used: AtomicU64,
     max_pages: u32,
     pages: AtomicU32,
+    total: Arc<TotalBudget>,
+}
+
+/// What one fetch may receive over all its sources together, so that many sources each
+/// under their own cap cannot together exhaust the host's memory.
+#[derive(Debug)]
+pub(crate) struct TotalBudget {
+    max_bytes: u64,
+    used: AtomicU64,
+}
+
+impl TotalBudget {
+    pub(crate) fn new(max_bytes: usize) -> Arc<Self> {
+        Arc::new(TotalBudget {
+            max_bytes: max_bytes as u64,
+            used: AtomicU64::new(0),
+        })
+    }
 }
 
 impl Budget {
-    pub(crate) fn new(max_bytes: usize, max_pages: u32) -> Self {
+    pub(crate) fn new(max_bytes: usize, max_pages: u32, total: Arc<TotalBudget>) -> Self {
         Budget {
             max_bytes: max_bytes as u64,
             used: AtomicU64::new(0),
             max_pages,
             pages: AtomicU32::new(0),
+            total,
         }
     }
 
     fn remaining(&self) -> u64 {
-        self.max_bytes
-            .saturating_sub(self.used.load(Ordering::Relaxed))
+        let own = self
+            .max_bytes
+            .saturating_sub(self.used.load(Ordering::Relaxed));
+        let all = self
+            .total
+            .max_bytes
+            .saturating_sub(self.total.used.load(Ordering::Relaxed));
+        own.min(all)
+    }
+
+    /// Why a response of `len` declared bytes is refused before reading: the source's
+    /// own limit, or else the fetch's total.
+    fn refusal(&self, len: u64) -> Failure {
+        let own = self
+            .max_bytes
+            .saturating_sub(self.used.load(Ordering::Relaxed));
+        if len > own {
+            too_large(self.max_bytes)
+        } else {
+            self.total_reached()
+        }
+    }
+
+    fn total_reached(&self) -> Failure {
+        Failure::new(
+            SourceStatus::TooLarge,
+            format!(
+                "the fetch reached its total limit of {} bytes over all sources",
+                self.total.max_bytes
+            ),
+        )
     }
 
     fn take(&self, n: usize) -> Result<(), Failure> {
         let before = self.used.fetch_add(n as u64, Ordering::Relaxed);
         if before.saturating_add(n as u64) > self.max_bytes {
             return Err(too_large(self.max_bytes));
+        }
+        let all = self.total.used.fetch_add(n as u64, Ordering::Relaxed);
+        if all.saturating_add(n as u64) > self.total.max_bytes {
+            return Err(self.total_reached());
         }
         Ok(())
     }
@@ -243,8 +295,8 @@ impl Exchange {
     async fn read_capped(&self, mut response: Response) -> Result<Vec<u8>, Failure> {
         let remaining = self.budget.remaining();
         let declared = response.content_length();
-        if declared.is_some_and(|len| len > remaining) {
-            return Err(too_large(self.budget.max_bytes));
+        if let Some(len) = declared.filter(|len| *len > remaining) {
+            return Err(self.budget.refusal(len));
         }
         let capacity = declared.unwrap_or(64 * 1024).min(remaining);
         let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
@@ -455,11 +507,27 @@ mod tests {
 
     #[test]
     fn budget() {
-        let b = Budget::new(10, 2);
+        let b = Budget::new(10, 2, TotalBudget::new(100));
         assert!(b.take(6).is_ok());
         assert_eq!(b.remaining(), 4);
         assert_eq!(b.take(5).unwrap_err().status, SourceStatus::TooLarge);
         assert!(b.take_page().is_ok() && b.take_page().is_ok());
         assert_eq!(b.take_page().unwrap_err().status, SourceStatus::TooLarge);
+    }
+
+    #[test]
+    fn sources_under_their_own_cap_share_the_fetchs_total() {
+        let total = TotalBudget::new(25);
+        let sources: Vec<Budget> = (0..3).map(|_| Budget::new(10, 2, total.clone())).collect();
+        assert!(sources[0].take(10).is_ok());
+        assert!(sources[1].take(10).is_ok());
+        assert_eq!(sources[2].remaining(), 5, "what the fetch has left");
+        let over = sources[2].take(6).unwrap_err();
+        assert_eq!(over.status, SourceStatus::TooLarge);
+        assert!(
+            over.reason.contains("total limit of 25 bytes"),
+            "{}",
+            over.reason
+        );
     }
 }

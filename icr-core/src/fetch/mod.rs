@@ -65,7 +65,7 @@ use crate::error::IngestError;
 use crate::identity::NhsNumber;
 use crate::ingest::{IngestOptions, SourceRecord, ingest};
 use crate::merge::{FailedSource, SourceStatus};
-use http::{Budget, Exchange};
+use http::{Budget, Exchange, TotalBudget};
 use outcome::Failure;
 
 /// How to fetch. `FetchOptions::default()` suits production; tests shorten the deadline.
@@ -74,6 +74,9 @@ pub struct FetchOptions {
     /// Largest response accepted from one source, in bytes after decompression (for an
     /// R4 source, all its pages together). Default 32 MiB.
     pub max_bytes: usize,
+    /// Most bytes one fetch receives over all its sources together; a source that takes
+    /// the total past it ends `too_large`. Default 128 MiB.
+    pub max_total_bytes: usize,
     /// Tries per request, the first included, for 429, 502, 503 and 504. Default 3.
     pub max_attempts: u32,
     /// First backoff between tries when the source gives no `Retry-After`; doubled per
@@ -104,6 +107,7 @@ impl Default for FetchOptions {
     fn default() -> Self {
         FetchOptions {
             max_bytes: 32 * 1024 * 1024,
+            max_total_bytes: 128 * 1024 * 1024,
             max_attempts: 3,
             backoff: Duration::from_millis(200),
             max_pages: 200,
@@ -276,6 +280,7 @@ pub async fn fetch_records(
     let mut exchanges: Vec<Option<Arc<Exchange>>> = (0..n).map(|_| None).collect();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let client = http::client(options);
+    let total = TotalBudget::new(options.max_total_bytes);
     let mut tasks = JoinSet::new();
     let mut task_index = HashMap::new();
 
@@ -323,7 +328,7 @@ pub async fn fetch_records(
             deadline: own.min(deadline),
             max_attempts: options.max_attempts.max(1),
             backoff: options.backoff,
-            budget: Budget::new(options.max_bytes, options.max_pages),
+            budget: Budget::new(options.max_bytes, options.max_pages, Arc::clone(&total)),
             requests: AtomicU32::new(0),
             retries: AtomicU32::new(0),
             progress: tx.clone(),

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::lenient::{Many, Str};
-use super::resource::{Invalid, Resource};
+use super::resource::{Invalid, Resource, is_id, is_type_name};
 use super::resources::{Bundle, BundleEntry};
 use crate::error::IngestError;
 
@@ -161,14 +161,26 @@ fn read_entry(raw: &RawValue) -> Resource<'_> {
             }
             let head: Option<Head> = serde_json::from_str(raw.get()).ok();
             Resource::Invalid(Box::new(Invalid {
+                // Named in reports only when they are a type name and an id: anything
+                // else would be echoed as the source wrote it.
                 resource_type: head
                     .as_ref()
                     .and_then(|h| h.resource_type.as_ref())
-                    .map(|s| s.as_str().to_owned()),
+                    .map(|s| s.as_str())
+                    .map(|t| {
+                        if is_type_name(t) {
+                            t
+                        } else {
+                            "(invalid resourceType)"
+                        }
+                    })
+                    .map(str::to_owned),
                 id: head
                     .as_ref()
                     .and_then(|h| h.id.as_ref())
-                    .map(|s| s.as_str().to_owned()),
+                    .map(|s| s.as_str())
+                    .map(|id| if is_id(id) { id } else { "(invalid id)" })
+                    .map(str::to_owned),
                 reason: match err {
                     IngestError::InvalidResource { reason } => reason,
                     other => other.to_string(),

@@ -88,6 +88,20 @@ impl<'a> Decimal<'a> {
             && inner.bytes().any(|b| b.is_ascii_digit());
         looks_numeric.then_some(inner)
     }
+
+    /// The number as it is shown: as written when it is a finite number; a value a
+    /// double cannot hold (`1e400`) or that is not a number in FHIR's grammar is shown
+    /// as written with "(not a valid number, as recorded)", never as a plain value.
+    pub fn shown(&self) -> Option<std::borrow::Cow<'a, str>> {
+        let text = self.text()?;
+        if text.parse::<f64>().is_ok_and(f64::is_finite) {
+            Some(std::borrow::Cow::Borrowed(text))
+        } else {
+            Some(std::borrow::Cow::Owned(format!(
+                "{text} (not a valid number, as recorded)"
+            )))
+        }
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Decimal<'a> {

@@ -297,12 +297,34 @@ fn dispatch<'de, M: MapAccess<'de>>(rt: Str<'de>, map: M) -> Result<Resource<'de
         "Flag" => read!(Flag, Flag),
         "OperationOutcome" => read!(OperationOutcome, OperationOutcome),
         "Bundle" => read!(Bundle, Bundle),
-        _ => Resource::Other(rt, Box::new(Other::deserialize(d)?)),
+        // Any other type is kept by name only when it is one (a capitalised word of
+        // letters): anything else would be echoed into reports as the source wrote it.
+        other if is_type_name(other) => Resource::Other(rt, Box::new(Other::deserialize(d)?)),
+        _ => {
+            return Err(de::Error::custom(
+                "resourceType is not a resource type name",
+            ));
+        }
     })
 }
 
+/// A FHIR `id`: 1 to 64 of `A-Z a-z 0-9 - .`.
+pub(crate) fn is_id(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+}
+
+/// A FHIR resource type name: an upper-case ASCII letter, then letters, at most 64.
+pub(crate) fn is_type_name(s: &str) -> bool {
+    s.len() <= 64
+        && s.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 /// Replays members read before `resourceType` (as raw JSON) and then continues with the
-/// rest of the object.
+/// rest of the object, refusing a second `resourceType` (which would otherwise be
+/// ignored, and a document could say two things about what a resource is).
 struct Replay<'de, A> {
     before: std::vec::IntoIter<(Str<'de>, &'de RawValue)>,
     pending: Option<&'de RawValue>,
@@ -338,7 +360,20 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
                         .map(Some),
                 }
             }
-            None => self.rest.next_key_seed(seed),
+            None => match self.rest.next_key::<Str<'de>>()? {
+                None => Ok(None),
+                Some(key) if key.as_str() == "resourceType" => {
+                    Err(de::Error::custom("duplicate field `resourceType`"))
+                }
+                Some(key) => match key.0 {
+                    std::borrow::Cow::Borrowed(k) => seed
+                        .deserialize(BorrowedStrDeserializer::<A::Error>::new(k))
+                        .map(Some),
+                    std::borrow::Cow::Owned(k) => seed
+                        .deserialize(StringDeserializer::<A::Error>::new(k))
+                        .map(Some),
+                },
+            },
         }
     }
 

@@ -37,6 +37,12 @@ pub enum WarningCode {
     ItemsNotSupported,
     /// A message from the supplier (an `OperationOutcome` inside the response).
     SupplierMessage,
+    /// Dates that are not valid dates (`2024-02-30`, `yesterday`), kept and shown as
+    /// recorded.
+    InvalidDate,
+    /// A value outside its FHIR value set (a gender that is not male, female, other or
+    /// unknown), not shown.
+    InvalidValue,
     /// Any other warning code, as sent.
     Other(String),
 }

@@ -153,7 +153,7 @@ pub fn result_line<'r, 'a>(
             let v = q
                 .value
                 .as_ref()
-                .and_then(|d| d.text())
+                .and_then(|d| d.shown())
                 .map(|v| format!("{}{v}", q.comparator.as_ref().map_or("", |c| c.as_str())));
             (v, s(&q.unit).or_else(|| s(&q.code)))
         }

@@ -181,10 +181,14 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
         .filter_map(|d| FhirDate::parse(d.as_str()))
         .max();
     out.warnings.sort();
+    let patient = patient_res.map(|p| demographics(&mut ctx, p));
+    out.warnings
+        .extend(invalid_dates(&out.entries, patient.as_ref()));
+    out.warnings.extend(demographic_warnings(patient_res));
+    out.warnings.sort();
     out.warnings.dedup();
     out.notes.sort();
     out.notes.dedup();
-    let patient = patient_res.map(|p| demographics(&mut ctx, p));
     Ok(SourceRecord {
         organisation: ctx.organisation.clone(),
         fhir_version,
@@ -195,6 +199,48 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
         as_of,
         report: ctx.report,
     })
+}
+
+/// A warning per section holding items whose dates are not valid dates (kept and shown
+/// as given, never replaced by another date), and one for the patient's date of birth.
+/// The words count items and never name one: a warning is shown to viewers who may not
+/// see every item.
+fn invalid_dates(entries: &[Entry], patient: Option<&Patient>) -> Vec<SourceWarning> {
+    let mut per_section: std::collections::BTreeMap<Section, usize> = Default::default();
+    for e in entries {
+        let dates = [&e.date, &e.end_date, &e.recorded];
+        if dates
+            .iter()
+            .any(|d| d.as_ref().is_some_and(|d| !d.is_valid()))
+        {
+            *per_section.entry(e.section).or_default() += 1;
+        }
+    }
+    let mut out: Vec<SourceWarning> = per_section
+        .into_iter()
+        .map(|(section, n)| SourceWarning {
+            code: WarningCode::InvalidDate,
+            section: Some(section),
+            text: Some(format!(
+                "{n} item{} with a date that is not a valid date, shown as recorded",
+                if n == 1 { "" } else { "s" }
+            )),
+        })
+        .collect();
+    if patient
+        .and_then(|p| p.birth_date.as_ref())
+        .is_some_and(|d| !d.is_valid())
+    {
+        out.push(SourceWarning {
+            code: WarningCode::InvalidDate,
+            section: None,
+            text: Some(
+                "The date of birth recorded is not a valid date: shown as recorded, no age"
+                    .to_owned(),
+            ),
+        });
+    }
+    out
 }
 
 #[derive(Default)]
@@ -582,6 +628,36 @@ fn infer_organisation<'r, 'a>(
     }
 }
 
+/// FHIR's administrative genders.
+const GENDERS: [&str; 4] = ["male", "female", "other", "unknown"];
+
+/// What the banner could not show as recorded: a gender outside FHIR's value set, a date
+/// of death that is not a date (the death itself is shown).
+fn demographic_warnings(res: Option<&Resource<'_>>) -> Vec<SourceWarning> {
+    let Some(Resource::Patient(p)) = res else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if text::s(&p.gender).is_some_and(|g| !GENDERS.contains(&g.as_str())) {
+        out.push(SourceWarning {
+            code: WarningCode::InvalidValue,
+            section: None,
+            text: Some(
+                "The gender recorded is not one of FHIR's administrative genders: not shown"
+                    .to_owned(),
+            ),
+        });
+    }
+    if text::date(&p.deceased_date_time).is_some_and(|d| !d.is_valid()) {
+        out.push(SourceWarning {
+            code: WarningCode::InvalidDate,
+            section: None,
+            text: Some("The date of death recorded is not a valid date".to_owned()),
+        });
+    }
+    out
+}
+
 fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient {
     let Resource::Patient(p) = res else {
         return Patient::default();
@@ -599,13 +675,23 @@ fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient
         nhs_number: ctx.patient_nhs.clone(),
         name: text::person_name(&p.name),
         birth_date: text::date(&p.birth_date),
-        gender: text::s(&p.gender),
-        deceased: text::s(&p.deceased_date_time).or_else(|| {
-            p.deceased_boolean
-                .as_ref()
-                .filter(|b| b.as_str() == "true")
-                .map(|_| "deceased".to_owned())
-        }),
+        // Only FHIR's administrative genders; anything else is reported, not shown.
+        gender: text::s(&p.gender).filter(|g| GENDERS.contains(&g.as_str())),
+        // A date of death that is not a date still says the patient died.
+        deceased: text::date(&p.deceased_date_time)
+            .map(|d| {
+                if d.is_valid() {
+                    d.as_str().to_owned()
+                } else {
+                    "deceased".to_owned()
+                }
+            })
+            .or_else(|| {
+                p.deceased_boolean
+                    .as_ref()
+                    .filter(|b| b.as_str() == "true")
+                    .map(|_| "deceased".to_owned())
+            }),
         addresses: p.address.iter().filter_map(text::address_line).collect(),
         telecom: text::telecoms(&p.telecom),
         registered_gp,

@@ -440,3 +440,51 @@ fn a_code_without_a_display_is_signposted_not_blank_and_keeps_its_code() {
         Some("http://example.org/local-codes")
     );
 }
+
+#[test]
+fn impossible_dates_are_kept_as_recorded_with_a_warning_never_replaced() {
+    for (birth, effective) in [
+        ("2024-02-30", "yesterday"),
+        ("0000-00-00", "2024-13"),
+        ("2024-13", "2024-02-30T10:00:00Z"),
+    ] {
+        let r = run(&format!(
+            r#"{{"resourceType":"Bundle","entry":[
+            {{"resource":{{"resourceType":"Patient","id":"p","birthDate":"{birth}"}}}},
+            {{"resource":{{"resourceType":"Observation","id":"o","status":"final","subject":{{"reference":"Patient/p"}},
+              "code":{{"text":"Weight"}},"effectiveDateTime":"{effective}","issued":"2024-03-01T09:00:00Z",
+              "valueQuantity":{{"value":70,"unit":"kg"}}}}}}]}}"#
+        ));
+        let born = r
+            .patient
+            .as_ref()
+            .and_then(|p| p.birth_date.as_ref())
+            .expect("kept");
+        assert!(!born.is_valid());
+        assert_eq!(born.as_str(), birth);
+        assert!(born.display().contains("not a valid date"));
+        let obs = r
+            .entries
+            .iter()
+            .find(|e| e.title == "Weight")
+            .expect("the weight");
+        let date = obs.date.as_ref().expect("kept as recorded");
+        assert_eq!(
+            date.as_str(),
+            effective,
+            "never replaced by the issued date"
+        );
+        let warned: Vec<_> = r
+            .warnings
+            .iter()
+            .filter(|w| w.code == WarningCode::InvalidDate)
+            .collect();
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.section == Some(Section::Observations))
+        );
+        assert!(warned.iter().any(|w| w.section.is_none()));
+    }
+}

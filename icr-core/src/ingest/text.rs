@@ -14,9 +14,10 @@ pub fn s(v: &Option<Str<'_>>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A date, when it parses; the raw text is never padded or guessed.
+/// A date as recorded: parsed when it is a FHIR date, otherwise kept as given and marked
+/// not valid (never dropped, padded, guessed or replaced by another date).
 pub fn date(v: &Option<Str<'_>>) -> Option<FhirDate> {
-    v.as_ref().and_then(|x| FhirDate::parse(x.as_str()))
+    v.as_ref().and_then(|x| FhirDate::read(x.as_str()))
 }
 
 /// The SNOMED description extension, under either URL and either spelling
@@ -137,7 +138,7 @@ pub fn address_line(a: &Address<'_>) -> Option<String> {
 
 /// A quantity as `value unit`, the value exactly as sent.
 pub fn quantity(q: &Quantity<'_>) -> Option<String> {
-    let value = q.value.as_ref().and_then(|d| d.text())?;
+    let value = q.value.as_ref().and_then(|d| d.shown())?;
     let comparator = q.comparator.as_ref().map_or("", |c| c.as_str());
     let unit = s(&q.unit).or_else(|| s(&q.code));
     Some(match unit {

@@ -20,6 +20,9 @@ pub struct FhirDate {
     day: Option<u8>,
     time: Option<(u8, u8)>,
     text: String,
+    /// False for text that is not a FHIR date (`2024-02-30`, `yesterday`), kept as given
+    /// so that it is shown, flagged, and never replaced by another date.
+    valid: bool,
 }
 
 const MONTHS: [&str; 12] = [
@@ -77,7 +80,35 @@ impl FhirDate {
             day,
             time,
             text: text.to_owned(),
+            valid: true,
         })
+    }
+
+    /// Reads what a source sent as a date: the date when it is one, otherwise the text as
+    /// given, marked not valid ([`is_valid`](Self::is_valid)). `None` only for blank text.
+    pub fn read(text: &str) -> Option<FhirDate> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        Some(FhirDate::parse(text).unwrap_or_else(|| FhirDate::given(text)))
+    }
+
+    /// Text that is not a date, kept as given.
+    fn given(text: &str) -> FhirDate {
+        FhirDate {
+            year: i16::MIN,
+            month: None,
+            day: None,
+            time: None,
+            text: text.trim().to_owned(),
+            valid: false,
+        }
+    }
+
+    /// False when the source's text is not a valid date (kept as given; no calendar date,
+    /// no age, shown with "not a valid date").
+    pub fn is_valid(&self) -> bool {
+        self.valid
     }
 
     /// The text exactly as recorded.
@@ -97,6 +128,9 @@ impl FhirDate {
 
     /// The calendar date, when the day is known.
     pub fn civil_date(&self) -> Option<jiff::civil::Date> {
+        if !self.valid {
+            return None;
+        }
         jiff::civil::Date::new(
             self.year,
             i8::try_from(self.month?).ok()?,
@@ -108,6 +142,9 @@ impl FhirDate {
     /// NHS CUI display: `12-Mar-2026`, `Mar-2019`, `2019`, with ` 14:05` when a time was
     /// recorded.
     pub fn display(&self) -> String {
+        if !self.valid {
+            return format!("{} (not a valid date, as recorded)", self.text);
+        }
         let month = self
             .month
             .and_then(|m| MONTHS.get(usize::from(m).saturating_sub(1)));
@@ -188,7 +225,8 @@ impl Serialize for FhirDate {
 impl<'de> Deserialize<'de> for FhirDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        FhirDate::parse(&text).ok_or_else(|| serde::de::Error::custom("not a FHIR date"))
+        // Whatever a summary carries is read back as it was written, valid or not.
+        Ok(FhirDate::parse(&text).unwrap_or_else(|| FhirDate::given(&text)))
     }
 }
 

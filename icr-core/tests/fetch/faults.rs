@@ -665,3 +665,39 @@ async fn a_bearer_token_variable_that_is_not_set_sends_no_request() {
     );
     assert!(server.requests().is_empty(), "no request without the token");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sources_each_under_their_cap_cannot_exceed_the_fetchs_total() {
+    // Four GP practices, each answering 1 MiB (the demo record padded with spaces).
+    let mut padded = gp_bundle();
+    padded.resize(1024 * 1024, b' ');
+    let mut servers = Vec::new();
+    let mut sources = Vec::new();
+    for i in 0..4 {
+        let s = gp_connect_server("127.0.0.1", padded.clone()).await;
+        sources.push(gp_source(&format!("GP{i}"), &s.url("/gpc")));
+        servers.push(s);
+    }
+    let directory = directory(5000, sources);
+    let options = FetchOptions {
+        max_bytes: 2 * 1024 * 1024,
+        max_total_bytes: 5 * 1024 * 1024 / 2,
+        ..options()
+    };
+    let (fetched, _) = fetch(&directory, &options).await;
+    let over: Vec<&SourceOutcome> = fetched
+        .outcomes
+        .iter()
+        .filter(|o| o.status == SourceStatus::TooLarge)
+        .collect();
+    assert!(over.len() >= 2, "{:?}", fetched.outcomes);
+    assert!(
+        over.iter()
+            .all(|o| o.reason.as_deref().unwrap_or("").contains("total limit"))
+    );
+    let received: u64 = fetched.outcomes.iter().map(|o| o.bytes).sum();
+    assert!(
+        received <= 5 * 1024 * 1024 / 2 + 1024 * 1024,
+        "{received} bytes"
+    );
+}
