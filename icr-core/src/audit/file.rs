@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use super::chain::seal;
-use super::verify::{LineReader, scan};
+use serde::{Deserialize, Serialize};
+
+use super::chain::{inspect, seal};
+use super::verify::{LineReader, Start, scan, scan_from};
 use super::{
     AuditEntry, AuditError, AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink, Checkpoint,
     ProblemKind,
@@ -45,6 +47,9 @@ struct State {
     written: u64,
     /// The last entry covered by a completed sync.
     durable: Checkpoint,
+    /// Bytes of the file up to the last entry written, and up to `durable`.
+    written_len: u64,
+    durable_len: u64,
     /// A thread is syncing now.
     syncing: bool,
     /// The operation that failed, after which appends are refused.
@@ -94,19 +99,19 @@ impl FileAuditLog {
         key: AuditKey,
         checkpoint_file: &Path,
     ) -> Result<FileAuditLog, AuditError> {
-        let checkpoint = match std::fs::symlink_metadata(checkpoint_file) {
+        let saved = match std::fs::symlink_metadata(checkpoint_file) {
             Err(_) => None,
             Ok(m) if !m.is_file() => return Err(AuditError::BadCheckpoint),
             Ok(_) => {
                 let text =
                     std::fs::read(checkpoint_file).map_err(AuditError::io("read checkpoint"))?;
                 Some(
-                    serde_json::from_slice::<Checkpoint>(&text)
+                    serde_json::from_slice::<Saved>(&text)
                         .map_err(|_| AuditError::BadCheckpoint)?,
                 )
             }
         };
-        let mut log = FileAuditLog::open_inner(path, key, checkpoint.as_ref())?;
+        let mut log = FileAuditLog::open_inner(path, key, saved.as_ref())?;
         log.checkpoint_file = Some(checkpoint_file.to_owned());
         log.save_checkpoint()?;
         Ok(log)
@@ -118,7 +123,19 @@ impl FileAuditLog {
         let Some(target) = &self.checkpoint_file else {
             return Ok(());
         };
-        let json = serde_json::to_vec(&self.checkpoint()).map_err(|_| AuditError::BadCheckpoint)?;
+        let (checkpoint, len) = match self.state.lock() {
+            Ok(state) => (state.durable.clone(), state.durable_len),
+            Err(poisoned) => {
+                let state = poisoned.into_inner();
+                (state.durable.clone(), state.durable_len)
+            }
+        };
+        let saved = Saved {
+            seq: checkpoint.seq,
+            mac: checkpoint.mac,
+            len: Some(len),
+        };
+        let json = serde_json::to_vec(&saved).map_err(|_| AuditError::BadCheckpoint)?;
         let mut name = target.file_name().unwrap_or_default().to_os_string();
         name.push(".tmp");
         let temp = target.with_file_name(name);
@@ -136,8 +153,10 @@ impl FileAuditLog {
     fn open_inner(
         path: &Path,
         key: AuditKey,
-        checkpoint: Option<&Checkpoint>,
+        saved: Option<&Saved>,
     ) -> Result<FileAuditLog, AuditError> {
+        let checkpoint = saved.map(Saved::checkpoint);
+        let checkpoint = checkpoint.as_ref();
         let existed = match std::fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_symlink() => return Err(AuditError::NotAFile),
             Ok(_) => true,
@@ -159,10 +178,19 @@ impl FileAuditLog {
         if !existed {
             sync_dir(path)?;
         }
-        let mut read = file.try_clone().map_err(AuditError::io("read"))?;
-        read.seek(SeekFrom::Start(0))
-            .map_err(AuditError::io("read"))?;
-        let found = scan(LineReader::new(read)?, &key, checkpoint, |_, _, _| Ok(()))?;
+        let read = file.try_clone().map_err(AuditError::io("read"))?;
+        // With a checkpoint that says where its entry ends, only what follows it is read
+        // (the entry itself checked first): opening costs the tail, not the whole log.
+        let found = match saved.and_then(|s| tail_start(&file, &key, s)) {
+            Some(start) => scan_from(
+                LineReader::at(read, start.offset)?,
+                &key,
+                checkpoint,
+                start,
+                |_, _, _| Ok(()),
+            )?,
+            None => scan(LineReader::at(read, 0)?, &key, checkpoint, |_, _, _| Ok(()))?,
+        };
         let mut quarantined = None;
         let mut problems = found.report.problems.iter();
         if let Some(first) = problems.next() {
@@ -195,6 +223,8 @@ impl FileAuditLog {
                 head_mac: head.mac.clone(),
                 written: head.seq,
                 durable: head,
+                written_len: found.verified_len,
+                durable_len: found.verified_len,
                 syncing: false,
                 failed: None,
                 syncs: 0,
@@ -290,6 +320,7 @@ impl AuditSink for FileAuditLog {
         state.next_seq = seq.saturating_add(1);
         state.head_mac.clone_from(&entry.mac);
         state.written = seq;
+        state.written_len += line.len() as u64;
         loop {
             if state.durable.seq >= seq {
                 return Ok(entry);
@@ -310,6 +341,7 @@ impl AuditSink for FileAuditLog {
                 seq: state.written,
                 mac: state.head_mac.clone(),
             };
+            let target_len = state.written_len;
             drop(state);
             let result = self.file.sync_data();
             state = match self.lock() {
@@ -324,7 +356,10 @@ impl AuditSink for FileAuditLog {
             state.syncs += 1;
             self.synced.notify_all();
             match result {
-                Ok(()) if target.seq > state.durable.seq => state.durable = target,
+                Ok(()) if target.seq > state.durable.seq => {
+                    state.durable = target;
+                    state.durable_len = target_len;
+                }
                 Ok(()) => {}
                 Err(e) => {
                     state.failed = Some("sync");
@@ -343,6 +378,57 @@ impl fmt::Debug for FileAuditLog {
             .field("quarantined", &self.quarantined)
             .finish_non_exhaustive()
     }
+}
+
+/// The checkpoint as the log keeps it beside itself: the entry, and where it ends in the
+/// file (so a later open reads only what follows). `len` is absent in checkpoints
+/// written by hand or by other tools.
+#[derive(Debug, Serialize, Deserialize)]
+struct Saved {
+    seq: u64,
+    mac: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    len: Option<u64>,
+}
+
+impl Saved {
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            seq: self.seq,
+            mac: self.mac.clone(),
+        }
+    }
+}
+
+/// Where to start reading after the checkpoint's entry: only when the file still holds
+/// that entry, sealed under the key, ending exactly where the checkpoint says. Anything
+/// else (a shorter file, another entry there, a line over 1 MiB) reads the whole log.
+fn tail_start(file: &File, key: &AuditKey, saved: &Saved) -> Option<Start> {
+    let len = saved.len.filter(|l| *l > 0 && saved.seq > 0)?;
+    if file.metadata().ok()?.len() < len {
+        return None;
+    }
+    let from = len.saturating_sub(1 << 20);
+    let mut buf = vec![0; usize::try_from(len - from).ok()?];
+    let mut f = file.try_clone().ok()?;
+    f.seek(SeekFrom::Start(from)).ok()?;
+    f.read_exact(&mut buf).ok()?;
+    let body = buf.strip_suffix(b"\n")?;
+    let line = match body.iter().rposition(|&b| b == b'\n') {
+        Some(i) => body.get(i + 1..)?,
+        None if from == 0 => body,
+        None => return None,
+    };
+    let found = inspect(key, line)?;
+    if !found.mac_ok || found.seq != saved.seq || found.mac != saved.mac.as_bytes() {
+        return None;
+    }
+    Some(Start {
+        lines: saved.seq,
+        offset: len,
+        seq: saved.seq,
+        mac: found.mac.try_into().ok()?,
+    })
 }
 
 /// Options that create a file readable and writable by its owner only and never follow

@@ -1247,3 +1247,50 @@ fn audit_a_device_or_folder_is_never_verified_and_reports_stream_the_log() {
         40
     );
 }
+
+#[test]
+fn audit_reopening_with_its_checkpoint_reads_only_the_tail_and_the_chain_continues() {
+    let dir = TempDir::new("tail-open");
+    let path = dir.log();
+    let beside = dir.0.join("audit.jsonl.checkpoint");
+    let log = FileAuditLog::open_with_checkpoint_file(&path, key(), &beside).unwrap();
+    for i in 0..300 {
+        log.append(record(i)).unwrap();
+    }
+    drop(log);
+    // An entry well before the checkpoint edited: opening reads from the checkpoint's
+    // entry on, so it opens (and continues the chain); verifying reads it all and finds it.
+    let mut text = lines(&path);
+    text[9] = text[9].replace("registered_gp", "registered_gx");
+    write_lines(&path, &text);
+    let log = FileAuditLog::open_with_checkpoint_file(&path, key(), &beside).unwrap();
+    assert!(log.quarantined().is_none());
+    assert_eq!(log.checkpoint().seq, 300);
+    assert_eq!(log.append(record(300)).unwrap().seq, 301);
+    drop(log);
+    assert_eq!(
+        problems(&path, None),
+        vec![problem(10, Some(10), ProblemKind::BadMac)]
+    );
+    // Restored, the whole log verifies with the appended entry.
+    let mut text = lines(&path);
+    text[9] = text[9].replace("registered_gx", "registered_gp");
+    write_lines(&path, &text);
+    let report = verify_file(&path, &key(), None).unwrap();
+    assert!(report.is_verified());
+    assert_eq!(report.entries, 301);
+    // A checkpoint that no longer matches where its entry ends falls back to reading the
+    // whole log against it: a log cut short and regrown is still caught.
+    let mut cut = text.clone();
+    cut.truncate(200);
+    write_lines(&path, &cut);
+    let log = FileAuditLog::open(&path, key()).unwrap();
+    for i in 0..150 {
+        log.append(record(i)).unwrap();
+    }
+    drop(log);
+    assert!(matches!(
+        FileAuditLog::open_with_checkpoint_file(&path, key(), &beside),
+        Err(AuditError::ChainBroken { .. })
+    ));
+}

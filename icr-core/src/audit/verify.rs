@@ -174,13 +174,21 @@ impl LineReader<File> {
     /// Reads `file` from its start up to its length now: bytes appended later are not
     /// read (a live log is verified as it was when verification began).
     pub(crate) fn new(file: File) -> Result<LineReader<File>, AuditError> {
+        LineReader::at(file, 0)
+    }
+
+    /// Reads `file` from byte `offset` up to its length now.
+    pub(crate) fn at(mut file: File, offset: u64) -> Result<LineReader<File>, AuditError> {
+        use std::io::{Seek, SeekFrom};
         let len = file.metadata().map_err(AuditError::io("read"))?.len();
+        file.seek(SeekFrom::Start(offset))
+            .map_err(AuditError::io("read"))?;
         Ok(LineReader {
             inner: file,
             buf: vec![0; 1 << 20],
             start: 0,
             end: 0,
-            unread: len,
+            unread: len.saturating_sub(offset),
         })
     }
 }
@@ -274,24 +282,62 @@ pub(crate) struct Scan {
     pub verified_len: u64,
 }
 
+/// Where reading starts: the chain just after an entry already checked (its line, the
+/// bytes up to and including its newline, its sequence number and MAC).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Start {
+    pub lines: u64,
+    pub offset: u64,
+    pub seq: u64,
+    pub mac: [u8; 64],
+}
+
+impl Start {
+    /// The start of a log.
+    fn genesis() -> Start {
+        Start {
+            lines: 0,
+            offset: 0,
+            seq: 0,
+            mac: [b'0'; 64],
+        }
+    }
+}
+
 /// Reads and checks every line; `on_verified(line, seq, bytes)` sees each line of the
 /// verified prefix (without its newline).
 pub(crate) fn scan<R: Read>(
+    reader: LineReader<R>,
+    key: &AuditKey,
+    checkpoint: Option<&Checkpoint>,
+    on_verified: impl FnMut(u64, u64, &[u8]) -> Result<(), AuditError>,
+) -> Result<Scan, AuditError> {
+    scan_from(reader, key, checkpoint, Start::genesis(), on_verified)
+}
+
+/// [`scan`] from `start`, the reader positioned just after it: line numbers, lengths and
+/// the head are of the whole file.
+pub(crate) fn scan_from<R: Read>(
     mut reader: LineReader<R>,
     key: &AuditKey,
     checkpoint: Option<&Checkpoint>,
+    start: Start,
     mut on_verified: impl FnMut(u64, u64, &[u8]) -> Result<(), AuditError>,
 ) -> Result<Scan, AuditError> {
     let checkpoint = checkpoint.filter(|c| c.seq > 0);
     let mut problems = Vec::new();
-    let (mut lines, mut entries, mut offset, mut verified_len) = (0u64, 0u64, 0u64, 0u64);
+    let (mut lines, mut entries, mut offset, mut verified_len) =
+        (start.lines, start.lines, start.offset, start.offset);
     // The chain as read so far: the next sequence number and the last MAC.
-    let mut next_seq = 1u64;
-    let mut prev = [b'0'; 64];
+    let mut next_seq = start.seq.saturating_add(1);
+    let mut prev = start.mac;
     // The head of the verified prefix.
-    let (mut head_seq, mut head_mac) = (0u64, [b'0'; 64]);
+    let (mut head_seq, mut head_mac) = (start.seq, start.mac);
     let mut clean = true;
-    let (mut max_good_seq, mut checkpoint_seen) = (0u64, false);
+    let (mut max_good_seq, mut checkpoint_seen) = (
+        start.seq,
+        checkpoint.is_some_and(|c| c.seq <= start.seq && start.seq > 0),
+    );
     while let Some(Line {
         bytes: line,
         newline,

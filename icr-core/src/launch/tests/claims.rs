@@ -216,8 +216,19 @@ fn long_lived_tokens_are_refused_and_cannot_fill_the_replay_cache() {
         &ed_token(&keys, &c),
         LaunchError::LifetimeTooLong { max_seconds: 300 },
     );
-    // 1,000 attempts with the year-2200 token: none takes a place in the cache, and
-    // normal five-minute tokens are still accepted afterwards, more than its capacity.
+    // 100,000 attempts with year-2200 tokens (more than the default cache holds): none
+    // takes a place in the cache, and normal five-minute tokens are still accepted
+    // afterwards, more than its capacity.
+    // (HS256, so that signing a hundred thousand tokens takes seconds in a debug build.)
+    let big = Verifier::new(store(&keys));
+    let hs = header("HS256", "hs-1");
+    for _ in 0..100_000 {
+        let mut c = claims();
+        c["exp"] = json!(7_258_118_400i64);
+        let err = big.verify(&token(&hs, &c, &keys.hs), NOW).unwrap_err();
+        assert_eq!(err, LaunchError::LifetimeTooLong { max_seconds: 300 });
+    }
+    assert!(big.verify(&token(&hs, &claims(), &keys.hs), NOW).is_ok());
     for _ in 0..1000 {
         let mut c = claims();
         c["exp"] = json!(7_258_118_400i64);
