@@ -305,11 +305,7 @@ pub(crate) fn build(
             continue;
         };
         match decide(at, entry) {
-            Ok(labels) => {
-                let mut shown = entry.clone();
-                shown.sensitivity = labels;
-                section.items.push(shown);
-            }
+            Ok(labels) => section.items.push(entry.shown_with(labels)),
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,
                 None => section.withheld.push(Withheld {

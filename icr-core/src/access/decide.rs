@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::pack::{PackIndex, category_key};
-use super::policy::{Policy, RoleRule};
+use super::policy::{Compiled, Policy, RoleRule};
 use crate::merge::SharedCareRecord;
 use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
 use crate::summary::WithheldReason;
@@ -89,18 +89,29 @@ fn own_labels(policy: &Policy, packs: &PackIndex, entry: &Entry) -> Vec<Sensitiv
 /// is linked to that it does not carry itself (one step: what a linked item inherited is
 /// not passed on, so a consultation does not spread one topic's sensitivity to the rest).
 pub fn labels(policy: &Policy, record: &SharedCareRecord) -> Vec<Vec<Sensitivity>> {
-    let compiled = policy.compiled();
+    labels_with(policy, &policy.compiled(), record)
+}
+
+fn labels_with(
+    policy: &Policy,
+    compiled: &Compiled,
+    record: &SharedCareRecord,
+) -> Vec<Vec<Sensitivity>> {
     let own: Vec<Vec<Sensitivity>> = record
         .entries
         .iter()
         .map(|e| own_labels(policy, &compiled.codes, e))
         .collect();
-    record
+    // What each linked item inherits, worked out from the own labels before they are
+    // moved into the result.
+    let inherited: Vec<(usize, Vec<Sensitivity>)> = record
         .entries
         .iter()
-        .zip(&own)
-        .map(|(entry, mine)| {
-            let mut all = mine.clone();
+        .enumerate()
+        .filter(|(_, e)| !e.linked_at.is_empty())
+        .filter_map(|(i, entry)| {
+            let mine = own.get(i)?;
+            let mut extra: Vec<Sensitivity> = Vec::new();
             for cat in entry
                 .linked_at
                 .iter()
@@ -108,13 +119,20 @@ pub fn labels(policy: &Policy, record: &SharedCareRecord) -> Vec<Vec<Sensitivity
                 .flatten()
                 .map(|s| s.category)
             {
-                if !all.iter().any(|s| s.category == cat) {
-                    all.push(Sensitivity::new(cat, LabelBasis::Linked));
+                if !mine.iter().chain(&extra).any(|s| s.category == cat) {
+                    extra.push(Sensitivity::new(cat, LabelBasis::Linked));
                 }
             }
-            all
+            (!extra.is_empty()).then_some((i, extra))
         })
-        .collect()
+        .collect();
+    let mut all = own;
+    for (i, extra) in inherited {
+        if let Some(labels) = all.get_mut(i) {
+            labels.extend(extra);
+        }
+    }
+    all
 }
 
 /// The reason a label withholds an item: its category, or only "linked to sensitive
@@ -141,7 +159,7 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
     let mut decisions: Vec<Decision> = record
         .entries
         .iter()
-        .zip(labels(policy, record))
+        .zip(labels_with(policy, &compiled, record))
         .map(|(entry, labels)| {
             let mut d = Decision::default();
             if opted_out_applies {

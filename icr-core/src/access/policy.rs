@@ -287,15 +287,18 @@ impl Policy {
     /// The policy's packs, indexed for decisions (built once, and again only if the
     /// policy's pack names or inference rules were changed since).
     pub(crate) fn compiled(&self) -> Arc<Compiled> {
-        let key = (self.sensitivity_packs.clone(), self.inference.clone());
         let mut cell = self
             .packs
             .compiled
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = cell.as_ref().filter(|c| c.key == key) {
+        if let Some(c) = cell
+            .as_ref()
+            .filter(|c| c.key.0 == self.sensitivity_packs && c.key.1 == self.inference)
+        {
             return Arc::clone(c);
         }
+        let key = (self.sensitivity_packs.clone(), self.inference.clone());
         let codes = PackIndex::new(
             self.sensitivity_packs
                 .iter()

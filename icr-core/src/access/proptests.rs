@@ -130,7 +130,6 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Entry {
             .into_iter()
             .collect(),
         links: Vec::new(),
-        aliases: Vec::new(),
         linked_at: spec
             .links
             .iter()

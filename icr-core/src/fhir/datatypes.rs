@@ -55,7 +55,7 @@ pub struct Extension<'a> {
     #[serde(borrow)]
     pub value_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
-    pub value_reference: Option<Reference<'a>>,
+    pub value_reference: Option<Box<Reference<'a>>>,
 }
 
 impl<'a> Extension<'a> {

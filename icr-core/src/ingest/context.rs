@@ -273,7 +273,6 @@ impl<'r, 'a> Ctx<'r, 'a> {
             discrepancies: Vec::new(),
             concepts: Vec::new(),
             links: Vec::new(),
-            aliases: Vec::new(),
             linked_at: Vec::new(),
         }
     }

@@ -26,22 +26,23 @@ use super::index::Index;
 use super::sensitivity;
 
 /// Gives each item its concepts and links, from the resources it was made from.
-pub(super) fn attach(ctx: &Ctx<'_, '_>, entries: &mut [Entry]) {
+pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Entry]) {
     let at: HashMap<&str, usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let positions = |res: &Resource<'_>| -> Vec<usize> {
-        ctx.made
-            .get(&(res as *const _))
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|id| at.get(id.as_str()).copied())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    // The items each resource became or went into, by position, worked out once.
+    let made: HashMap<*const Resource<'a>, Vec<usize>> = ctx
+        .made
+        .iter()
+        .map(|(&res, ids)| {
+            let found = ids.iter().filter_map(|id| at.get(id.as_str()).copied());
+            (res, found.collect())
+        })
+        .collect();
+    drop(at);
+    let positions = |res: &Resource<'a>| positions_of(&made, res);
     let mut concepts: Vec<(usize, u64)> = Vec::new();
     let mut labels = Vec::new();
     let mut links: Vec<(usize, usize)> = Vec::new();
@@ -52,21 +53,22 @@ pub(super) fn attach(ctx: &Ctx<'_, '_>, entries: &mut [Entry]) {
         if !mine.is_empty() {
             found.clear();
             concepts_of(res, &ctx.index, &mut found);
-            for &p in &mine {
+            let own = sensitivity::labels(res.meta());
+            for &p in mine {
                 concepts.extend(found.iter().map(|&c| (p, c)));
-                labels.extend(sensitivity::labels(res.meta()).into_iter().map(|l| (p, l)));
+                labels.extend(own.iter().map(|l| (p, l.clone())));
             }
         }
         for (a, b) in linked_pairs(res, &ctx.index) {
-            for p in positions(a) {
-                for q in positions(b).into_iter().filter(|&q| q != p) {
+            for &p in positions(a) {
+                for &q in positions(b).iter().filter(|&&q| q != p) {
                     links.push((p, q));
                     links.push((q, p));
                 }
             }
         }
     }
-    drop(at);
+    drop(made);
     for (p, c) in concepts {
         if let Some(e) = entries.get_mut(p) {
             e.concepts.push(c);
@@ -82,17 +84,24 @@ pub(super) fn attach(ctx: &Ctx<'_, '_>, entries: &mut [Entry]) {
     links.sort_unstable();
     links.dedup();
     for (p, q) in links {
-        let Some(id) = entries.get(q).map(|e| e.id.clone()) else {
-            continue;
-        };
-        if let Some(e) = entries.get_mut(p) {
-            e.links.push(id);
+        if let (Some(e), Ok(q)) = (entries.get_mut(p), u32::try_from(q)) {
+            e.links.push(q);
         }
     }
     for e in entries.iter_mut() {
         e.concepts.sort_unstable();
         e.concepts.dedup();
     }
+}
+
+/// The positions of the items a resource became or went into.
+fn positions_of<'m, 'a>(
+    made: &'m HashMap<*const Resource<'a>, Vec<usize>>,
+    res: &Resource<'a>,
+) -> &'m [usize] {
+    made.get(&(res as *const Resource<'a>))
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
 fn concept(out: &mut Vec<u64>, c: Option<&CodeableConcept<'_>>) {
@@ -212,7 +221,7 @@ fn linked_pairs<'r, 'a>(
                     || e.is("Extension-CareConnect-GPC-ActualProblem-1")
                     || e.is("Extension-UKCore-ActualProblem")
                     || e.is("Extension-UKCore-RelatedClinicalContent"))
-                .then_some(e.value_reference.as_ref())
+                .then_some(e.value_reference.as_deref())
                 .flatten()
             })));
             out
@@ -284,11 +293,11 @@ fn topic_problem<'r, 'a>(
         e.is("Extension-CareConnect-RelatedProblemHeader-1")
             || e.is("Extension-CareConnect-GPC-RelatedProblemHeader-1")
     })?;
-    let target = ext.value_reference.as_ref().or_else(|| {
+    let target = ext.value_reference.as_deref().or_else(|| {
         ext.extension
             .iter()
             .find(|e| e.is("target"))
-            .and_then(|e| e.value_reference.as_ref())
+            .and_then(|e| e.value_reference.as_deref())
     })?;
     index.resolve(target, Some(res))
 }

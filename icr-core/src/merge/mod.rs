@@ -158,16 +158,39 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
                 }
             }
         }
-        for entry in record.entries {
-            match fact_key(&entry) {
-                Some(key) => match by_key.get(&key).and_then(|&at| entries.get_mut(at)) {
-                    Some(existing) => absorb(existing, entry),
+        // Where each of the source's items went, for its links (positions in the source).
+        let mut went: Vec<usize> = Vec::with_capacity(record.entries.len());
+        let mut local_links: Vec<Vec<u32>> = Vec::with_capacity(record.entries.len());
+        for mut entry in record.entries {
+            local_links.push(std::mem::take(&mut entry.links));
+            let at = match fact_key(&entry) {
+                Some(key) => match by_key.get(&key).copied() {
+                    Some(at) => {
+                        if let Some(existing) = entries.get_mut(at) {
+                            absorb(existing, entry);
+                        }
+                        at
+                    }
                     None => {
                         by_key.insert(key, entries.len());
                         entries.push(entry);
+                        entries.len() - 1
                     }
                 },
-                None => entries.push(entry),
+                None => {
+                    entries.push(entry);
+                    entries.len() - 1
+                }
+            };
+            went.push(at);
+        }
+        for (from, targets) in went.iter().zip(local_links) {
+            let to = targets
+                .into_iter()
+                .filter_map(|t| went.get(usize::try_from(t).ok()?).copied())
+                .filter(|to| to != from);
+            if let Some(e) = entries.get_mut(*from) {
+                e.linked_at.extend(to);
             }
         }
         sources.push(SourceState {
@@ -191,8 +214,7 @@ pub fn merge(records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedC
     }));
     flag_discrepancies(&mut entries);
     derive_dose_changes(&mut entries);
-    entries.sort_by(order);
-    resolve_links(&mut entries);
+    let entries = sorted(entries);
     if let Some(p) = patient.as_mut() {
         p.restricted |= restricted;
     }
@@ -341,41 +363,38 @@ pub fn is_current_medication(e: &Entry) -> bool {
     )
 }
 
-/// Turns each item's links (ids of items in its source) into positions in the merged
-/// record, following items merged into others.
-fn resolve_links(entries: &mut [Entry]) {
-    let mut at: HashMap<&str, usize> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        at.insert(e.id.as_str(), i);
-        for a in &e.aliases {
-            at.insert(a.as_str(), i);
+/// The items in display order, their links (positions before sorting) following them.
+fn sorted(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut order_of: Vec<usize> = (0..entries.len()).collect();
+    order_of.sort_by(|&a, &b| match (entries.get(a), entries.get(b)) {
+        (Some(x), Some(y)) => order(x, y),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let mut new_at = vec![0usize; entries.len()];
+    for (new, &old) in order_of.iter().enumerate() {
+        if let Some(slot) = new_at.get_mut(old) {
+            *slot = new;
         }
     }
-    let resolved: Vec<Vec<usize>> = entries
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    order_of
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let mut v: Vec<usize> = e
-                .links
+        .filter_map(|&old| slots.get_mut(old).and_then(Option::take))
+        .map(|mut e| {
+            let mut linked: Vec<usize> = e
+                .linked_at
                 .iter()
-                .filter_map(|l| at.get(l.as_str()).copied())
-                .filter(|&j| j != i)
+                .filter_map(|&old| new_at.get(old).copied())
                 .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
+            linked.sort_unstable();
+            linked.dedup();
+            e.linked_at = linked;
+            e
         })
-        .collect();
-    drop(at);
-    for (e, linked) in entries.iter_mut().zip(resolved) {
-        e.linked_at = linked;
-    }
+        .collect()
 }
 
 fn absorb(into: &mut Entry, other: Entry) {
-    into.aliases.push(other.id);
-    into.aliases.extend(other.aliases);
-    into.links.extend(other.links);
     for c in other.concepts {
         if !into.concepts.contains(&c) {
             into.concepts.push(c);

@@ -146,16 +146,39 @@ pub struct Entry {
     /// results and folded parts), for the policy's sensitivity packs. Not serialised.
     #[serde(skip)]
     pub(crate) concepts: Vec<u64>,
-    /// Ids of the items it is linked to in its source (problem linkage, the consultation
-    /// that holds it, reasons and diagnoses), and of items merged into those. Not serialised.
+    /// Positions, in its source's items, of the items it is linked to there (problem
+    /// linkage, the consultation that holds it, reasons and diagnoses). Not serialised.
     #[serde(skip)]
-    pub(crate) links: Vec<String>,
-    /// Ids of the items merged into this one. Not serialised.
-    #[serde(skip)]
-    pub(crate) aliases: Vec<String>,
+    pub(crate) links: Vec<u32>,
     /// Positions in the merged record of the items it is linked to. Not serialised.
     #[serde(skip)]
     pub(crate) linked_at: Vec<usize>,
+}
+
+impl Entry {
+    /// The item as a summary shows it: its content with the labels the access decision
+    /// gave it, without what only the decision needed (concepts, links).
+    #[cfg_attr(not(feature = "trust"), allow(dead_code))]
+    pub(crate) fn shown_with(&self, labels: Vec<Sensitivity>) -> Entry {
+        Entry {
+            id: self.id.clone(),
+            section: self.section,
+            title: self.title.clone(),
+            code: self.code.clone(),
+            status: self.status.clone(),
+            date: self.date.clone(),
+            end_date: self.end_date.clone(),
+            recorded: self.recorded.clone(),
+            detail: self.detail.clone(),
+            notes: self.notes.clone(),
+            provenance: self.provenance.clone(),
+            sensitivity: labels,
+            discrepancies: self.discrepancies.clone(),
+            concepts: Vec::new(),
+            links: Vec::new(),
+            linked_at: Vec::new(),
+        }
+    }
 }
 
 /// The part of an item that depends on its kind.
