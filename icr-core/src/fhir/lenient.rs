@@ -94,7 +94,9 @@ impl<'a> Decimal<'a> {
     /// as written with "(not a valid number, as recorded)", never as a plain value.
     pub fn shown(&self) -> Option<std::borrow::Cow<'a, str>> {
         let text = self.text()?;
-        if text.parse::<f64>().is_ok_and(f64::is_finite) {
+        // Only an exponent (or hundreds of digits) can take a number past a double.
+        let plain = !text.contains(['e', 'E']) && text.len() < 300;
+        if plain || text.parse::<f64>().is_ok_and(f64::is_finite) {
             Some(std::borrow::Cow::Borrowed(text))
         } else {
             Some(std::borrow::Cow::Owned(format!(

@@ -1,7 +1,9 @@
 //! The state of one ingest: the indexed document, the source's patient and organisation,
 //! and the report being filled in. Builders for each kind of item borrow it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Meta, Reference};
 use crate::fhir::lenient::Str;
@@ -64,7 +66,7 @@ pub struct Ctx<'r, 'a> {
     unresolved_seen: HashSet<UnresolvedReference>,
     /// The items each resource became or was folded into, by the resource's address in
     /// the parsed document (for sensitivity: concepts and links, see `links`).
-    pub made: HashMap<*const Resource<'a>, Vec<String>>,
+    pub made: FxHashMap<*const Resource<'a>, Vec<String>>,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
@@ -82,7 +84,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
             organisation,
             seen_ids: HashSet::new(),
             unresolved_seen: HashSet::new(),
-            made: HashMap::new(),
+            made: FxHashMap::default(),
         }
     }
 

@@ -13,7 +13,7 @@
 //! `Condition.evidence.detail`, an appointment's indication or referral). Links are kept
 //! both ways: the problem reveals its linked items as much as they reveal it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Reference};
 use crate::fhir::lenient::Many;
@@ -319,6 +319,13 @@ fn contents<'r, 'a>(
             continue;
         };
         match target {
+            // A nested List with its own encounter (a GP Connect topic) is linked as a
+            // node of its own: its encounter with everything under it and its problem.
+            Resource::List(inner) if inner.encounter.is_some() => {
+                if let Some(p) = topic_problem(target, inner, index) {
+                    out.push(p);
+                }
+            }
             Resource::List(inner) => {
                 if let Some(p) = topic_problem(target, inner, index) {
                     out.push(p);

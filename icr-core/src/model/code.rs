@@ -125,8 +125,8 @@ pub fn parse_sctid(code: &str) -> Result<u64, SctIdError> {
 }
 
 /// The SNOMED CT (or dm+d) concept a coding names, when its system is one of the two
-/// (any spelling [`normalise_system`] accepts, or SNOMED's OID) and its code is a valid
-/// identifier. Codes of other systems (Read, CTV3, supplier drug codes) are not SNOMED
+/// (any spelling [`normalise_system`] accepts, or SNOMED's OID) and its code has the
+/// shape of an identifier (6 to 18 digits, no leading zero). Codes of other systems (Read, CTV3, supplier drug codes) are not SNOMED
 /// concepts however they look.
 pub fn concept_id(system: Option<&str>, code: Option<&str>) -> Option<u64> {
     let system = system?.trim().trim_end_matches('/');
@@ -138,7 +138,16 @@ pub fn concept_id(system: Option<&str>, code: Option<&str>) -> Option<u64> {
     if !snomed_or_dmd {
         return None;
     }
-    parse_sctid(code?.trim()).ok()
+    // Digits and length only: every pack's codes passed the full check (Verhoeff) when
+    // the pack was loaded, so a record's code with a wrong check digit matches none.
+    let code = code?.trim();
+    if !(6..=18).contains(&code.len())
+        || code.starts_with('0')
+        || !code.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    code.parse().ok()
 }
 
 #[cfg(test)]
