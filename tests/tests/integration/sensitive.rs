@@ -581,3 +581,129 @@ fn a_restricted_patients_contact_details_reach_no_role_whether_a_source_or_the_h
         .expect("summary");
     assert_no_contact_details(&by_host, "gp, restricted by the host");
 }
+
+/// The corpus's GP Connect records with sensitive problems, antiretrovirals by brand and
+/// the restricted flag planted into them, as a reviewer would check on records the SDK
+/// was not written against: every role sees what its policy allows and nothing else.
+#[test]
+fn planted_into_real_gp_connect_records_sensitive_items_reach_only_the_roles_allowed() {
+    let Some(dir) = crate::corpus_dir() else {
+        return;
+    };
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("gpconnect"))
+        .expect("the GP Connect folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    // Three concepts of every code pack, and the HIV medicines pack's brands.
+    let planted: Vec<(String, SensitiveCategory)> = default_packs()
+        .iter()
+        .filter(|p| !p.codes().is_empty())
+        .flat_map(|p| {
+            p.codes()
+                .iter()
+                .take(3)
+                .map(move |c| (c.to_string(), p.category))
+        })
+        .collect();
+    let brands: Vec<String> = default_packs()
+        .iter()
+        .find(|p| p.id == "medicines-hiv")
+        .expect("pack")
+        .terms()
+        .iter()
+        .take(25)
+        .cloned()
+        .collect();
+    let host = Host::new();
+    let mut checked = 0;
+    for file in &files {
+        let Ok(mut bundle) =
+            serde_json::from_slice::<serde_json::Value>(&std::fs::read(file).expect("read"))
+        else {
+            continue;
+        };
+        let Some(entries) = bundle.get_mut("entry").and_then(|e| e.as_array_mut()) else {
+            continue;
+        };
+        let Some(patient) = entries
+            .iter_mut()
+            .map(|e| &mut e["resource"])
+            .find(|r| r["resourceType"] == "Patient")
+        else {
+            continue;
+        };
+        let Some(pid) = patient["id"].as_str().map(str::to_owned) else {
+            continue;
+        };
+        patient["meta"]["security"] = serde_json::json!([{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"}]);
+        patient["address"] =
+            serde_json::json!([{"line": ["7 Planted Row"], "postalCode": "ZZ99 9ZZ"}]);
+        patient["telecom"] = serde_json::json!([{"system": "phone", "value": "07700 900999"}]);
+        for (i, (code, _)) in planted.iter().enumerate() {
+            entries.push(serde_json::json!({"resource": {
+                "resourceType": "Condition", "id": format!("planted-{i}"),
+                "clinicalStatus": "active", "assertedDate": "2020-01-01",
+                "subject": {"reference": format!("Patient/{pid}")},
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": code}],
+                         "text": format!("Planted problem {code}")}}}));
+        }
+        for (i, brand) in brands.iter().enumerate() {
+            entries.push(serde_json::json!({"resource": {
+                "resourceType": "MedicationStatement", "id": format!("planted-med-{i}"),
+                "status": "active", "effectiveDateTime": "2024-01-01",
+                "subject": {"reference": format!("Patient/{pid}")},
+                "medicationCodeableConcept": {"text": format!("{} tablets", brand.to_uppercase())}}}));
+        }
+        let json = serde_json::to_vec(&bundle).expect("json");
+        let Ok(source) = icr_core::ingest(&json, &IngestOptions::default()) else {
+            continue;
+        };
+        if source.nhs_number().is_none() {
+            continue;
+        }
+        let record = icr_core::merge(vec![source], vec![]);
+        for role in ROLES {
+            let rule = host.policy().role(role).expect("role").clone();
+            let view = host.view(&record, role, Relationship::CareTeam).summary;
+            let json = serde_json::to_string(&view).expect("json");
+            let html = panel_html(&view, &PanelOptions::default());
+            for secret in ["Planted Row", "ZZ99 9ZZ", "07700 900999"] {
+                assert!(
+                    !json.contains(secret) && !html.contains(secret),
+                    "{role}: {secret}"
+                );
+            }
+            for (code, category) in &planted {
+                let shown = json.contains(&format!("Planted problem {code}"));
+                let may =
+                    rule.allows_section(Section::Problems) && rule.sensitive.contains(category);
+                assert_eq!(
+                    shown,
+                    may,
+                    "{}: {role} and {code} ({category:?})",
+                    crate::file_name(file)
+                );
+            }
+            if !rule.sensitive.contains(&SensitiveCategory::Hiv) {
+                for brand in &brands {
+                    assert!(
+                        !json.contains(&format!("{} tablets", brand.to_uppercase())),
+                        "{}: {role} sees {brand}",
+                        crate::file_name(file)
+                    );
+                }
+            }
+        }
+        checked += 1;
+    }
+    crate::loud(&format!(
+        "sensitive items planted into {checked} corpus GP Connect records: checked for every role"
+    ));
+    assert!(
+        checked >= 5,
+        "only {checked} GP Connect records could be planted into"
+    );
+}
