@@ -290,11 +290,18 @@ pub async fn fetch_records(
             ods_code: source.ods_code.clone(),
             event: ProgressEvent::Started,
         });
-        if options.restricted_patient && source.kind == SourceKind::GpConnectStructured {
-            let result = Err(Failure::new(
-                SourceStatus::NotRequested,
-                "not requested: restricted patient",
-            ));
+        // A source that ends before any request: said at once, with its reason.
+        let unasked =
+            if options.restricted_patient && source.kind == SourceKind::GpConnectStructured {
+                Some(Failure::new(
+                    SourceStatus::NotRequested,
+                    "not requested: restricted patient",
+                ))
+            } else {
+                client.as_ref().err().cloned()
+            };
+        if let Some(failure) = unasked {
+            let result = Err(failure);
             progress(done_event(index, &directory.sources, &result));
             if let Some(slot) = finished.get_mut(index) {
                 *slot = Some(Finished {
@@ -305,20 +312,8 @@ pub async fn fetch_records(
             }
             continue;
         }
-        let client = match &client {
-            Ok(c) => c.clone(),
-            Err(f) => {
-                let result = Err(f.clone());
-                progress(done_event(index, &directory.sources, &result));
-                if let Some(slot) = finished.get_mut(index) {
-                    *slot = Some(Finished {
-                        result,
-                        unsupported_types: Vec::new(),
-                        elapsed: Duration::ZERO,
-                    });
-                }
-                continue;
-            }
+        let Ok(client) = client.clone() else {
+            continue;
         };
         let own = source.timeout().map_or(deadline, |t| started + t);
         let exchange = Arc::new(Exchange {

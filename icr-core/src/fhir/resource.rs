@@ -348,32 +348,26 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Self::Error> {
-        match self.before.next() {
+        let key = match self.before.next() {
             Some((key, raw)) => {
                 self.pending = Some(raw);
-                match key.0 {
-                    std::borrow::Cow::Borrowed(k) => seed
-                        .deserialize(BorrowedStrDeserializer::<A::Error>::new(k))
-                        .map(Some),
-                    std::borrow::Cow::Owned(k) => seed
-                        .deserialize(StringDeserializer::<A::Error>::new(k))
-                        .map(Some),
-                }
+                key
             }
             None => match self.rest.next_key::<Str<'de>>()? {
-                None => Ok(None),
+                None => return Ok(None),
                 Some(key) if key.as_str() == "resourceType" => {
-                    Err(de::Error::custom("duplicate field `resourceType`"))
+                    return Err(de::Error::custom("duplicate field `resourceType`"));
                 }
-                Some(key) => match key.0 {
-                    std::borrow::Cow::Borrowed(k) => seed
-                        .deserialize(BorrowedStrDeserializer::<A::Error>::new(k))
-                        .map(Some),
-                    std::borrow::Cow::Owned(k) => seed
-                        .deserialize(StringDeserializer::<A::Error>::new(k))
-                        .map(Some),
-                },
+                Some(key) => key,
             },
+        };
+        match key.0 {
+            std::borrow::Cow::Borrowed(k) => seed
+                .deserialize(BorrowedStrDeserializer::<A::Error>::new(k))
+                .map(Some),
+            std::borrow::Cow::Owned(k) => seed
+                .deserialize(StringDeserializer::<A::Error>::new(k))
+                .map(Some),
         }
     }
 
