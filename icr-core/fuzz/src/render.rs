@@ -45,10 +45,10 @@ fn as_parsed(s: &str) -> String {
 /// No control or bidi character raw: none at all on a text line; in HTML, only the
 /// layout the panel writes itself (LF, TAB).
 fn assert_nothing_hidden(html: &str, text: &str) {
-    assert!(
-        !html.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t'),
-        "a control or bidi character in the HTML"
-    );
+    if let Some(at) = html.find(|c: char| is_hidden(c) && c != '\n' && c != '\t') {
+        let around: String = html[at.saturating_sub(80)..].chars().take(120).collect();
+        panic!("a control or bidi character in the HTML: {around:?}");
+    }
     for line in text.lines() {
         assert!(
             !line.chars().any(is_hidden),

@@ -95,6 +95,10 @@ pub(super) fn date_text(s: &str) -> Markup {
 
 /// A date in CUI form inside `<time>`.
 pub(super) fn date(d: &FhirDate) -> Markup {
+    if !d.is_valid() {
+        // Text that is not a date (kept as recorded): shown as text, no machine date.
+        return html! { span { (Text(&d.display())) } };
+    }
     html! { time datetime=(Text(d.as_str())) { (d.display()) } }
 }
 

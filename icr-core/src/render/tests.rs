@@ -312,6 +312,32 @@ fn no_control_or_bidi_character_of_record_text_reaches_the_text_or_the_html() {
 }
 
 #[test]
+fn a_date_that_is_not_a_date_is_shown_as_text_and_never_as_a_machine_date() {
+    let mut s = demo();
+    let item = s
+        .sections
+        .iter_mut()
+        .flat_map(|x| x.items.iter_mut())
+        .next()
+        .unwrap();
+    item.date = crate::model::FhirDate::read("yesterday\r\n\u{1b}[2J\u{202e}");
+    let html = panel_html(&s, &PanelOptions::default());
+    assert!(
+        html.contains("yesterday\n\u{241b}[2J&lt;U+202E&gt; (not a valid date, as recorded)"),
+        "shown as text"
+    );
+    assert!(
+        !html.contains("datetime=\"yesterday"),
+        "no machine-readable date for it"
+    );
+    assert!(
+        !html
+            .chars()
+            .any(|c| super::visible::is_hidden(c) && c != '\n' && c != '\t')
+    );
+}
+
+#[test]
 fn failed_and_stale_sources_are_flagged_above_the_sections() {
     let mut s = demo();
     s.sources[2].status = crate::merge::SourceStatus::IdentityMismatch;
