@@ -52,7 +52,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 grep -q '^listening ' "$work/server.out" || { echo "the demo FHIR server did not start" >&2; exit 1; }
-cargo run --quiet -p icr -- fetch --directory icr-core/demo/directory.json \
+# The demo out-of-hours service takes a bearer token from ICR_DEMO_OOH_TOKEN (an unset
+# variable is an error: no request is sent without the token the directory asks for).
+ICR_DEMO_OOH_TOKEN=demo-ooh-token cargo run --quiet -p icr -- fetch \
+  --directory icr-core/demo/directory.json \
   --audit "$work/audit.log" --json 9990000026 >"$work/summary.json"
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
