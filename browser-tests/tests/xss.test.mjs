@@ -72,6 +72,20 @@ test("no payload in any text field runs or adds markup", async () => {
     }
     const demo = JSON.parse(demoJson);
     const host = document.getElementById("host");
+    // What the panel shows of record text (render::visible::for_html): TAB and LF kept,
+    // other C0 controls and DEL as control pictures, C1 controls, bidirectional
+    // formatting and the line and paragraph separators as <U+XXXX>.
+    const visible = (text) =>
+      Array.from(text, (ch) => {
+        const c = ch.codePointAt(0);
+        if (c === 9 || c === 10) return ch;
+        if (c < 0x20) return String.fromCodePoint(0x2400 + c);
+        if (c === 0x7f) return "\u2421";
+        const hidden =
+          (c >= 0x80 && c <= 0x9f) || c === 0x61c || c === 0x200e || c === 0x200f ||
+          (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x2028 || c === 0x2029;
+        return hidden ? `<U+${c.toString(16).toUpperCase().padStart(4, "0")}>` : ch;
+      }).join("");
     const { mountPanel, unmount } = window.icr;
 
     // Free-text fields: string leaves that still make a valid summary when replaced
@@ -151,10 +165,11 @@ test("no payload in any text field runs or adds markup", async () => {
       for (const e of root.querySelectorAll("[id]")) {
         if (!/^icr[a-z0-9_-]*$/i.test(e.id)) failures.push(`#${n} id ${e.id}`);
       }
-      // The payload is shown as text: the first item's title reads exactly s (after the
-      // HTML parser's own newline and NUL normalisation).
+      // The payload is shown as text: the first item's title reads exactly s, after the
+      // HTML parser's own newline and NUL normalisation and with every other control and
+      // bidirectional-formatting character made visible (render::visible::for_html).
       const title = root.querySelector("[data-item-id] [data-field=title]").textContent;
-      const expected = s.replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD");
+      const expected = visible(s.replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD"));
       if (title !== expected) failures.push(`#${n} title ${JSON.stringify(title).slice(0, 60)}`);
       batch.push(el);
       if (batch.length === 25 || n === strings.length - 1) {

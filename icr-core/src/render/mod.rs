@@ -158,7 +158,7 @@ pub fn find_item<'a>(
         .iter()
         .filter(|s| s.key.key() == section)
         .flat_map(|s| &s.items)
-        .find(|e| normalise(&e.id) == item_id)
+        .find(|e| visible::for_html(&normalise(&e.id)) == item_id)
 }
 
 /// A whole HTML page showing the summary, for saving, printing or a browser without the
