@@ -240,7 +240,9 @@ impl Pack {
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             for (j, c) in concepts.iter().enumerate() {
-                codes.push(value_set_code(system, c, i * 1_000_000 + j + 1)?);
+                codes.push(value_set_code(system, c, || {
+                    format!("compose.include[{i}].concept[{j}]")
+                })?);
             }
         }
         let mut stack: Vec<&serde_json::Value> = vs
@@ -256,7 +258,9 @@ impl Pack {
             }
             if c.get("code").is_some() {
                 let system = c.get("system").and_then(|s| s.as_str());
-                codes.push(value_set_code(system, c, n)?);
+                codes.push(value_set_code(system, c, || {
+                    format!("expansion.contains (concept {n})")
+                })?);
             }
         }
         let provenance = PackProvenance {
@@ -333,10 +337,11 @@ fn code(line: usize, text: &str) -> Result<u64, PackError> {
     })
 }
 
+/// A ValueSet concept's code; an error names the element (`compose.include[0].concept[3]`).
 fn value_set_code(
     system: Option<&str>,
     concept: &serde_json::Value,
-    at: usize,
+    at: impl Fn() -> String,
 ) -> Result<u64, PackError> {
     let text = concept.get("code").and_then(|c| c.as_str()).unwrap_or("");
     let known = system.is_some_and(|s| {
@@ -345,10 +350,17 @@ fn value_set_code(
     });
     if !known {
         return Err(PackError::ValueSet(format!(
-            "concept {at} is not in SNOMED CT or dm+d"
+            "{} is not in SNOMED CT or dm+d",
+            at()
         )));
     }
-    code(at, text)
+    parse_sctid(text).map_err(|reason| {
+        PackError::ValueSet(format!(
+            "{}: '{}' is not a SNOMED CT identifier ({reason})",
+            at(),
+            cut(text)
+        ))
+    })
 }
 
 /// Parses a category key (`mental-health`).
@@ -388,14 +400,14 @@ pub(crate) fn category_key(c: SensitiveCategory) -> String {
 /// A name as words: lower case, runs of letters and digits joined by single spaces, so
 /// `Gonal-f` and `gonal f` are the same name and match only as whole words.
 pub(crate) fn normalise_term(term: &str) -> String {
-    words(term).collect::<Vec<_>>().join(" ")
+    words(&term.to_lowercase()).collect::<Vec<_>>().join(" ")
 }
 
-/// The lower-cased words of a text (runs of letters and digits).
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of a text (runs of letters and digits), as slices of it: names and the
+/// texts they are matched in are split by this one rule.
+fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
 }
 
 /// Reads and checks the default packs afresh (what [`built_in`] does once).
@@ -514,10 +526,7 @@ impl TermIndex {
             return true;
         }
         let lower = text.to_lowercase();
-        let words: Vec<&str> = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = words(&lower).collect();
         if words.iter().any(|w| self.terms.contains(*w)) {
             return true;
         }

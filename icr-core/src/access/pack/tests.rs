@@ -175,3 +175,18 @@ fn names_match_as_whole_words_in_any_case_and_punctuation() {
     assert!(!index.matches("sustanon 100", &[]));
     assert!(!index.matches("gonal", &[]));
 }
+
+#[test]
+fn a_value_set_error_names_the_element_that_holds_the_bad_code() {
+    let vs = r#"{"resourceType":"ValueSet","compose":{"include":[{"system":"http://snomed.info/sct",
+        "concept":[{"code":"86406008"},{"code":"1.03E+15"}]}]}}"#;
+    match Pack::from_value_set("x", SensitiveCategory::Hiv, vs) {
+        Err(PackError::ValueSet(m)) => {
+            assert!(
+                m.starts_with("compose.include[0].concept[1]: '1.03E+15'"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
