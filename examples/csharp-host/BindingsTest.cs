@@ -260,7 +260,7 @@ namespace IcrHost
             Test("summary JSON and panel HTML", () =>
             {
                 string json = record.SummaryJson();
-                Check(json.Contains("\"schema_version\":1"), "schema_version");
+                Check(json.Contains("\"schema_version\":2"), "schema_version");
                 Check(Encoding.UTF8.GetString(record.SummaryJsonBytes()) == json, "bytes are the same JSON");
                 Check(record.PanelHtml().StartsWith("<section class=\"icr-panel\""), "fragment");
                 string page = record.StandalonePage(new PanelOptions("host"));

@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{SectionNoteKind, WarningCode};
 use crate::merge::SharedCareRecord;
-use crate::model::{AllergyStatus, Detail, Entry, Section, Sensitivity, Telecom};
+use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
-/// `ResultLine::reference_ranges`) keep it.
-pub const SCHEMA_VERSION: u32 = 1;
+/// `ResultLine::reference_ranges`) keep it. Version 2: a result's `abnormal` (which said
+/// `false` without evidence) became `flag` and `flag_basis`, allergy `reactions` became
+/// structured, and items carry `warnings`; medications gained `courses`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The default of [`SummaryOptions::stale_after_days`]: a source whose data is older than
 /// this many days is [`Freshness::Stale`].
@@ -51,8 +53,17 @@ pub struct PatientSummary {
     /// Where sources disagree about who the patient is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demographic_discrepancies: Vec<String>,
+    /// What the banner must show before anything else: contradictions between sources
+    /// and allergies to medicines that are current, each naming its item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub banner_alerts: Vec<BannerAlert>,
     /// Every section, in display order, present even when empty.
     pub sections: Vec<SummarySection>,
+    /// Items from a source whose patient is not confirmed to be this patient (same NHS
+    /// number, other demographics): not part of the record, listed for reconciliation
+    /// only, each after the same access decision as any item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reconciliation: Vec<Entry>,
     /// Every source with its status, warnings and how current it is.
     pub sources: Vec<SourceView>,
 }
@@ -77,6 +88,20 @@ impl PatientSummary {
             _ => "None recorded",
         }
     }
+}
+
+/// A warning the banner shows: a contradiction between sources, or an allergy to a
+/// medicine that is current.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerAlert {
+    /// What kind.
+    pub code: ItemWarningCode,
+    /// The section of the item it concerns.
+    pub section: Section,
+    /// The item it concerns ([`Entry::id`]).
+    pub item_id: String,
+    /// Words to show: the item's title and its warning.
+    pub text: String,
 }
 
 /// The patient banner, with values and their NHS CUI display forms.
@@ -300,12 +325,17 @@ pub(crate) fn build(
         })
         .collect();
     let position = |s: Section| Section::ALL.iter().position(|x| *x == s);
+    let mut visible: Vec<Entry> = Vec::new();
+    let mut reconciliation: Vec<Entry> = Vec::new();
     for (at, entry) in record.entries.iter().enumerate() {
         let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
             continue;
         };
         match decide(at, entry) {
-            Ok(labels) => section.items.push(entry.shown_with(labels)),
+            Ok(labels) if entry.identity_unconfirmed => {
+                reconciliation.push(entry.shown_with(labels));
+            }
+            Ok(labels) => visible.push(entry.shown_with(labels)),
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,
                 None => section.withheld.push(Withheld {
@@ -314,6 +344,13 @@ pub(crate) fn build(
                     reason,
                 }),
             },
+        }
+    }
+    checks::run(&mut visible, as_of);
+    let banner_alerts = banner_alerts(&visible);
+    for e in visible {
+        if let Some(section) = position(e.section).and_then(|at| sections.get_mut(at)) {
+            section.items.push(e);
         }
     }
     let mut sources = Vec::new();
@@ -350,6 +387,7 @@ pub(crate) fn build(
         let items = sections
             .iter()
             .flat_map(|s| s.items.iter())
+            .chain(reconciliation.iter())
             .filter(|e| {
                 e.provenance
                     .iter()
@@ -400,9 +438,40 @@ pub(crate) fn build(
             banner
         }),
         demographic_discrepancies: record.demographic_discrepancies.clone(),
+        banner_alerts,
         sections,
+        reconciliation,
         sources,
     }
+}
+
+/// Every contradiction and allergy-to-active-medicine warning of the visible items, for
+/// the banner: one per item and kind, in section order.
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
+fn banner_alerts(items: &[Entry]) -> Vec<BannerAlert> {
+    let mut out: Vec<BannerAlert> = Vec::new();
+    for e in items {
+        for w in &e.warnings {
+            if matches!(
+                w.code,
+                ItemWarningCode::Contradiction | ItemWarningCode::AllergyToActiveMedicine
+            ) {
+                out.push(BannerAlert {
+                    code: w.code,
+                    section: e.section,
+                    item_id: e.id.clone(),
+                    text: format!("{}: {}", e.title, w.text),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        a.section
+            .cmp(&b.section)
+            .then_with(|| a.item_id.cmp(&b.item_id))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    out
 }
 
 /// "No known allergies" from one source while another records an allergy is a
@@ -482,5 +551,6 @@ pub fn explain(reason: &WithheldReason) -> String {
     }
 }
 
+pub(crate) mod checks;
 #[cfg(test)]
 mod tests;

@@ -626,7 +626,7 @@ impl From<model::Detail> for ItemDetail {
                 clinical_status: clinical_status.into(),
                 criticality,
                 category,
-                reactions,
+                reactions: reactions.iter().map(model::Reaction::line).collect(),
                 end_reason,
             },
             D::Medication(m) => ItemDetail::Medication { detail: m.into() },
@@ -854,22 +854,24 @@ pub struct ResultLine {
     pub reference_ranges: Vec<ReferenceRange>,
     /// Interpretation (`High`, `Low`, `Abnormal`).
     pub interpretation: Option<String>,
-    /// The source flags it as outside normal.
-    pub abnormal: bool,
+    /// Outside normal (`true`), within it (`false`), on evidence (an interpretation or
+    /// the value against its range); `None` when nothing says.
+    pub abnormal: Option<bool>,
     /// Comments on the result.
     pub comments: Vec<String>,
 }
 
 impl From<model::ResultLine> for ResultLine {
     fn from(r: model::ResultLine) -> Self {
+        let abnormal = r.abnormal();
         ResultLine {
             name: r.name,
             value: r.value,
             unit: r.unit,
             reference_range: r.reference_range,
             reference_ranges: r.reference_ranges.into_iter().map(Into::into).collect(),
+            abnormal,
             interpretation: r.interpretation,
-            abnormal: r.abnormal,
             comments: r.comments,
         }
     }

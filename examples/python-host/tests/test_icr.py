@@ -120,7 +120,7 @@ def test_withheld_markers_and_provenance(ehr, record):
 
 def test_summary_json_is_the_core_json(ehr, record):
     doc = json.loads(record.summary_json())
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert json.loads(record.summary_json_bytes()) == doc
     assert [s["key"] for s in doc["sections"]][0] == "alerts"
 

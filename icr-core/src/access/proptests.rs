@@ -124,6 +124,8 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Entry {
             .map(|&c| Sensitivity::new(CATEGORIES[c], LabelBasis::SecurityLabel))
             .collect(),
         discrepancies: Vec::new(),
+        warnings: Vec::new(),
+        identity_unconfirmed: false,
         concepts: spec
             .concept
             .map(|c| pack_concepts()[c].0)

@@ -228,7 +228,12 @@ pub struct Quantity<'a> {
     #[serde(borrow)]
     pub unit: Option<Str<'a>>,
     #[serde(borrow)]
+    pub system: Option<Str<'a>>,
+    #[serde(borrow)]
     pub code: Option<Str<'a>>,
+    /// GP Connect puts the quantity's words (`tablet`) in an extension here.
+    #[serde(default, borrow)]
+    pub extension: Many<Extension<'a>>,
 }
 
 /// `Range`, also used for `referenceRange`.
@@ -322,6 +327,25 @@ pub struct Attachment<'a> {
 pub struct Timing<'a> {
     #[serde(borrow)]
     pub code: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub repeat: Option<TimingRepeat<'a>>,
+}
+
+/// `Timing.repeat`: how often, and for how long.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimingRepeat<'a> {
+    #[serde(borrow)]
+    pub frequency: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub period: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub period_unit: Option<Str<'a>>,
+    /// Some suppliers send one code where FHIR has a list.
+    #[serde(default, borrow)]
+    pub when: Many<Str<'a>>,
+    #[serde(borrow)]
+    pub bounds_duration: Option<Quantity<'a>>,
 }
 
 /// `Dosage` (STU3 and R4: `doseQuantity` moved into `doseAndRate`).
@@ -330,6 +354,16 @@ pub struct Timing<'a> {
 pub struct Dosage<'a> {
     #[serde(borrow)]
     pub text: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub patient_instruction: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub route: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub as_needed_boolean: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub as_needed_codeable_concept: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub dose_range: Option<Range<'a>>,
     #[serde(borrow)]
     pub timing: Option<Timing<'a>>,
     #[serde(borrow)]
@@ -344,4 +378,6 @@ pub struct Dosage<'a> {
 pub struct DoseAndRate<'a> {
     #[serde(borrow)]
     pub dose_quantity: Option<Quantity<'a>>,
+    #[serde(borrow)]
+    pub dose_range: Option<Range<'a>>,
 }

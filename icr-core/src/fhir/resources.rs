@@ -163,6 +163,8 @@ pub struct Reaction<'a> {
     pub severity: Option<Str<'a>>,
     #[serde(borrow)]
     pub description: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub onset: Option<Str<'a>>,
 }
 
 resource!(

@@ -9,8 +9,8 @@ use crate::fhir::resources::{
     Flag, Immunization, Procedure, RelatedPerson, Request,
 };
 use crate::model::{
-    AllergyStatus, AttachmentRef, Detail, LabelBasis, Section, SensitiveCategory, Sensitivity,
-    TeamMember,
+    AllergyStatus, AttachmentRef, Detail, LabelBasis, Reaction, Section, SensitiveCategory,
+    Sensitivity, TeamMember,
 };
 
 use super::context::{Ctx, Outcome, status_code, status_str};
@@ -19,6 +19,24 @@ use super::text::{date, notes, person_name, s, telecoms, term, terms};
 
 /// SNOMED CT concepts that assert the absence of allergies rather than an allergy.
 pub const NO_KNOWN_ALLERGY_CODES: [&str; 4] = ["716186003", "409137002", "428607008", "429625007"];
+
+/// A concept that says nothing is known (HL7 null flavours: `NI`, `UNK`, `ASKU`, …)
+/// and has no text of its own.
+fn is_null_flavour(c: &crate::fhir::datatypes::CodeableConcept<'_>) -> bool {
+    c.text.is_none()
+        && !c.coding.is_empty()
+        && c.coding.iter().all(|x| {
+            x.system
+                .as_ref()
+                .is_some_and(|s| s.as_str().contains("NullFlavor"))
+                || x.code.as_ref().is_some_and(|v| {
+                    matches!(
+                        v.as_str(),
+                        "NI" | "UNK" | "ASKU" | "NASK" | "NA" | "NAV" | "MSK" | "OTH"
+                    )
+                })
+        })
+}
 
 fn entered_in_error(status: Option<&str>) -> bool {
     status == Some("entered-in-error")
@@ -66,23 +84,23 @@ pub fn allergy<'r, 'a>(
         Some("active") => AllergyStatus::Active,
         _ => AllergyStatus::Unknown,
     };
+    let organisation = ctx.organisation.name.clone();
     let reactions = a
         .reaction
         .iter()
-        .flat_map(|r| {
-            let severity = s(&r.severity);
-            let mut lines: Vec<String> = terms(&r.manifestation);
-            if lines.is_empty() {
-                lines.extend(s(&r.description));
-            }
-            lines
-                .into_iter()
-                .map(move |m| match &severity {
-                    Some(sev) => format!("{m} ({sev})"),
-                    None => m,
-                })
-                .collect::<Vec<_>>()
+        .map(|r| Reaction {
+            manifestations: r
+                .manifestation
+                .iter()
+                .filter(|m| !is_null_flavour(m))
+                .filter_map(term)
+                .collect(),
+            severity: s(&r.severity),
+            onset: date(&r.onset),
+            description: s(&r.description),
+            recorded_by: vec![organisation.clone()],
         })
+        .filter(|r| !r.manifestations.is_empty() || r.description.is_some())
         .collect();
     let recorder = a.recorder.as_ref().or(a.asserter.as_ref());
     let recorded_by = recorder.and_then(|r| ctx.name_of(r, res, "recorder"));

@@ -17,11 +17,6 @@ use super::text::{date, notes, quantity, range, range_parts, s, term};
 /// SNOMED CT "Comment note", which GP systems use for filing comments.
 const COMMENT_NOTE: &str = "37331000000100";
 
-/// Interpretation codes that mean outside the normal range (HL7 v2 0078 / v3).
-const ABNORMAL: &[&str] = &[
-    "H", "HH", "HU", "L", "LL", "LU", "A", "AA", ">", "<", "POS", "W",
-];
-
 pub fn report<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
@@ -175,21 +170,11 @@ pub fn result_line<'r, 'a>(
         }
     };
     let interpretation = obs.interpretation.first();
-    let abnormal = obs.interpretation.iter().any(|i| {
-        i.coding.iter().any(|c| {
-            c.code
-                .as_ref()
-                .is_some_and(|v| ABNORMAL.contains(&v.as_str().trim()))
-        })
-    }) || obs.component.iter().any(|c| {
-        c.interpretation.iter().any(|i| {
-            i.coding.iter().any(|x| {
-                x.code
-                    .as_ref()
-                    .is_some_and(|v| ABNORMAL.contains(&v.as_str().trim()))
-            })
-        })
-    });
+    let flag = super::flag::of(obs);
+    let display = obs
+        .value_quantity
+        .as_ref()
+        .and_then(|q| super::units::display(q, value.as_deref()?, unit.as_deref()));
     let mut comments: Vec<String> = s(&obs.comment).into_iter().collect();
     comments.extend(notes(&obs.note));
     let reference_ranges: Vec<ReferenceRange> = obs
@@ -207,8 +192,10 @@ pub fn result_line<'r, 'a>(
         unit,
         reference_range,
         reference_ranges,
+        display,
         interpretation: interpretation.and_then(term),
-        abnormal,
+        flag: flag.map(|(f, _)| f),
+        flag_basis: flag.map(|(_, b)| b),
         comments,
     }
 }

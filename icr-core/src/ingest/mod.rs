@@ -10,6 +10,7 @@
 
 mod clinical;
 mod context;
+mod flag;
 pub(crate) mod gpconnect;
 pub(crate) mod index;
 mod investigations;
@@ -18,6 +19,7 @@ mod medications;
 mod report;
 mod sensitivity;
 mod text;
+mod units;
 mod version;
 
 pub use gpconnect::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};

@@ -324,7 +324,7 @@ fn results_keep_their_value_unit_and_reference_range_as_sent() {
         Some("3.5-5.3"),
         "in the value's unit, shown in the unit column"
     );
-    assert!(k.abnormal);
+    assert_eq!(k.abnormal(), Some(true));
     let egfr = r
         .entries
         .iter()

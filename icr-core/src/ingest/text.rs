@@ -171,32 +171,164 @@ pub fn range_parts<'a>(
     }
 }
 
-/// Dosage instructions: the text as written, else built from dose and timing.
+/// Dosage instructions: each dosage as written when its text says something in words,
+/// else read from its structure (dose, route, how often, for how long, as required), with
+/// the patient's own instruction after it when that differs.
 pub fn dosage(doses: &Many<Dosage<'_>>) -> Option<String> {
-    let lines: Vec<String> = doses
-        .iter()
-        .filter_map(|d| {
-            s(&d.text).or_else(|| {
-                let dose = d
-                    .dose_quantity
-                    .as_ref()
-                    .or_else(|| {
-                        d.dose_and_rate
-                            .iter()
-                            .find_map(|r| r.dose_quantity.as_ref())
-                    })
-                    .and_then(quantity);
-                let timing = d
-                    .timing
-                    .as_ref()
-                    .and_then(|t| t.code.as_ref())
-                    .and_then(term);
-                let parts: Vec<String> = [dose, timing].into_iter().flatten().collect();
-                (!parts.is_empty()).then(|| parts.join(" "))
-            })
-        })
-        .collect();
+    let lines: Vec<String> = doses.iter().filter_map(dosage_line).collect();
     (!lines.is_empty()).then(|| lines.join("; "))
+}
+
+fn dosage_line(d: &Dosage<'_>) -> Option<String> {
+    let text = s(&d.text).filter(|t| t.chars().any(char::is_alphabetic));
+    let structured = structured_dosage(d);
+    let mut line = match (text, structured) {
+        (Some(t), _) => t,
+        (None, Some(st)) => st,
+        // A bare number (`1`) with nothing to say what it counts is still what was sent.
+        (None, None) => s(&d.text)?,
+    };
+    if let Some(pi) = s(&d.patient_instruction).filter(|p| !line.contains(p.as_str())) {
+        line.push_str(&format!(" ({pi})"));
+    }
+    Some(line)
+}
+
+/// `2 doses, inhalation, four times daily, when required for wheezing, for 7 days`.
+fn structured_dosage(d: &Dosage<'_>) -> Option<String> {
+    let dose = d
+        .dose_quantity
+        .as_ref()
+        .or_else(|| {
+            d.dose_and_rate
+                .iter()
+                .find_map(|r| r.dose_quantity.as_ref())
+        })
+        .and_then(quantity)
+        .or_else(|| {
+            d.dose_range
+                .as_ref()
+                .or_else(|| d.dose_and_rate.iter().find_map(|r| r.dose_range.as_ref()))
+                .and_then(|r| {
+                    let unit = [&r.low, &r.high]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|q| s(&q.unit).or_else(|| s(&q.code)));
+                    let text = range(r)?;
+                    Some(match unit {
+                        Some(u) => format!("{text} {u}"),
+                        None => text,
+                    })
+                })
+        });
+    let route = d.route.as_ref().and_then(term);
+    let timing = d.timing.as_ref();
+    let repeat = timing.and_then(|t| t.repeat.as_ref());
+    let how_often = repeat
+        .and_then(frequency_words)
+        .or_else(|| timing.and_then(|t| t.code.as_ref()).and_then(term));
+    let when: Vec<&str> = repeat
+        .map(|r| {
+            r.when
+                .iter()
+                .filter_map(|w| when_words(w.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let as_needed = match (&d.as_needed_codeable_concept, &d.as_needed_boolean) {
+        (Some(c), _) => Some(match term(c) {
+            Some(why) => format!("when required for {why}"),
+            None => "when required".to_owned(),
+        }),
+        (None, Some(b)) if b.as_str() == "true" => Some("when required".to_owned()),
+        _ => None,
+    };
+    let bounds = repeat
+        .and_then(|r| r.bounds_duration.as_ref())
+        .and_then(|q| {
+            let v = q.value.as_ref()?.text()?;
+            let unit = s(&q.code)
+                .and_then(|c| period_unit_words(&c, v != "1"))
+                .or_else(|| s(&q.unit))?;
+            Some(format!("for {v} {unit}"))
+        });
+    let mut parts: Vec<String> = [dose, route, how_often].into_iter().flatten().collect();
+    if !when.is_empty() {
+        parts.push(when.join(" and "));
+    }
+    parts.extend(as_needed);
+    parts.extend(bounds);
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// `frequency` times every `period` `periodUnit`: `twice daily`, `every 4 hours`.
+fn frequency_words(r: &crate::fhir::datatypes::TimingRepeat<'_>) -> Option<String> {
+    let f: u32 = s(&r.frequency).and_then(|f| f.parse().ok()).unwrap_or(1);
+    let period = s(&r.period)?;
+    let unit = s(&r.period_unit)?;
+    let times = match f {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        3 => "three times".to_owned(),
+        4 => "four times".to_owned(),
+        n => format!("{n} times"),
+    };
+    let per = match (period.as_str(), unit.as_str()) {
+        ("1", "d") => "daily".to_owned(),
+        ("1", "wk") => "weekly".to_owned(),
+        ("1", "mo") => "monthly".to_owned(),
+        ("1", "h") => "an hour".to_owned(),
+        ("1", u) => format!("a {}", period_unit_words(u, false)?),
+        (p, u) => format!("every {p} {}", period_unit_words(u, true)?),
+    };
+    Some(if f == 1 && per.starts_with("every") {
+        per
+    } else {
+        format!("{times} {per}")
+    })
+}
+
+fn period_unit_words(unit: &str, plural: bool) -> Option<String> {
+    let word = match unit {
+        "s" => "second",
+        "min" => "minute",
+        "h" => "hour",
+        "d" => "day",
+        "wk" => "week",
+        "mo" => "month",
+        "a" => "year",
+        _ => return None,
+    };
+    Some(if plural {
+        format!("{word}s")
+    } else {
+        word.to_owned()
+    })
+}
+
+/// HL7 event timing codes in words.
+fn when_words(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "MORN" => "in the morning",
+        "AFT" => "in the afternoon",
+        "EVE" => "in the evening",
+        "NIGHT" => "at night",
+        "HS" => "at bedtime",
+        "WAKE" => "on waking",
+        "C" => "with meals",
+        "CM" => "with breakfast",
+        "CD" => "with lunch",
+        "CV" => "with the evening meal",
+        "AC" => "before meals",
+        "ACM" => "before breakfast",
+        "ACD" => "before lunch",
+        "ACV" => "before the evening meal",
+        "PC" => "after meals",
+        "PCM" => "after breakfast",
+        "PCD" => "after lunch",
+        "PCV" => "after the evening meal",
+        _ => return None,
+    })
 }
 
 /// Notes (`Annotation.text`) as lines.

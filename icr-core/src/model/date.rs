@@ -153,10 +153,32 @@ impl FhirDate {
             (None, Some(m)) => format!("{m}-{:04}", self.year),
             _ => format!("{:04}", self.year),
         };
-        if let Some((h, m)) = self.time {
+        // A time of exactly midnight is how systems store a date in a dateTime: showing
+        // "00:00" would claim a time nobody recorded.
+        if let Some((h, m)) = self.time.filter(|t| *t != (0, 0)) {
             out.push_str(&format!(" {h:02}:{m:02}"));
         }
         out
+    }
+
+    /// The first and last calendar days the date covers: one day for a full date, the
+    /// month or year for a partial one. `None` for text that is not a valid date.
+    pub fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+        if !self.valid {
+            return None;
+        }
+        let (first_month, last_month) = match self.month {
+            Some(m) => (m, m),
+            None => (1, 12),
+        };
+        let first_day = self.day.unwrap_or(1);
+        let last_day = self
+            .day
+            .unwrap_or_else(|| days_in_month(self.year, last_month));
+        let civil = |m: u8, d: u8| {
+            jiff::civil::Date::new(self.year, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+        };
+        Some((civil(first_month, first_day)?, civil(last_month, last_day)?))
     }
 
     /// Whole years from this date to `on` (an age), when both are full dates.

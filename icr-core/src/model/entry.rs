@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Code, FhirDate, Provenance, Sensitivity, Telecom};
+use super::{Code, FhirDate, Provenance, ResultLine, Sensitivity, Telecom};
 
 /// The sections of the record, in the order a clinician reads them: alerts first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -138,9 +138,15 @@ pub struct Entry {
     /// Sensitive categories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitivity: Vec<Sensitivity>,
-    /// Where sources disagree about this fact (another dose, another status).
+    /// Where sources disagree about this fact (another dose, another criticality), among
+    /// the items the viewer may see.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discrepancies: Vec<String>,
+    /// What a clinician must check before relying on the item: a contradiction with
+    /// another source, a date that cannot be right. Made from the items the viewer may
+    /// see only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ItemWarning>,
     /// Every SNOMED CT and dm+d concept the item carries where a code says what it is or
     /// why (each coding of its code, reasons, coded values, conclusions, document type, its
     /// results and folded parts), for the policy's sensitivity packs. Not serialised.
@@ -153,6 +159,10 @@ pub struct Entry {
     /// Positions in the merged record of the items it is linked to. Not serialised.
     #[serde(skip)]
     pub(crate) linked_at: Vec<usize>,
+    /// From a source whose patient is not confirmed to be this patient: kept out of the
+    /// record's sections and listed for reconciliation only. Not serialised.
+    #[serde(skip)]
+    pub(crate) identity_unconfirmed: bool,
 }
 
 impl Entry {
@@ -174,9 +184,11 @@ impl Entry {
             provenance: self.provenance.clone(),
             sensitivity: labels,
             discrepancies: self.discrepancies.clone(),
+            warnings: self.warnings.clone(),
             concepts: Vec::new(),
             links: Vec::new(),
             linked_at: Vec::new(),
+            identity_unconfirmed: false,
         }
     }
 }
@@ -196,15 +208,16 @@ pub enum Detail {
     Allergy {
         /// Whether the allergy is current.
         clinical_status: AllergyStatus,
-        /// `high`, `low`, `unable-to-assess`.
+        /// `high`, `low`, `unable-to-assess`: the highest any source records.
         #[serde(skip_serializing_if = "Option::is_none")]
         criticality: Option<String>,
         /// `food`, `medication`, `environment`, `biologic`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         category: Vec<String>,
-        /// Reactions (manifestation and severity).
+        /// Every reaction any source records (manifestations, severity, onset), each with
+        /// the organisations that record it.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        reactions: Vec<String>,
+        reactions: Vec<Reaction>,
         /// Why it was ended, for a resolved allergy.
         #[serde(skip_serializing_if = "Option::is_none")]
         end_reason: Option<String>,
@@ -380,9 +393,145 @@ pub struct MedicationDetail {
     /// Why it is taken.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
-    /// Changes: started, stopped, dose changed.
+    /// Changes: started, stopped, completed, dose changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<MedicationChange>,
+    /// Who prescribed it when not the source itself (`prescribed elsewhere`: a hospital,
+    /// a specialist), as the source words it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescribing_agency: Option<String>,
+    /// When the current authorisation ends (the date repeats may be issued until).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorisation_expiry: Option<FhirDate>,
+    /// Every course of the medicine the sources record (an authorisation or
+    /// prescription each), first started first, with its supplies. The fields above are
+    /// those of the latest course; `issues` counts every supply of every course.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub courses: Vec<Course>,
+}
+
+/// One course of a medicine: an authorisation or a prescription, with its supplies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Course {
+    /// The organisation that records it.
+    pub organisation: String,
+    /// Its status as the source gives it (`active`, `completed`, `stopped`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Why it was stopped, as the source words it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<FhirDate>,
+    /// Ended, or is planned to end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<FhirDate>,
+    /// Dosage instructions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dosage: Option<String>,
+    /// Quantity per issue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// `acute`, `repeat`, `repeat-dispensing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prescription_type: Option<String>,
+    /// When the authorisation ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorisation_expiry: Option<FhirDate>,
+    /// Who prescribed it, when another organisation did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prescribing_agency: Option<String>,
+    /// Repeats allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats_allowed: Option<String>,
+    /// Every issue or supply, in date order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplies: Vec<Supply>,
+}
+
+/// One issue or supply of a course.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supply {
+    /// When it was issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<FhirDate>,
+    /// How much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// Its number on the authorisation (`3` of 6), when the source gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_number: Option<u32>,
+}
+
+/// One reaction to an allergen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// What happened (`Anaphylaxis`, `Rash`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifestations: Vec<String>,
+    /// `mild`, `moderate`, `severe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// When it happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onset: Option<FhirDate>,
+    /// The source's description of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The organisations that record it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recorded_by: Vec<String>,
+}
+
+impl Reaction {
+    /// One line: `Anaphylaxis (severe), onset 12-Mar-2019`.
+    pub fn line(&self) -> String {
+        let mut out = if self.manifestations.is_empty() {
+            self.description
+                .clone()
+                .unwrap_or_else(|| "Reaction".to_owned())
+        } else {
+            self.manifestations.join(", ")
+        };
+        if let Some(sev) = &self.severity {
+            out.push_str(&format!(" ({sev})"));
+        }
+        if let Some(onset) = &self.onset {
+            out.push_str(&format!(", onset {}", onset.display()));
+        }
+        if !self.manifestations.is_empty()
+            && let Some(d) = &self.description
+        {
+            out.push_str(&format!(": {d}"));
+        }
+        out
+    }
+}
+
+/// A warning on one item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ItemWarning {
+    /// What kind.
+    pub code: ItemWarningCode,
+    /// Words to show.
+    pub text: String,
+}
+
+/// Kinds of item warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ItemWarningCode {
+    /// Another source records it stopped, resolved or ended while this one records it
+    /// current (or the reverse).
+    Contradiction,
+    /// An allergy to a medicine that is active in another item.
+    AllergyToActiveMedicine,
+    /// An end date after the summary date, given as if it had happened.
+    EndDateInFuture,
+    /// An end date before the start date.
+    EndBeforeStart,
 }
 
 /// A change to a medication.
@@ -408,110 +557,12 @@ pub struct MedicationChange {
 pub enum ChangeKind {
     /// Started.
     Started,
-    /// Stopped or ended.
+    /// Stopped: a deliberate discontinuation.
     Stopped,
+    /// A course that came to its planned end (`completed`), not a discontinuation.
+    Completed,
     /// Dose changed.
     DoseChanged,
-}
-
-/// One result line of an investigation, with value and unit exactly as sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultLine {
-    /// The test.
-    pub name: String,
-    /// The value as sent (`4.0`, `positive`, `<5`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// The unit as sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    /// The first reference range as sent (`3.5-5.3`, `70-100 mg/dL` when its unit is not
-    /// the value's, or the source's text): the `range` of the first of
-    /// `reference_ranges`, kept for hosts that read only this field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference_range: Option<String>,
-    /// Every reference range the source sent, in its order, each with what it applies to
-    /// (age-, sex- or condition-specific ranges). Absent from summary JSON made before
-    /// this field existed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reference_ranges: Vec<ReferenceRange>,
-    /// Interpretation (`High`, `Low`, `Abnormal`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interpretation: Option<String>,
-    /// True when the source flags the result as outside normal.
-    #[serde(default)]
-    pub abnormal: bool,
-    /// Comments on the result.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub comments: Vec<String>,
-}
-
-impl ResultLine {
-    /// Every reference range as a line for display ([`ReferenceRange::display`]), first
-    /// to last; for a result read from JSON made before `reference_ranges`, its one
-    /// `reference_range`.
-    pub fn reference_range_lines(&self) -> Vec<String> {
-        if self.reference_ranges.is_empty() {
-            return self.reference_range.iter().cloned().collect();
-        }
-        self.reference_ranges
-            .iter()
-            .map(ReferenceRange::display)
-            .collect()
-    }
-}
-
-/// One reference range of a result, as the source sent it (units kept).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferenceRange {
-    /// `low-high` (`3.5-5.3`, `>=90`), with its unit whenever that is not the value's own
-    /// (`70-100 mg/dL`); the source's text when it sent no numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub range: Option<String>,
-    /// The source's text for the range, when it sent numbers too and the text differs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// The populations it applies to, as sent (`Female`, `Pregnant`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub applies_to: Vec<String>,
-    /// The ages it applies to, with their unit as sent (`0-17 a`, `>=65 years`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub age: Option<String>,
-    /// Its type as sent (`Normal Range`, `Therapeutic Desired Level`).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-
-impl ReferenceRange {
-    /// One line for display: the range, then what it applies to in brackets
-    /// (`0.5-1.0 (Children; age 1-17 a)`). A type meaning the normal range is left out
-    /// of the line, as every range without a type is one.
-    pub fn display(&self) -> String {
-        let mut qualifiers: Vec<String> = self.applies_to.clone();
-        if let Some(age) = &self.age {
-            qualifiers.push(format!("age {age}"));
-        }
-        if let Some(t) = self.type_.as_deref().filter(|t| !is_normal(t)) {
-            qualifiers.push(t.to_owned());
-        }
-        if let (Some(_), Some(text)) = (&self.range, &self.text) {
-            qualifiers.push(text.clone());
-        }
-        let range = self
-            .range
-            .as_deref()
-            .or(self.text.as_deref())
-            .unwrap_or("Range not given");
-        if qualifiers.is_empty() {
-            range.to_owned()
-        } else {
-            format!("{range} ({})", qualifiers.join("; "))
-        }
-    }
-}
-
-fn is_normal(t: &str) -> bool {
-    t.eq_ignore_ascii_case("normal") || t.eq_ignore_ascii_case("normal range")
 }
 
 /// A referenced file of a document.

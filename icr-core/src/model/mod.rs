@@ -6,16 +6,18 @@ mod date;
 mod entry;
 mod patient;
 mod provenance;
+mod result;
 
 pub use code::{
     Code, DMD, SNOMED, SctIdError, concept_id, is_known_system, normalise_system, parse_sctid,
 };
 pub use date::FhirDate;
 pub use entry::{
-    AllergyStatus, AttachmentRef, ChangeKind, Detail, Entry, MedicationChange, MedicationDetail,
-    ReferenceRange, ResultLine, Section, TeamMember,
+    AllergyStatus, AttachmentRef, ChangeKind, Course, Detail, Entry, ItemWarning, ItemWarningCode,
+    MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{
     CareSetting, LabelBasis, Organisation, Provenance, SensitiveCategory, Sensitivity,
 };
+pub use result::{FlagBasis, ReferenceRange, ResultFlag, ResultLine};

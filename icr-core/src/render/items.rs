@@ -7,7 +7,8 @@ use super::Text;
 use super::panel::{Cx, date};
 use crate::model::{
     AllergyStatus, AttachmentRef, ChangeKind, Detail, Entry, FhirDate, LabelBasis,
-    MedicationChange, MedicationDetail, ResultLine, Section, SensitiveCategory, Telecom,
+    MedicationChange, MedicationDetail, Reaction, ResultFlag, ResultLine, Section,
+    SensitiveCategory, Telecom,
 };
 
 /// The token an organisation is filtered by: its ODS code without white space, or
@@ -139,7 +140,7 @@ fn alert_badge(d: &Detail) -> Markup {
 
 fn badges(e: &Entry, changed: bool) -> Markup {
     let observation_flag = match &e.detail {
-        Detail::Observation { result } => flag(result),
+        Detail::Observation { result } => flag(result).filter(|_| result.abnormal() != Some(false)),
         _ => None,
     };
     html! {
@@ -293,7 +294,7 @@ fn facts(cx: &Cx<'_>, e: &Entry) -> Markup {
             end_reason,
             ..
         } => html! {
-            (list_fact("Reaction", reactions))
+            (list_fact("Reaction", &reactions.iter().map(Reaction::line).collect::<Vec<_>>()))
             (list_fact("Type", category))
             @if let Some(c) = criticality {
                 @if !c.eq_ignore_ascii_case("high") { (text_fact("Criticality", Some(c))) }
@@ -437,6 +438,7 @@ fn change_label(kind: ChangeKind) -> (&'static str, &'static str) {
     match kind {
         ChangeKind::Started => ("Started", "started"),
         ChangeKind::Stopped => ("Stopped", "stopped"),
+        ChangeKind::Completed => ("Course completed", "completed"),
         ChangeKind::DoseChanged => ("Dose changed", "dose_changed"),
     }
 }
@@ -469,17 +471,8 @@ fn medication(cx: &Cx<'_>, m: &MedicationDetail) -> Markup {
     }
 }
 
-/// The flag a clinician reads for a result: the source's interpretation, or
-/// "Abnormal" when it only says the result is outside normal.
 fn flag(r: &ResultLine) -> Option<String> {
-    match (&r.interpretation, r.abnormal) {
-        (Some(i), _) if !i.trim().is_empty() && !i.eq_ignore_ascii_case("normal") => {
-            Some(i.clone())
-        }
-        (_, true) => Some("Abnormal".to_owned()),
-        (Some(i), false) if i.eq_ignore_ascii_case("normal") => Some("Normal".to_owned()),
-        _ => None,
-    }
+    super::words::result_flag(r)
 }
 
 fn results_table(title: &str, results: &[ResultLine]) -> Markup {
@@ -498,14 +491,18 @@ fn results_table(title: &str, results: &[ResultLine]) -> Markup {
             tbody {
                 @for r in results {
                     @let flag = flag(r);
-                    @let abnormal = r.abnormal || flag.as_deref().is_some_and(|f| f != "Normal");
+                    @let abnormal = r.abnormal() == Some(true) || r.flag.is_some_and(|f| f == ResultFlag::Detected);
                     tr.icr-abnormal[abnormal] {
                         th scope="row" {
                             (Text(&r.name))
                             @for c in &r.comments { br; span.icr-org { (Text(c)) } }
                         }
-                        td.icr-num { @if let Some(v) = &r.value { (Text(v)) } }
-                        td { @if let Some(u) = &r.unit { (Text(u)) } }
+                        @if let Some(shown) = &r.display {
+                            td.icr-num colspan="2" { (Text(shown)) }
+                        } @else {
+                            td.icr-num { @if let Some(v) = &r.value { (Text(v)) } }
+                            td { @if let Some(u) = &r.unit { (Text(u)) } }
+                        }
                         td {
                             @for (i, rr) in r.reference_range_lines().iter().enumerate() {
                                 @if i > 0 { br; }

@@ -48,6 +48,7 @@ mod panel;
 mod tests;
 mod text;
 pub mod visible;
+mod words;
 
 use std::borrow::Cow;
 
@@ -130,7 +131,7 @@ impl PanelOptions {
 /// ```
 /// use icr_core::render::{PanelOptions, panel_html};
 /// # let summary: icr_core::PatientSummary = serde_json::from_str(
-/// #   r#"{"schema_version":1,"as_of":"2026-11-25","sections":[],"sources":[]}"#).unwrap();
+/// #   r#"{"schema_version":2,"as_of":"2026-11-25","sections":[],"sources":[]}"#).unwrap();
 /// let html = panel_html(&summary, &PanelOptions::default());
 /// assert!(html.starts_with("<section class=\"icr-panel\""));
 /// ```

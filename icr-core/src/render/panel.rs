@@ -260,6 +260,9 @@ fn status_label(status: SourceStatus) -> &'static str {
         SourceStatus::IdentityMismatch => {
             "Identity mismatch: its record is about someone else and is not shown"
         }
+        SourceStatus::IdentityUnconfirmed => {
+            "Identity not confirmed: its items are held for reconciliation, not merged"
+        }
         SourceStatus::AccessDenied => "Access denied",
         SourceStatus::PatientNotFound => "Patient not found",
         SourceStatus::PatientDissent => "The patient has dissented from sharing",
@@ -345,6 +348,7 @@ fn status_key(status: SourceStatus) -> &'static str {
         SourceStatus::TooLarge => "too_large",
         SourceStatus::InvalidResponse => "invalid_response",
         SourceStatus::IdentityMismatch => "identity_mismatch",
+        SourceStatus::IdentityUnconfirmed => "identity_unconfirmed",
         SourceStatus::AccessDenied => "access_denied",
         SourceStatus::PatientNotFound => "patient_not_found",
         SourceStatus::PatientDissent => "patient_dissent",

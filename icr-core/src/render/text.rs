@@ -7,8 +7,9 @@
 
 use std::fmt::Write;
 
+use super::words;
 use crate::PatientSummary;
-use crate::model::{ChangeKind, Detail, Entry, FhirDate};
+use crate::model::{ChangeKind, Detail, Entry, FhirDate, ResultLine};
 use crate::summary::SummarySection;
 
 /// The whole summary as terminal text.
@@ -236,12 +237,14 @@ fn item(out: &mut String, e: &Entry) {
 fn detail_line(e: &Entry) -> Option<String> {
     match &e.detail {
         Detail::Medication(m) => m.dosage.clone(),
-        Detail::Allergy { reactions, .. } if !reactions.is_empty() => Some(reactions.join(", ")),
-        Detail::Observation { result } => value(
-            result.value.as_deref(),
-            result.unit.as_deref(),
-            result.abnormal,
+        Detail::Allergy { reactions, .. } if !reactions.is_empty() => Some(
+            reactions
+                .iter()
+                .map(crate::model::Reaction::line)
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
+        Detail::Observation { result } => value(result),
         Detail::Referral { recipients, .. } if !recipients.is_empty() => {
             Some(format!("to {}", recipients.join(", ")))
         }
@@ -251,14 +254,10 @@ fn detail_line(e: &Entry) -> Option<String> {
     }
 }
 
-fn value(v: Option<&str>, unit: Option<&str>, abnormal: bool) -> Option<String> {
-    let v = v?;
-    let mut s = match unit {
-        Some(u) => format!("{v} {u}"),
-        None => v.to_owned(),
-    };
-    if abnormal {
-        s.push_str(" (abnormal)");
+fn value(r: &ResultLine) -> Option<String> {
+    let mut s = words::result_value(r)?;
+    if let Some(flag) = words::result_flag(r) {
+        s.push_str(&format!(" [{flag}]"));
     }
     Some(s)
 }
@@ -271,6 +270,7 @@ fn extra_lines(e: &Entry) -> Vec<String> {
                 let kind = match c.kind {
                     ChangeKind::Started => "started",
                     ChangeKind::Stopped => "STOPPED",
+                    ChangeKind::Completed => "course completed",
                     ChangeKind::DoseChanged => "DOSE CHANGED",
                 };
                 let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
@@ -295,8 +295,7 @@ fn extra_lines(e: &Entry) -> Vec<String> {
             ..
         } => {
             for r in results {
-                let v =
-                    value(r.value.as_deref(), r.unit.as_deref(), r.abnormal).unwrap_or_default();
+                let v = value(r).unwrap_or_default();
                 let ranges = r.reference_range_lines();
                 let range = if ranges.is_empty() {
                     String::new()

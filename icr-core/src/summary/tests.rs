@@ -11,7 +11,11 @@ fn org(name: &str) -> Organisation {
     Organisation {
         ods_code: Some(name.to_uppercase()),
         name: name.to_owned(),
-        care_setting: CareSetting::Unknown,
+        care_setting: if name == "gp" {
+            CareSetting::GeneralPractice
+        } else {
+            CareSetting::Unknown
+        },
     }
 }
 
@@ -77,8 +81,8 @@ fn each_source_says_how_old_its_data_is() {
         ages,
         [
             ("gp", Some("2026-11-24T23:30:00+00:00"), Some(1)),
-            ("hospital", Some("2025-11-25T09:00:00Z"), Some(365)),
             ("clinic", None, None),
+            ("hospital", Some("2025-11-25T09:00:00Z"), Some(365)),
         ]
     );
 }
@@ -108,9 +112,9 @@ fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_thr
         judged(&by_default),
         [
             f("gp", Some(Freshness::Current)),
-            f("hospital", Some(Freshness::Stale)),
             f("clinic", Some(Freshness::Current)),
             f("hospice", Some(Freshness::AgeUnknown)),
+            f("hospital", Some(Freshness::Stale)),
             f("ooh", None),
         ],
         "30 days by default; a failed source is not judged"
@@ -120,7 +124,7 @@ fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_thr
     };
     let strict = build(&record, today(), weekly, everything);
     assert_eq!(
-        strict.sources[2].freshness,
+        strict.sources[1].freshness,
         Some(Freshness::Stale),
         "10 days > 7"
     );
@@ -133,10 +137,10 @@ fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_thr
         .collect();
     assert_eq!(
         names,
-        ["current", "stale", "stale", "age_unknown", "(absent)"]
+        ["current", "stale", "age_unknown", "stale", "(absent)"]
     );
     assert_eq!(
-        json["schema_version"], 1,
+        json["schema_version"], SCHEMA_VERSION,
         "an additive field keeps the version"
     );
     // JSON from before the field existed still reads, with no judgement.

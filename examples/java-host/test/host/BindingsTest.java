@@ -248,7 +248,7 @@ public final class BindingsTest {
 
         test("summary JSON and panel HTML", () -> {
             String json = record.summaryJson();
-            check(json.contains("\"schema_version\":1"), "schema_version");
+            check(json.contains("\"schema_version\":2"), "schema_version");
             check(new String(record.summaryJsonBytes(), StandardCharsets.UTF_8).equals(json), "bytes are the same JSON");
             check(record.panelHtml(null).startsWith("<section class=\"icr-panel\""), "fragment");
             String page = record.standalonePage(new PanelOptions("host", true, 90L));

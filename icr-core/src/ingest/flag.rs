@@ -1,0 +1,230 @@
+//! A result's flag from evidence only: the source's interpretation when it gives one,
+//! else the value against the numeric reference range that applies to it, else a coded
+//! value that says something was (or was not) detected. With none of these the result
+//! has no flag: a value without an interpretation is never called normal.
+
+use crate::fhir::datatypes::{CodeableConcept, Quantity};
+use crate::fhir::resources::{Observation, ObservationReferenceRange};
+use crate::model::{FlagBasis, ResultFlag};
+
+use super::text::s;
+
+/// The flag of an observation, with what it rests on.
+pub fn of(obs: &Observation<'_>) -> Option<(ResultFlag, FlagBasis)> {
+    let interpreted = obs
+        .interpretation
+        .iter()
+        .filter_map(interpretation)
+        .max_by_key(|f| severity(*f))
+        .or_else(|| {
+            // A panel with no interpretation of its own (blood pressure) takes the worst
+            // of its components'.
+            obs.component
+                .iter()
+                .flat_map(|c| c.interpretation.iter().filter_map(interpretation))
+                .max_by_key(|f| severity(*f))
+        });
+    if let Some(f) = interpreted {
+        return Some((f, FlagBasis::Interpretation));
+    }
+    if let Some(q) = &obs.value_quantity
+        && let Some(f) = against_ranges(q, &obs.reference_range)
+    {
+        return Some((f, FlagBasis::ReferenceRange));
+    }
+    obs.value_codeable_concept
+        .as_ref()
+        .and_then(coded)
+        .map(|f| (f, FlagBasis::CodedValue))
+}
+
+/// How much a flag says is wrong, to pick the worst of several.
+fn severity(f: ResultFlag) -> u8 {
+    match f {
+        ResultFlag::Normal | ResultFlag::NotDetected => 0,
+        ResultFlag::Detected => 1,
+        ResultFlag::Abnormal | ResultFlag::High | ResultFlag::Low => 2,
+        ResultFlag::CriticalAbnormal | ResultFlag::CriticalHigh | ResultFlag::CriticalLow => 3,
+    }
+}
+
+/// An interpretation: the HL7 v3 ObservationInterpretation codes (any system, as
+/// suppliers send them under several), else its words.
+fn interpretation(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
+    c.coding
+        .iter()
+        .find_map(|x| x.code.as_ref().and_then(|v| by_code(v.as_str().trim())))
+        .or_else(|| {
+            let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
+            by_words(&words)
+        })
+}
+
+fn by_code(code: &str) -> Option<ResultFlag> {
+    Some(match code {
+        "N" => ResultFlag::Normal,
+        "H" | "HU" | ">" => ResultFlag::High,
+        "L" | "LU" | "<" => ResultFlag::Low,
+        "A" | "W" => ResultFlag::Abnormal,
+        "HH" => ResultFlag::CriticalHigh,
+        "LL" => ResultFlag::CriticalLow,
+        "AA" => ResultFlag::CriticalAbnormal,
+        "POS" | "DET" => ResultFlag::Detected,
+        "NEG" | "ND" => ResultFlag::NotDetected,
+        _ => return None,
+    })
+}
+
+fn by_words(words: &str) -> Option<ResultFlag> {
+    let w = words.trim().to_ascii_lowercase();
+    Some(match w.as_str() {
+        "normal" | "within normal limits" => ResultFlag::Normal,
+        "high" | "above high normal" | "above reference range" => ResultFlag::High,
+        "low" | "below low normal" | "below reference range" => ResultFlag::Low,
+        "abnormal" | "potentially abnormal" => ResultFlag::Abnormal,
+        "critically high" | "critical high" => ResultFlag::CriticalHigh,
+        "critically low" | "critical low" => ResultFlag::CriticalLow,
+        "critically abnormal" | "critical abnormal" => ResultFlag::CriticalAbnormal,
+        "positive" | "detected" => ResultFlag::Detected,
+        "negative" | "not detected" => ResultFlag::NotDetected,
+        _ => return None,
+    })
+}
+
+/// SNOMED CT |Detected| and |Positive|, |Not detected| and |Negative|.
+const DETECTED: [&str; 2] = ["260373001", "10828004"];
+const NOT_DETECTED: [&str; 2] = ["260415000", "260385009"];
+
+fn coded(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
+    c.coding
+        .iter()
+        .find_map(|x| {
+            let code = x.code.as_ref()?.as_str().trim();
+            if DETECTED.contains(&code) {
+                Some(ResultFlag::Detected)
+            } else if NOT_DETECTED.contains(&code) {
+                Some(ResultFlag::NotDetected)
+            } else {
+                None
+            }
+        })
+        .or_else(|| {
+            let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
+            by_words(&words).filter(|f| matches!(f, ResultFlag::Detected | ResultFlag::NotDetected))
+        })
+}
+
+/// The value against the ranges that apply to it: the ranges for everyone (no
+/// population, no ages, a normal type); when there is none such, every range must give
+/// the same verdict (which population the patient is in is not decided here).
+fn against_ranges(
+    value: &Quantity<'_>,
+    ranges: &crate::fhir::lenient::Many<ObservationReferenceRange<'_>>,
+) -> Option<ResultFlag> {
+    let general: Vec<&ObservationReferenceRange<'_>> = ranges
+        .iter()
+        .filter(|r| r.applies_to.is_empty() && r.age.is_none() && normal_type(r))
+        .collect();
+    let candidates: Vec<&ObservationReferenceRange<'_>> = if general.is_empty() {
+        ranges.iter().filter(|r| normal_type(r)).collect()
+    } else {
+        general
+    };
+    let mut verdicts = candidates.iter().map(|r| against(value, r));
+    let first = verdicts.next()??;
+    verdicts.all(|v| v == Some(first)).then_some(first)
+}
+
+fn normal_type(r: &ObservationReferenceRange<'_>) -> bool {
+    r.type_.as_ref().is_none_or(|t| {
+        t.coding
+            .iter()
+            .any(|c| c.code.as_ref().is_some_and(|v| v.as_str() == "normal"))
+            || s(&t.text)
+                .or_else(|| t.coding.iter().find_map(|c| s(&c.display)))
+                .is_some_and(|w| {
+                    let w = w.to_ascii_lowercase();
+                    w == "normal" || w == "normal range"
+                })
+    })
+}
+
+/// One value against one range: `None` when they cannot be compared (no number, another
+/// unit, a comparator that leaves the side open).
+fn against(value: &Quantity<'_>, r: &ObservationReferenceRange<'_>) -> Option<ResultFlag> {
+    let v = number(value)?;
+    let comparator = value.comparator.as_ref().map(|c| c.as_str().trim());
+    let low = r
+        .low
+        .as_ref()
+        .filter(|q| same_unit(value, q))
+        .and_then(number);
+    let high = r
+        .high
+        .as_ref()
+        .filter(|q| same_unit(value, q))
+        .and_then(number);
+    let bound_given = |q: &Option<Quantity<'_>>| q.as_ref().is_some_and(|q| number(q).is_some());
+    // A bound in another unit cannot be used, and the range is then not used at all.
+    if (bound_given(&r.low) && low.is_none()) || (bound_given(&r.high) && high.is_none()) {
+        return None;
+    }
+    if low.is_none() && high.is_none() {
+        return None;
+    }
+    // `<5` is some value below 5: it is low when 5 is at or below the low bound, normal
+    // only when the whole open side lies inside the range, and otherwise unknown.
+    let below = match comparator {
+        None => low.is_some_and(|l| v < l),
+        Some("<" | "<=") => low.is_some_and(|l| v <= l),
+        Some(_) => false,
+    };
+    let above = match comparator {
+        None => high.is_some_and(|h| v > h),
+        Some(">" | ">=") => high.is_some_and(|h| v >= h),
+        Some(_) => false,
+    };
+    if below {
+        return Some(ResultFlag::Low);
+    }
+    if above {
+        return Some(ResultFlag::High);
+    }
+    let inside = match comparator {
+        None => low.is_none_or(|l| v >= l) && high.is_none_or(|h| v <= h),
+        Some("<" | "<=") => low.is_none() && high.is_some_and(|h| v <= h),
+        Some(">" | ">=") => high.is_none() && low.is_some_and(|l| v >= l),
+        Some(_) => false,
+    };
+    inside.then_some(ResultFlag::Normal)
+}
+
+fn number(q: &Quantity<'_>) -> Option<f64> {
+    q.value
+        .as_ref()
+        .and_then(|d| d.text())
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
+/// A bound is in the value's unit when it names none, or the same code or unit text.
+fn same_unit(value: &Quantity<'_>, bound: &Quantity<'_>) -> bool {
+    let unit = |q: &Quantity<'_>| {
+        (
+            s(&q.code).map(|c| c.trim().to_owned()),
+            s(&q.unit).map(|u| u.trim().to_ascii_lowercase()),
+        )
+    };
+    let (vc, vu) = unit(value);
+    let (bc, bu) = unit(bound);
+    match (bc, bu) {
+        (None, None) => true,
+        (Some(bc), _) if vc.as_deref() == Some(bc.as_str()) => true,
+        (_, Some(bu)) if vu.as_deref() == Some(bu.as_str()) => true,
+        (Some(bc), None) => vc.is_none() && vu.as_deref() == Some(bc.to_ascii_lowercase().as_str()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,311 @@
+//! Which items are the same fact.
+//!
+//! Items join a group when a rule says they are the same fact; a group is everything
+//! joined to anything in it (connected components of a union-find), so the groups do not
+//! depend on the order the items arrive in. The rules, by kind:
+//! - **allergy**: the same allergen concept and the same clinical status;
+//! - **problem**: the same concept and the same state, and the same episode: onset dates
+//!   that overlap (a partial date covers its month or year; a resolved problem covers its
+//!   onset to its end), or neither dated. Separate episodes stay separate items;
+//! - **medication**: every course of one medicine from one organisation is one line; lines
+//!   from different organisations join when the medicine, the dose of the latest course
+//!   and whether it is current all agree (a differing dose or status stays separate, to be
+//!   flagged);
+//! - **immunisation, referral**: the same concept on the same day.
+//!
+//! A placeholder code (GP2GP's transfer-degraded entries, a null flavour, no code) says
+//! nothing about what the item is, so such items are the same fact only when their text
+//! is identical too; with no text either they are never joined. Items from a source whose
+//! patient is not confirmed are never joined with anything.
+
+use std::collections::HashMap;
+
+use super::dose;
+use crate::model::{DMD, Detail, Entry, SNOMED, Section};
+
+/// GP2GP's transfer-degraded codes: the sending system could not express the item, and
+/// its original term is in the text (GP Connect's degraded-code guidance).
+pub(super) const DEGRADED: [&str; 7] = [
+    "196411000000103",
+    "196421000000109",
+    "196431000000106",
+    "196441000000102",
+    "196451000000104",
+    "196461000000101",
+    "196471000000108",
+];
+
+/// Titles that say nothing about what an item is.
+const NO_DESCRIPTION: [&str; 5] = ["", "no description", "unknown", "not known", "none"];
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while let Some(&parent) = self.0.get(x) {
+            if parent == x {
+                break;
+            }
+            let grand = self.0.get(parent).copied().unwrap_or(parent);
+            if let Some(slot) = self.0.get_mut(x) {
+                *slot = grand;
+            }
+            x = parent;
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        // The smaller root wins, so the structure does not depend on the call order.
+        let (keep, join) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+        if let Some(slot) = self.0.get_mut(join) {
+            *slot = keep;
+        }
+    }
+}
+
+/// The groups of `all` (positions), each in canonical order, groups in the canonical
+/// order of their first member.
+pub(super) fn groups(all: &[Entry]) -> Vec<Vec<usize>> {
+    let mut uf = UnionFind::new(all.len());
+    let mut buckets: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut episodes: HashMap<String, Vec<usize>> = HashMap::new();
+    for (at, e) in all.iter().enumerate() {
+        if e.identity_unconfirmed {
+            continue;
+        }
+        let Some(what) = concept_key(e) else {
+            continue;
+        };
+        match (&e.detail, e.section) {
+            (
+                Detail::Allergy {
+                    clinical_status, ..
+                },
+                _,
+            ) => bucket(&mut buckets, format!("a|{what}|{clinical_status:?}"), at),
+            (Detail::Problem { .. }, _) => episodes
+                .entry(format!("p|{what}|{}", problem_state(e)))
+                .or_default()
+                .push(at),
+            (Detail::Medication(_), _) => bucket(
+                &mut buckets,
+                format!("m|{:?}|{what}", organisation_key(e)),
+                at,
+            ),
+            (Detail::Immunisation { .. }, _) => {
+                bucket(&mut buckets, format!("i|{what}|{}", day_key(e)), at)
+            }
+            (_, Section::Referrals) => bucket(&mut buckets, format!("r|{what}|{}", day_key(e)), at),
+            _ => {}
+        }
+    }
+    for members in buckets.values() {
+        if let Some((&first, rest)) = members.split_first() {
+            for &m in rest {
+                uf.union(first, m);
+            }
+        }
+    }
+    for members in episodes.values() {
+        for (i, &a) in members.iter().enumerate() {
+            for &b in members.iter().skip(i + 1) {
+                if let (Some(x), Some(y)) = (all.get(a), all.get(b))
+                    && same_episode(x, y)
+                {
+                    uf.union(a, b);
+                }
+            }
+        }
+    }
+    join_medication_lines(all, &mut uf);
+    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    for at in 0..all.len() {
+        by_root.entry(uf.find(at)).or_default().push(at);
+    }
+    let mut out: Vec<Vec<usize>> = by_root.into_values().collect();
+    for g in &mut out {
+        g.sort_by(|&a, &b| canonical(all, a, b));
+    }
+    out.sort_by(|a, b| match (a.first(), b.first()) {
+        (Some(&x), Some(&y)) => canonical(all, x, y),
+        _ => std::cmp::Ordering::Equal,
+    });
+    out
+}
+
+fn bucket(buckets: &mut HashMap<String, Vec<usize>>, key: String, at: usize) {
+    buckets.entry(key).or_default().push(at);
+}
+
+/// Lines of one medicine from different organisations join when the medicine, the dose of
+/// each line's latest course and whether each line is current agree.
+fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
+    let mut lines: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (at, e) in all.iter().enumerate() {
+        if matches!(e.detail, Detail::Medication(_)) && !e.identity_unconfirmed {
+            lines.entry(uf.find(at)).or_default().push(at);
+        }
+    }
+    let mut by_signature: HashMap<String, Vec<usize>> = HashMap::new();
+    for members in lines.values() {
+        let Some(lead) = lead_medication(all, members) else {
+            continue;
+        };
+        let Some(e) = all.get(lead) else { continue };
+        let Some(what) = concept_key(e) else { continue };
+        let current = members
+            .iter()
+            .filter_map(|&m| all.get(m))
+            .any(is_current_medication);
+        let dosage = match &e.detail {
+            Detail::Medication(m) => m.dosage.as_deref().unwrap_or_default(),
+            _ => "",
+        };
+        let dose = match dose::signature(&e.title, dosage) {
+            Some(sig) => format!("{sig:?}"),
+            None => normalise(dosage),
+        };
+        by_signature
+            .entry(format!("{what}|{dose}|{current}"))
+            .or_default()
+            .push(lead);
+    }
+    for leads in by_signature.values() {
+        if let Some((&first, rest)) = leads.split_first() {
+            for &m in rest {
+                uf.union(first, m);
+            }
+        }
+    }
+}
+
+/// The course that speaks for a medication line: the latest current one, else the
+/// latest; ties broken by the canonical order.
+pub(super) fn lead_medication(all: &[Entry], members: &[usize]) -> Option<usize> {
+    members.iter().copied().max_by(|&a, &b| {
+        let (Some(x), Some(y)) = (all.get(a), all.get(b)) else {
+            return std::cmp::Ordering::Equal;
+        };
+        is_current_medication(x)
+            .cmp(&is_current_medication(y))
+            .then_with(|| x.date.cmp(&y.date))
+            .then_with(|| canonical(all, b, a))
+    })
+}
+
+/// The order that makes a merge independent of input order: organisation (GP first), then the
+/// item's id (its organisation and source resource), then its title and dates.
+pub(super) fn canonical(all: &[Entry], a: usize, b: usize) -> std::cmp::Ordering {
+    let (Some(x), Some(y)) = (all.get(a), all.get(b)) else {
+        return a.cmp(&b);
+    };
+    organisation_key(x)
+        .cmp(&organisation_key(y))
+        .then_with(|| x.id.cmp(&y.id))
+        .then_with(|| x.title.cmp(&y.title))
+        .then_with(|| x.date.cmp(&y.date))
+        .then_with(|| x.end_date.cmp(&y.end_date))
+        .then_with(|| a.cmp(&b))
+}
+
+/// Where an item comes from, in the canonical order of sources (the GP practice first).
+fn organisation_key(e: &Entry) -> (crate::model::CareSetting, String, String) {
+    e.provenance
+        .first()
+        .map(|p| {
+            (
+                p.organisation.care_setting,
+                p.organisation.ods_code.clone().unwrap_or_default(),
+                p.organisation.name.clone(),
+            )
+        })
+        .unwrap_or((
+            crate::model::CareSetting::Unknown,
+            String::new(),
+            String::new(),
+        ))
+}
+
+/// Two problems are one episode when their spans overlap, or neither is dated.
+fn same_episode(a: &Entry, b: &Entry) -> bool {
+    match (span(a), span(b)) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+        (None, None) => a.date.is_none() && b.date.is_none(),
+        _ => false,
+    }
+}
+
+/// The days a problem episode covers: from its onset to its end when it has ended, else
+/// its onset (a partial date covering its month or year).
+fn span(e: &Entry) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+    let (first, onset_last) = e.date.as_ref()?.days()?;
+    let last = e
+        .end_date
+        .as_ref()
+        .and_then(|d| d.days())
+        .map(|(_, last)| last)
+        .filter(|last| *last >= first)
+        .unwrap_or(onset_last);
+    Some((first, last))
+}
+
+/// What identifies the fact: its code (dm+d identifiers are SNOMED CT concept ids, so the
+/// two share one key space), with the text too for a placeholder code; the text alone
+/// when there is no code. `None` when nothing identifies it.
+pub(super) fn concept_key(e: &Entry) -> Option<String> {
+    let text = normalise(&e.title);
+    let described = !NO_DESCRIPTION.contains(&text.as_str());
+    let coded = e
+        .code
+        .as_ref()
+        .and_then(|c| Some((c.system.as_deref()?, c.code.as_deref()?)));
+    match coded {
+        Some((system, code)) if is_placeholder(system, code) => {
+            described.then(|| format!("{system}|{code}|{text}"))
+        }
+        Some((system, code)) if system == DMD || system == SNOMED => Some(format!("sct|{code}")),
+        Some((system, code)) => Some(format!("{system}|{code}")),
+        None => described.then_some(text),
+    }
+}
+
+fn is_placeholder(system: &str, code: &str) -> bool {
+    DEGRADED.contains(&code.trim()) || system.contains("NullFlavor") || code.trim().is_empty()
+}
+
+fn day_key(e: &Entry) -> String {
+    e.date
+        .as_ref()
+        .and_then(crate::model::FhirDate::civil_date)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+pub(crate) fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// `active` or `inactive`: a problem's state, for grouping and contradictions.
+pub(crate) fn problem_state(e: &Entry) -> &'static str {
+    match e.status.as_deref() {
+        Some("active" | "recurrence" | "relapse") | None => "active",
+        _ => "inactive",
+    }
+}
+
+/// True for a medication the patient is currently taking.
+pub fn is_current_medication(e: &Entry) -> bool {
+    !matches!(
+        e.status.as_deref(),
+        Some("stopped" | "completed" | "cancelled" | "not-taken" | "entered-in-error")
+    )
+}

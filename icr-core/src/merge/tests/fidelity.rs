@@ -1,0 +1,457 @@
+//! Merge rules that never lose or invent a clinical fact (hazard H27): allergies keep
+//! every reaction and the highest criticality, problems merge only within one episode
+//! and never on a placeholder code, every course of a medicine is kept with its
+//! supplies, and the result does not depend on the order of sources or resources.
+
+use proptest::prelude::*;
+
+use super::{MARGARET, person, source};
+use crate::merge::{SourceStatus, merge};
+use crate::model::{ChangeKind, Detail, Entry, Section};
+use crate::summary::{SummaryOptions, build};
+
+fn r(json: String) -> String {
+    format!(r#"{{"resource":{json}}}"#)
+}
+
+fn allergy(id: &str, reaction: Option<(&str, &str)>, criticality: Option<&str>) -> String {
+    let reaction = reaction.map_or(String::new(), |(what, severity)| {
+        format!(
+            r#","reaction":[{{"manifestation":[{{"coding":[{{"system":"http://snomed.info/sct","code":"39579001","display":"{what}"}}]}}],"severity":"{severity}"}}]"#
+        )
+    });
+    let criticality = criticality.map_or(String::new(), |c| format!(r#","criticality":"{c}""#));
+    r(format!(
+        r#"{{"resourceType":"AllergyIntolerance","id":"{id}","patient":{{"reference":"Patient/p"}},
+        "clinicalStatus":{{"coding":[{{"code":"active"}}]}},
+        "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"91936005","display":"Allergy to penicillin"}}]}}{reaction}{criticality}}}"#
+    ))
+}
+
+fn problem(
+    id: &str,
+    code: &str,
+    text: &str,
+    onset: &str,
+    end: Option<&str>,
+    significance: &str,
+) -> String {
+    let (status, end) = match end {
+        Some(e) => ("resolved", format!(r#","abatementDateTime":"{e}""#)),
+        None => ("active", String::new()),
+    };
+    r(format!(
+        r#"{{"resourceType":"Condition","id":"{id}","subject":{{"reference":"Patient/p"}},
+        "extension":[{{"url":"https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-ProblemSignificance-1","valueCode":"{significance}"}}],
+        "clinicalStatus":"{status}",
+        "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"{code}","display":"Placeholder"}}],"text":"{text}"}},
+        "onsetDateTime":"{onset}"{end}}}"#
+    ))
+}
+
+fn course(id: &str, status: &str, start: &str, end: &str) -> String {
+    r(format!(
+        r#"{{"resourceType":"MedicationStatement","id":"{id}","status":"{status}","subject":{{"reference":"Patient/p"}},
+        "medicationCodeableConcept":{{"coding":[{{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}}]}},
+        "effectivePeriod":{{"start":"{start}","end":"{end}"}},"dosage":[{{"text":"Two capsules up to four times a day"}}]}}"#
+    ))
+}
+
+/// A GP Connect medication: a statement, its authorisation and `issues` issues on `day`.
+fn authorised(id: &str, day: &str, issues: usize) -> String {
+    let mut out = vec![
+        r(format!(
+            r#"{{"resourceType":"MedicationStatement","id":"{id}","status":"active","subject":{{"reference":"Patient/p"}},
+            "basedOn":[{{"reference":"MedicationRequest/{id}-plan"}}],
+            "medicationCodeableConcept":{{"coding":[{{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}}]}},
+            "effectivePeriod":{{"start":"{day}"}},"dosage":[{{"text":"Two capsules up to four times a day"}}]}}"#
+        )),
+        r(format!(
+            r#"{{"resourceType":"MedicationRequest","id":"{id}-plan","intent":"plan","status":"active","subject":{{"reference":"Patient/p"}},
+            "medicationCodeableConcept":{{"coding":[{{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}}]}},
+            "dispenseRequest":{{"validityPeriod":{{"start":"{day}"}},"quantity":{{"value":32,"extension":[{{"url":"https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-MedicationQuantityText-1","valueString":"capsule"}}]}}}}}}"#
+        )),
+    ];
+    for n in 0..issues {
+        out.push(r(format!(
+            r#"{{"resourceType":"MedicationRequest","id":"{id}-issue{n}","intent":"order","status":"completed","subject":{{"reference":"Patient/p"}},
+            "basedOn":[{{"reference":"MedicationRequest/{id}-plan"}}],
+            "medicationCodeableConcept":{{"coding":[{{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}}]}},
+            "dispenseRequest":{{"validityPeriod":{{"start":"{day}"}},"quantity":{{"value":{q},"extension":[{{"url":"https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-MedicationQuantityText-1","valueString":"capsule"}}]}}}}}}"#,
+            q = 16 * (n + 1)
+        )));
+    }
+    out.join(",")
+}
+
+fn items(r: &crate::merge::SharedCareRecord, section: Section) -> Vec<&Entry> {
+    r.entries.iter().filter(|e| e.section == section).collect()
+}
+
+fn me() -> String {
+    person(MARGARET, "Thornton", "1948-03-12")
+}
+
+#[test]
+fn an_allergy_keeps_every_reaction_and_the_highest_criticality_in_either_order() {
+    let with = allergy("a1", Some(("Anaphylaxis", "severe")), Some("high"));
+    let without = allergy("a2", None, Some("low"));
+    for order in [[&with, &without], [&without, &with]] {
+        let gp = source("gp", &me(), order[0]);
+        let hospital = source("hospital", &me(), order[1]);
+        for sources in [vec![gp.clone(), hospital.clone()], vec![hospital, gp]] {
+            let record = merge(sources, Vec::new());
+            let allergies = items(&record, Section::Allergies);
+            assert_eq!(allergies.len(), 1, "one allergy from two sources");
+            let Detail::Allergy {
+                reactions,
+                criticality,
+                ..
+            } = &allergies[0].detail
+            else {
+                panic!("an allergy")
+            };
+            assert_eq!(criticality.as_deref(), Some("high"));
+            assert_eq!(reactions.len(), 1);
+            assert_eq!(reactions[0].manifestations, ["Anaphylaxis"]);
+            assert_eq!(reactions[0].severity.as_deref(), Some("severe"));
+            let lower = allergies[0]
+                .discrepancies
+                .iter()
+                .filter(|d| d.contains("criticality low"))
+                .count();
+            assert_eq!(lower, 1, "the lower criticality is named, not dropped");
+        }
+    }
+}
+
+#[test]
+fn two_records_of_one_allergy_in_one_source_keep_the_reaction() {
+    let both = format!(
+        "{},{}",
+        allergy("a1", None, None),
+        allergy("a2", Some(("Urticaria", "moderate")), None)
+    );
+    let record = merge(vec![source("gp", &me(), &both)], Vec::new());
+    let allergies = items(&record, Section::Allergies);
+    assert_eq!(allergies.len(), 1);
+    let Detail::Allergy { reactions, .. } = &allergies[0].detail else {
+        panic!("an allergy")
+    };
+    assert_eq!(reactions.len(), 1, "{reactions:?}");
+    assert_eq!(allergies[0].provenance.len(), 2, "both records are named");
+}
+
+#[test]
+fn placeholder_codes_merge_only_on_identical_text() {
+    let degraded = "196411000000103";
+    let entries = [
+        problem("p1", degraded, "Minor thing", "2019-01-01", None, "minor"),
+        problem("p2", degraded, "Major thing", "2019-01-01", None, "major"),
+        problem("p3", degraded, "Major thing", "2019-01-01", None, "major"),
+    ]
+    .join(",");
+    let record = merge(vec![source("tpp", &me(), &entries)], Vec::new());
+    let titles: Vec<&str> = items(&record, Section::Problems)
+        .iter()
+        .map(|e| e.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Major thing", "Minor thing"],
+        "the two texts stay apart (major first); the identical pair is one"
+    );
+}
+
+#[test]
+fn recurrent_episodes_stay_separate_latest_first_and_one_episode_merges_across_sources() {
+    let otitis = "65363002";
+    let gp_entries = [
+        problem(
+            "e1",
+            otitis,
+            "Otitis media",
+            "2011-02-01",
+            Some("2011-02-20"),
+            "minor",
+        ),
+        problem(
+            "e2",
+            otitis,
+            "Otitis media",
+            "2017-05-01",
+            Some("2017-05-14"),
+            "minor",
+        ),
+        problem(
+            "e3",
+            otitis,
+            "Otitis media",
+            "2019-09-01",
+            Some("2019-09-30"),
+            "minor",
+        ),
+    ]
+    .join(",");
+    let hospital_entries = problem(
+        "h1",
+        otitis,
+        "Otitis media",
+        "2019-09",
+        Some("2019-09-21"),
+        "minor",
+    );
+    for sources in [
+        vec![
+            source("gp", &me(), &gp_entries),
+            source("hospital", &me(), &hospital_entries),
+        ],
+        vec![
+            source("hospital", &me(), &hospital_entries),
+            source("gp", &me(), &gp_entries),
+        ],
+    ] {
+        let record = merge(sources, Vec::new());
+        let episodes: Vec<(String, usize)> = items(&record, Section::Problems)
+            .iter()
+            .map(|e| {
+                (
+                    e.date
+                        .as_ref()
+                        .map(|d| d.as_str().to_owned())
+                        .unwrap_or_default(),
+                    e.provenance.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            episodes,
+            [
+                ("2019-09".to_owned(), 2),
+                ("2017-05-01".to_owned(), 1),
+                ("2011-02-01".to_owned(), 1)
+            ],
+            "three episodes, latest first; the 2019 one from both sources, starting at the earliest onset"
+        );
+    }
+}
+
+#[test]
+fn every_course_of_a_medicine_is_kept_with_its_supplies_on_one_line() {
+    let mut entries: Vec<String> = (0..7)
+        .map(|n| {
+            course(
+                &format!("c{n}"),
+                "completed",
+                &format!("201{n}-01-01"),
+                &format!("201{n}-02-01"),
+            )
+        })
+        .collect();
+    entries.push(authorised("current", "2024-03-01", 3));
+    let record = merge(vec![source("gp", &me(), &entries.join(","))], Vec::new());
+    let meds = items(&record, Section::Medications);
+    assert_eq!(meds.len(), 1, "one line per medicine");
+    let line = meds[0];
+    let Detail::Medication(m) = &line.detail else {
+        panic!("a medication")
+    };
+    assert_eq!(m.courses.len(), 8, "every course");
+    assert_eq!(m.issues, 3, "every supply counted");
+    assert_eq!(
+        line.status.as_deref(),
+        Some("active"),
+        "a current course makes it current"
+    );
+    assert_eq!(
+        line.date.as_ref().map(|d| d.as_str()),
+        Some("2010-01-01"),
+        "the true first start"
+    );
+    let supplies: Vec<(Option<&str>, Option<u32>)> = m
+        .courses
+        .iter()
+        .flat_map(|c| c.supplies.iter())
+        .map(|s| (s.quantity.as_deref(), s.issue_number))
+        .collect();
+    assert_eq!(
+        supplies,
+        [
+            (Some("16 capsule"), Some(1)),
+            (Some("32 capsule"), Some(2)),
+            (Some("48 capsule"), Some(3))
+        ],
+        "three same-day supplies, each with its own quantity"
+    );
+}
+
+#[test]
+fn an_ended_medicine_ends_at_its_last_course_and_completed_is_not_stopped() {
+    let entries = [
+        course("c1", "completed", "2020-01-01", "2020-03-01"),
+        course("c2", "completed", "2021-01-01", "2021-06-30"),
+    ]
+    .join(",");
+    let record = merge(vec![source("gp", &me(), &entries)], Vec::new());
+    let line = items(&record, Section::Medications)[0];
+    assert_eq!(
+        line.end_date.as_ref().map(|d| d.as_str()),
+        Some("2021-06-30")
+    );
+    let Detail::Medication(m) = &line.detail else {
+        panic!("a medication")
+    };
+    assert!(m.changes.iter().all(|c| c.kind != ChangeKind::Stopped));
+    assert_eq!(
+        m.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Completed)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn another_persons_record_under_the_same_nhs_number_is_held_not_merged() {
+    let gp = source("gp", &me(), &allergy("a1", None, None));
+    let other = format!(
+        r#"{},"name":[{{"family":"Okafor"}}],"birthDate":"1990-07-01","gender":"male""#,
+        super::nhs(MARGARET)
+    );
+    let clinic = source(
+        "clinic",
+        &other,
+        &allergy("a2", Some(("Rash", "mild")), None),
+    );
+    let record = merge(vec![gp, clinic], Vec::new());
+    let clinic_state = record
+        .sources
+        .iter()
+        .find(|s| s.organisation.name == "clinic")
+        .unwrap();
+    assert_eq!(clinic_state.status, SourceStatus::IdentityUnconfirmed);
+    let allergies = items(&record, Section::Allergies);
+    assert_eq!(allergies.len(), 2, "not merged into the patient's allergy");
+    assert_eq!(
+        allergies.iter().filter(|e| e.identity_unconfirmed).count(),
+        1
+    );
+    let summary = build(
+        &record,
+        jiff::civil::date(2026, 12, 4),
+        SummaryOptions::default(),
+        |_, _| Ok(Vec::new()),
+    );
+    let shown = summary
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Allergies)
+        .unwrap();
+    assert_eq!(
+        shown.items.len(),
+        1,
+        "only the patient's own allergy is in the section"
+    );
+    assert_eq!(
+        summary.reconciliation.len(),
+        1,
+        "the other is listed for reconciliation"
+    );
+    assert!(summary.demographic_discrepancies.is_empty());
+}
+
+/// A small record whose facts repeat across and within sources.
+fn sources_for_shuffle() -> Vec<Vec<String>> {
+    let otitis = "65363002";
+    vec![
+        vec![
+            allergy("a1", Some(("Anaphylaxis", "severe")), Some("high")),
+            allergy("a2", None, None),
+            problem(
+                "p1",
+                otitis,
+                "Otitis media",
+                "2017-05-01",
+                Some("2017-05-14"),
+                "minor",
+            ),
+            problem(
+                "p2",
+                otitis,
+                "Otitis media",
+                "2019-09-01",
+                Some("2019-09-30"),
+                "major",
+            ),
+            problem(
+                "p3",
+                "196411000000103",
+                "Old entry A",
+                "2001-01-01",
+                None,
+                "minor",
+            ),
+            problem(
+                "p4",
+                "196411000000103",
+                "Old entry B",
+                "2001-01-01",
+                None,
+                "major",
+            ),
+            course("c1", "completed", "2015-01-01", "2015-02-01"),
+            course("c2", "stopped", "2016-01-01", "2016-02-01"),
+            authorised("m1", "2024-03-01", 2),
+        ],
+        vec![
+            allergy("h1", Some(("Urticaria", "moderate")), Some("low")),
+            problem("h2", otitis, "Otitis media", "2019-09", None, "minor"),
+            course("h3", "stopped", "2024-05-01", "2024-06-01"),
+        ],
+    ]
+}
+
+fn summary_json(order: &[usize], shuffles: &[Vec<usize>]) -> String {
+    let all = sources_for_shuffle();
+    let names = ["gp", "hospital"];
+    let records: Vec<_> = order
+        .iter()
+        .map(|&s| {
+            let entries: Vec<String> = shuffles[s]
+                .iter()
+                .map(|&i| all[s][i % all[s].len()].clone())
+                .collect();
+            source(names[s], &me(), &entries.join(","))
+        })
+        .collect();
+    let record = merge(records, Vec::new());
+    let summary = build(
+        &record,
+        jiff::civil::date(2026, 12, 4),
+        SummaryOptions::default(),
+        |_, _| Ok(Vec::new()),
+    );
+    serde_json::to_string(&summary).unwrap_or_default()
+}
+
+fn permutation(n: usize) -> impl Strategy<Value = Vec<usize>> {
+    Just((0..n).collect::<Vec<usize>>()).prop_shuffle()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Sources in either order and the resources of each in any order give the same
+    /// summary JSON.
+    #[test]
+    fn the_summary_does_not_depend_on_the_order_of_sources_or_resources(
+        gp in permutation(9),
+        hospital in permutation(3),
+        swap in any::<bool>(),
+    ) {
+        let canonical = summary_json(&[0, 1], &[(0..9).collect(), (0..3).collect()]);
+        let order = if swap { vec![1, 0] } else { vec![0, 1] };
+        let shuffled = summary_json(&order, &[gp, hospital]);
+        prop_assert_eq!(shuffled, canonical);
+    }
+}
