@@ -130,6 +130,9 @@ pub struct Banner {
     /// Date of death, or `deceased`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deceased: Option<String>,
+    /// Whole years at death, when both dates are known to the day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_at_death: Option<i64>,
     /// Addresses, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<String>,
@@ -172,6 +175,10 @@ pub struct SummarySection {
     /// What was withheld from this viewer, by reason (never what it was).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<Withheld>,
+    /// Administrative entries with no content (a "Comment note" with no text), counted
+    /// by title instead of listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folded: Vec<FoldedItems>,
     /// What sources say about this section ("no known allergies").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<SectionStatement>,
@@ -179,6 +186,57 @@ pub struct SummarySection {
     /// contradictions between sources).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<SectionWarning>,
+}
+
+/// Administrative entries with no content, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldedItems {
+    /// Their title.
+    pub title: String,
+    /// How many.
+    pub count: usize,
+}
+
+/// Titles (and SNOMED CT codes) of entries GP systems make for filing rather than to
+/// record a finding: shown as a count when they carry nothing else.
+const ADMINISTRATIVE: [(&str, &str); 3] = [
+    ("37331000000100", "comment note"),
+    ("185317003", "seen in primary care establishment"),
+    ("185316007", "seen in surgery"),
+];
+
+/// The title an item is counted under when it is an administrative entry with no
+/// content: no value, comment, note, flag or warning.
+#[cfg_attr(not(feature = "trust"), allow(dead_code))]
+fn administrative_title(e: &Entry) -> Option<String> {
+    let code = e.code.as_ref().and_then(|c| c.code.as_deref());
+    let title = e.title.trim().to_lowercase();
+    let listed = ADMINISTRATIVE
+        .iter()
+        .any(|(c, t)| code == Some(*c) || title == *t);
+    let empty = match &e.detail {
+        Detail::Observation { result } => {
+            result.value.is_none()
+                && result.comments.is_empty()
+                && result.interpretation.is_none()
+                && result.flag.is_none()
+        }
+        Detail::Encounter {
+            participants,
+            reasons,
+            location,
+            discharge,
+            ..
+        } => {
+            participants.is_empty()
+                && reasons.is_empty()
+                && location.is_none()
+                && discharge.is_none()
+        }
+        _ => false,
+    };
+    (listed && empty && e.notes.is_empty() && e.warnings.is_empty() && e.discrepancies.is_empty())
+        .then(|| e.title.trim().to_owned())
 }
 
 /// A marker that items were withheld.
@@ -320,6 +378,7 @@ pub(crate) fn build(
             title: s.title().to_owned(),
             items: Vec::new(),
             withheld: Vec::new(),
+            folded: Vec::new(),
             statements: Vec::new(),
             warnings: Vec::new(),
         })
@@ -349,8 +408,15 @@ pub(crate) fn build(
     checks::run(&mut visible, as_of);
     let banner_alerts = banner_alerts(&visible);
     for e in visible {
-        if let Some(section) = position(e.section).and_then(|at| sections.get_mut(at)) {
-            section.items.push(e);
+        let Some(section) = position(e.section).and_then(|at| sections.get_mut(at)) else {
+            continue;
+        };
+        match administrative_title(&e) {
+            Some(title) => match section.folded.iter_mut().find(|f| f.title == title) {
+                Some(f) => f.count += 1,
+                None => section.folded.push(FoldedItems { title, count: 1 }),
+            },
+            None => section.items.push(e),
         }
     }
     let mut sources = Vec::new();
@@ -427,6 +493,10 @@ pub(crate) fn build(
                 age_years: p.birth_date.as_ref().and_then(|d| d.years_until(as_of)),
                 gender: p.gender.clone(),
                 deceased: p.deceased.clone(),
+                age_at_death: p.deceased.as_deref().and_then(|d| {
+                    let died = crate::model::FhirDate::parse(d)?.civil_date()?;
+                    p.birth_date.as_ref()?.years_until(died)
+                }),
                 addresses: p.addresses.clone(),
                 telecom: p.telecom.clone(),
                 registered_gp: p.registered_gp.clone(),

@@ -319,6 +319,8 @@ pub struct Attachment<'a> {
     pub url: Option<Str<'a>>,
     #[serde(borrow)]
     pub title: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub data: Option<Str<'a>>,
 }
 
 /// `Timing`, as far as a dosage needs it.

@@ -9,8 +9,8 @@ use crate::fhir::resources::{
     Flag, Immunization, Procedure, RelatedPerson, Request,
 };
 use crate::model::{
-    AllergyStatus, AttachmentRef, Detail, LabelBasis, Reaction, Section, SensitiveCategory,
-    Sensitivity, TeamMember,
+    AllergyStatus, AttachmentRef, Detail, LabelBasis, MAX_INLINE_TEXT, Reaction, Section,
+    SensitiveCategory, Sensitivity, TeamMember,
 };
 
 use super::context::{Ctx, Outcome, status_code, status_str};
@@ -19,6 +19,27 @@ use super::text::{date, notes, person_name, s, telecoms, term, terms};
 
 /// SNOMED CT concepts that assert the absence of allergies rather than an allergy.
 pub const NO_KNOWN_ALLERGY_CODES: [&str; 4] = ["716186003", "409137002", "428607008", "429625007"];
+
+/// Inline content that is plain text (`text/plain`, any charset that is UTF-8), decoded,
+/// when it fits [`MAX_INLINE_TEXT`]; anything else stays out of the record.
+fn inline_text(a: &crate::fhir::datatypes::Attachment<'_>) -> Option<String> {
+    use base64::Engine as _;
+    let kind = s(&a.content_type)?.to_ascii_lowercase();
+    if !kind.starts_with("text/plain") {
+        return None;
+    }
+    let data = a.data.as_ref()?.as_str();
+    // Base64 is four characters for three bytes: anything longer cannot fit.
+    if data.len() > MAX_INLINE_TEXT / 3 * 4 + 4 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let text = text.trim();
+    (!text.is_empty() && text.len() <= MAX_INLINE_TEXT).then(|| text.to_owned())
+}
 
 /// A concept that says nothing is known (HL7 null flavours: `NI`, `UNK`, `ASKU`, …)
 /// and has no text of its own.
@@ -476,8 +497,20 @@ pub fn request<'r, 'a>(
         .filter_map(|x| ctx.name_of(x, res, "recipient"))
         .collect();
     recipients.dedup();
-    let title = concept.and_then(term).or_else(|| s(&r.description));
     let reasons = terms(&r.reason_code);
+    // What was asked for reads first: the description, else the reason (a two-week-wait
+    // referral's "suspected cancer"), and only then the service it went to ("skin").
+    let service = concept.and_then(term);
+    let described = s(&r.description).or_else(|| {
+        (section == Section::Referrals)
+            .then(|| reasons.first().cloned())
+            .flatten()
+    });
+    let service_note = match (&described, &service) {
+        (Some(_), Some(svc)) => Some(format!("Service: {svc}")),
+        _ => None,
+    };
+    let title = described.or(service);
     let detail = if section == Section::Appointments {
         Detail::Appointment {
             participants: recipients,
@@ -504,6 +537,7 @@ pub fn request<'r, 'a>(
     ) {
         e.notes.push(d);
     }
+    e.notes.extend(service_note);
     Outcome::Entries(vec![e])
 }
 
@@ -531,11 +565,15 @@ pub fn document<'r, 'a>(
         .content
         .iter()
         .filter_map(|c| c.attachment.as_ref())
-        .map(|a| AttachmentRef {
-            content_type: s(&a.content_type),
-            url: s(&a.url),
-            title: s(&a.title),
-            inline_content_omitted: false,
+        .map(|a| {
+            let text = inline_text(a);
+            AttachmentRef {
+                content_type: s(&a.content_type),
+                url: s(&a.url),
+                title: s(&a.title),
+                inline_content_omitted: a.data.is_some() && text.is_none(),
+                text,
+            }
         })
         .collect();
     let title = s(&d.description)

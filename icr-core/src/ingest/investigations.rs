@@ -253,7 +253,11 @@ fn components(obs: &Observation<'_>) -> Option<String> {
             let value = c
                 .value_quantity
                 .as_ref()
-                .and_then(quantity)
+                .and_then(|q| {
+                    let shown = q.value.as_ref()?.shown()?;
+                    let unit = s(&q.unit).or_else(|| s(&q.code));
+                    super::units::display(q, &shown, unit.as_deref()).or_else(|| quantity(q))
+                })
                 .or_else(|| s(&c.value_string))
                 .or_else(|| c.value_codeable_concept.as_ref().and_then(term))?;
             Some(format!("{name} {value}"))

@@ -71,10 +71,7 @@ fn authorisations<'r, 'a>(
                 orders.push(&**mr);
             }
         }
-        out.push(Authorisation {
-            plan,
-            orders,
-        });
+        out.push(Authorisation { plan, orders });
     }
     out.sort_by_key(|a| issued_on(a.plan));
     out
@@ -390,11 +387,12 @@ pub fn statement<'r, 'a>(
     e.date = start;
     e.end_date = end.or(reason_date);
     e.recorded = date(&st.date_asserted);
-    e.notes = notes(&st.note);
-    for a in &auths {
-        e.notes.extend(notes(&a.plan.note));
+    for n in notes(&st.note)
+        .into_iter()
+        .chain(auths.iter().flat_map(|a| notes(&a.plan.note)))
+    {
+        e.add_note(n);
     }
-    e.notes.dedup();
     Outcome::Entries(vec![e])
 }
 

@@ -18,9 +18,17 @@ const UCUM: &str = "http://unitsofmeasure.org";
 pub fn display(q: &Quantity<'_>, shown_value: &str, unit_as_sent: Option<&str>) -> Option<String> {
     let is_ucum = q.system.as_ref().is_some_and(|x| x.as_str().trim() == UCUM)
         || s(&q.code).is_some_and(|c| s(&q.unit).is_none_or(|u| u == c));
+    // The UCUM code when the quantity has one; else a unit text that is wholly UCUM
+    // (`10*9/L`, `umol/L`, which GP systems send as text) reads the same way.
     let unit = s(&q.code)
         .filter(|_| is_ucum)
         .and_then(|c| ucum_display(&c))
+        .or_else(|| {
+            s(&q.code)
+                .is_none()
+                .then(|| unit_as_sent.and_then(ucum_display))
+                .flatten()
+        })
         .or_else(|| unit_as_sent.map(str::to_owned));
     let (value, rounded) = match denoised(shown_value) {
         Some(v) => (v, true),

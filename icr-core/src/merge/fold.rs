@@ -71,9 +71,7 @@ fn absorb_common(into: &mut Entry, other: &Entry) {
         }
     }
     for n in &other.notes {
-        if !into.notes.contains(n) {
-            into.notes.push(n.clone());
-        }
+        into.add_note(n.clone());
     }
     for l in &other.linked_at {
         if !into.linked_at.contains(l) {

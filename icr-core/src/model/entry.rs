@@ -166,6 +166,18 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Adds a note unless another note already says it: a note contained in another
+    /// (`X` and `Prescriber Notes: X`, the same words from the statement and its
+    /// authorisation) is kept once, as the longer, so nothing is lost and nothing repeats.
+    pub(crate) fn add_note(&mut self, note: String) {
+        let note = note.trim().to_owned();
+        if note.is_empty() || self.notes.iter().any(|n| n.contains(note.as_str())) {
+            return;
+        }
+        self.notes.retain(|n| !note.contains(n.as_str()));
+        self.notes.push(note);
+    }
+
     /// The item as a summary shows it: its content with the labels the access decision
     /// gave it, without what only the decision needed (concepts, links).
     #[cfg_attr(not(feature = "trust"), allow(dead_code))]
@@ -577,10 +589,18 @@ pub struct AttachmentRef {
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// True when the source inlined the content (not carried into the record).
+    /// True when the source inlined content that is not carried into the record (not
+    /// text, or text too long to show).
     #[serde(default)]
     pub inline_content_omitted: bool,
+    /// Inlined plain text (a clinical note sent in the document itself), decoded to be
+    /// read; at most [`MAX_INLINE_TEXT`] bytes are carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
+
+/// The most inline text of one attachment carried into the record.
+pub const MAX_INLINE_TEXT: usize = 64 * 1024;
 
 /// A member of a care team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ pub use code::{
 pub use date::FhirDate;
 pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Course, Detail, Entry, ItemWarning, ItemWarningCode,
-    MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
+    MAX_INLINE_TEXT, MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{

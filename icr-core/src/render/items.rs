@@ -165,29 +165,17 @@ fn badges(e: &Entry, changed: bool) -> Markup {
         @if changed { span.icr-badge.icr-badge-change { "Recently changed" } }
         @if let Some(flag) = observation_flag { span.icr-badge.icr-badge-high { (Text(&flag)) } }
         @if let Some(status) = shown_status(e) {
-            span.icr-badge { (Text(&capitalised(status))) }
+            span.icr-badge { (Text(&capitalised(&status))) }
         }
     }
 }
 
-/// A status worth showing on the main line (appointments, referrals, problems).
-fn shown_status(e: &Entry) -> Option<&str> {
-    let status = match &e.detail {
-        Detail::Problem {
-            clinical_status, ..
-        } => clinical_status.as_deref().or(e.status.as_deref()),
-        Detail::Appointment { .. }
-        | Detail::Referral { .. }
-        | Detail::Encounter { .. }
-        | Detail::Procedure { .. } => e.status.as_deref(),
-        Detail::Medication(_) => e
-            .status
-            .as_deref()
-            .filter(|s| !s.eq_ignore_ascii_case("active")),
-        _ => None,
-    }?;
-    let routine = ["finished", "completed", "final", "current"];
-    (!routine.iter().any(|r| status.eq_ignore_ascii_case(r))).then_some(status)
+/// A status worth showing on the main line: the same words as the text view.
+fn shown_status(e: &Entry) -> Option<String> {
+    match &e.detail {
+        Detail::Allergy { .. } => None,
+        _ => super::words::status(e),
+    }
 }
 
 fn capitalised(s: &str) -> String {

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::words;
 use crate::PatientSummary;
-use crate::model::{ChangeKind, Detail, Entry, FhirDate, ResultLine};
+use crate::model::{ChangeKind, Detail, Entry, FhirDate, MedicationDetail, ResultLine};
 use crate::summary::SummarySection;
 
 /// The whole summary as terminal text.
@@ -38,6 +38,16 @@ fn render(summary: &PatientSummary) -> String {
     }
     for section in &summary.sections {
         render_section(&mut out, section, empty);
+    }
+    if !summary.reconciliation.is_empty() {
+        let _ = writeln!(
+            out,
+            "HELD FOR RECONCILIATION (identity not confirmed: not part of this record)"
+        );
+        for e in &summary.reconciliation {
+            item(&mut out, e);
+        }
+        let _ = writeln!(out);
     }
     out
 }
@@ -80,7 +90,7 @@ fn banner(out: &mut String, s: &PatientSummary) {
         facts.push(format!("NHS No. {n}"));
     }
     if let Some(b) = &p.birth_date_display {
-        match p.age_years {
+        match p.age_years.filter(|_| p.deceased.is_none()) {
             Some(age) => facts.push(format!("Born {b} ({age}y)")),
             None => facts.push(format!("Born {b}")),
         }
@@ -89,7 +99,10 @@ fn banner(out: &mut String, s: &PatientSummary) {
         facts.push(capitalise(g));
     }
     if let Some(d) = &p.deceased {
-        facts.push(format!("DECEASED {d}"));
+        match p.age_at_death {
+            Some(age) => facts.push(format!("DECEASED {d}, aged {age}")),
+            None => facts.push(format!("DECEASED {d}")),
+        }
     }
     let _ = writeln!(out, "{}", facts.join("  |  "));
     if let Some(w) = &p.contact_details_withheld {
@@ -106,6 +119,9 @@ fn banner(out: &mut String, s: &PatientSummary) {
     }
     for d in &s.demographic_discrepancies {
         let _ = writeln!(out, "!! {d}");
+    }
+    for a in &s.banner_alerts {
+        let _ = writeln!(out, "!! {}", a.text);
     }
     let _ = writeln!(out);
 }
@@ -129,9 +145,19 @@ fn sources(out: &mut String, s: &PatientSummary) {
             .and_then(FhirDate::parse)
             .map(|d| format!(", data as of {}", d.display()))
             .unwrap_or_default();
+        let freshness = match src.freshness {
+            Some(crate::summary::Freshness::Stale) => match src.age_days {
+                Some(days) => format!(" - MAY BE OUT OF DATE ({days} days old)"),
+                None => " - MAY BE OUT OF DATE".to_owned(),
+            },
+            Some(crate::summary::Freshness::AgeUnknown) => {
+                " - may be out of date (it did not say when its data was updated)".to_owned()
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  {mark}{} ({ods}{}) {status}{as_of}, {} item(s)",
+            "  {mark}{} ({ods}{}) {status}{as_of}, {} item(s){freshness}",
             src.name,
             src.care_setting.label(),
             src.items
@@ -154,6 +180,7 @@ fn sources(out: &mut String, s: &PatientSummary) {
 fn render_section(out: &mut String, s: &SummarySection, empty: &str) {
     let heading = s.title.to_uppercase();
     if s.items.is_empty()
+        && s.folded.is_empty()
         && s.withheld.is_empty()
         && s.statements.is_empty()
         && s.warnings.is_empty()
@@ -179,8 +206,24 @@ fn render_section(out: &mut String, s: &SummarySection, empty: &str) {
             w.organisation
         );
     }
+    let mut past_started = false;
     for e in &s.items {
+        if !past_started && crate::merge::is_past(e) {
+            past_started = true;
+            if s.items.iter().any(|x| !crate::merge::is_past(x)) {
+                let _ = writeln!(out, "  -- past --");
+            }
+        }
         item(out, e);
+    }
+    for f in &s.folded {
+        let _ = writeln!(
+            out,
+            "  ({} \"{}\" entr{} with no content, not listed)",
+            f.count,
+            f.title,
+            if f.count == 1 { "y" } else { "ies" }
+        );
     }
     for w in &s.withheld {
         let _ = writeln!(
@@ -197,22 +240,26 @@ fn item(out: &mut String, e: &Entry) {
     if let Some(d) = detail_line(e) {
         line.push_str(&format!(" | {d}"));
     }
-    if let Some(status) = &e.status {
+    if let Some(status) = words::status(e) {
         line.push_str(&format!(" | {status}"));
     }
-    match (&e.date, &e.end_date) {
-        (Some(a), Some(b)) => line.push_str(&format!(" | {} to {}", a.display(), b.display())),
-        (Some(a), None) => line.push_str(&format!(" | {}", a.display())),
-        (None, Some(b)) => line.push_str(&format!(" | until {}", b.display())),
-        (None, None) => {}
+    if let Some(when) = words::when(e) {
+        line.push_str(&format!(" | {when}"));
     }
     let _ = writeln!(out, "{line}");
-    let from: Vec<&str> = e
-        .provenance
-        .iter()
-        .map(|p| p.organisation.name.as_str())
-        .collect();
-    let mut source = format!("      from {}", from.join("; "));
+    for w in &e.warnings {
+        let _ = writeln!(out, "      !! {}", w.text);
+    }
+    for d in &e.discrepancies {
+        let _ = writeln!(out, "      !! differs: {d}");
+    }
+    for extra in extra_lines(e) {
+        let _ = writeln!(out, "      {extra}");
+    }
+    for n in &e.notes {
+        let _ = writeln!(out, "      note: {n}");
+    }
+    let mut source = format!("      from {}", words::sources(e));
     if let Some(by) = e.provenance.first().and_then(|p| p.recorded_by.as_deref()) {
         source.push_str(&format!(" (recorded by {by})"));
     }
@@ -226,27 +273,42 @@ fn item(out: &mut String, e: &Entry) {
         source.push_str(&format!(" [sensitive: {}]", cats.join(", ")));
     }
     let _ = writeln!(out, "{source}");
-    for extra in extra_lines(e) {
-        let _ = writeln!(out, "      {extra}");
-    }
-    for d in &e.discrepancies {
-        let _ = writeln!(out, "      !! differs: {d}");
-    }
 }
 
 fn detail_line(e: &Entry) -> Option<String> {
     match &e.detail {
-        Detail::Medication(m) => m.dosage.clone(),
-        Detail::Allergy { reactions, .. } if !reactions.is_empty() => Some(
-            reactions
-                .iter()
-                .map(crate::model::Reaction::line)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+        Detail::Medication(m) => {
+            let mut parts: Vec<String> = m.dosage.iter().cloned().collect();
+            parts.extend(m.quantity.clone());
+            parts.extend(m.prescription_type.clone());
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Detail::Allergy {
+            criticality,
+            category,
+            ..
+        } => {
+            let mut parts: Vec<String> = category.clone();
+            if let Some(c) = criticality {
+                parts.push(format!("criticality {c}"));
+            }
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Detail::Problem {
+            significance: Some(s),
+            ..
+        } => Some(capitalise(s)),
         Detail::Observation { result } => value(result),
-        Detail::Referral { recipients, .. } if !recipients.is_empty() => {
-            Some(format!("to {}", recipients.join(", ")))
+        Detail::Referral {
+            recipients,
+            priority,
+            ..
+        } => {
+            let mut parts: Vec<String> = priority.iter().map(|p| capitalise(p)).collect();
+            if !recipients.is_empty() {
+                parts.push(format!("to {}", recipients.join(", ")));
+            }
+            (!parts.is_empty()).then(|| parts.join(", "))
         }
         Detail::Alert { category: Some(c) } => Some(c.clone()),
         Detail::Encounter { class: Some(c), .. } => Some(c.clone()),
@@ -254,10 +316,18 @@ fn detail_line(e: &Entry) -> Option<String> {
     }
 }
 
+/// A value with its flag; a flag that says something is wrong in capitals, so it stands
+/// out in a column of results.
 fn value(r: &ResultLine) -> Option<String> {
     let mut s = words::result_value(r)?;
     if let Some(flag) = words::result_flag(r) {
-        s.push_str(&format!(" [{flag}]"));
+        let shown = match (r.flag, r.abnormal()) {
+            (Some(_), Some(false)) => flag.to_lowercase(),
+            (Some(_), _) => flag.to_uppercase(),
+            // The source's own words, when they are not a flag the SDK reads.
+            (None, _) => flag,
+        };
+        s.push_str(&format!(" [{shown}]"));
     }
     Some(s)
 }
@@ -265,28 +335,26 @@ fn value(r: &ResultLine) -> Option<String> {
 fn extra_lines(e: &Entry) -> Vec<String> {
     let mut lines = Vec::new();
     match &e.detail {
-        Detail::Medication(m) => {
-            for c in &m.changes {
-                let kind = match c.kind {
-                    ChangeKind::Started => "started",
-                    ChangeKind::Stopped => "STOPPED",
-                    ChangeKind::Completed => "course completed",
-                    ChangeKind::DoseChanged => "DOSE CHANGED",
-                };
-                let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
-                let by =
-                    c.by.as_deref()
-                        .map(|b| format!(" by {b}"))
-                        .unwrap_or_default();
-                let detail = c
-                    .detail
-                    .as_deref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default();
-                lines.push(format!("{kind} {when}{by}{detail}"));
+        Detail::Allergy {
+            reactions,
+            end_reason,
+            ..
+        } => {
+            for r in reactions {
+                lines.push(format!("reaction: {}", words::reaction(r)));
             }
-            if let Some(d) = &m.last_issued {
-                lines.push(format!("last issued {}", d.display()));
+            if let Some(why) = end_reason {
+                lines.push(format!("ended: {why}"));
+            }
+        }
+        Detail::Medication(m) => lines.extend(medication_lines(m)),
+        Detail::Observation { result } => {
+            let ranges = result.reference_range_lines();
+            if !ranges.is_empty() {
+                lines.push(format!("range {}", ranges.join(" | ")));
+            }
+            for c in &result.comments {
+                lines.push(format!("comment: {c}"));
             }
         }
         Detail::Investigation {
@@ -302,10 +370,23 @@ fn extra_lines(e: &Entry) -> Vec<String> {
                 } else {
                     format!(" (range {})", ranges.join(" | "))
                 };
-                lines.push(format!("{}: {v}{range}", r.name));
+                lines.push(format!("{}: {v}{range}", r.name).trim_end().to_owned());
+                for c in &r.comments {
+                    lines.push(format!("  comment: {c}"));
+                }
             }
             if let Some(c) = conclusion {
                 lines.push(format!("Conclusion: {c}"));
+            }
+        }
+        Detail::Referral { reasons, .. } => {
+            for r in reasons.iter().filter(|r| **r != e.title) {
+                lines.push(format!("reason: {r}"));
+            }
+        }
+        Detail::Appointment { reasons, .. } | Detail::Encounter { reasons, .. } => {
+            for r in reasons {
+                lines.push(format!("reason: {r}"));
             }
         }
         Detail::CareTeam { members } => {
@@ -341,9 +422,54 @@ fn extra_lines(e: &Entry) -> Vec<String> {
                         .or(a.title.as_deref())
                         .unwrap_or("(no link)")
                 ));
+                if let Some(text) = &a.text {
+                    for l in text.lines() {
+                        lines.push(format!("  | {l}"));
+                    }
+                }
             }
         }
         _ => {}
+    }
+    lines
+}
+
+/// A medication's changes, issues, authorisation and every course with its supplies.
+fn medication_lines(m: &MedicationDetail) -> Vec<String> {
+    let mut lines = Vec::new();
+    for c in &m.changes {
+        let kind = match c.kind {
+            ChangeKind::Started => "started",
+            ChangeKind::Stopped => "STOPPED",
+            ChangeKind::Completed => "course completed",
+            ChangeKind::DoseChanged => "DOSE CHANGED",
+        };
+        let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
+        let by =
+            c.by.as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default();
+        let detail = c
+            .detail
+            .as_deref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        lines.push(format!("{kind} {when}{by}{detail}"));
+    }
+    if let Some(summary) = words::issues(m) {
+        lines.push(summary);
+    }
+    if let Some(d) = &m.authorisation_expiry {
+        lines.push(format!("authorisation until {}", d.display()));
+    }
+    if let Some(a) = &m.prescribing_agency {
+        lines.push(format!("prescribed elsewhere: {a}"));
+    }
+    if m.courses.len() > 1 {
+        lines.push(format!("{} courses:", m.courses.len()));
+        for c in m.courses.iter().rev() {
+            lines.push(format!("  {}", words::course(c)));
+        }
     }
     lines
 }

@@ -496,7 +496,11 @@ fn flag_dates(e: &mut Entry, as_of: jiff::civil::Date) {
         Detail::Allergy {
             clinical_status, ..
         } => *clinical_status == AllergyStatus::Resolved,
-        _ => e.end_date.is_some(),
+        Detail::Encounter { .. } | Detail::Procedure { .. } => {
+            matches!(e.status.as_deref(), Some("finished" | "completed"))
+        }
+        // An appointment's or plan's end after today is when it will end.
+        _ => false,
     };
     let mut found: Vec<(ItemWarningCode, String)> = Vec::new();
     if ended
