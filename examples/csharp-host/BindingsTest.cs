@@ -85,6 +85,31 @@ namespace IcrHost
             return summary.Sections.Sum(s => s.Items.Count);
         }
 
+        static List<SummaryItem> AllItems(PatientSummary summary)
+        {
+            return summary.Sections.SelectMany(s => s.Items).ToList();
+        }
+
+        /// <summary>The demo sources, with the out-of-hours service's patient given another date of
+        /// birth and family name under the same NHS number.</summary>
+        static CareRecord ViewWithUnconfirmedIdentity(Session session)
+        {
+            using (var sources = session.SourceSet())
+            {
+                foreach (var s in IcrFunctions.DemoSources())
+                {
+                    string json = s.Json;
+                    if (s.File.StartsWith("out-of-hours", StringComparison.Ordinal))
+                    {
+                        json = System.Text.RegularExpressions.Regex.Replace(json, "\"birthDate\"\\s*:\\s*\"[^\"]*\"", "\"birthDate\": \"1901-02-03\"")
+                            .Replace("\"Thornton\"", "\"Someone-Else\"");
+                    }
+                    sources.AddJson(s.Organisation, json);
+                }
+                return sources.Merge();
+            }
+        }
+
         static string B64Url(byte[] bytes)
         {
             return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -228,6 +253,8 @@ namespace IcrHost
                 {
                     var banner = lazy.Banner();
                     Check(Same(banner.Patient, eager.Patient), "patient");
+                    Check(Same(banner.BannerAlerts, eager.BannerAlerts), "banner alerts");
+                    Check(Same(lazy.Reconciliation(), eager.Reconciliation), "reconciliation");
                     Check(Same(banner.Sources, eager.Sources), "sources");
                     Check(Same(lazy.Sources(), eager.Sources), "Sources()");
                     Check(Same(banner.Alerts, Section(eager, "alerts").Items), "alerts");
@@ -244,6 +271,49 @@ namespace IcrHost
                     Expect<IcrException.InvalidInput>(() => lazy.Section("no-such-section"));
                     Check(lazy.ToJson() == record.SummaryJson(), "JSON");
                     Check(Encoding.UTF8.GetString(lazy.ToJsonBytes()) == lazy.ToJson(), "JSON bytes");
+                }
+            });
+
+            Test("typed summary carries reactions, courses, flags and warnings", () =>
+            {
+                var summary = record.Summary();
+                Check(summary.SchemaVersion == 2, "schema_version");
+                Check(summary.Reconciliation.Count == 0, "nothing held for reconciliation");
+                var items = AllItems(summary);
+                foreach (var item in items)
+                    foreach (var w in item.Warnings)
+                        Check(w.Code.Length > 0 && w.Text.Length > 0, "warning of " + item.Title);
+                var penicillin = items.First(i => i.Title == "Allergy to penicillin");
+                var allergy = (ItemDetail.Allergy)penicillin.Detail;
+                Check(allergy.Reactions.Any(r => r.Manifestations.Contains("Anaphylactic reaction")
+                    && r.Severity == "severe" && r.RecordedBy.Count > 0), "anaphylactic reaction, severe, who records it");
+                var meds = items.Select(i => i.Detail).OfType<ItemDetail.Medication>().Select(m => m.Detail).ToList();
+                Check(meds.Any(m => m.Courses.Any(c => c.Supplies.Count > 0)), "a course with its supplies");
+                Check(meds.SelectMany(m => m.Courses).All(c => c.Organisation.Length > 0), "course organisations");
+                Check(meds.Any(m => m.Changes.Any(c => c.Kind == ChangeKind.Completed)), "a completed course");
+                var results = items.Select(i => i.Detail).OfType<ItemDetail.Investigation>().SelectMany(d => d.Results)
+                    .Concat(items.Select(i => i.Detail).OfType<ItemDetail.Observation>().Select(d => d.Result)).ToList();
+                var high = results.Where(r => r.Flag == "high").ToList();
+                Check(high.Count > 0, "a result flagged high");
+                Check(high.All(r => r.Abnormal == true && r.FlagBasis != null), "high is abnormal, on a basis");
+                Check(results.Where(r => r.Flag == null).All(r => r.Abnormal == null), "no flag, no verdict");
+                Check(results.Any(r => r.Display != null), "a display value");
+            });
+
+            Test("unconfirmed identity is listed for reconciliation", () =>
+            {
+                using (var s = ehr.OpenSession(Token("gp")))
+                using (var r = ViewWithUnconfirmedIdentity(s))
+                {
+                    var summary = r.Summary();
+                    var held = summary.Sources.Where(v => v.Status == SourceStatus.IdentityUnconfirmed).ToList();
+                    Check(held.Count == 1, "one source IdentityUnconfirmed");
+                    Check(summary.Reconciliation.Count > 0, "items held for reconciliation");
+                    Check(summary.Reconciliation.All(i => i.Provenance.Any(p => p.Organisation == held[0].Name)), "from the held source");
+                    var shown = new HashSet<string>(AllItems(summary).Select(i => i.Id));
+                    Check(summary.Reconciliation.All(i => !shown.Contains(i.Id)), "not in the sections");
+                    using (var lazy = r.SummaryView())
+                        Check(Same(lazy.Reconciliation(), summary.Reconciliation), "the view's reconciliation");
                 }
             });
 

@@ -33,9 +33,10 @@ pub use live::{LiveObjects, live_objects};
 pub use session::{PanelOptions, Session};
 pub use sources::{CareRecord, Organisation, SourceReport, SourceSet};
 pub use summary::{
-    AllergyStatus, AttachmentRef, Banner, CareSetting, ChangeKind, ClinicalCode, Freshness,
-    ItemDetail, MedicationChange, MedicationDetail, PatientSummary, Provenance, ReferenceRange,
-    ResultLine, SectionStatement, SectionWarning, SourceStatus, SourceView, SummaryItem,
-    SummarySection, TeamMember, Telecom, Withheld, WithheldReason,
+    AllergyStatus, AttachmentRef, Banner, BannerAlert, CareSetting, ChangeKind, ClinicalCode,
+    Course, Freshness, ItemDetail, ItemWarning, MedicationChange, MedicationDetail, PatientSummary,
+    Provenance, Reaction, ReferenceRange, ResultLine, SectionStatement, SectionWarning,
+    SourceStatus, SourceView, SummaryItem, SummarySection, Supply, TeamMember, Telecom, Withheld,
+    WithheldReason,
 };
 pub use view::{SectionOverview, SummaryBanner, SummaryView};

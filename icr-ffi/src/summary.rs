@@ -34,8 +34,15 @@ pub struct PatientSummary {
     pub patient: Option<Banner>,
     /// Where sources disagree about who the patient is.
     pub demographic_discrepancies: Vec<String>,
+    /// What the banner must show before anything else: contradictions between sources
+    /// and allergies to medicines that are current, each naming its item.
+    pub banner_alerts: Vec<BannerAlert>,
     /// Every section, in display order, present even when empty.
     pub sections: Vec<SummarySection>,
+    /// Items from a source whose patient is not confirmed to be this patient (same NHS
+    /// number, other demographics): not part of the record, listed for reconciliation
+    /// only, each after the same access decision as any item.
+    pub reconciliation: Vec<SummaryItem>,
     /// Every source with its status and how current it is.
     pub sources: Vec<SourceView>,
 }
@@ -47,8 +54,36 @@ impl From<summary::PatientSummary> for PatientSummary {
             as_of: s.as_of,
             patient: s.patient.map(Into::into),
             demographic_discrepancies: s.demographic_discrepancies,
+            banner_alerts: s.banner_alerts.into_iter().map(Into::into).collect(),
             sections: s.sections.into_iter().map(Into::into).collect(),
+            reconciliation: s.reconciliation.into_iter().map(Into::into).collect(),
             sources: s.sources.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A warning the banner shows: a contradiction between sources, or an allergy to a
+/// medicine that is current.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BannerAlert {
+    /// What kind, as an item warning's code (`contradiction`,
+    /// `allergy-to-active-medicine`).
+    pub code: String,
+    /// The key of the section of the item it concerns (`allergies`, `medications`).
+    pub section: String,
+    /// The item it concerns (its `SummaryItem.id`).
+    pub item_id: String,
+    /// Words to show: the item's title and its warning.
+    pub text: String,
+}
+
+impl From<summary::BannerAlert> for BannerAlert {
+    fn from(a: summary::BannerAlert) -> Self {
+        BannerAlert {
+            code: code(&a.code),
+            section: a.section.key().to_owned(),
+            item_id: a.item_id,
+            text: a.text,
         }
     }
 }
@@ -362,6 +397,10 @@ pub enum SourceStatus {
     InvalidResponse,
     /// Its patient is not the record's patient: discarded whole.
     IdentityMismatch,
+    /// Its patient has the record's NHS number but differs in two or more of date of
+    /// birth, family name and gender: its items are listed for reconciliation
+    /// (`PatientSummary.reconciliation`), not merged.
+    IdentityUnconfirmed,
     /// The source denied access.
     AccessDenied,
     /// The source does not know the patient.
@@ -374,7 +413,7 @@ pub enum SourceStatus {
 
 mirror_enum! { SourceStatus, merge::SourceStatus, InvalidResponse, [
     Ok, Unavailable, TimedOut, Refused, TooLarge, InvalidResponse, IdentityMismatch,
-    AccessDenied, PatientNotFound, PatientDissent, NotRequested,
+    IdentityUnconfirmed, AccessDenied, PatientNotFound, PatientDissent, NotRequested,
 ] }
 
 /// One item of the summary: one fact, with where it came from.
@@ -404,8 +443,13 @@ pub struct SummaryItem {
     pub provenance: Vec<Provenance>,
     /// Sensitive categories (`mental-health`, `safeguarding`, …).
     pub sensitivity: Vec<String>,
-    /// Where sources disagree about this fact.
+    /// Where sources disagree about this fact (another dose, another criticality), among
+    /// the items the viewer may see.
     pub discrepancies: Vec<String>,
+    /// What a clinician must check before relying on the item: a contradiction with
+    /// another source, a date that cannot be right. Made from the items the viewer may
+    /// see only.
+    pub warnings: Vec<ItemWarning>,
 }
 
 impl From<model::Entry> for SummaryItem {
@@ -424,6 +468,28 @@ impl From<model::Entry> for SummaryItem {
             provenance: e.provenance.into_iter().map(Into::into).collect(),
             sensitivity: e.sensitivity.iter().map(|s| code(&s.category)).collect(),
             discrepancies: e.discrepancies,
+            warnings: e.warnings.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A warning on one item.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ItemWarning {
+    /// What kind: `contradiction` (another source records it stopped, resolved or ended
+    /// while this one records it current, or the reverse), `allergy-to-active-medicine`,
+    /// `end-date-in-future` (an end date after the summary date, given as if it had
+    /// happened), `end-before-start`; a code this version does not list may appear.
+    pub code: String,
+    /// Words to show.
+    pub text: String,
+}
+
+impl From<model::ItemWarning> for ItemWarning {
+    fn from(w: model::ItemWarning) -> Self {
+        ItemWarning {
+            code: code(&w.code),
+            text: w.text,
         }
     }
 }
@@ -492,12 +558,13 @@ pub enum ItemDetail {
     Allergy {
         /// Whether it is current.
         clinical_status: AllergyStatus,
-        /// `high`, `low`, `unable-to-assess`.
+        /// `high`, `low`, `unable-to-assess`: the highest any source records.
         criticality: Option<String>,
         /// `food`, `medication`, `environment`, `biologic`.
         category: Vec<String>,
-        /// Reactions (manifestation and severity).
-        reactions: Vec<String>,
+        /// Every reaction any source records (manifestations, severity, onset), each with
+        /// the organisations that record it.
+        reactions: Vec<Reaction>,
         /// Why it was ended, for a resolved allergy.
         end_reason: Option<String>,
     },
@@ -626,7 +693,7 @@ impl From<model::Detail> for ItemDetail {
                 clinical_status: clinical_status.into(),
                 criticality,
                 category,
-                reactions: reactions.iter().map(model::Reaction::line).collect(),
+                reactions: reactions.into_iter().map(Into::into).collect(),
                 end_reason,
             },
             D::Medication(m) => ItemDetail::Medication { detail: m.into() },
@@ -751,6 +818,33 @@ impl From<model::AllergyStatus> for AllergyStatus {
     }
 }
 
+/// One reaction to an allergen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Reaction {
+    /// What happened (`Anaphylaxis`, `Rash`).
+    pub manifestations: Vec<String>,
+    /// `mild`, `moderate`, `severe`.
+    pub severity: Option<String>,
+    /// When it happened, as recorded.
+    pub onset: Option<String>,
+    /// The source's description of it.
+    pub description: Option<String>,
+    /// The organisations that record it.
+    pub recorded_by: Vec<String>,
+}
+
+impl From<model::Reaction> for Reaction {
+    fn from(r: model::Reaction) -> Self {
+        Reaction {
+            manifestations: r.manifestations,
+            severity: r.severity,
+            onset: date(r.onset),
+            description: r.description,
+            recorded_by: r.recorded_by,
+        }
+    }
+}
+
 /// A medication's prescribing details and the changes made to it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct MedicationDetail {
@@ -770,8 +864,18 @@ pub struct MedicationDetail {
     pub repeats_allowed: Option<String>,
     /// Why it is taken.
     pub reasons: Vec<String>,
-    /// Started, stopped, dose changed.
+    /// Started, stopped, completed, dose changed.
     pub changes: Vec<MedicationChange>,
+    /// Who prescribed it when not the source itself (`prescribed elsewhere`: a hospital,
+    /// a specialist), as the source words it.
+    pub prescribing_agency: Option<String>,
+    /// When the current authorisation ends (the date repeats may be issued until), as
+    /// recorded.
+    pub authorisation_expiry: Option<String>,
+    /// Every course of the medicine the sources record (an authorisation or
+    /// prescription each), first started first, with its supplies. The fields above are
+    /// those of the latest course; `issues` counts every supply of every course.
+    pub courses: Vec<Course>,
 }
 
 impl From<model::MedicationDetail> for MedicationDetail {
@@ -786,6 +890,78 @@ impl From<model::MedicationDetail> for MedicationDetail {
             repeats_allowed: m.repeats_allowed,
             reasons: m.reasons,
             changes: m.changes.into_iter().map(Into::into).collect(),
+            prescribing_agency: m.prescribing_agency,
+            authorisation_expiry: date(m.authorisation_expiry),
+            courses: m.courses.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One course of a medicine: an authorisation or a prescription, with its supplies.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Course {
+    /// The organisation that records it.
+    pub organisation: String,
+    /// Its status as the source gives it (`active`, `completed`, `stopped`).
+    pub status: Option<String>,
+    /// Why it was stopped, as the source words it.
+    pub status_reason: Option<String>,
+    /// Started, as recorded.
+    pub start: Option<String>,
+    /// Ended, or is planned to end, as recorded.
+    pub end: Option<String>,
+    /// Dosage instructions.
+    pub dosage: Option<String>,
+    /// Quantity per issue.
+    pub quantity: Option<String>,
+    /// `acute`, `repeat`, `repeat-dispensing`.
+    pub prescription_type: Option<String>,
+    /// When the authorisation ends, as recorded.
+    pub authorisation_expiry: Option<String>,
+    /// Who prescribed it, when another organisation did.
+    pub prescribing_agency: Option<String>,
+    /// Repeats allowed.
+    pub repeats_allowed: Option<String>,
+    /// Every issue or supply, in date order.
+    pub supplies: Vec<Supply>,
+}
+
+impl From<model::Course> for Course {
+    fn from(c: model::Course) -> Self {
+        Course {
+            organisation: c.organisation,
+            status: c.status,
+            status_reason: c.status_reason,
+            start: date(c.start),
+            end: date(c.end),
+            dosage: c.dosage,
+            quantity: c.quantity,
+            prescription_type: c.prescription_type,
+            authorisation_expiry: date(c.authorisation_expiry),
+            prescribing_agency: c.prescribing_agency,
+            repeats_allowed: c.repeats_allowed,
+            supplies: c.supplies.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One issue or supply of a course.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Supply {
+    /// When it was issued, as recorded.
+    pub date: Option<String>,
+    /// How much.
+    pub quantity: Option<String>,
+    /// Its number on the authorisation (`3` of 6), when the source gives it.
+    pub issue_number: Option<i32>,
+}
+
+impl From<model::Supply> for Supply {
+    fn from(s: model::Supply) -> Self {
+        Supply {
+            date: date(s.date),
+            quantity: s.quantity,
+            issue_number: s.issue_number.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         }
     }
 }
@@ -820,8 +996,10 @@ impl From<model::MedicationChange> for MedicationChange {
 pub enum ChangeKind {
     /// Started.
     Started,
-    /// Stopped or ended.
+    /// Stopped: a deliberate discontinuation.
     Stopped,
+    /// A course that came to its planned end (`completed`), not a discontinuation.
+    Completed,
     /// Dose changed.
     DoseChanged,
     /// A change this version of the bindings does not know.
@@ -833,6 +1011,7 @@ impl From<model::ChangeKind> for ChangeKind {
         match k {
             model::ChangeKind::Started => ChangeKind::Started,
             model::ChangeKind::Stopped => ChangeKind::Stopped,
+            model::ChangeKind::Completed => ChangeKind::Completed,
             model::ChangeKind::DoseChanged => ChangeKind::DoseChanged,
             _ => ChangeKind::Other,
         }
@@ -852,10 +1031,25 @@ pub struct ResultLine {
     pub reference_range: Option<String>,
     /// Every reference range the source sent, with what each applies to.
     pub reference_ranges: Vec<ReferenceRange>,
-    /// Interpretation (`High`, `Low`, `Abnormal`).
+    /// The value and unit as a clinician reads them (`119 ×10⁹/L`, `38.1 °C`): the unit
+    /// a UCUM code stands for, and a value that carries a generator's floating-point
+    /// noise rounded, saying so. `None` when it would say nothing more than `value` and
+    /// `unit`.
+    pub display: Option<String>,
+    /// Interpretation as the source words it (`High`, `Low`, `Abnormal`).
     pub interpretation: Option<String>,
+    /// What the result's flag is, when there is evidence for one: `normal`, `high`,
+    /// `low`, `abnormal`, `critical-high`, `critical-low`, `critical-abnormal`,
+    /// `detected`, `not-detected` (a code this version does not list may appear). `None`
+    /// when there is no evidence (no interpretation and no numeric range that applies),
+    /// which is not normal.
+    pub flag: Option<String>,
+    /// What the flag rests on: `interpretation` (the source's), `reference-range` (the
+    /// value against the range that applies to it), `coded-value` (`Detected`).
+    pub flag_basis: Option<String>,
     /// Outside normal (`true`), within it (`false`), on evidence (an interpretation or
-    /// the value against its range); `None` when nothing says.
+    /// the value against its range): what `flag` says. `None` when nothing says, and for
+    /// coded results (`detected`, `not-detected`), whose `flag` says what they are.
     pub abnormal: Option<bool>,
     /// Comments on the result.
     pub comments: Vec<String>,
@@ -870,8 +1064,11 @@ impl From<model::ResultLine> for ResultLine {
             unit: r.unit,
             reference_range: r.reference_range,
             reference_ranges: r.reference_ranges.into_iter().map(Into::into).collect(),
-            abnormal,
+            display: r.display,
             interpretation: r.interpretation,
+            flag: r.flag.map(|f| code(&f)),
+            flag_basis: r.flag_basis.map(|b| code(&b)),
+            abnormal,
             comments: r.comments,
         }
     }

@@ -7,12 +7,15 @@ use icr_core::summary;
 use crate::error::{CoreError, IcrError, host};
 use crate::live::{Live, VIEWS};
 use crate::slot::Slot;
-use crate::summary::{Banner, SectionStatement, SectionWarning, SourceView, SummaryItem, Withheld};
+use crate::summary::{
+    Banner, BannerAlert, SectionStatement, SectionWarning, SourceView, SummaryItem, Withheld,
+};
 use crate::summary::{SummarySection, count};
 
 /// What a host renders before anything else: the patient banner, where sources disagree
-/// about who the patient is, the alerts, and every source with its status (a source that
-/// could not be read means information is missing from every section).
+/// about who the patient is, the banner alerts (contradictions, allergies to current
+/// medicines), the alerts, and every source with its status (a source that could not be
+/// read means information is missing from every section).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SummaryBanner {
     /// Version of the summary's shape (the JSON's `schema_version`).
@@ -23,6 +26,10 @@ pub struct SummaryBanner {
     pub patient: Option<Banner>,
     /// Where sources disagree about who the patient is.
     pub demographic_discrepancies: Vec<String>,
+    /// What the banner must show before anything else: contradictions between sources
+    /// and allergies to medicines that are current, each naming its item (as
+    /// `PatientSummary.banner_alerts`).
+    pub banner_alerts: Vec<BannerAlert>,
     /// The items of the alerts section (safeguarding and other alerts) the viewer may see;
     /// alerts withheld are counted in that section's overview.
     pub alerts: Vec<SummaryItem>,
@@ -94,6 +101,7 @@ impl SummaryView {
             as_of: s.as_of.clone(),
             patient: s.patient.clone().map(Into::into),
             demographic_discrepancies: s.demographic_discrepancies.clone(),
+            banner_alerts: s.banner_alerts.iter().cloned().map(Into::into).collect(),
             alerts: s
                 .sections
                 .iter()
@@ -130,7 +138,15 @@ impl SummaryView {
         Ok(s.sources.iter().cloned().map(Into::into).collect())
     }
 
-    /// The whole view as the core's documented JSON (`schema_version` 1), the same as
+    /// The items listed for reconciliation only, as `PatientSummary.reconciliation`: from
+    /// a source whose patient is not confirmed to be this patient (its status
+    /// `IdentityUnconfirmed`), not part of the record's sections.
+    pub fn reconciliation(&self) -> Result<Vec<SummaryItem>, IcrError> {
+        let s = self.summary.get()?;
+        Ok(s.reconciliation.iter().cloned().map(Into::into).collect())
+    }
+
+    /// The whole view as the core's documented JSON (`schema_version` 2), the same as
     /// `CareRecord.summary_json()` gave at the time of the view (not audited again).
     pub fn to_json(&self) -> Result<String, IcrError> {
         serde_json::to_string(&*self.summary.get()?).map_err(|_| host(CoreError::Serialize))

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use icr_ffi::{
-    AuditLog, CareRecord, Icr, IcrConfig, IcrError, ItemDetail, KeyAlgorithm, LaunchContext,
-    Relationship, Session, Trust, TrustedKey, demo_patient_nhs_number, demo_sources, live_objects,
-    mint_demo_token, mint_demo_token_at, mint_launch_token,
+    AuditLog, CareRecord, ChangeKind, Icr, IcrConfig, IcrError, ItemDetail, KeyAlgorithm,
+    LaunchContext, Relationship, Session, SourceStatus, Trust, TrustedKey, demo_patient_nhs_number,
+    demo_sources, live_objects, mint_demo_token, mint_demo_token_at, mint_launch_token,
 };
 
 fn nhs() -> String {
@@ -53,6 +53,292 @@ fn gp_and_receptionist_see_what_the_policy_says() {
             .flat_map(|s| &s.items)
             .any(|i| matches!(i.detail, ItemDetail::Medication { .. }))
     );
+}
+
+/// A JSON string array as strings.
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON string, absent or null as `None`.
+fn text(v: &serde_json::Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+/// The typed result line says what its JSON says: display, flag and its basis.
+fn result_matches(r: &icr_ffi::ResultLine, json: &serde_json::Value) {
+    assert_eq!(r.display, text(&json["display"]), "{}", r.name);
+    assert_eq!(r.flag, text(&json["flag"]), "{}", r.name);
+    assert_eq!(r.flag_basis, text(&json["flag_basis"]), "{}", r.name);
+}
+
+/// The typed item carries what its JSON carries: warnings, structured reactions,
+/// medication courses with their supplies, result flags.
+fn item_matches(item: &icr_ffi::SummaryItem, json: &serde_json::Value) {
+    assert_eq!(Some(item.id.as_str()), json["id"].as_str());
+    let warnings: Vec<(Option<String>, Option<String>)> = json["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| (text(&w["code"]), text(&w["text"])))
+        .collect();
+    let typed: Vec<(Option<String>, Option<String>)> = item
+        .warnings
+        .iter()
+        .map(|w| (Some(w.code.clone()), Some(w.text.clone())))
+        .collect();
+    assert_eq!(typed, warnings, "{}", item.title);
+    let detail = &json["detail"];
+    match &item.detail {
+        ItemDetail::Allergy { reactions, .. } => {
+            let sent = detail["reactions"].as_array().cloned().unwrap_or_default();
+            assert_eq!(reactions.len(), sent.len(), "{}", item.title);
+            for (r, j) in reactions.iter().zip(&sent) {
+                assert_eq!(r.manifestations, strings(&j["manifestations"]));
+                assert_eq!(r.severity, text(&j["severity"]));
+                assert_eq!(r.onset, text(&j["onset"]));
+                assert_eq!(r.description, text(&j["description"]));
+                assert_eq!(r.recorded_by, strings(&j["recorded_by"]));
+            }
+        }
+        ItemDetail::Medication { detail: m } => {
+            assert_eq!(m.prescribing_agency, text(&detail["prescribing_agency"]));
+            assert_eq!(
+                m.authorisation_expiry,
+                text(&detail["authorisation_expiry"])
+            );
+            let kinds: Vec<String> = m
+                .changes
+                .iter()
+                .map(|c| {
+                    match c.kind {
+                        ChangeKind::Started => "started",
+                        ChangeKind::Stopped => "stopped",
+                        ChangeKind::Completed => "completed",
+                        ChangeKind::DoseChanged => "dose_changed",
+                        _ => "other",
+                    }
+                    .to_owned()
+                })
+                .collect();
+            let sent_kinds: Vec<String> = detail["changes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| text(&c["kind"]))
+                .collect();
+            assert_eq!(kinds, sent_kinds, "{}", item.title);
+            let courses = detail["courses"].as_array().cloned().unwrap_or_default();
+            assert_eq!(m.courses.len(), courses.len(), "{}", item.title);
+            for (c, j) in m.courses.iter().zip(&courses) {
+                assert_eq!(Some(c.organisation.as_str()), j["organisation"].as_str());
+                assert_eq!(c.status, text(&j["status"]));
+                assert_eq!(c.status_reason, text(&j["status_reason"]));
+                assert_eq!(c.start, text(&j["start"]));
+                assert_eq!(c.end, text(&j["end"]));
+                assert_eq!(c.dosage, text(&j["dosage"]));
+                assert_eq!(c.quantity, text(&j["quantity"]));
+                assert_eq!(c.prescription_type, text(&j["prescription_type"]));
+                assert_eq!(c.authorisation_expiry, text(&j["authorisation_expiry"]));
+                assert_eq!(c.prescribing_agency, text(&j["prescribing_agency"]));
+                assert_eq!(c.repeats_allowed, text(&j["repeats_allowed"]));
+                let supplies = j["supplies"].as_array().cloned().unwrap_or_default();
+                assert_eq!(c.supplies.len(), supplies.len());
+                for (s, js) in c.supplies.iter().zip(&supplies) {
+                    assert_eq!(s.date, text(&js["date"]));
+                    assert_eq!(s.quantity, text(&js["quantity"]));
+                    assert_eq!(s.issue_number.map(i64::from), js["issue_number"].as_i64());
+                }
+            }
+        }
+        ItemDetail::Investigation { results, .. } => {
+            let sent = detail["results"].as_array().cloned().unwrap_or_default();
+            assert_eq!(results.len(), sent.len());
+            for (r, j) in results.iter().zip(&sent) {
+                result_matches(r, j);
+            }
+        }
+        ItemDetail::Observation { result } => result_matches(result, &detail["result"]),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_typed_summary_carries_what_the_json_says() {
+    let icr = Icr::demo().unwrap();
+    let record = view(&icr, "gp").unwrap();
+    let typed = record.summary().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&record.summary_json().unwrap()).unwrap();
+    let alerts: Vec<(String, String, String, String)> = json["banner_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let field = |k: &str| text(&a[k]).unwrap();
+            (
+                field("code"),
+                field("section"),
+                field("item_id"),
+                field("text"),
+            )
+        })
+        .collect();
+    let typed_alerts: Vec<(String, String, String, String)> = typed
+        .banner_alerts
+        .iter()
+        .map(|a| {
+            let a = a.clone();
+            (a.code, a.section, a.item_id, a.text)
+        })
+        .collect();
+    assert_eq!(typed_alerts, alerts);
+    let sections = json["sections"].as_array().unwrap();
+    assert_eq!(typed.sections.len(), sections.len());
+    for (s, js) in typed.sections.iter().zip(sections) {
+        let items = js["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(s.items.len(), items.len(), "{}", s.key);
+        for (item, ji) in s.items.iter().zip(&items) {
+            item_matches(item, ji);
+        }
+    }
+    // and the demo has data for each of them
+    let items: Vec<&icr_ffi::SummaryItem> = typed.sections.iter().flat_map(|s| &s.items).collect();
+    let penicillin = items
+        .iter()
+        .find(|i| i.title == "Allergy to penicillin")
+        .expect("the demo's penicillin allergy");
+    let ItemDetail::Allergy { reactions, .. } = &penicillin.detail else {
+        panic!("an allergy");
+    };
+    assert!(
+        reactions.iter().any(|r| r
+            .manifestations
+            .iter()
+            .any(|m| m == "Anaphylactic reaction")
+            && r.severity.as_deref() == Some("severe")
+            && !r.recorded_by.is_empty()),
+        "{reactions:?}"
+    );
+    let courses = items.iter().find_map(|i| match &i.detail {
+        ItemDetail::Medication { detail }
+            if detail.courses.iter().any(|c| !c.supplies.is_empty()) =>
+        {
+            Some(detail)
+        }
+        _ => None,
+    });
+    assert!(courses.is_some(), "a medication with a course and supplies");
+    assert!(items.iter().any(|i| {
+        match &i.detail {
+            ItemDetail::Medication { detail } => detail
+                .changes
+                .iter()
+                .any(|c| c.kind == ChangeKind::Completed),
+            _ => false,
+        }
+    }));
+    let flagged = |i: &&&icr_ffi::SummaryItem| match &i.detail {
+        ItemDetail::Investigation { results, .. } => results
+            .iter()
+            .any(|r| r.flag.as_deref() == Some("high") && r.abnormal == Some(true)),
+        _ => false,
+    };
+    assert!(items.iter().any(|i| flagged(&i)), "a high result");
+}
+
+/// The out-of-hours service's demo source with its patient given another date of birth
+/// and family name under the same NHS number; every other source as it is.
+fn with_unconfirmed_identity(mut source: icr_ffi::DemoSource) -> icr_ffi::DemoSource {
+    if !source.file.starts_with("out-of-hours") {
+        return source;
+    }
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&source.json) else {
+        return source;
+    };
+    let entries = doc
+        .get_mut("entry")
+        .and_then(serde_json::Value::as_array_mut);
+    for resource in entries
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get_mut("resource"))
+        .filter_map(serde_json::Value::as_object_mut)
+        .filter(|r| r.get("resourceType").and_then(serde_json::Value::as_str) == Some("Patient"))
+    {
+        resource.insert("birthDate".into(), "1901-02-03".into());
+        let names = resource
+            .get_mut("name")
+            .and_then(serde_json::Value::as_array_mut);
+        for name in names
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_object_mut)
+        {
+            name.insert("family".into(), "Someone-Else".into());
+        }
+    }
+    source.json = doc.to_string();
+    source
+}
+
+#[test]
+fn a_source_of_unconfirmed_identity_is_listed_for_reconciliation() {
+    let _one = VIEW_TESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let icr = Icr::demo().unwrap();
+    let set = session(&icr, "gp").unwrap().source_set().unwrap();
+    let sources: Vec<_> = demo_sources()
+        .unwrap()
+        .into_iter()
+        .map(with_unconfirmed_identity)
+        .collect();
+    assert!(sources.iter().any(|s| s.json.contains("Someone-Else")));
+    for s in sources {
+        set.add_json(Some(s.organisation), s.json).unwrap();
+    }
+    let record = set.merge().unwrap();
+    let summary = record.summary().unwrap();
+    let ooh = summary
+        .sources
+        .iter()
+        .find(|s| s.status == SourceStatus::IdentityUnconfirmed)
+        .expect("the out-of-hours source is quarantined");
+    assert!(!summary.reconciliation.is_empty());
+    assert!(
+        summary
+            .reconciliation
+            .iter()
+            .all(|i| i.provenance.iter().any(|p| p.organisation == ooh.name))
+    );
+    let ids: Vec<&str> = summary
+        .reconciliation
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert!(
+        summary
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .all(|i| !ids.contains(&i.id.as_str())),
+        "held back from the sections"
+    );
+    let json: serde_json::Value = serde_json::from_str(&record.summary_json().unwrap()).unwrap();
+    let sent = json["reconciliation"].as_array().unwrap();
+    assert_eq!(summary.reconciliation.len(), sent.len());
+    for (item, j) in summary.reconciliation.iter().zip(sent) {
+        item_matches(item, j);
+    }
+    let lazy = record.summary_view().unwrap();
+    assert_eq!(lazy.reconciliation().unwrap(), summary.reconciliation);
+    assert!(lazy.banner().unwrap().sources.contains(ooh));
 }
 
 #[test]
@@ -295,6 +581,8 @@ fn summary_view_reads_what_the_eager_summary_holds() {
     let lazy = record.summary_view().unwrap();
     let banner = lazy.banner().unwrap();
     assert_eq!(banner.patient, eager.patient);
+    assert_eq!(banner.banner_alerts, eager.banner_alerts);
+    assert_eq!(lazy.reconciliation().unwrap(), eager.reconciliation);
     assert_eq!(banner.sources, eager.sources);
     assert_eq!(lazy.sources().unwrap(), eager.sources);
     assert_eq!(banner.alerts, eager.sections[0].items);
@@ -349,7 +637,7 @@ fn summary_view_is_decided_audited_and_closable() {
 
 #[test]
 fn mirror_enums_round_trip_through_the_core() {
-    use icr_ffi::{CareSetting, SourceStatus};
+    use icr_ffi::CareSetting;
     for r in [
         Relationship::RegisteredGp,
         Relationship::CurrentEpisode,
@@ -381,6 +669,7 @@ fn mirror_enums_round_trip_through_the_core() {
         SourceStatus::TooLarge,
         SourceStatus::InvalidResponse,
         SourceStatus::IdentityMismatch,
+        SourceStatus::IdentityUnconfirmed,
         SourceStatus::AccessDenied,
         SourceStatus::PatientNotFound,
         SourceStatus::PatientDissent,

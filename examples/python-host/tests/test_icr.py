@@ -125,6 +125,83 @@ def test_summary_json_is_the_core_json(ehr, record):
     assert [s["key"] for s in doc["sections"]][0] == "alerts"
 
 
+def items_of(summary):
+    return [i for s in summary.sections for i in s.items]
+
+
+def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
+    summary = record.summary()
+    doc = json.loads(record.summary_json())
+    assert summary.schema_version == doc["schema_version"] == 2
+    assert [(a.code, a.section, a.item_id, a.text) for a in summary.banner_alerts] == [
+        (a["code"], a["section"], a["item_id"], a["text"]) for a in doc.get("banner_alerts", [])]
+    assert summary.reconciliation == [] and "reconciliation" not in doc
+    sent = [i for s in doc["sections"] for i in s.get("items", [])]
+    items = items_of(summary)
+    assert [i.id for i in items] == [i["id"] for i in sent]
+    for item, j in zip(items, sent):
+        assert [(w.code, w.text) for w in item.warnings] == [
+            (w["code"], w["text"]) for w in j.get("warnings", [])], item.title
+
+    penicillin = next(i for i in items if i.title == "Allergy to penicillin")
+    assert penicillin.detail.is_ALLERGY()
+    reactions = penicillin.detail.reactions
+    assert any("Anaphylactic reaction" in r.manifestations and r.severity == "severe" and r.recorded_by
+               for r in reactions), reactions
+    assert [r.manifestations for r in reactions] == [
+        r.get("manifestations", []) for r in next(j for j in sent if j["id"] == penicillin.id)["detail"]["reactions"]]
+
+    meds = [i.detail.detail for i in items if i.detail.is_MEDICATION()]
+    assert any(c.supplies for m in meds for c in m.courses), "a course with its supplies"
+    assert any(m.authorisation_expiry for m in meds)
+    assert any(ch.kind == icr.ChangeKind.COMPLETED for m in meds for ch in m.changes)
+
+    results = [r for i in items if i.detail.is_INVESTIGATION() for r in i.detail.results]
+    results += [i.detail.result for i in items if i.detail.is_OBSERVATION()]
+    high = [r for r in results if r.flag == "high"]
+    assert high and all(r.abnormal is True and r.flag_basis in ("interpretation", "reference-range")
+                        for r in high)
+    assert all(r.abnormal is None for r in results if r.flag is None), "no flag, no verdict"
+    assert any(r.display for r in results), "a display value (UCUM unit)"
+
+
+def with_unconfirmed_identity():
+    """The demo sources, the out-of-hours service's patient given another date of birth
+    and family name under the same NHS number."""
+    out = []
+    for s in icr.demo_sources():
+        text = s.json
+        if s.file.startswith("out-of-hours"):
+            doc = json.loads(text)
+            for e in doc.get("entry", []):
+                r = e.get("resource", {})
+                if r.get("resourceType") == "Patient":
+                    r["birthDate"] = "1901-02-03"
+                    for name in r.get("name", []):
+                        name["family"] = "Someone-Else"
+            text = json.dumps(doc)
+        out.append((s, text))
+    return out
+
+
+def test_unconfirmed_identity_is_listed_for_reconciliation(ehr):
+    with ehr.open_session(token("gp")).source_set() as sources:
+        for s, text in with_unconfirmed_identity():
+            sources.add_json(s.organisation, text)
+        rec = sources.merge()
+    summary = rec.summary()
+    held = [s for s in summary.sources if s.status == icr.SourceStatus.IDENTITY_UNCONFIRMED]
+    assert len(held) == 1
+    assert summary.reconciliation
+    assert all(any(p.organisation == held[0].name for p in i.provenance) for i in summary.reconciliation)
+    ids = {i.id for i in summary.reconciliation}
+    assert not ids & {i.id for i in items_of(summary)}
+    assert [i.id for i in summary.reconciliation] == [
+        i["id"] for i in json.loads(rec.summary_json())["reconciliation"]]
+    with rec.summary_view() as lazy:
+        assert lazy.reconciliation() == summary.reconciliation
+
+
 def test_summary_view_differs_by_role_as_the_policy_says(ehr, record):
     with record.summary_view() as gp, view(ehr, "receptionist").summary_view() as desk:
         gp_meds = next(o for o in gp.sections() if o.key == "medications")
@@ -143,6 +220,8 @@ def test_summary_view_reads_what_the_eager_summary_holds(record):
     with record.summary_view() as lazy:
         banner = lazy.banner()
         assert banner.patient == eager.patient
+        assert banner.banner_alerts == eager.banner_alerts
+        assert lazy.reconciliation() == eager.reconciliation
         assert banner.sources == eager.sources == lazy.sources()
         assert banner.alerts == section(eager, "alerts").items
         overview = lazy.sections()

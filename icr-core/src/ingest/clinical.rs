@@ -121,7 +121,14 @@ pub fn allergy<'r, 'a>(
             description: s(&r.description),
             recorded_by: vec![organisation.clone()],
         })
-        .filter(|r| !r.manifestations.is_empty() || r.description.is_some())
+        // A reaction whose manifestation is only "no information" still says how severe
+        // it was: kept while it says anything at all.
+        .filter(|r| {
+            !r.manifestations.is_empty()
+                || r.description.is_some()
+                || r.severity.is_some()
+                || r.onset.is_some()
+        })
         .collect();
     let recorder = a.recorder.as_ref().or(a.asserter.as_ref());
     let recorded_by = recorder.and_then(|r| ctx.name_of(r, res, "recorder"));

@@ -310,7 +310,8 @@ fn fold_medication(base: &mut Entry, others: &[Entry]) {
             .then_with(|| a.dosage.cmp(&b.dosage))
             .then_with(|| a.supplies.len().cmp(&b.supplies.len()))
     });
-    courses.dedup();
+    // Two authorisations with the same dates and dose are still two courses, each with
+    // its own supplies: never deduplicated.
     changes.sort_by(|x, y| {
         x.date
             .cmp(&y.date)

@@ -263,12 +263,16 @@ fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
             if !deliberately_stopped(stopped) || dose_changed_from(current, stopped) {
                 return None;
             }
-            // A stop before the current course began is history, not a contradiction.
+            // A stop long before the current course began (over a year) is history; a
+            // recent one ("do not restart") is exactly what a prescriber must see.
             let stop = stop_date(stopped);
             let start = latest_start(current);
-            if let (Some(stop), Some(start)) = (&stop, &start)
-                && stop < start
-                && !stop.as_str().starts_with(start.as_str())
+            if let (Some((_, stopped_last)), Some((started_first, _))) = (
+                stop.as_ref().and_then(FhirDate::days),
+                start.as_ref().and_then(FhirDate::days),
+            ) && stopped_last
+                .until(started_first)
+                .is_ok_and(|gap| gap.get_days() > 365)
             {
                 return None;
             }

@@ -477,6 +477,9 @@ namespace Icr.Sdk
         internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_banner(ulong ptr, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_reconciliation(ulong ptr, ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern RustBuffer uniffi_icr_ffi_fn_method_summaryview_section(ulong ptr, RustBuffer key, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -630,6 +633,9 @@ namespace Icr.Sdk
         internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_banner();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_reconciliation();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_method_summaryview_section();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -693,7 +699,7 @@ namespace Icr.Sdk
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_source_count() != 59338) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_source_count");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_standalone_page() != 17963) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_standalone_page");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary() != 27254) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary");
-                if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_json() != 33816) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_json");
+                if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_json() != 44838) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_json");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes() != 51559) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes");
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_view() != 19153) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_view");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_audit_checkpoint() != 48146) return Mismatch("uniffi_icr_ffi_checksum_method_icr_audit_checkpoint");
@@ -713,10 +719,11 @@ namespace Icr.Sdk
                 if (Native.uniffi_icr_ffi_checksum_method_sourceset_merge() != 28285) return Mismatch("uniffi_icr_ffi_checksum_method_sourceset_merge");
                 if (Native.uniffi_icr_ffi_checksum_method_sourceset_source_count() != 18276) return Mismatch("uniffi_icr_ffi_checksum_method_sourceset_source_count");
                 if (Native.uniffi_icr_ffi_checksum_method_summaryview_banner() != 63181) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_banner");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_reconciliation() != 27278) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_reconciliation");
                 if (Native.uniffi_icr_ffi_checksum_method_summaryview_section() != 40798) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_section");
                 if (Native.uniffi_icr_ffi_checksum_method_summaryview_sections() != 21338) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_sections");
                 if (Native.uniffi_icr_ffi_checksum_method_summaryview_sources() != 44762) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_sources");
-                if (Native.uniffi_icr_ffi_checksum_method_summaryview_to_json() != 62398) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_to_json");
+                if (Native.uniffi_icr_ffi_checksum_method_summaryview_to_json() != 19327) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_to_json");
                 if (Native.uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes() != 63818) return Mismatch("uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes");
             }
             catch (DllNotFoundException e)
@@ -761,6 +768,52 @@ namespace Icr.Sdk
         public static void Write(long v, BufWriter w) { w.WriteI64(v); }
         public static long Lift(long v) { return v; }
         public static long Lower(long v) { return v; }
+    }
+
+    internal static class FfiConverterOptionalBoolean
+    {
+        public static bool? Read(BufReader r)
+        {
+            if (r.ReadI8() == 0) return null;
+            return FfiConverterBoolean.Read(r);
+        }
+
+        public static void Write(bool? v, BufWriter w)
+        {
+            if (v == null)
+            {
+                w.WriteI8(0);
+                return;
+            }
+            w.WriteI8(1);
+            FfiConverterBoolean.Write(v.Value, w);
+        }
+
+        public static bool? Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(bool? v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterOptionalInt32
+    {
+        public static int? Read(BufReader r)
+        {
+            if (r.ReadI8() == 0) return null;
+            return FfiConverterInt32.Read(r);
+        }
+
+        public static void Write(int? v, BufWriter w)
+        {
+            if (v == null)
+            {
+                w.WriteI8(0);
+                return;
+            }
+            w.WriteI8(1);
+            FfiConverterInt32.Write(v.Value, w);
+        }
+
+        public static int? Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(int? v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterOptionalInt64
@@ -1035,6 +1088,50 @@ namespace Icr.Sdk
         public static RustBuffer Lower(List<AuditProblem> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterSequenceTypeBannerAlert
+    {
+        public static List<BannerAlert> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<BannerAlert>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeBannerAlert.Read(r));
+            return list;
+        }
+
+        public static void Write(List<BannerAlert> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeBannerAlert.Write(item, w);
+        }
+
+        public static List<BannerAlert> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<BannerAlert> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeCourse
+    {
+        public static List<Course> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<Course>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeCourse.Read(r));
+            return list;
+        }
+
+        public static void Write(List<Course> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeCourse.Write(item, w);
+        }
+
+        public static List<Course> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<Course> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterSequenceTypeDemoSource
     {
         public static List<DemoSource> Read(BufReader r)
@@ -1055,6 +1152,28 @@ namespace Icr.Sdk
 
         public static List<DemoSource> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(List<DemoSource> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeItemWarning
+    {
+        public static List<ItemWarning> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<ItemWarning>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeItemWarning.Read(r));
+            return list;
+        }
+
+        public static void Write(List<ItemWarning> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeItemWarning.Write(item, w);
+        }
+
+        public static List<ItemWarning> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<ItemWarning> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterSequenceTypeMedicationChange
@@ -1099,6 +1218,28 @@ namespace Icr.Sdk
 
         public static List<Provenance> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(List<Provenance> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeReaction
+    {
+        public static List<Reaction> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<Reaction>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeReaction.Read(r));
+            return list;
+        }
+
+        public static void Write(List<Reaction> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeReaction.Write(item, w);
+        }
+
+        public static List<Reaction> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<Reaction> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterSequenceTypeReferenceRange
@@ -1275,6 +1416,28 @@ namespace Icr.Sdk
 
         public static List<SummarySection> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(List<SummarySection> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterSequenceTypeSupply
+    {
+        public static List<Supply> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<Supply>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeSupply.Read(r));
+            return list;
+        }
+
+        public static void Write(List<Supply> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeSupply.Write(item, w);
+        }
+
+        public static List<Supply> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<Supply> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterSequenceTypeTeamMember
@@ -1544,6 +1707,26 @@ namespace Icr.Sdk
         public static RustBuffer Lower(Banner v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeBannerAlert
+    {
+        public static BannerAlert Read(BufReader r)
+        {
+            return new BannerAlert(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterString.Read(r));
+        }
+
+        public static void Write(BannerAlert v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a BannerAlert value");
+            FfiConverterString.Write(v.Code, w);
+            FfiConverterString.Write(v.Section, w);
+            FfiConverterString.Write(v.ItemId, w);
+            FfiConverterString.Write(v.Text, w);
+        }
+
+        public static BannerAlert Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(BannerAlert v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeCareRecord
     {
         public static CareRecord Read(BufReader r) { return new CareRecord(r.ReadU64()); }
@@ -1579,7 +1762,7 @@ namespace Icr.Sdk
         public static ChangeKind Read(BufReader r)
         {
             int variant = r.ReadI32();
-            if (variant < 1 || variant > 4) throw new InternalException("unknown ChangeKind variant " + variant);
+            if (variant < 1 || variant > 5) throw new InternalException("unknown ChangeKind variant " + variant);
             return (ChangeKind)(variant - 1);
         }
 
@@ -1627,6 +1810,34 @@ namespace Icr.Sdk
 
         public static ClinicalCode Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(ClinicalCode v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterTypeCourse
+    {
+        public static Course Read(BufReader r)
+        {
+            return new Course(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeSupply.Read(r));
+        }
+
+        public static void Write(Course v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a Course value");
+            FfiConverterString.Write(v.Organisation, w);
+            FfiConverterOptionalString.Write(v.Status, w);
+            FfiConverterOptionalString.Write(v.StatusReason, w);
+            FfiConverterOptionalString.Write(v.Start, w);
+            FfiConverterOptionalString.Write(v.End, w);
+            FfiConverterOptionalString.Write(v.Dosage, w);
+            FfiConverterOptionalString.Write(v.Quantity, w);
+            FfiConverterOptionalString.Write(v.PrescriptionType, w);
+            FfiConverterOptionalString.Write(v.AuthorisationExpiry, w);
+            FfiConverterOptionalString.Write(v.PrescribingAgency, w);
+            FfiConverterOptionalString.Write(v.RepeatsAllowed, w);
+            FfiConverterSequenceTypeSupply.Write(v.Supplies, w);
+        }
+
+        public static Course Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(Course v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterTypeDemoSource
@@ -1736,7 +1947,7 @@ namespace Icr.Sdk
             switch (variant)
             {
                 case 1: return new ItemDetail.Alert(FfiConverterOptionalString.Read(r));
-                case 2: return new ItemDetail.Allergy(FfiConverterTypeAllergyStatus.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterOptionalString.Read(r));
+                case 2: return new ItemDetail.Allergy(FfiConverterTypeAllergyStatus.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeReaction.Read(r), FfiConverterOptionalString.Read(r));
                 case 3: return new ItemDetail.Medication(FfiConverterTypeMedicationDetail.Read(r));
                 case 4: return new ItemDetail.Problem(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
                 case 5: return new ItemDetail.Investigation(FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeResultLine.Read(r), FfiConverterOptionalString.Read(r));
@@ -1772,7 +1983,7 @@ namespace Icr.Sdk
                 FfiConverterTypeAllergyStatus.Write(x1.ClinicalStatus, w);
                 FfiConverterOptionalString.Write(x1.Criticality, w);
                 FfiConverterSequenceString.Write(x1.Category, w);
-                FfiConverterSequenceString.Write(x1.Reactions, w);
+                FfiConverterSequenceTypeReaction.Write(x1.Reactions, w);
                 FfiConverterOptionalString.Write(x1.EndReason, w);
                 return;
             }
@@ -1900,6 +2111,24 @@ namespace Icr.Sdk
         public static RustBuffer Lower(ItemDetail v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterTypeItemWarning
+    {
+        public static ItemWarning Read(BufReader r)
+        {
+            return new ItemWarning(FfiConverterString.Read(r), FfiConverterString.Read(r));
+        }
+
+        public static void Write(ItemWarning v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a ItemWarning value");
+            FfiConverterString.Write(v.Code, w);
+            FfiConverterString.Write(v.Text, w);
+        }
+
+        public static ItemWarning Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(ItemWarning v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterTypeKeyAlgorithm
     {
         public static KeyAlgorithm Read(BufReader r)
@@ -1996,7 +2225,7 @@ namespace Icr.Sdk
     {
         public static MedicationDetail Read(BufReader r)
         {
-            return new MedicationDetail(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterInt32.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeMedicationChange.Read(r));
+            return new MedicationDetail(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterInt32.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeMedicationChange.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeCourse.Read(r));
         }
 
         public static void Write(MedicationDetail v, BufWriter w)
@@ -2011,6 +2240,9 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.RepeatsAllowed, w);
             FfiConverterSequenceString.Write(v.Reasons, w);
             FfiConverterSequenceTypeMedicationChange.Write(v.Changes, w);
+            FfiConverterOptionalString.Write(v.PrescribingAgency, w);
+            FfiConverterOptionalString.Write(v.AuthorisationExpiry, w);
+            FfiConverterSequenceTypeCourse.Write(v.Courses, w);
         }
 
         public static MedicationDetail Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -2059,7 +2291,7 @@ namespace Icr.Sdk
     {
         public static PatientSummary Read(BufReader r)
         {
-            return new PatientSummary(FfiConverterInt32.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeBanner.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeSummarySection.Read(r), FfiConverterSequenceTypeSourceView.Read(r));
+            return new PatientSummary(FfiConverterInt32.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeBanner.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeBannerAlert.Read(r), FfiConverterSequenceTypeSummarySection.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeSourceView.Read(r));
         }
 
         public static void Write(PatientSummary v, BufWriter w)
@@ -2069,7 +2301,9 @@ namespace Icr.Sdk
             FfiConverterString.Write(v.AsOf, w);
             FfiConverterOptionalTypeBanner.Write(v.Patient, w);
             FfiConverterSequenceString.Write(v.DemographicDiscrepancies, w);
+            FfiConverterSequenceTypeBannerAlert.Write(v.BannerAlerts, w);
             FfiConverterSequenceTypeSummarySection.Write(v.Sections, w);
+            FfiConverterSequenceTypeSummaryItem.Write(v.Reconciliation, w);
             FfiConverterSequenceTypeSourceView.Write(v.Sources, w);
         }
 
@@ -2097,6 +2331,27 @@ namespace Icr.Sdk
 
         public static Provenance Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(Provenance v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterTypeReaction
+    {
+        public static Reaction Read(BufReader r)
+        {
+            return new Reaction(FfiConverterSequenceString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r));
+        }
+
+        public static void Write(Reaction v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a Reaction value");
+            FfiConverterSequenceString.Write(v.Manifestations, w);
+            FfiConverterOptionalString.Write(v.Severity, w);
+            FfiConverterOptionalString.Write(v.Onset, w);
+            FfiConverterOptionalString.Write(v.Description, w);
+            FfiConverterSequenceString.Write(v.RecordedBy, w);
+        }
+
+        public static Reaction Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(Reaction v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterTypeReferenceRange
@@ -2142,7 +2397,7 @@ namespace Icr.Sdk
     {
         public static ResultLine Read(BufReader r)
         {
-            return new ResultLine(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeReferenceRange.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r), FfiConverterSequenceString.Read(r));
+            return new ResultLine(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceTypeReferenceRange.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalBoolean.Read(r), FfiConverterSequenceString.Read(r));
         }
 
         public static void Write(ResultLine v, BufWriter w)
@@ -2153,8 +2408,11 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.Unit, w);
             FfiConverterOptionalString.Write(v.ReferenceRange, w);
             FfiConverterSequenceTypeReferenceRange.Write(v.ReferenceRanges, w);
+            FfiConverterOptionalString.Write(v.Display, w);
             FfiConverterOptionalString.Write(v.Interpretation, w);
-            FfiConverterBoolean.Write(v.Abnormal, w);
+            FfiConverterOptionalString.Write(v.Flag, w);
+            FfiConverterOptionalString.Write(v.FlagBasis, w);
+            FfiConverterOptionalBoolean.Write(v.Abnormal, w);
             FfiConverterSequenceString.Write(v.Comments, w);
         }
 
@@ -2275,7 +2533,7 @@ namespace Icr.Sdk
         public static SourceStatus Read(BufReader r)
         {
             int variant = r.ReadI32();
-            if (variant < 1 || variant > 11) throw new InternalException("unknown SourceStatus variant " + variant);
+            if (variant < 1 || variant > 12) throw new InternalException("unknown SourceStatus variant " + variant);
             return (SourceStatus)(variant - 1);
         }
 
@@ -2318,7 +2576,7 @@ namespace Icr.Sdk
     {
         public static SummaryBanner Read(BufReader r)
         {
-            return new SummaryBanner(FfiConverterInt32.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeBanner.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeSourceView.Read(r));
+            return new SummaryBanner(FfiConverterInt32.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeBanner.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeBannerAlert.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeSourceView.Read(r));
         }
 
         public static void Write(SummaryBanner v, BufWriter w)
@@ -2328,6 +2586,7 @@ namespace Icr.Sdk
             FfiConverterString.Write(v.AsOf, w);
             FfiConverterOptionalTypeBanner.Write(v.Patient, w);
             FfiConverterSequenceString.Write(v.DemographicDiscrepancies, w);
+            FfiConverterSequenceTypeBannerAlert.Write(v.BannerAlerts, w);
             FfiConverterSequenceTypeSummaryItem.Write(v.Alerts, w);
             FfiConverterSequenceTypeSourceView.Write(v.Sources, w);
         }
@@ -2340,7 +2599,7 @@ namespace Icr.Sdk
     {
         public static SummaryItem Read(BufReader r)
         {
-            return new SummaryItem(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeClinicalCode.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterTypeItemDetail.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeProvenance.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceString.Read(r));
+            return new SummaryItem(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterOptionalTypeClinicalCode.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterTypeItemDetail.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeProvenance.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeItemWarning.Read(r));
         }
 
         public static void Write(SummaryItem v, BufWriter w)
@@ -2359,6 +2618,7 @@ namespace Icr.Sdk
             FfiConverterSequenceTypeProvenance.Write(v.Provenance, w);
             FfiConverterSequenceString.Write(v.Sensitivity, w);
             FfiConverterSequenceString.Write(v.Discrepancies, w);
+            FfiConverterSequenceTypeItemWarning.Write(v.Warnings, w);
         }
 
         public static SummaryItem Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -2397,6 +2657,25 @@ namespace Icr.Sdk
             if (v == null) throw new ArgumentNullException("a SummaryView argument");
             return v.CloneHandle();
         }
+    }
+
+    internal static class FfiConverterTypeSupply
+    {
+        public static Supply Read(BufReader r)
+        {
+            return new Supply(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt32.Read(r));
+        }
+
+        public static void Write(Supply v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a Supply value");
+            FfiConverterOptionalString.Write(v.Date, w);
+            FfiConverterOptionalString.Write(v.Quantity, w);
+            FfiConverterOptionalInt32.Write(v.IssueNumber, w);
+        }
+
+        public static Supply Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(Supply v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterTypeTeamMember
@@ -3254,6 +3533,43 @@ namespace Icr.Sdk
     }
 
     /// <summary>
+    /// A warning the banner shows: a contradiction between sources, or an allergy to a
+    /// medicine that is current.
+    /// </summary>
+    public sealed class BannerAlert
+    {
+        /// <summary>
+        /// What kind, as an item warning's code (`contradiction`,
+        /// `allergy-to-active-medicine`).
+        /// </summary>
+        public string Code { get; set; }
+
+        /// <summary>
+        /// The key of the section of the item it concerns (`allergies`, `medications`).
+        /// </summary>
+        public string Section { get; set; }
+
+        /// <summary>
+        /// The item it concerns (its `SummaryItem.id`).
+        /// </summary>
+        public string ItemId { get; set; }
+
+        /// <summary>
+        /// Words to show: the item's title and its warning.
+        /// </summary>
+        public string Text { get; set; }
+
+        /// <summary>Creates a BannerAlert from every field.</summary>
+        public BannerAlert(string code, string section, string itemId, string text)
+        {
+            Code = code;
+            Section = section;
+            ItemId = itemId;
+            Text = text;
+        }
+    }
+
+    /// <summary>
     /// A clinical code.
     /// </summary>
     public sealed class ClinicalCode
@@ -3279,6 +3595,115 @@ namespace Icr.Sdk
             System = system;
             Code = code;
             Display = display;
+        }
+    }
+
+    /// <summary>
+    /// One course of a medicine: an authorisation or a prescription, with its supplies.
+    /// </summary>
+    public sealed class Course
+    {
+        /// <summary>
+        /// The organisation that records it.
+        /// </summary>
+        public string Organisation { get; set; }
+
+        /// <summary>
+        /// Its status as the source gives it (`active`, `completed`, `stopped`).
+        /// </summary>
+        public string Status { get; set; }
+
+        /// <summary>
+        /// Why it was stopped, as the source words it.
+        /// </summary>
+        public string StatusReason { get; set; }
+
+        /// <summary>
+        /// Started, as recorded.
+        /// </summary>
+        public string Start { get; set; }
+
+        /// <summary>
+        /// Ended, or is planned to end, as recorded.
+        /// </summary>
+        public string End { get; set; }
+
+        /// <summary>
+        /// Dosage instructions.
+        /// </summary>
+        public string Dosage { get; set; }
+
+        /// <summary>
+        /// Quantity per issue.
+        /// </summary>
+        public string Quantity { get; set; }
+
+        /// <summary>
+        /// `acute`, `repeat`, `repeat-dispensing`.
+        /// </summary>
+        public string PrescriptionType { get; set; }
+
+        /// <summary>
+        /// When the authorisation ends, as recorded.
+        /// </summary>
+        public string AuthorisationExpiry { get; set; }
+
+        /// <summary>
+        /// Who prescribed it, when another organisation did.
+        /// </summary>
+        public string PrescribingAgency { get; set; }
+
+        /// <summary>
+        /// Repeats allowed.
+        /// </summary>
+        public string RepeatsAllowed { get; set; }
+
+        /// <summary>
+        /// Every issue or supply, in date order.
+        /// </summary>
+        public List<Supply> Supplies { get; set; }
+
+        /// <summary>Creates a Course from every field.</summary>
+        public Course(string organisation, string status, string statusReason, string start, string end, string dosage, string quantity, string prescriptionType, string authorisationExpiry, string prescribingAgency, string repeatsAllowed, List<Supply> supplies)
+        {
+            Organisation = organisation;
+            Status = status;
+            StatusReason = statusReason;
+            Start = start;
+            End = end;
+            Dosage = dosage;
+            Quantity = quantity;
+            PrescriptionType = prescriptionType;
+            AuthorisationExpiry = authorisationExpiry;
+            PrescribingAgency = prescribingAgency;
+            RepeatsAllowed = repeatsAllowed;
+            Supplies = supplies;
+        }
+    }
+
+    /// <summary>
+    /// A warning on one item.
+    /// </summary>
+    public sealed class ItemWarning
+    {
+        /// <summary>
+        /// What kind: `contradiction` (another source records it stopped, resolved or ended
+        /// while this one records it current, or the reverse), `allergy-to-active-medicine`,
+        /// `end-date-in-future` (an end date after the summary date, given as if it had
+        /// happened), `end-before-start`; a code this version does not list may appear.
+        /// </summary>
+        public string Code { get; set; }
+
+        /// <summary>
+        /// Words to show.
+        /// </summary>
+        public string Text { get; set; }
+
+        /// <summary>Creates a ItemWarning from every field.</summary>
+        public ItemWarning(string code, string text)
+        {
+            Code = code;
+            Text = text;
         }
     }
 
@@ -3363,12 +3788,31 @@ namespace Icr.Sdk
         public List<string> Reasons { get; set; }
 
         /// <summary>
-        /// Started, stopped, dose changed.
+        /// Started, stopped, completed, dose changed.
         /// </summary>
         public List<MedicationChange> Changes { get; set; }
 
+        /// <summary>
+        /// Who prescribed it when not the source itself (`prescribed elsewhere`: a hospital,
+        /// a specialist), as the source words it.
+        /// </summary>
+        public string PrescribingAgency { get; set; }
+
+        /// <summary>
+        /// When the current authorisation ends (the date repeats may be issued until), as
+        /// recorded.
+        /// </summary>
+        public string AuthorisationExpiry { get; set; }
+
+        /// <summary>
+        /// Every course of the medicine the sources record (an authorisation or
+        /// prescription each), first started first, with its supplies. The fields above are
+        /// those of the latest course; `issues` counts every supply of every course.
+        /// </summary>
+        public List<Course> Courses { get; set; }
+
         /// <summary>Creates a MedicationDetail from every field.</summary>
-        public MedicationDetail(string dosage, string quantity, string prescriptionType, string statusReason, string lastIssued, int issues, string repeatsAllowed, List<string> reasons, List<MedicationChange> changes)
+        public MedicationDetail(string dosage, string quantity, string prescriptionType, string statusReason, string lastIssued, int issues, string repeatsAllowed, List<string> reasons, List<MedicationChange> changes, string prescribingAgency, string authorisationExpiry, List<Course> courses)
         {
             Dosage = dosage;
             Quantity = quantity;
@@ -3379,6 +3823,9 @@ namespace Icr.Sdk
             RepeatsAllowed = repeatsAllowed;
             Reasons = reasons;
             Changes = changes;
+            PrescribingAgency = prescribingAgency;
+            AuthorisationExpiry = authorisationExpiry;
+            Courses = courses;
         }
     }
 
@@ -3409,9 +3856,22 @@ namespace Icr.Sdk
         public List<string> DemographicDiscrepancies { get; set; }
 
         /// <summary>
+        /// What the banner must show before anything else: contradictions between sources
+        /// and allergies to medicines that are current, each naming its item.
+        /// </summary>
+        public List<BannerAlert> BannerAlerts { get; set; }
+
+        /// <summary>
         /// Every section, in display order, present even when empty.
         /// </summary>
         public List<SummarySection> Sections { get; set; }
+
+        /// <summary>
+        /// Items from a source whose patient is not confirmed to be this patient (same NHS
+        /// number, other demographics): not part of the record, listed for reconciliation
+        /// only, each after the same access decision as any item.
+        /// </summary>
+        public List<SummaryItem> Reconciliation { get; set; }
 
         /// <summary>
         /// Every source with its status and how current it is.
@@ -3419,13 +3879,15 @@ namespace Icr.Sdk
         public List<SourceView> Sources { get; set; }
 
         /// <summary>Creates a PatientSummary from every field.</summary>
-        public PatientSummary(int schemaVersion, string asOf, Banner patient, List<string> demographicDiscrepancies, List<SummarySection> sections, List<SourceView> sources)
+        public PatientSummary(int schemaVersion, string asOf, Banner patient, List<string> demographicDiscrepancies, List<BannerAlert> bannerAlerts, List<SummarySection> sections, List<SummaryItem> reconciliation, List<SourceView> sources)
         {
             SchemaVersion = schemaVersion;
             AsOf = asOf;
             Patient = patient;
             DemographicDiscrepancies = demographicDiscrepancies;
+            BannerAlerts = bannerAlerts;
             Sections = sections;
+            Reconciliation = reconciliation;
             Sources = sources;
         }
     }
@@ -3473,6 +3935,47 @@ namespace Icr.Sdk
             CareSetting = careSetting;
             SourceRef = sourceRef;
             LastUpdated = lastUpdated;
+            RecordedBy = recordedBy;
+        }
+    }
+
+    /// <summary>
+    /// One reaction to an allergen.
+    /// </summary>
+    public sealed class Reaction
+    {
+        /// <summary>
+        /// What happened (`Anaphylaxis`, `Rash`).
+        /// </summary>
+        public List<string> Manifestations { get; set; }
+
+        /// <summary>
+        /// `mild`, `moderate`, `severe`.
+        /// </summary>
+        public string Severity { get; set; }
+
+        /// <summary>
+        /// When it happened, as recorded.
+        /// </summary>
+        public string Onset { get; set; }
+
+        /// <summary>
+        /// The source's description of it.
+        /// </summary>
+        public string Description { get; set; }
+
+        /// <summary>
+        /// The organisations that record it.
+        /// </summary>
+        public List<string> RecordedBy { get; set; }
+
+        /// <summary>Creates a Reaction from every field.</summary>
+        public Reaction(List<string> manifestations, string severity, string onset, string description, List<string> recordedBy)
+        {
+            Manifestations = manifestations;
+            Severity = severity;
+            Onset = onset;
+            Description = description;
             RecordedBy = recordedBy;
         }
     }
@@ -3549,14 +4052,39 @@ namespace Icr.Sdk
         public List<ReferenceRange> ReferenceRanges { get; set; }
 
         /// <summary>
-        /// Interpretation (`High`, `Low`, `Abnormal`).
+        /// The value and unit as a clinician reads them (`119 ×10⁹/L`, `38.1 °C`): the unit
+        /// a UCUM code stands for, and a value that carries a generator's floating-point
+        /// noise rounded, saying so. `None` when it would say nothing more than `value` and
+        /// `unit`.
+        /// </summary>
+        public string Display { get; set; }
+
+        /// <summary>
+        /// Interpretation as the source words it (`High`, `Low`, `Abnormal`).
         /// </summary>
         public string Interpretation { get; set; }
 
         /// <summary>
-        /// The source flags it as outside normal.
+        /// What the result's flag is, when there is evidence for one: `normal`, `high`,
+        /// `low`, `abnormal`, `critical-high`, `critical-low`, `critical-abnormal`,
+        /// `detected`, `not-detected` (a code this version does not list may appear). `None`
+        /// when there is no evidence (no interpretation and no numeric range that applies),
+        /// which is not normal.
         /// </summary>
-        public bool Abnormal { get; set; }
+        public string Flag { get; set; }
+
+        /// <summary>
+        /// What the flag rests on: `interpretation` (the source's), `reference-range` (the
+        /// value against the range that applies to it), `coded-value` (`Detected`).
+        /// </summary>
+        public string FlagBasis { get; set; }
+
+        /// <summary>
+        /// Outside normal (`true`), within it (`false`), on evidence (an interpretation or
+        /// the value against its range): what `flag` says. `None` when nothing says, and for
+        /// coded results (`detected`, `not-detected`), whose `flag` says what they are.
+        /// </summary>
+        public bool? Abnormal { get; set; }
 
         /// <summary>
         /// Comments on the result.
@@ -3564,14 +4092,17 @@ namespace Icr.Sdk
         public List<string> Comments { get; set; }
 
         /// <summary>Creates a ResultLine from every field.</summary>
-        public ResultLine(string name, string value, string unit, string referenceRange, List<ReferenceRange> referenceRanges, string interpretation, bool abnormal, List<string> comments)
+        public ResultLine(string name, string value, string unit, string referenceRange, List<ReferenceRange> referenceRanges, string display, string interpretation, string flag, string flagBasis, bool? abnormal, List<string> comments)
         {
             Name = name;
             Value = value;
             Unit = unit;
             ReferenceRange = referenceRange;
             ReferenceRanges = referenceRanges;
+            Display = display;
             Interpretation = interpretation;
+            Flag = flag;
+            FlagBasis = flagBasis;
             Abnormal = abnormal;
             Comments = comments;
         }
@@ -3773,12 +4304,20 @@ namespace Icr.Sdk
         public List<string> Sensitivity { get; set; }
 
         /// <summary>
-        /// Where sources disagree about this fact.
+        /// Where sources disagree about this fact (another dose, another criticality), among
+        /// the items the viewer may see.
         /// </summary>
         public List<string> Discrepancies { get; set; }
 
+        /// <summary>
+        /// What a clinician must check before relying on the item: a contradiction with
+        /// another source, a date that cannot be right. Made from the items the viewer may
+        /// see only.
+        /// </summary>
+        public List<ItemWarning> Warnings { get; set; }
+
         /// <summary>Creates a SummaryItem from every field.</summary>
-        public SummaryItem(string id, string title, ClinicalCode code, string status, string date, string dateDisplay, string endDate, string recorded, ItemDetail detail, List<string> notes, List<Provenance> provenance, List<string> sensitivity, List<string> discrepancies)
+        public SummaryItem(string id, string title, ClinicalCode code, string status, string date, string dateDisplay, string endDate, string recorded, ItemDetail detail, List<string> notes, List<Provenance> provenance, List<string> sensitivity, List<string> discrepancies, List<ItemWarning> warnings)
         {
             Id = id;
             Title = title;
@@ -3793,6 +4332,7 @@ namespace Icr.Sdk
             Provenance = provenance;
             Sensitivity = sensitivity;
             Discrepancies = discrepancies;
+            Warnings = warnings;
         }
     }
 
@@ -3840,6 +4380,35 @@ namespace Icr.Sdk
             Withheld = withheld;
             Statements = statements;
             Warnings = warnings;
+        }
+    }
+
+    /// <summary>
+    /// One issue or supply of a course.
+    /// </summary>
+    public sealed class Supply
+    {
+        /// <summary>
+        /// When it was issued, as recorded.
+        /// </summary>
+        public string Date { get; set; }
+
+        /// <summary>
+        /// How much.
+        /// </summary>
+        public string Quantity { get; set; }
+
+        /// <summary>
+        /// Its number on the authorisation (`3` of 6), when the source gives it.
+        /// </summary>
+        public int? IssueNumber { get; set; }
+
+        /// <summary>Creates a Supply from every field.</summary>
+        public Supply(string date, string quantity, int? issueNumber)
+        {
+            Date = date;
+            Quantity = quantity;
+            IssueNumber = issueNumber;
         }
     }
 
@@ -3992,8 +4561,9 @@ namespace Icr.Sdk
 
     /// <summary>
     /// What a host renders before anything else: the patient banner, where sources disagree
-    /// about who the patient is, the alerts, and every source with its status (a source that
-    /// could not be read means information is missing from every section).
+    /// about who the patient is, the banner alerts (contradictions, allergies to current
+    /// medicines), the alerts, and every source with its status (a source that could not be
+    /// read means information is missing from every section).
     /// </summary>
     public sealed class SummaryBanner
     {
@@ -4018,6 +4588,13 @@ namespace Icr.Sdk
         public List<string> DemographicDiscrepancies { get; set; }
 
         /// <summary>
+        /// What the banner must show before anything else: contradictions between sources
+        /// and allergies to medicines that are current, each naming its item (as
+        /// `PatientSummary.banner_alerts`).
+        /// </summary>
+        public List<BannerAlert> BannerAlerts { get; set; }
+
+        /// <summary>
         /// The items of the alerts section (safeguarding and other alerts) the viewer may see;
         /// alerts withheld are counted in that section's overview.
         /// </summary>
@@ -4029,12 +4606,13 @@ namespace Icr.Sdk
         public List<SourceView> Sources { get; set; }
 
         /// <summary>Creates a SummaryBanner from every field.</summary>
-        public SummaryBanner(int schemaVersion, string asOf, Banner patient, List<string> demographicDiscrepancies, List<SummaryItem> alerts, List<SourceView> sources)
+        public SummaryBanner(int schemaVersion, string asOf, Banner patient, List<string> demographicDiscrepancies, List<BannerAlert> bannerAlerts, List<SummaryItem> alerts, List<SourceView> sources)
         {
             SchemaVersion = schemaVersion;
             AsOf = asOf;
             Patient = patient;
             DemographicDiscrepancies = demographicDiscrepancies;
+            BannerAlerts = bannerAlerts;
             Alerts = alerts;
             Sources = sources;
         }
@@ -4529,9 +5107,13 @@ namespace Icr.Sdk
         /// </summary>
         Started,
         /// <summary>
-        /// Stopped or ended.
+        /// Stopped: a deliberate discontinuation.
         /// </summary>
         Stopped,
+        /// <summary>
+        /// A course that came to its planned end (`completed`), not a discontinuation.
+        /// </summary>
+        Completed,
         /// <summary>
         /// Dose changed.
         /// </summary>
@@ -4596,7 +5178,7 @@ namespace Icr.Sdk
             public AllergyStatus ClinicalStatus { get; set; }
 
             /// <summary>
-            /// `high`, `low`, `unable-to-assess`.
+            /// `high`, `low`, `unable-to-assess`: the highest any source records.
             /// </summary>
             public string Criticality { get; set; }
 
@@ -4606,9 +5188,10 @@ namespace Icr.Sdk
             public List<string> Category { get; set; }
 
             /// <summary>
-            /// Reactions (manifestation and severity).
+            /// Every reaction any source records (manifestations, severity, onset), each with
+            /// the organisations that record it.
             /// </summary>
-            public List<string> Reactions { get; set; }
+            public List<Reaction> Reactions { get; set; }
 
             /// <summary>
             /// Why it was ended, for a resolved allergy.
@@ -4616,7 +5199,7 @@ namespace Icr.Sdk
             public string EndReason { get; set; }
 
             /// <summary>Creates this variant.</summary>
-            public Allergy(AllergyStatus clinicalStatus, string criticality, List<string> category, List<string> reactions, string endReason)
+            public Allergy(AllergyStatus clinicalStatus, string criticality, List<string> category, List<Reaction> reactions, string endReason)
             {
                 ClinicalStatus = clinicalStatus;
                 Criticality = criticality;
@@ -5013,6 +5596,12 @@ namespace Icr.Sdk
         /// Its patient is not the record's patient: discarded whole.
         /// </summary>
         IdentityMismatch,
+        /// <summary>
+        /// Its patient has the record's NHS number but differs in two or more of date of
+        /// birth, family name and gender: its items are listed for reconciliation
+        /// (`PatientSummary.reconciliation`), not merged.
+        /// </summary>
+        IdentityUnconfirmed,
         /// <summary>
         /// The source denied access.
         /// </summary>
@@ -5486,7 +6075,7 @@ namespace Icr.Sdk
         }
 
         /// <summary>
-        /// The same summary as the core's documented JSON (`schema_version` 1).
+        /// The same summary as the core's documented JSON (`schema_version` 2).
         /// </summary>
         /// <exception cref="IcrException">When the call fails.</exception>
         public string SummaryJson()
@@ -5685,6 +6274,18 @@ namespace Icr.Sdk
         }
 
         /// <summary>
+        /// The items listed for reconciliation only, as `PatientSummary.reconciliation`: from
+        /// a source whose patient is not confirmed to be this patient (its status
+        /// `IdentityUnconfirmed`), not part of the record's sections.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public List<SummaryItem> Reconciliation()
+        {
+            ulong uniffiSelf = CloneHandle();
+            return FfiConverterSequenceTypeSummaryItem.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_summaryview_reconciliation(uniffiSelf, ref uniffiStatus)));
+        }
+
+        /// <summary>
         /// One section with its items, as in `CareRecord.summary()`; `key` is a section key
         /// from `sections()` (`medications`). An unknown key is `InvalidInput`.
         /// </summary>
@@ -5717,7 +6318,7 @@ namespace Icr.Sdk
         }
 
         /// <summary>
-        /// The whole view as the core's documented JSON (`schema_version` 1), the same as
+        /// The whole view as the core's documented JSON (`schema_version` 2), the same as
         /// `CareRecord.summary_json()` gave at the time of the view (not audited again).
         /// </summary>
         /// <exception cref="IcrException">When the call fails.</exception>

@@ -11,6 +11,9 @@
 //!   clinician sees.
 //! - [`sensitive`]: the national sensitive code sets, code positions, links, medicines by
 //!   brand name and restricted patients, each role's view checked (hazards H22–H25).
+//! - [`fidelity`]: for EMIS, TPP, Medicus and Synthea records, the GP's summary against
+//!   allergy reactions and criticality, medication courses and supplies, problem episodes
+//!   and result flags made independently from the raw FHIR (issue #13).
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -30,6 +33,8 @@ mod bad_input;
 mod corpus;
 #[cfg(test)]
 mod demo;
+#[cfg(test)]
+mod fidelity;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]

@@ -112,6 +112,32 @@ public final class BindingsTest {
         return n;
     }
 
+    static List<SummaryItem> allItems(PatientSummary summary) {
+        List<SummaryItem> out = new ArrayList<>();
+        for (SummarySection s : summary.getSections()) {
+            out.addAll(s.getItems());
+        }
+        return out;
+    }
+
+    /**
+     * The demo sources, with the out-of-hours service's patient given another date of birth
+     * and family name under the same NHS number.
+     */
+    static CareRecord viewWithUnconfirmedIdentity(Session session) throws IcrException {
+        try (SourceSet sources = session.sourceSet()) {
+            for (DemoSource s : IcrKt.demoSources()) {
+                String json = s.getJson();
+                if (s.getFile().startsWith("out-of-hours")) {
+                    json = json.replaceAll("\"birthDate\"\\s*:\\s*\"[^\"]*\"", "\"birthDate\": \"1901-02-03\"")
+                            .replace("\"Thornton\"", "\"Someone-Else\"");
+                }
+                sources.addJson(s.getOrganisation(), json);
+            }
+            return sources.merge();
+        }
+    }
+
     static String b64url(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
@@ -220,6 +246,8 @@ public final class BindingsTest {
             try (SummaryView lazy = record.summaryView()) {
                 SummaryBanner banner = lazy.banner();
                 check(banner.getPatient().equals(eager.getPatient()), "patient");
+                check(banner.getBannerAlerts().equals(eager.getBannerAlerts()), "banner alerts");
+                check(lazy.reconciliation().equals(eager.getReconciliation()), "reconciliation");
                 check(banner.getSources().equals(eager.getSources()), "sources");
                 check(lazy.sources().equals(eager.getSources()), "sources()");
                 check(banner.getAlerts().equals(section(eager, "alerts").getItems()), "alerts");
@@ -234,6 +262,89 @@ public final class BindingsTest {
                 expect(IcrException.InvalidInput.class, () -> lazy.section("no-such-section"));
                 check(lazy.toJson().equals(record.summaryJson()), "JSON");
                 check(new String(lazy.toJsonBytes(), StandardCharsets.UTF_8).equals(lazy.toJson()), "JSON bytes");
+            }
+        });
+
+        test("typed summary carries reactions, courses, flags and warnings", () -> {
+            PatientSummary summary = record.summary();
+            check(summary.getSchemaVersion() == 2, "schema_version");
+            check(summary.getReconciliation().isEmpty(), "nothing held for reconciliation");
+            List<SummaryItem> items = allItems(summary);
+            boolean anaphylaxis = false;
+            boolean supplied = false;
+            boolean completed = false;
+            boolean high = false;
+            boolean display = false;
+            for (SummaryItem item : items) {
+                for (ItemWarning w : item.getWarnings()) {
+                    check(!w.getCode().isEmpty() && !w.getText().isEmpty(), "warning of " + item.getTitle());
+                }
+                ItemDetail d = item.getDetail();
+                if (d instanceof ItemDetail.Allergy && item.getTitle().equals("Allergy to penicillin")) {
+                    for (Reaction r : ((ItemDetail.Allergy) d).getReactions()) {
+                        anaphylaxis |= r.getManifestations().contains("Anaphylactic reaction")
+                                && "severe".equals(r.getSeverity()) && !r.getRecordedBy().isEmpty();
+                    }
+                }
+                if (d instanceof ItemDetail.Medication) {
+                    MedicationDetail m = ((ItemDetail.Medication) d).getDetail();
+                    for (Course c : m.getCourses()) {
+                        check(!c.getOrganisation().isEmpty(), "course organisation");
+                        supplied |= !c.getSupplies().isEmpty();
+                    }
+                    for (MedicationChange c : m.getChanges()) {
+                        completed |= c.getKind() == ChangeKind.COMPLETED;
+                    }
+                }
+                List<ResultLine> results = new ArrayList<>();
+                if (d instanceof ItemDetail.Investigation) {
+                    results.addAll(((ItemDetail.Investigation) d).getResults());
+                }
+                if (d instanceof ItemDetail.Observation) {
+                    results.add(((ItemDetail.Observation) d).getResult());
+                }
+                for (ResultLine r : results) {
+                    if ("high".equals(r.getFlag())) {
+                        high = true;
+                        check(Boolean.TRUE.equals(r.getAbnormal()) && r.getFlagBasis() != null, r.getName());
+                    }
+                    if (r.getFlag() == null) {
+                        check(r.getAbnormal() == null, "no flag, no verdict: " + r.getName());
+                    }
+                    display |= r.getDisplay() != null;
+                }
+            }
+            check(anaphylaxis, "the penicillin allergy's anaphylactic reaction, severe, with who records it");
+            check(supplied, "a medication course with its supplies");
+            check(completed, "a completed medication course");
+            check(high, "a result flagged high");
+            check(display, "a result's display value");
+        });
+
+        test("unconfirmed identity is listed for reconciliation", () -> {
+            try (Session s = ehr.openSession(token("gp")); CareRecord r = viewWithUnconfirmedIdentity(s)) {
+                PatientSummary summary = r.summary();
+                String held = null;
+                for (SourceView v : summary.getSources()) {
+                    if (v.getStatus() == SourceStatus.IDENTITY_UNCONFIRMED) {
+                        held = v.getName();
+                    }
+                }
+                check(held != null, "a source IDENTITY_UNCONFIRMED");
+                check(!summary.getReconciliation().isEmpty(), "items held for reconciliation");
+                for (SummaryItem item : summary.getReconciliation()) {
+                    boolean fromHeld = false;
+                    for (Provenance p : item.getProvenance()) {
+                        fromHeld |= p.getOrganisation().equals(held);
+                    }
+                    check(fromHeld, "from the held source: " + item.getTitle());
+                    for (SummaryItem shown : allItems(summary)) {
+                        check(!shown.getId().equals(item.getId()), "not in the sections: " + item.getTitle());
+                    }
+                }
+                try (SummaryView lazy = r.summaryView()) {
+                    check(lazy.reconciliation().equals(summary.getReconciliation()), "the view's reconciliation");
+                }
             }
         });
 

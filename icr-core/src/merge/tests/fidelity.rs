@@ -455,3 +455,140 @@ proptest! {
         prop_assert_eq!(shuffled, canonical);
     }
 }
+
+fn stopped_in_hospital() -> String {
+    r(r#"{"resourceType":"MedicationStatement","id":"h-stop","status":"stopped","subject":{"reference":"Patient/p"},
+        "medicationCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}]},
+        "statusReason":[{"text":"Hyponatraemia: do not restart"}],
+        "effectivePeriod":{"start":"2026-09-01","end":"2026-10-01"},"dosage":[{"text":"Two capsules up to four times a day"}]}"#
+        .to_owned())
+}
+
+fn summary_of(
+    record: &crate::merge::SharedCareRecord,
+    withhold: impl Fn(&Entry) -> bool,
+) -> crate::summary::PatientSummary {
+    build(
+        record,
+        jiff::civil::date(2026, 12, 4),
+        SummaryOptions::default(),
+        |_, e| {
+            if withhold(e) {
+                Err(crate::summary::WithheldReason::RoleSection)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )
+}
+
+#[test]
+fn a_medicine_stopped_in_one_source_and_current_in_another_is_said_on_both_and_in_the_banner() {
+    let gp = source("gp", &me(), &authorised("m1", "2026-11-01", 1));
+    let hospital = source("hospital", &me(), &stopped_in_hospital());
+    let record = merge(vec![gp, hospital], Vec::new());
+    let summary = summary_of(&record, |_| false);
+    let meds = &summary
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Medications)
+        .unwrap()
+        .items;
+    assert_eq!(meds.len(), 2, "current and stopped stay two items");
+    for m in meds {
+        let contradictions: Vec<&str> = m
+            .warnings
+            .iter()
+            .filter(|w| w.code == crate::model::ItemWarningCode::Contradiction)
+            .map(|w| w.text.as_str())
+            .collect();
+        assert_eq!(contradictions.len(), 1, "{}: {:?}", m.id, m.warnings);
+        assert!(
+            contradictions[0].contains("Hyponatraemia"),
+            "{contradictions:?}"
+        );
+    }
+    assert_eq!(
+        summary.banner_alerts.len(),
+        2,
+        "{:?}",
+        summary.banner_alerts
+    );
+}
+
+#[test]
+fn a_contradiction_with_a_withheld_item_is_not_said() {
+    let gp = source("gp", &me(), &authorised("m1", "2026-11-01", 1));
+    let hospital = source("hospital", &me(), &stopped_in_hospital());
+    let record = merge(vec![gp, hospital], Vec::new());
+    let summary = summary_of(&record, |e| {
+        e.provenance
+            .iter()
+            .any(|p| p.organisation.name == "hospital")
+    });
+    let json = serde_json::to_string(&summary).unwrap();
+    assert!(
+        !json.contains("Hyponatraemia"),
+        "the withheld item's words leak"
+    );
+    assert!(summary.banner_alerts.is_empty());
+}
+
+#[test]
+fn an_allergy_to_a_current_medicine_is_said_on_both() {
+    let allergy = r(
+        r#"{"resourceType":"AllergyIntolerance","id":"a1","patient":{"reference":"Patient/p"},
+        "clinicalStatus":{"coding":[{"code":"active"}]},
+        "code":{"text":"Allergy to paracetamol"}}"#
+            .to_owned(),
+    );
+    let gp = source("gp", &me(), &allergy);
+    let ooh = source("ooh", &me(), &authorised("m1", "2026-11-01", 1));
+    let record = merge(vec![gp, ooh], Vec::new());
+    let summary = summary_of(&record, |_| false);
+    let warned: Vec<&str> = summary
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .filter(|e| {
+            e.warnings
+                .iter()
+                .any(|w| w.code == crate::model::ItemWarningCode::AllergyToActiveMedicine)
+        })
+        .map(|e| e.title.as_str())
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert_eq!(summary.banner_alerts.len(), 2);
+}
+
+#[test]
+fn an_ended_course_with_an_end_after_today_or_before_its_start_is_flagged() {
+    let entries = [course("c1", "completed", "2024-01-01", "2051-01-01")].join(",");
+    let record = merge(vec![source("gp", &me(), &entries)], Vec::new());
+    let summary = summary_of(&record, |_| false);
+    let line = &summary
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Medications)
+        .unwrap()
+        .items[0];
+    assert!(
+        line.warnings
+            .iter()
+            .any(|w| w.code == crate::model::ItemWarningCode::EndDateInFuture)
+    );
+    let backwards = course("c2", "completed", "2023-10-05", "2023-10-03");
+    let record = merge(vec![source("gp", &me(), &backwards)], Vec::new());
+    let summary = summary_of(&record, |_| false);
+    let line = &summary
+        .sections
+        .iter()
+        .find(|s| s.key == Section::Medications)
+        .unwrap()
+        .items[0];
+    assert!(
+        line.warnings
+            .iter()
+            .any(|w| w.code == crate::model::ItemWarningCode::EndBeforeStart)
+    );
+}

@@ -743,6 +743,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_icr_ffi_checksum_method_summaryview_banner(
     ): Int
+    external fun uniffi_icr_ffi_checksum_method_summaryview_reconciliation(
+    ): Int
     external fun uniffi_icr_ffi_checksum_method_summaryview_section(
     ): Int
     external fun uniffi_icr_ffi_checksum_method_summaryview_sections(
@@ -852,6 +854,8 @@ internal object UniffiLib {
     external fun uniffi_icr_ffi_fn_free_summaryview(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_icr_ffi_fn_method_summaryview_banner(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_method_summaryview_reconciliation(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_method_summaryview_section(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1073,7 +1077,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary() and 0xFFFF) != 27254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary_json() and 0xFFFF) != 33816) {
+    if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary_json() and 0xFFFF) != 44838) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_method_carerecord_summary_json_bytes() and 0xFFFF) != 51559) {
@@ -1100,6 +1104,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_summaryview_banner() and 0xFFFF) != 63181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_reconciliation() and 0xFFFF) != 27278) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_icr_ffi_checksum_method_summaryview_section() and 0xFFFF) != 40798) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1109,7 +1116,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_summaryview_sources() and 0xFFFF) != 44762) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json() and 0xFFFF) != 62398) {
+    if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json() and 0xFFFF) != 19327) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes() and 0xFFFF) != 63818) {
@@ -1565,7 +1572,7 @@ public interface CareRecordInterface {
     fun `summary`(): PatientSummary
     
     /**
-     * The same summary as the core's documented JSON (`schema_version` 1).
+     * The same summary as the core's documented JSON (`schema_version` 2).
      */
     fun `summaryJson`(): kotlin.String
     
@@ -1807,7 +1814,7 @@ open class CareRecord: Disposable, AutoCloseable, CareRecordInterface
 
     
     /**
-     * The same summary as the core's documented JSON (`schema_version` 1).
+     * The same summary as the core's documented JSON (`schema_version` 2).
      */
     @Throws(IcrException::class)override fun `summaryJson`(): kotlin.String {
             return FfiConverterString.lift(
@@ -3163,6 +3170,13 @@ public interface SummaryViewInterface {
     fun `banner`(): SummaryBanner
     
     /**
+     * The items listed for reconciliation only, as `PatientSummary.reconciliation`: from
+     * a source whose patient is not confirmed to be this patient (its status
+     * `IdentityUnconfirmed`), not part of the record's sections.
+     */
+    fun `reconciliation`(): List<SummaryItem>
+    
+    /**
      * One section with its items, as in `CareRecord.summary()`; `key` is a section key
      * from `sections()` (`medications`). An unknown key is `InvalidInput`.
      */
@@ -3179,7 +3193,7 @@ public interface SummaryViewInterface {
     fun `sources`(): List<SourceView>
     
     /**
-     * The whole view as the core's documented JSON (`schema_version` 1), the same as
+     * The whole view as the core's documented JSON (`schema_version` 2), the same as
      * `CareRecord.summary_json()` gave at the time of the view (not audited again).
      */
     fun `toJson`(): kotlin.String
@@ -3319,6 +3333,25 @@ open class SummaryView: Disposable, AutoCloseable, SummaryViewInterface
 
     
     /**
+     * The items listed for reconciliation only, as `PatientSummary.reconciliation`: from
+     * a source whose patient is not confirmed to be this patient (its status
+     * `IdentityUnconfirmed`), not part of the record's sections.
+     */
+    @Throws(IcrException::class)override fun `reconciliation`(): List<SummaryItem> {
+            return FfiConverterSequenceTypeSummaryItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_method_summaryview_reconciliation(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * One section with its items, as in `CareRecord.summary()`; `key` is a section key
      * from `sections()` (`medications`). An unknown key is `InvalidInput`.
      */
@@ -3372,7 +3405,7 @@ open class SummaryView: Disposable, AutoCloseable, SummaryViewInterface
 
     
     /**
-     * The whole view as the core's documented JSON (`schema_version` 1), the same as
+     * The whole view as the core's documented JSON (`schema_version` 2), the same as
      * `CareRecord.summary_json()` gave at the time of the view (not audited again).
      */
     @Throws(IcrException::class)override fun `toJson`(): kotlin.String {
@@ -3891,6 +3924,71 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
 
 
 /**
+ * A warning the banner shows: a contradiction between sources, or an allergy to a
+ * medicine that is current.
+ */
+data class BannerAlert (
+    /**
+     * What kind, as an item warning's code (`contradiction`,
+     * `allergy-to-active-medicine`).
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * The key of the section of the item it concerns (`allergies`, `medications`).
+     */
+    var `section`: kotlin.String
+    , 
+    /**
+     * The item it concerns (its `SummaryItem.id`).
+     */
+    var `itemId`: kotlin.String
+    , 
+    /**
+     * Words to show: the item's title and its warning.
+     */
+    var `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBannerAlert: FfiConverterRustBuffer<BannerAlert> {
+    override fun read(buf: ByteBuffer): BannerAlert {
+        return BannerAlert(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BannerAlert) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`section`) +
+            FfiConverterString.allocationSize(value.`itemId`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: BannerAlert, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`section`, buf)
+            FfiConverterString.write(value.`itemId`, buf)
+            FfiConverterString.write(value.`text`, buf)
+    }
+}
+
+
+
+/**
  * The head of an audit log at some moment: keep it apart from the log to detect a log
  * cut short or rolled back.
  */
@@ -3988,6 +4086,133 @@ public object FfiConverterTypeClinicalCode: FfiConverterRustBuffer<ClinicalCode>
             FfiConverterOptionalString.write(value.`system`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`display`, buf)
+    }
+}
+
+
+
+/**
+ * One course of a medicine: an authorisation or a prescription, with its supplies.
+ */
+data class Course (
+    /**
+     * The organisation that records it.
+     */
+    var `organisation`: kotlin.String
+    , 
+    /**
+     * Its status as the source gives it (`active`, `completed`, `stopped`).
+     */
+    var `status`: kotlin.String?
+    , 
+    /**
+     * Why it was stopped, as the source words it.
+     */
+    var `statusReason`: kotlin.String?
+    , 
+    /**
+     * Started, as recorded.
+     */
+    var `start`: kotlin.String?
+    , 
+    /**
+     * Ended, or is planned to end, as recorded.
+     */
+    var `end`: kotlin.String?
+    , 
+    /**
+     * Dosage instructions.
+     */
+    var `dosage`: kotlin.String?
+    , 
+    /**
+     * Quantity per issue.
+     */
+    var `quantity`: kotlin.String?
+    , 
+    /**
+     * `acute`, `repeat`, `repeat-dispensing`.
+     */
+    var `prescriptionType`: kotlin.String?
+    , 
+    /**
+     * When the authorisation ends, as recorded.
+     */
+    var `authorisationExpiry`: kotlin.String?
+    , 
+    /**
+     * Who prescribed it, when another organisation did.
+     */
+    var `prescribingAgency`: kotlin.String?
+    , 
+    /**
+     * Repeats allowed.
+     */
+    var `repeatsAllowed`: kotlin.String?
+    , 
+    /**
+     * Every issue or supply, in date order.
+     */
+    var `supplies`: List<Supply>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCourse: FfiConverterRustBuffer<Course> {
+    override fun read(buf: ByteBuffer): Course {
+        return Course(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeSupply.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Course) = (
+            FfiConverterString.allocationSize(value.`organisation`) +
+            FfiConverterOptionalString.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`statusReason`) +
+            FfiConverterOptionalString.allocationSize(value.`start`) +
+            FfiConverterOptionalString.allocationSize(value.`end`) +
+            FfiConverterOptionalString.allocationSize(value.`dosage`) +
+            FfiConverterOptionalString.allocationSize(value.`quantity`) +
+            FfiConverterOptionalString.allocationSize(value.`prescriptionType`) +
+            FfiConverterOptionalString.allocationSize(value.`authorisationExpiry`) +
+            FfiConverterOptionalString.allocationSize(value.`prescribingAgency`) +
+            FfiConverterOptionalString.allocationSize(value.`repeatsAllowed`) +
+            FfiConverterSequenceTypeSupply.allocationSize(value.`supplies`)
+    )
+
+    override fun write(value: Course, buf: ByteBuffer) {
+            FfiConverterString.write(value.`organisation`, buf)
+            FfiConverterOptionalString.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`statusReason`, buf)
+            FfiConverterOptionalString.write(value.`start`, buf)
+            FfiConverterOptionalString.write(value.`end`, buf)
+            FfiConverterOptionalString.write(value.`dosage`, buf)
+            FfiConverterOptionalString.write(value.`quantity`, buf)
+            FfiConverterOptionalString.write(value.`prescriptionType`, buf)
+            FfiConverterOptionalString.write(value.`authorisationExpiry`, buf)
+            FfiConverterOptionalString.write(value.`prescribingAgency`, buf)
+            FfiConverterOptionalString.write(value.`repeatsAllowed`, buf)
+            FfiConverterSequenceTypeSupply.write(value.`supplies`, buf)
     }
 }
 
@@ -4108,6 +4333,56 @@ public object FfiConverterTypeIcrConfig: FfiConverterRustBuffer<IcrConfig> {
             FfiConverterTypeTrust.write(value.`trust`, buf)
             FfiConverterTypeAuditLog.write(value.`audit`, buf)
             FfiConverterOptionalLong.write(value.`staleAfterDays`, buf)
+    }
+}
+
+
+
+/**
+ * A warning on one item.
+ */
+data class ItemWarning (
+    /**
+     * What kind: `contradiction` (another source records it stopped, resolved or ended
+     * while this one records it current, or the reverse), `allergy-to-active-medicine`,
+     * `end-date-in-future` (an end date after the summary date, given as if it had
+     * happened), `end-before-start`; a code this version does not list may appear.
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * Words to show.
+     */
+    var `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeItemWarning: FfiConverterRustBuffer<ItemWarning> {
+    override fun read(buf: ByteBuffer): ItemWarning {
+        return ItemWarning(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ItemWarning) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: ItemWarning, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`text`, buf)
     }
 }
 
@@ -4462,9 +4737,28 @@ data class MedicationDetail (
     var `reasons`: List<kotlin.String>
     , 
     /**
-     * Started, stopped, dose changed.
+     * Started, stopped, completed, dose changed.
      */
     var `changes`: List<MedicationChange>
+    , 
+    /**
+     * Who prescribed it when not the source itself (`prescribed elsewhere`: a hospital,
+     * a specialist), as the source words it.
+     */
+    var `prescribingAgency`: kotlin.String?
+    , 
+    /**
+     * When the current authorisation ends (the date repeats may be issued until), as
+     * recorded.
+     */
+    var `authorisationExpiry`: kotlin.String?
+    , 
+    /**
+     * Every course of the medicine the sources record (an authorisation or
+     * prescription each), first started first, with its supplies. The fields above are
+     * those of the latest course; `issues` counts every supply of every course.
+     */
+    var `courses`: List<Course>
     
 ){
     
@@ -4490,6 +4784,9 @@ public object FfiConverterTypeMedicationDetail: FfiConverterRustBuffer<Medicatio
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeMedicationChange.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeCourse.read(buf),
         )
     }
 
@@ -4502,7 +4799,10 @@ public object FfiConverterTypeMedicationDetail: FfiConverterRustBuffer<Medicatio
             FfiConverterInt.allocationSize(value.`issues`) +
             FfiConverterOptionalString.allocationSize(value.`repeatsAllowed`) +
             FfiConverterSequenceString.allocationSize(value.`reasons`) +
-            FfiConverterSequenceTypeMedicationChange.allocationSize(value.`changes`)
+            FfiConverterSequenceTypeMedicationChange.allocationSize(value.`changes`) +
+            FfiConverterOptionalString.allocationSize(value.`prescribingAgency`) +
+            FfiConverterOptionalString.allocationSize(value.`authorisationExpiry`) +
+            FfiConverterSequenceTypeCourse.allocationSize(value.`courses`)
     )
 
     override fun write(value: MedicationDetail, buf: ByteBuffer) {
@@ -4515,6 +4815,9 @@ public object FfiConverterTypeMedicationDetail: FfiConverterRustBuffer<Medicatio
             FfiConverterOptionalString.write(value.`repeatsAllowed`, buf)
             FfiConverterSequenceString.write(value.`reasons`, buf)
             FfiConverterSequenceTypeMedicationChange.write(value.`changes`, buf)
+            FfiConverterOptionalString.write(value.`prescribingAgency`, buf)
+            FfiConverterOptionalString.write(value.`authorisationExpiry`, buf)
+            FfiConverterSequenceTypeCourse.write(value.`courses`, buf)
     }
 }
 
@@ -4656,9 +4959,22 @@ data class PatientSummary (
     var `demographicDiscrepancies`: List<kotlin.String>
     , 
     /**
+     * What the banner must show before anything else: contradictions between sources
+     * and allergies to medicines that are current, each naming its item.
+     */
+    var `bannerAlerts`: List<BannerAlert>
+    , 
+    /**
      * Every section, in display order, present even when empty.
      */
     var `sections`: List<SummarySection>
+    , 
+    /**
+     * Items from a source whose patient is not confirmed to be this patient (same NHS
+     * number, other demographics): not part of the record, listed for reconciliation
+     * only, each after the same access decision as any item.
+     */
+    var `reconciliation`: List<SummaryItem>
     , 
     /**
      * Every source with its status and how current it is.
@@ -4684,7 +5000,9 @@ public object FfiConverterTypePatientSummary: FfiConverterRustBuffer<PatientSumm
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeBanner.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeBannerAlert.read(buf),
             FfiConverterSequenceTypeSummarySection.read(buf),
+            FfiConverterSequenceTypeSummaryItem.read(buf),
             FfiConverterSequenceTypeSourceView.read(buf),
         )
     }
@@ -4694,7 +5012,9 @@ public object FfiConverterTypePatientSummary: FfiConverterRustBuffer<PatientSumm
             FfiConverterString.allocationSize(value.`asOf`) +
             FfiConverterOptionalTypeBanner.allocationSize(value.`patient`) +
             FfiConverterSequenceString.allocationSize(value.`demographicDiscrepancies`) +
+            FfiConverterSequenceTypeBannerAlert.allocationSize(value.`bannerAlerts`) +
             FfiConverterSequenceTypeSummarySection.allocationSize(value.`sections`) +
+            FfiConverterSequenceTypeSummaryItem.allocationSize(value.`reconciliation`) +
             FfiConverterSequenceTypeSourceView.allocationSize(value.`sources`)
     )
 
@@ -4703,7 +5023,9 @@ public object FfiConverterTypePatientSummary: FfiConverterRustBuffer<PatientSumm
             FfiConverterString.write(value.`asOf`, buf)
             FfiConverterOptionalTypeBanner.write(value.`patient`, buf)
             FfiConverterSequenceString.write(value.`demographicDiscrepancies`, buf)
+            FfiConverterSequenceTypeBannerAlert.write(value.`bannerAlerts`, buf)
             FfiConverterSequenceTypeSummarySection.write(value.`sections`, buf)
+            FfiConverterSequenceTypeSummaryItem.write(value.`reconciliation`, buf)
             FfiConverterSequenceTypeSourceView.write(value.`sources`, buf)
     }
 }
@@ -4784,6 +5106,77 @@ public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
             FfiConverterString.write(value.`sourceRef`, buf)
             FfiConverterOptionalString.write(value.`lastUpdated`, buf)
             FfiConverterOptionalString.write(value.`recordedBy`, buf)
+    }
+}
+
+
+
+/**
+ * One reaction to an allergen.
+ */
+data class Reaction (
+    /**
+     * What happened (`Anaphylaxis`, `Rash`).
+     */
+    var `manifestations`: List<kotlin.String>
+    , 
+    /**
+     * `mild`, `moderate`, `severe`.
+     */
+    var `severity`: kotlin.String?
+    , 
+    /**
+     * When it happened, as recorded.
+     */
+    var `onset`: kotlin.String?
+    , 
+    /**
+     * The source's description of it.
+     */
+    var `description`: kotlin.String?
+    , 
+    /**
+     * The organisations that record it.
+     */
+    var `recordedBy`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReaction: FfiConverterRustBuffer<Reaction> {
+    override fun read(buf: ByteBuffer): Reaction {
+        return Reaction(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Reaction) = (
+            FfiConverterSequenceString.allocationSize(value.`manifestations`) +
+            FfiConverterOptionalString.allocationSize(value.`severity`) +
+            FfiConverterOptionalString.allocationSize(value.`onset`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterSequenceString.allocationSize(value.`recordedBy`)
+    )
+
+    override fun write(value: Reaction, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`manifestations`, buf)
+            FfiConverterOptionalString.write(value.`severity`, buf)
+            FfiConverterOptionalString.write(value.`onset`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterSequenceString.write(value.`recordedBy`, buf)
     }
 }
 
@@ -4890,14 +5283,39 @@ data class ResultLine (
     var `referenceRanges`: List<ReferenceRange>
     , 
     /**
-     * Interpretation (`High`, `Low`, `Abnormal`).
+     * The value and unit as a clinician reads them (`119 ×10⁹/L`, `38.1 °C`): the unit
+     * a UCUM code stands for, and a value that carries a generator's floating-point
+     * noise rounded, saying so. `None` when it would say nothing more than `value` and
+     * `unit`.
+     */
+    var `display`: kotlin.String?
+    , 
+    /**
+     * Interpretation as the source words it (`High`, `Low`, `Abnormal`).
      */
     var `interpretation`: kotlin.String?
     , 
     /**
-     * The source flags it as outside normal.
+     * What the result's flag is, when there is evidence for one: `normal`, `high`,
+     * `low`, `abnormal`, `critical-high`, `critical-low`, `critical-abnormal`,
+     * `detected`, `not-detected` (a code this version does not list may appear). `None`
+     * when there is no evidence (no interpretation and no numeric range that applies),
+     * which is not normal.
      */
-    var `abnormal`: kotlin.Boolean
+    var `flag`: kotlin.String?
+    , 
+    /**
+     * What the flag rests on: `interpretation` (the source's), `reference-range` (the
+     * value against the range that applies to it), `coded-value` (`Detected`).
+     */
+    var `flagBasis`: kotlin.String?
+    , 
+    /**
+     * Outside normal (`true`), within it (`false`), on evidence (an interpretation or
+     * the value against its range): what `flag` says. `None` when nothing says, and for
+     * coded results (`detected`, `not-detected`), whose `flag` says what they are.
+     */
+    var `abnormal`: kotlin.Boolean?
     , 
     /**
      * Comments on the result.
@@ -4925,7 +5343,10 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeReferenceRange.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
         )
     }
@@ -4936,8 +5357,11 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.allocationSize(value.`unit`) +
             FfiConverterOptionalString.allocationSize(value.`referenceRange`) +
             FfiConverterSequenceTypeReferenceRange.allocationSize(value.`referenceRanges`) +
+            FfiConverterOptionalString.allocationSize(value.`display`) +
             FfiConverterOptionalString.allocationSize(value.`interpretation`) +
-            FfiConverterBoolean.allocationSize(value.`abnormal`) +
+            FfiConverterOptionalString.allocationSize(value.`flag`) +
+            FfiConverterOptionalString.allocationSize(value.`flagBasis`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`abnormal`) +
             FfiConverterSequenceString.allocationSize(value.`comments`)
     )
 
@@ -4947,8 +5371,11 @@ public object FfiConverterTypeResultLine: FfiConverterRustBuffer<ResultLine> {
             FfiConverterOptionalString.write(value.`unit`, buf)
             FfiConverterOptionalString.write(value.`referenceRange`, buf)
             FfiConverterSequenceTypeReferenceRange.write(value.`referenceRanges`, buf)
+            FfiConverterOptionalString.write(value.`display`, buf)
             FfiConverterOptionalString.write(value.`interpretation`, buf)
-            FfiConverterBoolean.write(value.`abnormal`, buf)
+            FfiConverterOptionalString.write(value.`flag`, buf)
+            FfiConverterOptionalString.write(value.`flagBasis`, buf)
+            FfiConverterOptionalBoolean.write(value.`abnormal`, buf)
             FfiConverterSequenceString.write(value.`comments`, buf)
     }
 }
@@ -5354,8 +5781,9 @@ public object FfiConverterTypeSourceView: FfiConverterRustBuffer<SourceView> {
 
 /**
  * What a host renders before anything else: the patient banner, where sources disagree
- * about who the patient is, the alerts, and every source with its status (a source that
- * could not be read means information is missing from every section).
+ * about who the patient is, the banner alerts (contradictions, allergies to current
+ * medicines), the alerts, and every source with its status (a source that could not be
+ * read means information is missing from every section).
  */
 data class SummaryBanner (
     /**
@@ -5377,6 +5805,13 @@ data class SummaryBanner (
      * Where sources disagree about who the patient is.
      */
     var `demographicDiscrepancies`: List<kotlin.String>
+    , 
+    /**
+     * What the banner must show before anything else: contradictions between sources
+     * and allergies to medicines that are current, each naming its item (as
+     * `PatientSummary.banner_alerts`).
+     */
+    var `bannerAlerts`: List<BannerAlert>
     , 
     /**
      * The items of the alerts section (safeguarding and other alerts) the viewer may see;
@@ -5408,6 +5843,7 @@ public object FfiConverterTypeSummaryBanner: FfiConverterRustBuffer<SummaryBanne
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeBanner.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeBannerAlert.read(buf),
             FfiConverterSequenceTypeSummaryItem.read(buf),
             FfiConverterSequenceTypeSourceView.read(buf),
         )
@@ -5418,6 +5854,7 @@ public object FfiConverterTypeSummaryBanner: FfiConverterRustBuffer<SummaryBanne
             FfiConverterString.allocationSize(value.`asOf`) +
             FfiConverterOptionalTypeBanner.allocationSize(value.`patient`) +
             FfiConverterSequenceString.allocationSize(value.`demographicDiscrepancies`) +
+            FfiConverterSequenceTypeBannerAlert.allocationSize(value.`bannerAlerts`) +
             FfiConverterSequenceTypeSummaryItem.allocationSize(value.`alerts`) +
             FfiConverterSequenceTypeSourceView.allocationSize(value.`sources`)
     )
@@ -5427,6 +5864,7 @@ public object FfiConverterTypeSummaryBanner: FfiConverterRustBuffer<SummaryBanne
             FfiConverterString.write(value.`asOf`, buf)
             FfiConverterOptionalTypeBanner.write(value.`patient`, buf)
             FfiConverterSequenceString.write(value.`demographicDiscrepancies`, buf)
+            FfiConverterSequenceTypeBannerAlert.write(value.`bannerAlerts`, buf)
             FfiConverterSequenceTypeSummaryItem.write(value.`alerts`, buf)
             FfiConverterSequenceTypeSourceView.write(value.`sources`, buf)
     }
@@ -5499,9 +5937,17 @@ data class SummaryItem (
     var `sensitivity`: List<kotlin.String>
     , 
     /**
-     * Where sources disagree about this fact.
+     * Where sources disagree about this fact (another dose, another criticality), among
+     * the items the viewer may see.
      */
     var `discrepancies`: List<kotlin.String>
+    , 
+    /**
+     * What a clinician must check before relying on the item: a contradiction with
+     * another source, a date that cannot be right. Made from the items the viewer may
+     * see only.
+     */
+    var `warnings`: List<ItemWarning>
     
 ){
     
@@ -5531,6 +5977,7 @@ public object FfiConverterTypeSummaryItem: FfiConverterRustBuffer<SummaryItem> {
             FfiConverterSequenceTypeProvenance.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeItemWarning.read(buf),
         )
     }
 
@@ -5547,7 +5994,8 @@ public object FfiConverterTypeSummaryItem: FfiConverterRustBuffer<SummaryItem> {
             FfiConverterSequenceString.allocationSize(value.`notes`) +
             FfiConverterSequenceTypeProvenance.allocationSize(value.`provenance`) +
             FfiConverterSequenceString.allocationSize(value.`sensitivity`) +
-            FfiConverterSequenceString.allocationSize(value.`discrepancies`)
+            FfiConverterSequenceString.allocationSize(value.`discrepancies`) +
+            FfiConverterSequenceTypeItemWarning.allocationSize(value.`warnings`)
     )
 
     override fun write(value: SummaryItem, buf: ByteBuffer) {
@@ -5564,6 +6012,7 @@ public object FfiConverterTypeSummaryItem: FfiConverterRustBuffer<SummaryItem> {
             FfiConverterSequenceTypeProvenance.write(value.`provenance`, buf)
             FfiConverterSequenceString.write(value.`sensitivity`, buf)
             FfiConverterSequenceString.write(value.`discrepancies`, buf)
+            FfiConverterSequenceTypeItemWarning.write(value.`warnings`, buf)
     }
 }
 
@@ -5643,6 +6092,61 @@ public object FfiConverterTypeSummarySection: FfiConverterRustBuffer<SummarySect
             FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
             FfiConverterSequenceTypeSectionStatement.write(value.`statements`, buf)
             FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
+ * One issue or supply of a course.
+ */
+data class Supply (
+    /**
+     * When it was issued, as recorded.
+     */
+    var `date`: kotlin.String?
+    , 
+    /**
+     * How much.
+     */
+    var `quantity`: kotlin.String?
+    , 
+    /**
+     * Its number on the authorisation (`3` of 6), when the source gives it.
+     */
+    var `issueNumber`: kotlin.Int?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSupply: FfiConverterRustBuffer<Supply> {
+    override fun read(buf: ByteBuffer): Supply {
+        return Supply(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Supply) = (
+            FfiConverterOptionalString.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`quantity`) +
+            FfiConverterOptionalInt.allocationSize(value.`issueNumber`)
+    )
+
+    override fun write(value: Supply, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`quantity`, buf)
+            FfiConverterOptionalInt.write(value.`issueNumber`, buf)
     }
 }
 
@@ -6094,9 +6598,13 @@ enum class ChangeKind {
      */
     STARTED,
     /**
-     * Stopped or ended.
+     * Stopped: a deliberate discontinuation.
      */
     STOPPED,
+    /**
+     * A course that came to its planned end (`completed`), not a discontinuation.
+     */
+    COMPLETED,
     /**
      * Dose changed.
      */
@@ -6671,7 +7179,7 @@ sealed class ItemDetail {
          */
         val `clinicalStatus`: icr.AllergyStatus, 
         /**
-         * `high`, `low`, `unable-to-assess`.
+         * `high`, `low`, `unable-to-assess`: the highest any source records.
          */
         val `criticality`: kotlin.String?, 
         /**
@@ -6679,9 +7187,10 @@ sealed class ItemDetail {
          */
         val `category`: List<kotlin.String>, 
         /**
-         * Reactions (manifestation and severity).
+         * Every reaction any source records (manifestations, severity, onset), each with
+         * the organisations that record it.
          */
-        val `reactions`: List<kotlin.String>, 
+        val `reactions`: List<icr.Reaction>, 
         /**
          * Why it was ended, for a resolved allergy.
          */
@@ -7002,7 +7511,7 @@ public object FfiConverterTypeItemDetail : FfiConverterRustBuffer<ItemDetail>{
                 FfiConverterTypeAllergyStatus.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
-                FfiConverterSequenceString.read(buf),
+                FfiConverterSequenceTypeReaction.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
             3 -> ItemDetail.Medication(
@@ -7085,7 +7594,7 @@ public object FfiConverterTypeItemDetail : FfiConverterRustBuffer<ItemDetail>{
                 + FfiConverterTypeAllergyStatus.allocationSize(value.`clinicalStatus`)
                 + FfiConverterOptionalString.allocationSize(value.`criticality`)
                 + FfiConverterSequenceString.allocationSize(value.`category`)
-                + FfiConverterSequenceString.allocationSize(value.`reactions`)
+                + FfiConverterSequenceTypeReaction.allocationSize(value.`reactions`)
                 + FfiConverterOptionalString.allocationSize(value.`endReason`)
             )
         }
@@ -7220,7 +7729,7 @@ public object FfiConverterTypeItemDetail : FfiConverterRustBuffer<ItemDetail>{
                 FfiConverterTypeAllergyStatus.write(value.`clinicalStatus`, buf)
                 FfiConverterOptionalString.write(value.`criticality`, buf)
                 FfiConverterSequenceString.write(value.`category`, buf)
-                FfiConverterSequenceString.write(value.`reactions`, buf)
+                FfiConverterSequenceTypeReaction.write(value.`reactions`, buf)
                 FfiConverterOptionalString.write(value.`endReason`, buf)
                 Unit
             }
@@ -7465,6 +7974,12 @@ enum class SourceStatus {
      * Its patient is not the record's patient: discarded whole.
      */
     IDENTITY_MISMATCH,
+    /**
+     * Its patient has the record's NHS number but differs in two or more of date of
+     * birth, family name and gender: its items are listed for reconciliation
+     * (`PatientSummary.reconciliation`), not merged.
+     */
+    IDENTITY_UNCONFIRMED,
     /**
      * The source denied access.
      */
@@ -7813,6 +8328,38 @@ public object FfiConverterTypeWithheldReason : FfiConverterRustBuffer<WithheldRe
 /**
  * @suppress
  */
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Int?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
     override fun read(buf: ByteBuffer): kotlin.Long? {
         if (buf.get().toInt() == 0) {
@@ -7835,6 +8382,38 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
         } else {
             buf.put(1)
             FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
         }
     }
 }
@@ -8181,6 +8760,62 @@ public object FfiConverterSequenceTypeAuditProblem: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeBannerAlert: FfiConverterRustBuffer<List<BannerAlert>> {
+    override fun read(buf: ByteBuffer): List<BannerAlert> {
+        val len = buf.getInt()
+        return List<BannerAlert>(len) {
+            FfiConverterTypeBannerAlert.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BannerAlert>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBannerAlert.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BannerAlert>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBannerAlert.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCourse: FfiConverterRustBuffer<List<Course>> {
+    override fun read(buf: ByteBuffer): List<Course> {
+        val len = buf.getInt()
+        return List<Course>(len) {
+            FfiConverterTypeCourse.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Course>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCourse.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Course>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCourse.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDemoSource: FfiConverterRustBuffer<List<DemoSource>> {
     override fun read(buf: ByteBuffer): List<DemoSource> {
         val len = buf.getInt()
@@ -8199,6 +8834,34 @@ public object FfiConverterSequenceTypeDemoSource: FfiConverterRustBuffer<List<De
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDemoSource.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeItemWarning: FfiConverterRustBuffer<List<ItemWarning>> {
+    override fun read(buf: ByteBuffer): List<ItemWarning> {
+        val len = buf.getInt()
+        return List<ItemWarning>(len) {
+            FfiConverterTypeItemWarning.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ItemWarning>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeItemWarning.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ItemWarning>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeItemWarning.write(it, buf)
         }
     }
 }
@@ -8255,6 +8918,34 @@ public object FfiConverterSequenceTypeProvenance: FfiConverterRustBuffer<List<Pr
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeProvenance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReaction: FfiConverterRustBuffer<List<Reaction>> {
+    override fun read(buf: ByteBuffer): List<Reaction> {
+        val len = buf.getInt()
+        return List<Reaction>(len) {
+            FfiConverterTypeReaction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Reaction>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReaction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Reaction>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReaction.write(it, buf)
         }
     }
 }
@@ -8479,6 +9170,34 @@ public object FfiConverterSequenceTypeSummarySection: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSummarySection.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSupply: FfiConverterRustBuffer<List<Supply>> {
+    override fun read(buf: ByteBuffer): List<Supply> {
+        val len = buf.getInt()
+        return List<Supply>(len) {
+            FfiConverterTypeSupply.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Supply>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSupply.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Supply>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSupply.write(it, buf)
         }
     }
 }
