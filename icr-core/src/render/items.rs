@@ -7,8 +7,8 @@ use super::Text;
 use super::panel::{Cx, date};
 use crate::model::{
     AllergyStatus, AttachmentRef, ChangeKind, Detail, Entry, FhirDate, LabelBasis,
-    MedicationChange, MedicationDetail, Reaction, ResultFlag, ResultLine, Section,
-    SensitiveCategory, Telecom,
+    MedicationChange, MedicationDetail, ResultFlag, ResultLine, Section, SensitiveCategory,
+    Telecom,
 };
 
 /// The token an organisation is filtered by: its ODS code without white space, or
@@ -24,6 +24,21 @@ pub(super) fn source_token(ods: Option<&str>, name: &str) -> String {
             format!("org-{hash:08x}")
         }
     }
+}
+
+/// Each organisation an item came from once, with how many of its records.
+fn distinct_provenance(e: &Entry) -> Vec<(&crate::model::Provenance, usize)> {
+    let mut out: Vec<(&crate::model::Provenance, usize)> = Vec::new();
+    for p in &e.provenance {
+        match out
+            .iter_mut()
+            .find(|(q, _)| q.organisation == p.organisation)
+        {
+            Some((_, n)) => *n += 1,
+            None => out.push((p, 1)),
+        }
+    }
+    out
 }
 
 fn tokens(e: &Entry) -> String {
@@ -89,6 +104,11 @@ pub(super) fn item(cx: &Cx<'_>, section: Section, e: &Entry) -> Markup {
                 (when(e))
             }
             (facts(cx, e))
+            @for w in &e.warnings {
+                p.icr-notice.icr-notice-error role="note" data-warning=(warning_key(w.code)) {
+                    strong { "Check: " } span data-field="warning" { (Text(&w.text)) }
+                }
+            }
             @if !e.discrepancies.is_empty() {
                 p.icr-differs {
                     strong { "Differs: " }
@@ -104,10 +124,11 @@ pub(super) fn item(cx: &Cx<'_>, section: Section, e: &Entry) -> Markup {
             p.icr-provenance {
                 span.icr-label { "From: " }
                 @if e.provenance.is_empty() { "source not recorded" }
-                @for (i, p) in e.provenance.iter().enumerate() {
+                @for (i, (p, n)) in distinct_provenance(e).into_iter().enumerate() {
                     @if i > 0 { "; " }
                     span data-field="org" { (Text(&p.organisation.name)) }
                     @if let Some(code) = &p.organisation.ods_code { " (" (Text(code)) ")" }
+                    @if n > 1 { " (" (n) " records)" }
                 }
             }
             @if interactive {
@@ -122,6 +143,14 @@ pub(super) fn item(cx: &Cx<'_>, section: Section, e: &Entry) -> Markup {
                 div.icr-details id=(details) hidden[interactive] data-icr-details="" { (detail_list(e)) }
             }
         }
+    }
+}
+
+/// The stable key of an item warning (`contradiction`), as in the JSON.
+pub(super) fn warning_key(code: crate::model::ItemWarningCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "warning".to_owned(),
     }
 }
 
@@ -282,7 +311,7 @@ fn facts(cx: &Cx<'_>, e: &Entry) -> Markup {
             end_reason,
             ..
         } => html! {
-            (list_fact("Reaction", &reactions.iter().map(Reaction::line).collect::<Vec<_>>()))
+            (list_fact("Reaction", &reactions.iter().map(super::words::reaction).collect::<Vec<_>>()))
             (list_fact("Type", category))
             @if let Some(c) = criticality {
                 @if !c.eq_ignore_ascii_case("high") { (text_fact("Criticality", Some(c))) }
@@ -438,9 +467,19 @@ fn medication(cx: &Cx<'_>, m: &MedicationDetail) -> Markup {
             (text_fact("Quantity", m.quantity.as_deref()))
             (text_fact("Type", m.prescription_type.as_deref()))
             @if let Some(d) = &m.last_issued { (fact("Last issued", date(d))) }
+            (text_fact("Issued", super::words::issues(m).as_deref()))
+            @if let Some(d) = &m.authorisation_expiry { (fact("Authorised until", date(d))) }
             (text_fact("Repeats allowed", m.repeats_allowed.as_deref()))
+            (text_fact("Prescribed elsewhere", m.prescribing_agency.as_deref()))
             (list_fact("Reason", &m.reasons))
             (text_fact("Why stopped or changed", m.status_reason.as_deref()))
+        }
+        @if m.courses.len() > 1 {
+            ol.icr-courses reversed aria-label="Courses, latest first" {
+                @for c in m.courses.iter().rev() {
+                    li data-field="course" { (Text(&super::words::course(c))) }
+                }
+            }
         }
         @if !m.changes.is_empty() {
             ul.icr-changes aria-label="Changes" {

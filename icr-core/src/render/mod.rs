@@ -154,11 +154,18 @@ pub fn find_item<'a>(
     section: &str,
     item_id: &str,
 ) -> Option<&'a Entry> {
-    summary
+    let in_sections = summary
         .sections
         .iter()
         .filter(|s| s.key.key() == section)
-        .flat_map(|s| &s.items)
+        .flat_map(|s| &s.items);
+    // Items held for reconciliation are in the section of their kind too.
+    let held = summary
+        .reconciliation
+        .iter()
+        .filter(|e| e.section.key() == section);
+    in_sections
+        .chain(held)
         .find(|e| visible::for_html(&normalise(&e.id)) == item_id)
 }
 

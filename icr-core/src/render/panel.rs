@@ -76,10 +76,22 @@ pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup 
                 h2 id=(heading) { "Shared care record" }
                 p.icr-asof { "Summary as of " (date_text(&summary.as_of)) }
             }
-            (banner(summary.patient.as_ref(), &summary.demographic_discrepancies))
+            (banner(summary.patient.as_ref(), &summary.demographic_discrepancies, &summary.banner_alerts))
             @if options.interactive { (toolbar(&cx, summary, total)) }
             (source_notices(&cx, &summary.sources))
             @for section in &summary.sections { (section_view(&cx, section)) }
+            @if !summary.reconciliation.is_empty() {
+                section.icr-section data-section="reconciliation" aria-labelledby=(cx.named("reconciliation-h")) {
+                    h3.icr-section-heading id=(cx.named("reconciliation-h")) {
+                        span.icr-heading-static { "Held for reconciliation" }
+                    }
+                    p.icr-notice.icr-notice-error role="note" {
+                        strong { "Identity not confirmed: " }
+                        "these items come from a source whose patient has this NHS number but other details. They are not part of this record."
+                    }
+                    ul.icr-items { @for e in &summary.reconciliation { (item(&cx, e.section, e)) } }
+                }
+            }
             (sources(&cx, &summary.sources))
         }
     }
@@ -110,7 +122,11 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-fn banner(patient: Option<&Banner>, discrepancies: &[String]) -> Markup {
+fn banner(
+    patient: Option<&Banner>,
+    discrepancies: &[String],
+    alerts: &[crate::summary::BannerAlert],
+) -> Markup {
     html! {
         div.icr-banner role="group" aria-label="Patient details" {
             @match patient {
@@ -154,6 +170,7 @@ fn banner(patient: Option<&Banner>, discrepancies: &[String]) -> Markup {
                         p.icr-notice.icr-notice-error role="note" {
                             strong { "Deceased" }
                             @if d != "deceased" { " " (date_text(d)) }
+                            @if let Some(age) = p.age_at_death { ", aged " (age) }
                         }
                     }
                     @if let Some(w) = &p.contact_details_withheld {
@@ -174,6 +191,18 @@ fn banner(patient: Option<&Banner>, discrepancies: &[String]) -> Markup {
                 }
                 None => {
                     p.icr-name { "Patient not identified" }
+                }
+            }
+            @if !alerts.is_empty() {
+                div.icr-notice.icr-notice-error role="alert" data-notice="banner-alerts" {
+                    strong { "Check before acting: sources contradict each other." }
+                    ul {
+                        @for a in alerts {
+                            li data-alert=(super::items::warning_key(a.code)) data-item=(Text(&a.item_id)) {
+                                (Text(&a.text))
+                            }
+                        }
+                    }
                 }
             }
             @if !discrepancies.is_empty() {
@@ -512,8 +541,15 @@ fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
             }
             div.icr-section-body id=(body) {
                 @for st in &s.statements { (statement(s.key, st)) }
+                @for f in &s.folded {
+                    p.icr-org data-folded=(f.count) {
+                        (f.count) " \u{201c}" (Text(&f.title)) "\u{201d} "
+                        @if f.count == 1 { "entry" } @else { "entries" }
+                        " with no content, not listed."
+                    }
+                }
                 @if empty {
-                    @if !nil_known { p.icr-none { (cx.empty) } }
+                    @if !nil_known && s.folded.is_empty() { p.icr-none { (cx.empty) } }
                 } @else {
                     @match split_current(s.key, &s.items, cx) {
                         Some((current, past, a, b)) => {

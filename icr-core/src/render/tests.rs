@@ -913,3 +913,84 @@ fn a_recorded_death_is_a_notice_in_the_banner_and_the_summary_date_is_shown() {
         "Summary as of 25-Nov-2026"
     );
 }
+
+/// The demo with what the clinical-fidelity rules add: a contradiction, an allergy to a
+/// current medicine, a held source, an empty comment note.
+fn demo_with_warnings() -> PatientSummary {
+    let mut summary = demo();
+    let meds = summary
+        .sections
+        .iter_mut()
+        .find(|s| s.key == Section::Medications)
+        .unwrap();
+    let first = meds.items.first_mut().unwrap();
+    first.warnings.push(crate::model::ItemWarning {
+        code: crate::model::ItemWarningCode::Contradiction,
+        text: "Northgate records it as stopped (hyponatraemia), but it is current here.".to_owned(),
+    });
+    summary.banner_alerts.push(crate::summary::BannerAlert {
+        code: crate::model::ItemWarningCode::Contradiction,
+        section: Section::Medications,
+        item_id: first.id.clone(),
+        text: format!("{}: stopped elsewhere", first.title),
+    });
+    let mut held = summary.sections[1].items[0].clone();
+    held.id = "OTHER/AllergyIntolerance/x".to_owned();
+    held.title = "Allergy to latex".to_owned();
+    summary.reconciliation.push(held);
+    summary.sections[5]
+        .folded
+        .push(crate::summary::FoldedItems {
+            title: "Comment note".to_owned(),
+            count: 3,
+        });
+    summary
+}
+
+#[test]
+fn warnings_banner_alerts_held_items_and_folded_entries_are_shown() {
+    let html = panel_html(&demo_with_warnings(), &PanelOptions::default());
+    let doc = parse(&html);
+    let banner = first_text(&doc, "[data-notice=\"banner-alerts\"]");
+    assert!(banner.contains("stopped elsewhere"), "{banner}");
+    let warning = first_text(&doc, "[data-warning=\"contradiction\"]");
+    assert!(warning.contains("hyponatraemia"), "{warning}");
+    let held = text(section(&doc, "reconciliation"));
+    assert!(held.contains("Allergy to latex") && held.contains("Identity not confirmed"));
+    let folded = first_text(&doc, "[data-folded=\"3\"]");
+    assert!(squash(&folded).contains("3 \u{201c}Comment note\u{201d} entries with no content"));
+    let text_view = summary_text(&demo_with_warnings());
+    assert!(text_view.contains("!! Northgate records it as stopped (hyponatraemia)"));
+    assert!(text_view.contains("HELD FOR RECONCILIATION"));
+    assert!(text_view.contains("3 \"Comment note\" entries with no content"));
+}
+
+#[test]
+fn every_course_and_reaction_source_is_shown_and_flags_say_their_evidence() {
+    let summary = demo();
+    let html = panel_html(&summary, &PanelOptions::default());
+    let doc = parse(&html);
+    let meds = text(section(&doc, "medications"));
+    assert!(
+        meds.contains("Course completed"),
+        "a completed course is not 'stopped'"
+    );
+    let courses = doc.select(&sel("[data-field=\"course\"]")).count();
+    assert!(
+        courses >= 2,
+        "the ramipril and ibuprofen courses: {courses}"
+    );
+    let allergies = text(section(&doc, "allergies"));
+    assert!(
+        allergies.contains("[Riverside Medical Practice]"),
+        "who records the reaction"
+    );
+    let investigations = squash(&text(section(&doc, "investigations")));
+    assert!(
+        investigations.contains("Normal (by range)"),
+        "{investigations}"
+    );
+    let text_view = summary_text(&summary);
+    assert!(text_view.contains("[HIGH]"));
+    assert!(text_view.contains("course completed"));
+}
