@@ -18,16 +18,15 @@ use crate::model::{Detail, Entry, MedicationDetail, Reaction};
 /// Folds the members (positions in `all`, in canonical order) into one item. The items
 /// are taken out of `all`.
 pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry> {
-    let snapshot: Vec<Entry> = members
-        .iter()
-        .filter_map(|&m| all.get(m).and_then(Option::as_ref).cloned())
-        .collect();
-    let lead_at = match snapshot.first().map(|e| &e.detail) {
-        Some(Detail::Medication(_)) => {
-            let local: Vec<usize> = (0..snapshot.len()).collect();
-            lead_medication(&snapshot, &local).unwrap_or(0)
+    let lead_at = {
+        let present: Vec<&Entry> = members
+            .iter()
+            .filter_map(|&m| all.get(m).and_then(Option::as_ref))
+            .collect();
+        match present.first().map(|e| &e.detail) {
+            Some(Detail::Medication(_)) => lead_medication(&present).unwrap_or(0),
+            _ => 0,
         }
-        _ => 0,
     };
     let mut items: Vec<Entry> = members
         .iter()

@@ -153,8 +153,10 @@ fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
         }
     }
     let mut by_signature: HashMap<String, Vec<usize>> = HashMap::new();
-    for members in lines.values() {
-        let Some(lead) = lead_medication(all, members) else {
+    for members in lines.values_mut() {
+        members.sort_by(|&a, &b| canonical(all, a, b));
+        let entries: Vec<&Entry> = members.iter().filter_map(|&m| all.get(m)).collect();
+        let Some(lead) = lead_medication(&entries).and_then(|i| members.get(i).copied()) else {
             continue;
         };
         let Some(e) = all.get(lead) else { continue };
@@ -185,17 +187,18 @@ fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
     }
 }
 
-/// The course that speaks for a medication line: the latest current one, else the
-/// latest; ties broken by the canonical order.
-pub(super) fn lead_medication(all: &[Entry], members: &[usize]) -> Option<usize> {
-    members.iter().copied().max_by(|&a, &b| {
-        let (Some(x), Some(y)) = (all.get(a), all.get(b)) else {
+/// The course that speaks for a medication line (an index into `members`, which are in
+/// canonical order): the latest current one, else the latest; ties go to the earlier in
+/// canonical order (the GP practice's).
+pub(super) fn lead_medication(members: &[&Entry]) -> Option<usize> {
+    (0..members.len()).max_by(|&a, &b| {
+        let (Some(x), Some(y)) = (members.get(a), members.get(b)) else {
             return std::cmp::Ordering::Equal;
         };
         is_current_medication(x)
             .cmp(&is_current_medication(y))
             .then_with(|| x.date.cmp(&y.date))
-            .then_with(|| canonical(all, b, a))
+            .then_with(|| b.cmp(&a))
     })
 }
 
