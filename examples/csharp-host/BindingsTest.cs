@@ -121,6 +121,25 @@ namespace IcrHost
             return new[] { l.Icr, l.Sessions, l.SourceSets, l.Records, l.Views };
         }
 
+        /// <summary>A section's part of the summary JSON, from its key to the next section's (no
+        /// JSON parser without NuGet; the JSON is compact, its fields in their documented order).</summary>
+        static string SectionJson(string json, string key)
+        {
+            int start = json.IndexOf("{\"key\":\"" + key + "\"", StringComparison.Ordinal);
+            Check(start >= 0, "section " + key + " in the JSON");
+            int end = json.IndexOf("{\"key\":\"", start + 1, StringComparison.Ordinal);
+            return json.Substring(start, (end < 0 ? json.Length : end) - start);
+        }
+
+        /// <summary>A section's folded entries as the summary JSON writes them, or "" when it
+        /// has none.</summary>
+        static string FoldedJson(SummarySection s)
+        {
+            if (s.Folded.Count == 0) return "";
+            return "\"folded\":[" + string.Join(",", s.Folded.Select(f =>
+                "{\"title\":\"" + f.Title + "\",\"count\":" + f.Count + "}")) + "]";
+        }
+
         static SectionOverview Overview(SummaryView view, string key)
         {
             return view.Sections().First(o => o.Key == key);
@@ -277,9 +296,21 @@ namespace IcrHost
             Test("typed summary carries reactions, courses, flags and warnings", () =>
             {
                 var summary = record.Summary();
+                string json = record.SummaryJson();
                 Check(summary.SchemaVersion == 2, "schema_version");
                 Check(summary.Reconciliation.Count == 0, "nothing held for reconciliation");
+                foreach (var s in summary.Sections)
+                {
+                    string part = SectionJson(json, s.Key), folded = FoldedJson(s);
+                    Check(folded.Length == 0 ? !part.Contains("\"folded\":") : part.Contains(folded), "folded in " + s.Key);
+                }
+                Check(summary.Patient.AgeAtDeath == null && !json.Contains("\"age_at_death\""),
+                    "no age at death for the living demo patient, as in the JSON");
                 var items = AllItems(summary);
+                int texts = items.Select(i => i.Detail).OfType<ItemDetail.Document>()
+                    .SelectMany(d => d.Attachments).Count(a => a.Text != null);
+                Check(texts == System.Text.RegularExpressions.Regex.Matches(json,
+                    "\"inline_content_omitted\":(true|false),\"text\":").Count, "attachment texts, as in the JSON");
                 foreach (var item in items)
                     foreach (var w in item.Warnings)
                         Check(w.Code.Length > 0 && w.Text.Length > 0, "warning of " + item.Title);

@@ -34,9 +34,9 @@ pub use session::{PanelOptions, Session};
 pub use sources::{CareRecord, Organisation, SourceReport, SourceSet};
 pub use summary::{
     AllergyStatus, AttachmentRef, Banner, BannerAlert, CareSetting, ChangeKind, ClinicalCode,
-    Course, Freshness, ItemDetail, ItemWarning, MedicationChange, MedicationDetail, PatientSummary,
-    Provenance, Reaction, ReferenceRange, ResultLine, SectionStatement, SectionWarning,
-    SourceStatus, SourceView, SummaryItem, SummarySection, Supply, TeamMember, Telecom, Withheld,
-    WithheldReason,
+    Course, FoldedItems, Freshness, ItemDetail, ItemWarning, MedicationChange, MedicationDetail,
+    PatientSummary, Provenance, Reaction, ReferenceRange, ResultLine, SectionStatement,
+    SectionWarning, SourceStatus, SourceView, SummaryItem, SummarySection, Supply, TeamMember,
+    Telecom, Withheld, WithheldReason,
 };
 pub use view::{SectionOverview, SummaryBanner, SummaryView};

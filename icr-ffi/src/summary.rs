@@ -107,6 +107,8 @@ pub struct Banner {
     pub gender: Option<String>,
     /// Date of death, or `deceased`.
     pub deceased: Option<String>,
+    /// Whole years at death, when both dates are known to the day.
+    pub age_at_death: Option<i64>,
     /// Addresses, one line each.
     pub addresses: Vec<String>,
     /// Phone numbers and email.
@@ -129,6 +131,7 @@ impl From<summary::Banner> for Banner {
             age_years: b.age_years,
             gender: b.gender,
             deceased: b.deceased,
+            age_at_death: b.age_at_death,
             addresses: b.addresses,
             telecom: b.telecom.into_iter().map(Into::into).collect(),
             registered_gp: b.registered_gp,
@@ -169,6 +172,9 @@ pub struct SummarySection {
     pub items: Vec<SummaryItem>,
     /// What was withheld from this viewer, by reason (never what it was).
     pub withheld: Vec<Withheld>,
+    /// Administrative entries with no content (a "Comment note" with no text), counted
+    /// by title instead of listed in `items`.
+    pub folded: Vec<FoldedItems>,
     /// What sources say about this section ("no known allergies").
     pub statements: Vec<SectionStatement>,
     /// Warnings about this section (confidential items left out, contradictions).
@@ -182,8 +188,27 @@ impl From<summary::SummarySection> for SummarySection {
             title: s.title,
             items: s.items.into_iter().map(Into::into).collect(),
             withheld: s.withheld.into_iter().map(Into::into).collect(),
+            folded: s.folded.into_iter().map(Into::into).collect(),
             statements: s.statements.into_iter().map(Into::into).collect(),
             warnings: s.warnings.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Administrative entries with no content, counted: shown as a count, not as items.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FoldedItems {
+    /// Their title (`Comment note`).
+    pub title: String,
+    /// How many.
+    pub count: i64,
+}
+
+impl From<summary::FoldedItems> for FoldedItems {
+    fn from(f: summary::FoldedItems) -> Self {
+        FoldedItems {
+            title: f.title,
+            count: count(f.count),
         }
     }
 }
@@ -649,7 +674,8 @@ pub enum ItemDetail {
     Document {
         /// Author(s).
         authors: Vec<String>,
-        /// The files, referenced and never inlined.
+        /// The files, referenced; plain text the source inlined is carried decoded
+        /// (`AttachmentRef.text`), other inline content is not.
         attachments: Vec<AttachmentRef>,
     },
     /// A care plan.
@@ -1110,8 +1136,12 @@ pub struct AttachmentRef {
     pub url: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// The source inlined the content (not carried into the record).
+    /// The source inlined content that is not carried into the record (not text, or
+    /// text too long to show).
     pub inline_content_omitted: bool,
+    /// Inlined plain text (a clinical note sent in the document itself), decoded to be
+    /// read; at most 64 KiB are carried.
+    pub text: Option<String>,
 }
 
 impl From<model::AttachmentRef> for AttachmentRef {
@@ -1121,6 +1151,7 @@ impl From<model::AttachmentRef> for AttachmentRef {
             url: a.url,
             title: a.title,
             inline_content_omitted: a.inline_content_omitted,
+            text: a.text,
         }
     }
 }

@@ -8,7 +8,8 @@ use crate::error::{CoreError, IcrError, host};
 use crate::live::{Live, VIEWS};
 use crate::slot::Slot;
 use crate::summary::{
-    Banner, BannerAlert, SectionStatement, SectionWarning, SourceView, SummaryItem, Withheld,
+    Banner, BannerAlert, FoldedItems, SectionStatement, SectionWarning, SourceView, SummaryItem,
+    Withheld,
 };
 use crate::summary::{SummarySection, count};
 
@@ -51,6 +52,9 @@ pub struct SectionOverview {
     pub withheld_count: i64,
     /// What was withheld from this viewer, by reason (never what it was).
     pub withheld: Vec<Withheld>,
+    /// Administrative entries with no content (a "Comment note" with no text), counted
+    /// by title: not among `shown` (as `SummarySection.folded`).
+    pub folded: Vec<FoldedItems>,
     /// What sources say about this section ("no known allergies").
     pub statements: Vec<SectionStatement>,
     /// Warnings about this section (confidential items left out, contradictions).
@@ -65,6 +69,7 @@ impl From<&summary::SummarySection> for SectionOverview {
             shown: count(s.items.len()),
             withheld_count: count(s.withheld.iter().map(|w| w.count).sum()),
             withheld: s.withheld.iter().cloned().map(Into::into).collect(),
+            folded: s.folded.iter().cloned().map(Into::into).collect(),
             statements: s.statements.iter().cloned().map(Into::into).collect(),
             warnings: s.warnings.iter().cloned().map(Into::into).collect(),
         }

@@ -165,6 +165,20 @@ fn item_matches(item: &icr_ffi::SummaryItem, json: &serde_json::Value) {
             }
         }
         ItemDetail::Observation { result } => result_matches(result, &detail["result"]),
+        ItemDetail::Document { attachments, .. } => {
+            let sent = detail["attachments"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(attachments.len(), sent.len(), "{}", item.title);
+            for (a, j) in attachments.iter().zip(&sent) {
+                assert_eq!(a.text, text(&j["text"]), "{}", item.title);
+                assert_eq!(
+                    Some(a.inline_content_omitted),
+                    j["inline_content_omitted"].as_bool()
+                );
+            }
+        }
         _ => {}
     }
 }
@@ -198,6 +212,9 @@ fn the_typed_summary_carries_what_the_json_says() {
         })
         .collect();
     assert_eq!(typed_alerts, alerts);
+    let age_at_death = typed.patient.as_ref().and_then(|p| p.age_at_death);
+    assert_eq!(age_at_death, json["patient"]["age_at_death"].as_i64());
+    assert_eq!(age_at_death, None, "the demo patient is living");
     let sections = json["sections"].as_array().unwrap();
     assert_eq!(typed.sections.len(), sections.len());
     for (s, js) in typed.sections.iter().zip(sections) {
@@ -206,6 +223,18 @@ fn the_typed_summary_carries_what_the_json_says() {
         for (item, ji) in s.items.iter().zip(&items) {
             item_matches(item, ji);
         }
+        let folded: Vec<(Option<String>, Option<i64>)> = js["folded"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| (text(&f["title"]), f["count"].as_i64()))
+            .collect();
+        let typed_folded: Vec<(Option<String>, Option<i64>)> = s
+            .folded
+            .iter()
+            .map(|f| (Some(f.title.clone()), Some(f.count)))
+            .collect();
+        assert_eq!(typed_folded, folded, "{}", s.key);
     }
     // and the demo has data for each of them
     let items: Vec<&icr_ffi::SummaryItem> = typed.sections.iter().flat_map(|s| &s.items).collect();
@@ -339,6 +368,163 @@ fn a_source_of_unconfirmed_identity_is_listed_for_reconciliation() {
     let lazy = record.summary_view().unwrap();
     assert_eq!(lazy.reconciliation().unwrap(), summary.reconciliation);
     assert!(lazy.banner().unwrap().sources.contains(ooh));
+}
+
+/// The demo sources with what the demo otherwise lacks: a date of death for the patient
+/// in every source, and in the acute hospital's two "Comment note" observations with no
+/// content and a plain-text note inlined in its discharge summary.
+fn with_folded_text_and_death(mut source: icr_ffi::DemoSource) -> icr_ffi::DemoSource {
+    let acute = source.file.starts_with("acute-hospital");
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&source.json) else {
+        return source;
+    };
+    let Some(entries) = doc
+        .get_mut("entry")
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return source;
+    };
+    let mut patient = None;
+    for resource in entries
+        .iter_mut()
+        .filter_map(|e| e.get_mut("resource"))
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        match resource
+            .get("resourceType")
+            .and_then(serde_json::Value::as_str)
+        {
+            Some("Patient") => {
+                resource.insert("deceasedDateTime".into(), "2026-10-20".into());
+                patient = resource
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned);
+            }
+            Some("DocumentReference") if acute => {
+                let content = resource
+                    .get_mut("content")
+                    .and_then(serde_json::Value::as_array_mut);
+                if let Some(content) = content {
+                    content.push(serde_json::json!({"attachment": {
+                        "contentType": "text/plain; charset=utf-8",
+                        "title": "Ward round note",
+                        // "Seen on the ward round: comfortable, eating and drinking."
+                        "data": "U2VlbiBvbiB0aGUgd2FyZCByb3VuZDogY29tZm9ydGFibGUsIGVhdGluZyBhbmQgZHJpbmtpbmcu",
+                    }}));
+                }
+            }
+            _ => {}
+        }
+    }
+    let patient = patient.unwrap_or_default();
+    let notes: &[(u8, &str)] = if acute {
+        &[(1, "2026-09-20"), (2, "2026-09-21")]
+    } else {
+        &[]
+    };
+    for (n, day) in notes {
+        entries.push(serde_json::json!({
+            "fullUrl": format!("urn:uuid:00000000-0000-4000-8000-00000000000{n}"),
+            "resource": {
+                "resourceType": "Observation",
+                "id": format!("00000000-0000-4000-8000-00000000000{n}"),
+                "status": "final",
+                "code": {"coding": [{
+                    "system": "http://snomed.info/sct",
+                    "code": "37331000000100",
+                    "display": "Comment note",
+                }]},
+                "subject": {"reference": format!("urn:uuid:{patient}")},
+                "effectiveDateTime": day,
+            },
+        }));
+    }
+    source.json = doc.to_string();
+    source
+}
+
+#[test]
+fn folded_entries_inline_text_and_age_at_death_are_the_jsons() {
+    let _one = VIEW_TESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let icr = Icr::demo().unwrap();
+    let set = session(&icr, "gp").unwrap().source_set().unwrap();
+    for s in demo_sources()
+        .unwrap()
+        .into_iter()
+        .map(with_folded_text_and_death)
+    {
+        set.add_json(Some(s.organisation), s.json).unwrap();
+    }
+    let record = set.merge().unwrap();
+    let typed = record.summary().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&record.summary_json().unwrap()).unwrap();
+
+    let patient = typed.patient.as_ref().expect("a banner");
+    assert_eq!(
+        patient.age_at_death,
+        json["patient"]["age_at_death"].as_i64()
+    );
+    assert_eq!(
+        patient.age_at_death,
+        Some(78),
+        "born 12-Mar-1948, died 20-Oct-2026"
+    );
+
+    let sections = json["sections"].as_array().unwrap();
+    let mut folded = 0;
+    for (s, js) in typed.sections.iter().zip(sections) {
+        let sent: Vec<(Option<String>, Option<i64>)> = js["folded"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| (text(&f["title"]), f["count"].as_i64()))
+            .collect();
+        let mine: Vec<(Option<String>, Option<i64>)> = s
+            .folded
+            .iter()
+            .map(|f| (Some(f.title.clone()), Some(f.count)))
+            .collect();
+        assert_eq!(mine, sent, "{}", s.key);
+        folded += s.folded.iter().map(|f| f.count).sum::<i64>();
+        let items = js["items"].as_array().cloned().unwrap_or_default();
+        for (item, ji) in s.items.iter().zip(&items) {
+            item_matches(item, ji);
+        }
+    }
+    assert_eq!(folded, 2, "the two empty comment notes, counted");
+    assert!(
+        typed
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .all(|i| i.title != "Comment note"),
+        "and not listed"
+    );
+    let inline: Vec<&icr_ffi::AttachmentRef> = typed
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .flat_map(|i| match &i.detail {
+            ItemDetail::Document { attachments, .. } => attachments.as_slice(),
+            _ => &[],
+        })
+        .filter(|a| a.text.is_some())
+        .collect();
+    assert_eq!(inline.len(), 1, "{inline:?}");
+    assert_eq!(
+        inline[0].text.as_deref(),
+        Some("Seen on the ward round: comfortable, eating and drinking.")
+    );
+    assert!(!inline[0].inline_content_omitted);
+
+    let lazy = record.summary_view().unwrap();
+    assert_eq!(lazy.banner().unwrap().patient, typed.patient);
+    for (o, s) in lazy.sections().unwrap().iter().zip(&typed.sections) {
+        assert_eq!(o.folded, s.folded, "{}", o.key);
+    }
 }
 
 #[test]
@@ -591,6 +777,7 @@ fn summary_view_reads_what_the_eager_summary_holds() {
     for (o, s) in overview.iter().zip(&eager.sections) {
         assert_eq!((&o.key, &o.title), (&s.key, &s.title));
         assert_eq!(o.shown, i64::try_from(s.items.len()).unwrap());
+        assert_eq!(o.folded, s.folded, "{}", o.key);
         assert_eq!(&lazy.section(o.key.clone()).unwrap(), s);
     }
     assert!(matches!(

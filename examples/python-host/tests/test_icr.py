@@ -142,6 +142,12 @@ def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
     for item, j in zip(items, sent):
         assert [(w.code, w.text) for w in item.warnings] == [
             (w["code"], w["text"]) for w in j.get("warnings", [])], item.title
+    assert [[(f.title, f.count) for f in s.folded] for s in summary.sections] == [
+        [(f["title"], f["count"]) for f in s.get("folded", [])] for s in doc["sections"]]
+    assert summary.patient.age_at_death == doc["patient"].get("age_at_death") is None, "living"
+    documents = [(i, j) for i, j in zip(items, sent) if i.detail.is_DOCUMENT()]
+    assert documents and [[a.text for a in i.detail.attachments] for i, _ in documents] == [
+        [a.get("text") for a in j["detail"]["attachments"]] for _, j in documents]
 
     penicillin = next(i for i in items if i.title == "Allergy to penicillin")
     assert penicillin.detail.is_ALLERGY()

@@ -335,7 +335,8 @@ pub enum Detail {
         /// Author(s).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         authors: Vec<String>,
-        /// The files, referenced and never inlined.
+        /// The files, referenced; inline plain text is carried to be read, other inline
+        /// content never.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
     },

@@ -1154,6 +1154,28 @@ namespace Icr.Sdk
         public static RustBuffer Lower(List<DemoSource> v) { return UniffiRuntime.Lower(v, Write); }
     }
 
+    internal static class FfiConverterSequenceTypeFoldedItems
+    {
+        public static List<FoldedItems> Read(BufReader r)
+        {
+            int n = r.ReadI32();
+            if (n < 0) throw new InternalException("negative sequence length");
+            var list = new List<FoldedItems>(Math.Min(n, r.Remaining));
+            for (int i = 0; i < n; i++) list.Add(FfiConverterTypeFoldedItems.Read(r));
+            return list;
+        }
+
+        public static void Write(List<FoldedItems> v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a list value");
+            w.WriteI32(v.Count);
+            foreach (var item in v) FfiConverterTypeFoldedItems.Write(item, w);
+        }
+
+        public static List<FoldedItems> Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(List<FoldedItems> v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
     internal static class FfiConverterSequenceTypeItemWarning
     {
         public static List<ItemWarning> Read(BufReader r)
@@ -1586,7 +1608,7 @@ namespace Icr.Sdk
     {
         public static AttachmentRef Read(BufReader r)
         {
-            return new AttachmentRef(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r));
+            return new AttachmentRef(FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterBoolean.Read(r), FfiConverterOptionalString.Read(r));
         }
 
         public static void Write(AttachmentRef v, BufWriter w)
@@ -1596,6 +1618,7 @@ namespace Icr.Sdk
             FfiConverterOptionalString.Write(v.Url, w);
             FfiConverterOptionalString.Write(v.Title, w);
             FfiConverterBoolean.Write(v.InlineContentOmitted, w);
+            FfiConverterOptionalString.Write(v.Text, w);
         }
 
         public static AttachmentRef Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
@@ -1683,7 +1706,7 @@ namespace Icr.Sdk
     {
         public static Banner Read(BufReader r)
         {
-            return new Banner(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeTelecom.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
+            return new Banner(FfiConverterString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalInt64.Read(r), FfiConverterSequenceString.Read(r), FfiConverterSequenceTypeTelecom.Read(r), FfiConverterOptionalString.Read(r), FfiConverterOptionalString.Read(r));
         }
 
         public static void Write(Banner v, BufWriter w)
@@ -1697,6 +1720,7 @@ namespace Icr.Sdk
             FfiConverterOptionalInt64.Write(v.AgeYears, w);
             FfiConverterOptionalString.Write(v.Gender, w);
             FfiConverterOptionalString.Write(v.Deceased, w);
+            FfiConverterOptionalInt64.Write(v.AgeAtDeath, w);
             FfiConverterSequenceString.Write(v.Addresses, w);
             FfiConverterSequenceTypeTelecom.Write(v.Telecom, w);
             FfiConverterOptionalString.Write(v.RegisteredGp, w);
@@ -1857,6 +1881,24 @@ namespace Icr.Sdk
 
         public static DemoSource Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
         public static RustBuffer Lower(DemoSource v) { return UniffiRuntime.Lower(v, Write); }
+    }
+
+    internal static class FfiConverterTypeFoldedItems
+    {
+        public static FoldedItems Read(BufReader r)
+        {
+            return new FoldedItems(FfiConverterString.Read(r), FfiConverterInt64.Read(r));
+        }
+
+        public static void Write(FoldedItems v, BufWriter w)
+        {
+            if (v == null) throw new ArgumentNullException("a FoldedItems value");
+            FfiConverterString.Write(v.Title, w);
+            FfiConverterInt64.Write(v.Count, w);
+        }
+
+        public static FoldedItems Lift(RustBuffer buf) { return UniffiRuntime.Lift(buf, Read); }
+        public static RustBuffer Lower(FoldedItems v) { return UniffiRuntime.Lower(v, Write); }
     }
 
     internal static class FfiConverterTypeFreshness
@@ -2424,7 +2466,7 @@ namespace Icr.Sdk
     {
         public static SectionOverview Read(BufReader r)
         {
-            return new SectionOverview(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterSequenceTypeWithheld.Read(r), FfiConverterSequenceTypeSectionStatement.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r));
+            return new SectionOverview(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterInt64.Read(r), FfiConverterInt64.Read(r), FfiConverterSequenceTypeWithheld.Read(r), FfiConverterSequenceTypeFoldedItems.Read(r), FfiConverterSequenceTypeSectionStatement.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r));
         }
 
         public static void Write(SectionOverview v, BufWriter w)
@@ -2435,6 +2477,7 @@ namespace Icr.Sdk
             FfiConverterInt64.Write(v.Shown, w);
             FfiConverterInt64.Write(v.WithheldCount, w);
             FfiConverterSequenceTypeWithheld.Write(v.Withheld, w);
+            FfiConverterSequenceTypeFoldedItems.Write(v.Folded, w);
             FfiConverterSequenceTypeSectionStatement.Write(v.Statements, w);
             FfiConverterSequenceTypeSectionWarning.Write(v.Warnings, w);
         }
@@ -2629,7 +2672,7 @@ namespace Icr.Sdk
     {
         public static SummarySection Read(BufReader r)
         {
-            return new SummarySection(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeWithheld.Read(r), FfiConverterSequenceTypeSectionStatement.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r));
+            return new SummarySection(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceTypeSummaryItem.Read(r), FfiConverterSequenceTypeWithheld.Read(r), FfiConverterSequenceTypeFoldedItems.Read(r), FfiConverterSequenceTypeSectionStatement.Read(r), FfiConverterSequenceTypeSectionWarning.Read(r));
         }
 
         public static void Write(SummarySection v, BufWriter w)
@@ -2639,6 +2682,7 @@ namespace Icr.Sdk
             FfiConverterString.Write(v.Title, w);
             FfiConverterSequenceTypeSummaryItem.Write(v.Items, w);
             FfiConverterSequenceTypeWithheld.Write(v.Withheld, w);
+            FfiConverterSequenceTypeFoldedItems.Write(v.Folded, w);
             FfiConverterSequenceTypeSectionStatement.Write(v.Statements, w);
             FfiConverterSequenceTypeSectionWarning.Write(v.Warnings, w);
         }
@@ -3434,17 +3478,25 @@ namespace Icr.Sdk
         public string Title { get; set; }
 
         /// <summary>
-        /// The source inlined the content (not carried into the record).
+        /// The source inlined content that is not carried into the record (not text, or
+        /// text too long to show).
         /// </summary>
         public bool InlineContentOmitted { get; set; }
 
+        /// <summary>
+        /// Inlined plain text (a clinical note sent in the document itself), decoded to be
+        /// read; at most 64 KiB are carried.
+        /// </summary>
+        public string Text { get; set; }
+
         /// <summary>Creates a AttachmentRef from every field.</summary>
-        public AttachmentRef(string contentType, string url, string title, bool inlineContentOmitted)
+        public AttachmentRef(string contentType, string url, string title, bool inlineContentOmitted, string text)
         {
             ContentType = contentType;
             Url = url;
             Title = title;
             InlineContentOmitted = inlineContentOmitted;
+            Text = text;
         }
     }
 
@@ -3494,6 +3546,11 @@ namespace Icr.Sdk
         public string Deceased { get; set; }
 
         /// <summary>
+        /// Whole years at death, when both dates are known to the day.
+        /// </summary>
+        public long? AgeAtDeath { get; set; }
+
+        /// <summary>
         /// Addresses, one line each.
         /// </summary>
         public List<string> Addresses { get; set; }
@@ -3515,7 +3572,7 @@ namespace Icr.Sdk
         public string ContactDetailsWithheld { get; set; }
 
         /// <summary>Creates a Banner from every field.</summary>
-        public Banner(string name, string nhsNumber, string nhsNumberDisplay, string birthDate, string birthDateDisplay, long? ageYears, string gender, string deceased, List<string> addresses, List<Telecom> telecom, string registeredGp, string contactDetailsWithheld)
+        public Banner(string name, string nhsNumber, string nhsNumberDisplay, string birthDate, string birthDateDisplay, long? ageYears, string gender, string deceased, long? ageAtDeath, List<string> addresses, List<Telecom> telecom, string registeredGp, string contactDetailsWithheld)
         {
             Name = name;
             NhsNumber = nhsNumber;
@@ -3525,6 +3582,7 @@ namespace Icr.Sdk
             AgeYears = ageYears;
             Gender = gender;
             Deceased = deceased;
+            AgeAtDeath = ageAtDeath;
             Addresses = addresses;
             Telecom = telecom;
             RegisteredGp = registeredGp;
@@ -3678,6 +3736,29 @@ namespace Icr.Sdk
             PrescribingAgency = prescribingAgency;
             RepeatsAllowed = repeatsAllowed;
             Supplies = supplies;
+        }
+    }
+
+    /// <summary>
+    /// Administrative entries with no content, counted: shown as a count, not as items.
+    /// </summary>
+    public sealed class FoldedItems
+    {
+        /// <summary>
+        /// Their title (`Comment note`).
+        /// </summary>
+        public string Title { get; set; }
+
+        /// <summary>
+        /// How many.
+        /// </summary>
+        public long Count { get; set; }
+
+        /// <summary>Creates a FoldedItems from every field.</summary>
+        public FoldedItems(string title, long count)
+        {
+            Title = title;
+            Count = count;
         }
     }
 
@@ -4362,6 +4443,12 @@ namespace Icr.Sdk
         public List<Withheld> Withheld { get; set; }
 
         /// <summary>
+        /// Administrative entries with no content (a "Comment note" with no text), counted
+        /// by title instead of listed in `items`.
+        /// </summary>
+        public List<FoldedItems> Folded { get; set; }
+
+        /// <summary>
         /// What sources say about this section ("no known allergies").
         /// </summary>
         public List<SectionStatement> Statements { get; set; }
@@ -4372,12 +4459,13 @@ namespace Icr.Sdk
         public List<SectionWarning> Warnings { get; set; }
 
         /// <summary>Creates a SummarySection from every field.</summary>
-        public SummarySection(string key, string title, List<SummaryItem> items, List<Withheld> withheld, List<SectionStatement> statements, List<SectionWarning> warnings)
+        public SummarySection(string key, string title, List<SummaryItem> items, List<Withheld> withheld, List<FoldedItems> folded, List<SectionStatement> statements, List<SectionWarning> warnings)
         {
             Key = key;
             Title = title;
             Items = items;
             Withheld = withheld;
+            Folded = folded;
             Statements = statements;
             Warnings = warnings;
         }
@@ -4537,6 +4625,12 @@ namespace Icr.Sdk
         public List<Withheld> Withheld { get; set; }
 
         /// <summary>
+        /// Administrative entries with no content (a "Comment note" with no text), counted
+        /// by title: not among `shown` (as `SummarySection.folded`).
+        /// </summary>
+        public List<FoldedItems> Folded { get; set; }
+
+        /// <summary>
         /// What sources say about this section ("no known allergies").
         /// </summary>
         public List<SectionStatement> Statements { get; set; }
@@ -4547,13 +4641,14 @@ namespace Icr.Sdk
         public List<SectionWarning> Warnings { get; set; }
 
         /// <summary>Creates a SectionOverview from every field.</summary>
-        public SectionOverview(string key, string title, long shown, long withheldCount, List<Withheld> withheld, List<SectionStatement> statements, List<SectionWarning> warnings)
+        public SectionOverview(string key, string title, long shown, long withheldCount, List<Withheld> withheld, List<FoldedItems> folded, List<SectionStatement> statements, List<SectionWarning> warnings)
         {
             Key = key;
             Title = title;
             Shown = shown;
             WithheldCount = withheldCount;
             Withheld = withheld;
+            Folded = folded;
             Statements = statements;
             Warnings = warnings;
         }
@@ -5469,7 +5564,8 @@ namespace Icr.Sdk
             public List<string> Authors { get; set; }
 
             /// <summary>
-            /// The files, referenced and never inlined.
+            /// The files, referenced; plain text the source inlined is carried decoded
+            /// (`AttachmentRef.text`), other inline content is not.
             /// </summary>
             public List<AttachmentRef> Attachments { get; set; }
 

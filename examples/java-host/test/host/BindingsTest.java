@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
@@ -118,6 +119,29 @@ public final class BindingsTest {
             out.addAll(s.getItems());
         }
         return out;
+    }
+
+    /**
+     * A section's part of the summary JSON, from its key to the next section's (plain Java
+     * has no JSON parser; the JSON is compact, its fields in their documented order).
+     */
+    static String sectionJson(String json, String key) {
+        int start = json.indexOf("{\"key\":\"" + key + "\"");
+        check(start >= 0, "section " + key + " in the JSON");
+        int end = json.indexOf("{\"key\":\"", start + 1);
+        return json.substring(start, end < 0 ? json.length() : end);
+    }
+
+    /** A section's folded entries as the summary JSON writes them, or "" when it has none. */
+    static String foldedJson(SummarySection s) {
+        if (s.getFolded().isEmpty()) {
+            return "";
+        }
+        StringJoiner out = new StringJoiner(",", "\"folded\":[", "]");
+        for (FoldedItems f : s.getFolded()) {
+            out.add("{\"title\":\"" + f.getTitle() + "\",\"count\":" + f.getCount() + "}");
+        }
+        return out.toString();
     }
 
     /**
@@ -267,9 +291,27 @@ public final class BindingsTest {
 
         test("typed summary carries reactions, courses, flags and warnings", () -> {
             PatientSummary summary = record.summary();
+            String json = record.summaryJson();
             check(summary.getSchemaVersion() == 2, "schema_version");
             check(summary.getReconciliation().isEmpty(), "nothing held for reconciliation");
+            for (SummarySection s : summary.getSections()) {
+                String part = sectionJson(json, s.getKey());
+                String folded = foldedJson(s);
+                check(folded.isEmpty() ? !part.contains("\"folded\":") : part.contains(folded), "folded in " + s.getKey());
+            }
+            check(summary.getPatient().getAgeAtDeath() == null && !json.contains("\"age_at_death\""),
+                    "no age at death for the living demo patient, as in the JSON");
             List<SummaryItem> items = allItems(summary);
+            long texts = 0;
+            for (SummaryItem item : items) {
+                if (item.getDetail() instanceof ItemDetail.Document) {
+                    for (AttachmentRef a : ((ItemDetail.Document) item.getDetail()).getAttachments()) {
+                        texts += a.getText() == null ? 0 : 1;
+                    }
+                }
+            }
+            check(texts == json.split("\"inline_content_omitted\":(true|false),\"text\":", -1).length - 1,
+                    "attachment texts, as in the JSON");
             boolean anaphylaxis = false;
             boolean supplied = false;
             boolean completed = false;

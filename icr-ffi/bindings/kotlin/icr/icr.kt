@@ -3626,9 +3626,16 @@ data class AttachmentRef (
     var `title`: kotlin.String?
     , 
     /**
-     * The source inlined the content (not carried into the record).
+     * The source inlined content that is not carried into the record (not text, or
+     * text too long to show).
      */
     var `inlineContentOmitted`: kotlin.Boolean
+    , 
+    /**
+     * Inlined plain text (a clinical note sent in the document itself), decoded to be
+     * read; at most 64 KiB are carried.
+     */
+    var `text`: kotlin.String?
     
 ){
     
@@ -3649,6 +3656,7 @@ public object FfiConverterTypeAttachmentRef: FfiConverterRustBuffer<AttachmentRe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -3656,7 +3664,8 @@ public object FfiConverterTypeAttachmentRef: FfiConverterRustBuffer<AttachmentRe
             FfiConverterOptionalString.allocationSize(value.`contentType`) +
             FfiConverterOptionalString.allocationSize(value.`url`) +
             FfiConverterOptionalString.allocationSize(value.`title`) +
-            FfiConverterBoolean.allocationSize(value.`inlineContentOmitted`)
+            FfiConverterBoolean.allocationSize(value.`inlineContentOmitted`) +
+            FfiConverterOptionalString.allocationSize(value.`text`)
     )
 
     override fun write(value: AttachmentRef, buf: ByteBuffer) {
@@ -3664,6 +3673,7 @@ public object FfiConverterTypeAttachmentRef: FfiConverterRustBuffer<AttachmentRe
             FfiConverterOptionalString.write(value.`url`, buf)
             FfiConverterOptionalString.write(value.`title`, buf)
             FfiConverterBoolean.write(value.`inlineContentOmitted`, buf)
+            FfiConverterOptionalString.write(value.`text`, buf)
     }
 }
 
@@ -3840,6 +3850,11 @@ data class Banner (
     var `deceased`: kotlin.String?
     , 
     /**
+     * Whole years at death, when both dates are known to the day.
+     */
+    var `ageAtDeath`: kotlin.Long?
+    , 
+    /**
      * Addresses, one line each.
      */
     var `addresses`: List<kotlin.String>
@@ -3883,6 +3898,7 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeTelecom.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -3899,6 +3915,7 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterOptionalLong.allocationSize(value.`ageYears`) +
             FfiConverterOptionalString.allocationSize(value.`gender`) +
             FfiConverterOptionalString.allocationSize(value.`deceased`) +
+            FfiConverterOptionalLong.allocationSize(value.`ageAtDeath`) +
             FfiConverterSequenceString.allocationSize(value.`addresses`) +
             FfiConverterSequenceTypeTelecom.allocationSize(value.`telecom`) +
             FfiConverterOptionalString.allocationSize(value.`registeredGp`) +
@@ -3914,6 +3931,7 @@ public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
             FfiConverterOptionalLong.write(value.`ageYears`, buf)
             FfiConverterOptionalString.write(value.`gender`, buf)
             FfiConverterOptionalString.write(value.`deceased`, buf)
+            FfiConverterOptionalLong.write(value.`ageAtDeath`, buf)
             FfiConverterSequenceString.write(value.`addresses`, buf)
             FfiConverterSequenceTypeTelecom.write(value.`telecom`, buf)
             FfiConverterOptionalString.write(value.`registeredGp`, buf)
@@ -4268,6 +4286,53 @@ public object FfiConverterTypeDemoSource: FfiConverterRustBuffer<DemoSource> {
             FfiConverterTypeOrganisation.write(value.`organisation`, buf)
             FfiConverterString.write(value.`file`, buf)
             FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * Administrative entries with no content, counted: shown as a count, not as items.
+ */
+data class FoldedItems (
+    /**
+     * Their title (`Comment note`).
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * How many.
+     */
+    var `count`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFoldedItems: FfiConverterRustBuffer<FoldedItems> {
+    override fun read(buf: ByteBuffer): FoldedItems {
+        return FoldedItems(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FoldedItems) = (
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterLong.allocationSize(value.`count`)
+    )
+
+    override fun write(value: FoldedItems, buf: ByteBuffer) {
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterLong.write(value.`count`, buf)
     }
 }
 
@@ -5413,6 +5478,12 @@ data class SectionOverview (
     var `withheld`: List<Withheld>
     , 
     /**
+     * Administrative entries with no content (a "Comment note" with no text), counted
+     * by title: not among `shown` (as `SummarySection.folded`).
+     */
+    var `folded`: List<FoldedItems>
+    , 
+    /**
      * What sources say about this section ("no known allergies").
      */
     var `statements`: List<SectionStatement>
@@ -5442,6 +5513,7 @@ public object FfiConverterTypeSectionOverview: FfiConverterRustBuffer<SectionOve
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterSequenceTypeWithheld.read(buf),
+            FfiConverterSequenceTypeFoldedItems.read(buf),
             FfiConverterSequenceTypeSectionStatement.read(buf),
             FfiConverterSequenceTypeSectionWarning.read(buf),
         )
@@ -5453,6 +5525,7 @@ public object FfiConverterTypeSectionOverview: FfiConverterRustBuffer<SectionOve
             FfiConverterLong.allocationSize(value.`shown`) +
             FfiConverterLong.allocationSize(value.`withheldCount`) +
             FfiConverterSequenceTypeWithheld.allocationSize(value.`withheld`) +
+            FfiConverterSequenceTypeFoldedItems.allocationSize(value.`folded`) +
             FfiConverterSequenceTypeSectionStatement.allocationSize(value.`statements`) +
             FfiConverterSequenceTypeSectionWarning.allocationSize(value.`warnings`)
     )
@@ -5463,6 +5536,7 @@ public object FfiConverterTypeSectionOverview: FfiConverterRustBuffer<SectionOve
             FfiConverterLong.write(value.`shown`, buf)
             FfiConverterLong.write(value.`withheldCount`, buf)
             FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
+            FfiConverterSequenceTypeFoldedItems.write(value.`folded`, buf)
             FfiConverterSequenceTypeSectionStatement.write(value.`statements`, buf)
             FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
     }
@@ -6043,6 +6117,12 @@ data class SummarySection (
     var `withheld`: List<Withheld>
     , 
     /**
+     * Administrative entries with no content (a "Comment note" with no text), counted
+     * by title instead of listed in `items`.
+     */
+    var `folded`: List<FoldedItems>
+    , 
+    /**
      * What sources say about this section ("no known allergies").
      */
     var `statements`: List<SectionStatement>
@@ -6071,6 +6151,7 @@ public object FfiConverterTypeSummarySection: FfiConverterRustBuffer<SummarySect
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeSummaryItem.read(buf),
             FfiConverterSequenceTypeWithheld.read(buf),
+            FfiConverterSequenceTypeFoldedItems.read(buf),
             FfiConverterSequenceTypeSectionStatement.read(buf),
             FfiConverterSequenceTypeSectionWarning.read(buf),
         )
@@ -6081,6 +6162,7 @@ public object FfiConverterTypeSummarySection: FfiConverterRustBuffer<SummarySect
             FfiConverterString.allocationSize(value.`title`) +
             FfiConverterSequenceTypeSummaryItem.allocationSize(value.`items`) +
             FfiConverterSequenceTypeWithheld.allocationSize(value.`withheld`) +
+            FfiConverterSequenceTypeFoldedItems.allocationSize(value.`folded`) +
             FfiConverterSequenceTypeSectionStatement.allocationSize(value.`statements`) +
             FfiConverterSequenceTypeSectionWarning.allocationSize(value.`warnings`)
     )
@@ -6090,6 +6172,7 @@ public object FfiConverterTypeSummarySection: FfiConverterRustBuffer<SummarySect
             FfiConverterString.write(value.`title`, buf)
             FfiConverterSequenceTypeSummaryItem.write(value.`items`, buf)
             FfiConverterSequenceTypeWithheld.write(value.`withheld`, buf)
+            FfiConverterSequenceTypeFoldedItems.write(value.`folded`, buf)
             FfiConverterSequenceTypeSectionStatement.write(value.`statements`, buf)
             FfiConverterSequenceTypeSectionWarning.write(value.`warnings`, buf)
     }
@@ -7410,7 +7493,8 @@ sealed class ItemDetail {
          */
         val `authors`: List<kotlin.String>, 
         /**
-         * The files, referenced and never inlined.
+         * The files, referenced; plain text the source inlined is carried decoded
+         * (`AttachmentRef.text`), other inline content is not.
          */
         val `attachments`: List<icr.AttachmentRef>) : ItemDetail()
         
@@ -8834,6 +8918,34 @@ public object FfiConverterSequenceTypeDemoSource: FfiConverterRustBuffer<List<De
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDemoSource.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFoldedItems: FfiConverterRustBuffer<List<FoldedItems>> {
+    override fun read(buf: ByteBuffer): List<FoldedItems> {
+        val len = buf.getInt()
+        return List<FoldedItems>(len) {
+            FfiConverterTypeFoldedItems.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FoldedItems>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFoldedItems.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FoldedItems>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFoldedItems.write(it, buf)
         }
     }
 }
