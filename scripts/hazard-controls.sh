@@ -91,13 +91,13 @@ check H27 icr-core/src/merge/mod.rs \
 check H28 icr-core/src/summary/checks.rs \
   "summary::checks::run: contradictions not looked for" \
   icr-core --lib merge::tests::fidelity::a_medicine_stopped_in_one_source_and_current_in_another_is_said_on_both_and_in_the_banner \
-  $'    flag_contradictions(items);' \
+  $'    flag_contradictions(items, &mut alerts);' \
   $'    let _ = flag_contradictions;'
 
 check H28 icr-core/src/summary/checks.rs \
   "summary::checks::run: allergies to current medicines not looked for" \
   icr-core --lib merge::tests::fidelity::an_allergy_to_a_current_medicine_is_said_on_both \
-  $'    flag_allergies_to_active_medicines(items);' \
+  $'    flag_allergies_to_active_medicines(items, &mut alerts);' \
   $'    let _ = flag_allergies_to_active_medicines;'
 
 check H29 icr-core/src/ingest/flag.rs \

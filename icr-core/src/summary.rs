@@ -405,8 +405,7 @@ pub(crate) fn build(
             },
         }
     }
-    checks::run(&mut visible, as_of);
-    let banner_alerts = banner_alerts(&visible);
+    let banner_alerts = checks::run(&mut visible, as_of);
     for e in visible {
         let Some(section) = position(e.section).and_then(|at| sections.get_mut(at)) else {
             continue;
@@ -513,35 +512,6 @@ pub(crate) fn build(
         reconciliation,
         sources,
     }
-}
-
-/// Every contradiction and allergy-to-active-medicine warning of the visible items, for
-/// the banner: one per item and kind, in section order.
-#[cfg_attr(not(feature = "trust"), allow(dead_code))]
-fn banner_alerts(items: &[Entry]) -> Vec<BannerAlert> {
-    let mut out: Vec<BannerAlert> = Vec::new();
-    for e in items {
-        for w in &e.warnings {
-            if matches!(
-                w.code,
-                ItemWarningCode::Contradiction | ItemWarningCode::AllergyToActiveMedicine
-            ) {
-                out.push(BannerAlert {
-                    code: w.code,
-                    section: e.section,
-                    item_id: e.id.clone(),
-                    text: format!("{}: {}", e.title, w.text),
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| {
-        a.section
-            .cmp(&b.section)
-            .then_with(|| a.item_id.cmp(&b.item_id))
-            .then_with(|| a.text.cmp(&b.text))
-    });
-    out
 }
 
 /// "No known allergies" from one source while another records an allergy is a

@@ -37,8 +37,21 @@ pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry
     }
     let mut base = items.remove(lead_at.min(items.len() - 1));
     let others = items;
+    // Each record's own wording and dates, where they differ from the item's, stay
+    // readable (a medication line keeps them in its courses instead).
+    let versions: Vec<String> = if matches!(base.detail, Detail::Medication(_)) {
+        Vec::new()
+    } else {
+        others
+            .iter()
+            .filter_map(|o| other_version(&base, o))
+            .collect()
+    };
     for other in &others {
         absorb_common(&mut base, other);
+    }
+    for v in versions {
+        base.add_note(v);
     }
     match &mut base.detail {
         Detail::Allergy { .. } => fold_allergy(&mut base, &others),
@@ -51,6 +64,69 @@ pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry
         }
     }
     Some(base)
+}
+
+/// Where one organisation's next course of a medicine is at another dose than its
+/// previous one: a dose change dated the new course's start.
+fn dose_changes_between_courses(
+    courses: &[crate::model::Course],
+    title: &str,
+) -> Vec<crate::model::MedicationChange> {
+    let mut out = Vec::new();
+    for (i, next) in courses.iter().enumerate() {
+        let previous = courses
+            .iter()
+            .take(i)
+            .rev()
+            .find(|c| c.organisation == next.organisation);
+        let (Some(prev), Some(now)) = (previous, next.dosage.as_deref()) else {
+            continue;
+        };
+        let Some(before) = prev.dosage.as_deref() else {
+            continue;
+        };
+        let same = match (
+            super::dose::signature(title, before),
+            super::dose::signature(title, now),
+        ) {
+            (Some(a), Some(b)) => a == b,
+            _ => super::group::normalise(before) == super::group::normalise(now),
+        };
+        if !same {
+            out.push(crate::model::MedicationChange {
+                kind: crate::model::ChangeKind::DoseChanged,
+                date: next.start.clone(),
+                by: Some(next.organisation.clone()),
+                detail: Some(format!("previously {before}")),
+            });
+        }
+    }
+    out
+}
+
+/// How another record of the same fact words it and dates it, when that differs from the
+/// item's own: `Royal Kernow records it as "Cellulitis of right lower leg", 20-Aug-2022 to
+/// 28-Aug-2022`.
+fn other_version(base: &Entry, other: &Entry) -> Option<String> {
+    let same_title = super::group::normalise(&base.title) == super::group::normalise(&other.title);
+    let same_dates = base.date == other.date && base.end_date == other.end_date;
+    if same_title && same_dates {
+        return None;
+    }
+    let org = other
+        .provenance
+        .first()
+        .map_or("Another record", |p| p.organisation.name.as_str());
+    let dates = match (&other.date, &other.end_date) {
+        (Some(a), Some(b)) => format!(", {} to {}", a.display(), b.display()),
+        (Some(a), None) => format!(", {}", a.display()),
+        (None, Some(b)) => format!(", until {}", b.display()),
+        (None, None) => ", undated".to_owned(),
+    };
+    Some(format!(
+        "{org} records it as \u{201c}{}\u{201d}{dates}",
+        other.title
+    ))
 }
 
 fn absorb_common(into: &mut Entry, other: &Entry) {
@@ -311,6 +387,11 @@ fn fold_medication(base: &mut Entry, others: &[Entry]) {
     });
     // Two authorisations with the same dates and dose are still two courses, each with
     // its own supplies: never deduplicated.
+    for change in dose_changes_between_courses(&courses, &base.title) {
+        if !changes.contains(&change) {
+            changes.push(change);
+        }
+    }
     changes.sort_by(|x, y| {
         x.date
             .cmp(&y.date)

@@ -112,7 +112,8 @@ pub(super) fn groups(all: &[Entry]) -> Vec<Vec<usize>> {
             }
         }
     }
-    for members in episodes.values() {
+    for members in episodes.values_mut() {
+        members.sort_by(|&a, &b| canonical(all, a, b));
         for (i, &a) in members.iter().enumerate() {
             for &b in members.iter().skip(i + 1) {
                 if let (Some(x), Some(y)) = (all.get(a), all.get(b))
@@ -122,6 +123,7 @@ pub(super) fn groups(all: &[Entry]) -> Vec<Vec<usize>> {
                 }
             }
         }
+        join_ongoing(all, members, &mut uf);
     }
     join_medication_lines(all, &mut uf);
     let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -233,6 +235,71 @@ fn organisation_key(e: &Entry) -> (crate::model::CareSetting, String, String) {
             String::new(),
             String::new(),
         ))
+}
+
+/// Problems with no end are ongoing, so records of one from different organisations are
+/// the same fact even when they give different onsets (the GP's diabetes since 8 March,
+/// the hospital's since 9 March). They join, closest onsets first, unless joining would
+/// make one item of two separate episodes recorded by one organisation (two myocardial
+/// infarctions the GP recorded as two problems stay two).
+fn join_ongoing(all: &[Entry], members: &[usize], uf: &mut UnionFind) {
+    let ongoing: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&m| all.get(m).is_some_and(|e| e.end_date.is_none()))
+        .collect();
+    let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+    for (i, &a) in ongoing.iter().enumerate() {
+        for &b in ongoing.iter().skip(i + 1) {
+            let (Some(x), Some(y)) = (all.get(a), all.get(b)) else {
+                continue;
+            };
+            if organisation_key(x) != organisation_key(y) {
+                pairs.push((onset_gap_days(x, y), a, b));
+            }
+        }
+    }
+    // Closest first; `ongoing` is in canonical order, so ties keep that order.
+    pairs.sort_by_key(|&(gap, _, _)| gap);
+    for (_, a, b) in pairs {
+        let (ra, rb) = (uf.find(a), uf.find(b));
+        if ra == rb {
+            continue;
+        }
+        let component = |root: usize, uf: &mut UnionFind| -> Vec<usize> {
+            members
+                .iter()
+                .copied()
+                .filter(|&m| uf.find(m) == root)
+                .collect()
+        };
+        let (left, right) = (component(ra, uf), component(rb, uf));
+        let separate_episodes = left.iter().any(|&x| {
+            right.iter().any(|&y| match (all.get(x), all.get(y)) {
+                (Some(p), Some(q)) => {
+                    organisation_key(p) == organisation_key(q) && !same_episode(p, q)
+                }
+                _ => false,
+            })
+        });
+        if !separate_episodes {
+            uf.union(a, b);
+        }
+    }
+}
+
+/// Days between two onsets (a large number when either is missing).
+fn onset_gap_days(a: &Entry, b: &Entry) -> i64 {
+    match (
+        a.date.as_ref().and_then(|d| d.days()),
+        b.date.as_ref().and_then(|d| d.days()),
+    ) {
+        (Some((x, _)), Some((y, _))) => x
+            .until(y)
+            .map(|span| i64::from(span.get_days()).abs())
+            .unwrap_or(i64::MAX),
+        _ => i64::MAX,
+    }
 }
 
 /// Two problems are one episode when their spans overlap, or neither is dated.

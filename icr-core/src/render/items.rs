@@ -489,7 +489,7 @@ fn medication(cx: &Cx<'_>, m: &MedicationDetail) -> Markup {
                     li.icr-change.icr-change-recent[is_recent] data-change=(key) {
                         span.icr-badge.icr-badge-change[is_recent] { (label) }
                         @if let Some(d) = &c.date { " " (date(d)) }
-                        @if let Some(by) = &c.by { " by " span data-field="change-by" { (Text(by)) } }
+                        @if let Some(by) = &c.by { " (recorded by " span data-field="change-by" { (Text(by)) } ")" }
                         @if let Some(detail) = &c.detail { ": " (Text(detail)) }
                     }
                 }

@@ -159,11 +159,11 @@ fn medication_changes_say_what_who_and_when() {
     let all = squash(&text(meds));
     assert!(all.contains("Current medications"), "{all}");
     assert!(
-        all.contains("Started 08-Nov-2026 23:10 by Northgate Out-of-Hours Service"),
+        all.contains("Started 08-Nov-2026 23:10 (recorded by Northgate Out-of-Hours Service)"),
         "{all}"
     );
     assert!(
-        all.contains("Dose changed 02-Oct-2026 by Riverside Medical Practice"),
+        all.contains("Dose changed 02-Oct-2026 (recorded by Riverside Medical Practice)"),
         "{all}"
     );
     assert!(meds.select(&sel("li.icr-changed")).count() >= 2);

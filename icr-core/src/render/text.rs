@@ -120,8 +120,14 @@ fn banner(out: &mut String, s: &PatientSummary) {
     for d in &s.demographic_discrepancies {
         let _ = writeln!(out, "!! {d}");
     }
-    for a in &s.banner_alerts {
-        let _ = writeln!(out, "!! {}", a.text);
+    if !s.banner_alerts.is_empty() {
+        let _ = writeln!(
+            out,
+            "!! CHECK BEFORE ACTING: the sources contradict each other"
+        );
+        for a in &s.banner_alerts {
+            let _ = writeln!(out, "!!   {}", a.text);
+        }
     }
     let _ = writeln!(out);
 }
@@ -260,9 +266,6 @@ fn item(out: &mut String, e: &Entry) {
         let _ = writeln!(out, "      note: {n}");
     }
     let mut source = format!("      from {}", words::sources(e));
-    if let Some(by) = e.provenance.first().and_then(|p| p.recorded_by.as_deref()) {
-        source.push_str(&format!(" (recorded by {by})"));
-    }
     if !e.sensitivity.is_empty() {
         let cats: Vec<String> = e
             .sensitivity
@@ -447,7 +450,7 @@ fn medication_lines(m: &MedicationDetail) -> Vec<String> {
         let when = c.date.as_ref().map(FhirDate::display).unwrap_or_default();
         let by =
             c.by.as_deref()
-                .map(|b| format!(" by {b}"))
+                .map(|b| format!(" (recorded by {b})"))
                 .unwrap_or_default();
         let detail = c
             .detail

@@ -91,25 +91,45 @@ pub(crate) fn when(e: &Entry) -> Option<String> {
 }
 
 /// The organisations an item came from, each once, with how many of its records when
-/// more than one: `Riverside GP (3 records); Northgate Hospital`.
+/// more than one and who recorded them there: `Riverside GP (3 records, recorded by Dr E
+/// Brooks); Northgate Hospital (recorded by Dr F MacLeod)`.
 pub(crate) fn sources(e: &Entry) -> String {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    let mut seen: Vec<(&str, usize, Vec<&str>)> = Vec::new();
     for p in &e.provenance {
         let name = p.organisation.name.as_str();
-        match seen.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, count)) => *count += 1,
-            None => seen.push((name, 1)),
+        let at = match seen.iter().position(|(n, _, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                seen.push((name, 0, Vec::new()));
+                seen.len() - 1
+            }
+        };
+        if let Some((_, count, by)) = seen.get_mut(at) {
+            *count += 1;
+            if let Some(who) = p.recorded_by.as_deref()
+                && who != name
+                && !by.contains(&who)
+            {
+                by.push(who);
+            }
         }
     }
     if seen.is_empty() {
         return "source not recorded".to_owned();
     }
     seen.iter()
-        .map(|(n, c)| {
+        .map(|(n, c, by)| {
+            let mut extra: Vec<String> = Vec::new();
             if *c > 1 {
-                format!("{n} ({c} records)")
-            } else {
+                extra.push(format!("{c} records"));
+            }
+            if !by.is_empty() {
+                extra.push(format!("recorded by {}", by.join(", ")));
+            }
+            if extra.is_empty() {
                 (*n).to_owned()
+            } else {
+                format!("{n} ({})", extra.join(", "))
             }
         })
         .collect::<Vec<_>>()

@@ -10,21 +10,32 @@
 
 use std::collections::HashMap;
 
+use super::BannerAlert;
 use crate::merge::{dose, is_current_medication, normalise, problem_state};
 use crate::model::{
     AllergyStatus, ChangeKind, Detail, Entry, FhirDate, ItemWarning, ItemWarningCode,
     MedicationChange, MedicationDetail,
 };
 
-/// Runs every check on the visible items.
-pub(crate) fn run(items: &mut [Entry], as_of: jiff::civil::Date) {
+/// Runs every check on the visible items; returns what the banner must show, one alert
+/// per contradicting pair, in a stable order.
+pub(crate) fn run(items: &mut [Entry], as_of: jiff::civil::Date) -> Vec<BannerAlert> {
+    let mut alerts = Vec::new();
     flag_discrepancies(items);
     derive_dose_changes(items);
-    flag_contradictions(items);
-    flag_allergies_to_active_medicines(items);
+    flag_contradictions(items, &mut alerts);
+    flag_allergies_to_active_medicines(items, &mut alerts);
     for e in items.iter_mut() {
         flag_dates(e, as_of);
     }
+    alerts.sort_by(|a, b| {
+        a.section
+            .cmp(&b.section)
+            .then_with(|| a.item_id.cmp(&b.item_id))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    alerts.dedup();
+    alerts
 }
 
 fn warn(e: &mut Entry, code: ItemWarningCode, text: String) {
@@ -230,7 +241,7 @@ fn within_days(end: Option<&FhirDate>, start: Option<&FhirDate>, days: i64) -> b
 /// The same medicine stopped in one place and current in another (unless the stop was a
 /// dose change), an allergy or a problem ended in one and current in another: a warning
 /// on both items that names the other organisation and what it records.
-fn flag_contradictions(items: &mut [Entry]) {
+fn flag_contradictions(items: &mut [Entry], alerts: &mut Vec<BannerAlert>) {
     let mut found: Vec<(usize, String)> = Vec::new();
     for (a, b) in pairs(items) {
         if a > b {
@@ -239,9 +250,16 @@ fn flag_contradictions(items: &mut [Entry]) {
         let (Some(x), Some(y)) = (items.get(a), items.get(b)) else {
             continue;
         };
-        if let Some((on_a, on_b)) = contradiction(x, y) {
-            found.push((a, on_a));
-            found.push((b, on_b));
+        if let Some(c) = contradiction(x, y) {
+            let lead = if c.lead_is_x { x } else { y };
+            alerts.push(BannerAlert {
+                code: ItemWarningCode::Contradiction,
+                section: lead.section,
+                item_id: lead.id.clone(),
+                text: c.banner,
+            });
+            found.push((a, c.on_x));
+            found.push((b, c.on_y));
         }
     }
     for (at, text) in found {
@@ -251,8 +269,19 @@ fn flag_contradictions(items: &mut [Entry]) {
     }
 }
 
+/// What two contradicting items and the banner say: each item names the other
+/// organisation and what it records; the banner says both sides, naming both.
+struct Contradiction {
+    on_x: String,
+    on_y: String,
+    banner: String,
+    /// The banner points at `x` (else `y`): the current medicine, the active allergy or
+    /// problem.
+    lead_is_x: bool,
+}
+
 /// The warning each of two items gets when they contradict each other.
-fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
+fn contradiction(x: &Entry, y: &Entry) -> Option<Contradiction> {
     match (&x.detail, &y.detail) {
         (Detail::Medication(_), Detail::Medication(_)) => {
             let (current, stopped) = match (is_current_medication(x), is_current_medication(y)) {
@@ -283,19 +312,28 @@ fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
             let on_current = format!(
-                "{} records {} as stopped{when}{why}, but it is current here. Check before prescribing or giving.",
+                "{} records {} as stopped{when}{why}. Check before prescribing or giving.",
                 org_of(stopped),
                 stopped.title
             );
-            let on_stopped = format!(
-                "{} records {} as current, but it is stopped here{when}{why}.",
-                org_of(current),
-                current.title
+            let on_stopped = format!("{} records {} as current.", org_of(current), current.title);
+            let banner = format!(
+                "{}: stopped at {}{when}{why}, but current at {}.",
+                current.title,
+                org_of(stopped),
+                org_of(current)
             );
-            Some(if std::ptr::eq(current, x) {
+            let lead_is_x = std::ptr::eq(current, x);
+            let (on_x, on_y) = if lead_is_x {
                 (on_current, on_stopped)
             } else {
                 (on_stopped, on_current)
+            };
+            Some(Contradiction {
+                on_x,
+                on_y,
+                banner,
+                lead_is_x,
             })
         }
         (
@@ -311,7 +349,7 @@ fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
             if !(ended(p) && active(q) || active(p) && ended(q)) {
                 return None;
             }
-            Some((
+            let (on_x, on_y) = (
                 format!(
                     "{} records this allergy as {}.",
                     org_of(y),
@@ -322,7 +360,19 @@ fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
                     org_of(x),
                     if ended(p) { "resolved" } else { "active" }
                 ),
-            ))
+            );
+            let (live, gone) = if active(p) { (x, y) } else { (y, x) };
+            Some(Contradiction {
+                on_x,
+                on_y,
+                banner: format!(
+                    "{}: active at {}, resolved at {}.",
+                    live.title,
+                    org_of(live),
+                    org_of(gone)
+                ),
+                lead_is_x: active(p),
+            })
         }
         (Detail::Problem { .. }, Detail::Problem { .. }) => {
             if problem_state(x) == problem_state(y) {
@@ -339,18 +389,26 @@ fn contradiction(x: &Entry, y: &Entry) -> Option<(String, String)> {
             {
                 return None;
             }
-            Some((
-                format!(
+            Some(Contradiction {
+                on_x: format!(
                     "{} records this problem as {}.",
                     org_of(y),
                     problem_words(y)
                 ),
-                format!(
+                on_y: format!(
                     "{} records this problem as {}.",
                     org_of(x),
                     problem_words(x)
                 ),
-            ))
+                banner: format!(
+                    "{}: active at {}, {} at {}.",
+                    active.title,
+                    org_of(active),
+                    problem_words(ended),
+                    org_of(ended)
+                ),
+                lead_is_x: std::ptr::eq(active, x),
+            })
         }
         _ => None,
     }
@@ -428,7 +486,7 @@ const ALLERGY_WORDS: [&str; 16] = [
 /// code, or a name of five letters or more in common: `penicillin` in
 /// `Phenoxymethylpenicillin`): a warning on both. This is a name check, not a drug-class
 /// check: an allergy to a class is found only when the medicine's name carries it.
-fn flag_allergies_to_active_medicines(items: &mut [Entry]) {
+fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<BannerAlert>) {
     let allergens: Vec<(usize, Vec<String>, String)> = items
         .iter()
         .enumerate()
@@ -470,6 +528,18 @@ fn flag_allergies_to_active_medicines(items: &mut [Entry]) {
             let Some(allergy) = items.get(*a_at) else {
                 continue;
             };
+            alerts.push(BannerAlert {
+                code: ItemWarningCode::AllergyToActiveMedicine,
+                section: med.section,
+                item_id: med.id.clone(),
+                text: format!(
+                    "{} is current ({}), and {} records an allergy: {}.",
+                    med.title,
+                    org_of(med),
+                    org_of(allergy),
+                    allergy.title
+                ),
+            });
             found.push((
                 m_at,
                 format!(

@@ -503,16 +503,31 @@ fn a_medicine_stopped_in_one_source_and_current_in_another_is_said_on_both_and_i
             .map(|w| w.text.as_str())
             .collect();
         assert_eq!(contradictions.len(), 1, "{}: {:?}", m.id, m.warnings);
-        assert!(
-            contradictions[0].contains("Hyponatraemia"),
-            "{contradictions:?}"
-        );
+        if m.status.as_deref() == Some("active") {
+            assert!(
+                contradictions[0].contains("Hyponatraemia")
+                    && contradictions[0].contains("hospital"),
+                "the current item says who stopped it and why: {contradictions:?}"
+            );
+        } else {
+            assert!(
+                contradictions[0].contains("gp records"),
+                "{contradictions:?}"
+            );
+        }
     }
     assert_eq!(
         summary.banner_alerts.len(),
-        2,
-        "{:?}",
+        1,
+        "one alert per contradicting pair: {:?}",
         summary.banner_alerts
+    );
+    let alert = &summary.banner_alerts[0].text;
+    assert!(
+        alert.contains("stopped at hospital")
+            && alert.contains("current at gp")
+            && !alert.contains("here"),
+        "both sides, each named: {alert}"
     );
 }
 
@@ -558,7 +573,7 @@ fn an_allergy_to_a_current_medicine_is_said_on_both() {
         .map(|e| e.title.as_str())
         .collect();
     assert_eq!(warned.len(), 2, "{warned:?}");
-    assert_eq!(summary.banner_alerts.len(), 2);
+    assert_eq!(summary.banner_alerts.len(), 1, "one alert per pair");
 }
 
 #[test]
@@ -591,4 +606,95 @@ fn an_ended_course_with_an_end_after_today_or_before_its_start_is_flagged() {
             .iter()
             .any(|w| w.code == crate::model::ItemWarningCode::EndBeforeStart)
     );
+}
+
+#[test]
+fn an_ongoing_problem_from_two_organisations_is_one_item_but_one_organisations_two_episodes_stay_two()
+ {
+    let mi = "22298006";
+    let gp = [
+        problem(
+            "g1",
+            mi,
+            "Myocardial infarction",
+            "2020-12-14",
+            None,
+            "major",
+        ),
+        problem(
+            "g2",
+            mi,
+            "Myocardial infarction",
+            "2021-03-24",
+            None,
+            "major",
+        ),
+    ]
+    .join(",");
+    let hospital = problem(
+        "h1",
+        mi,
+        "Acute myocardial infarction",
+        "2021-03-25",
+        None,
+        "major",
+    );
+    let record = merge(
+        vec![
+            source("hospital", &me(), &hospital),
+            source("gp", &me(), &gp),
+        ],
+        Vec::new(),
+    );
+    let problems = items(&record, Section::Problems);
+    let shape: Vec<(String, usize)> = problems
+        .iter()
+        .map(|e| {
+            (
+                e.date
+                    .as_ref()
+                    .map(|d| d.as_str().to_owned())
+                    .unwrap_or_default(),
+                e.provenance.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [("2021-03-24".to_owned(), 2), ("2020-12-14".to_owned(), 1)],
+        "the hospital's record joins the GP's closest episode only"
+    );
+    assert!(
+        problems[0].notes.iter().any(|n| n.contains(
+            "hospital records it as \u{201c}Acute myocardial infarction\u{201d}, 25-Mar-2021"
+        )),
+        "the hospital's own wording and date stay readable: {:?}",
+        problems[0].notes
+    );
+}
+
+#[test]
+fn a_dose_change_between_one_organisations_courses_is_a_change() {
+    let first = course("c1", "completed", "2020-01-01", "2020-06-30");
+    let second = r(
+        r#"{"resourceType":"MedicationStatement","id":"c2","status":"active","subject":{"reference":"Patient/p"},
+        "medicationCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"42109411000001106","display":"Paracetamol 500mg capsules"}]},
+        "effectivePeriod":{"start":"2020-07-01"},"dosage":[{"text":"One capsule twice a day"}]}"#
+            .to_owned(),
+    );
+    let record = merge(
+        vec![source("gp", &me(), &format!("{first},{second}"))],
+        Vec::new(),
+    );
+    let line = items(&record, Section::Medications)[0];
+    let Detail::Medication(m) = &line.detail else {
+        panic!("a medication")
+    };
+    let changed: Vec<&str> = m
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::DoseChanged)
+        .filter_map(|c| c.detail.as_deref())
+        .collect();
+    assert_eq!(changed, ["previously Two capsules up to four times a day"]);
 }
