@@ -14,6 +14,9 @@
 //! - [`fidelity`]: for EMIS, TPP, Medicus and Synthea records, the GP's summary against
 //!   allergy reactions and criticality, medication courses and supplies, problem episodes
 //!   and result flags made independently from the raw FHIR (issue #13).
+//! - [`heldout`]: four synthetic Bundles written from the standards by a tester who had
+//!   not seen the SDK's tuning records (`tests/fixtures/heldout/`): the merged GP summary
+//!   against the expectations written before the first run, in any input order.
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -41,6 +44,8 @@ mod fixtures;
 mod gpconnect_counts;
 #[cfg(test)]
 mod hazards;
+#[cfg(test)]
+mod heldout;
 #[cfg(test)]
 mod host;
 #[cfg(test)]
