@@ -88,6 +88,22 @@ fn items(r: &crate::merge::SharedCareRecord, section: Section) -> Vec<&Entry> {
     r.entries.iter().filter(|e| e.section == section).collect()
 }
 
+/// Each problem's onset as recorded and how many records it joins, in display order.
+fn episodes(r: &crate::merge::SharedCareRecord) -> Vec<(String, usize)> {
+    items(r, Section::Problems)
+        .iter()
+        .map(|e| {
+            (
+                e.date
+                    .as_ref()
+                    .map(|d| d.as_str().to_owned())
+                    .unwrap_or_default(),
+                e.provenance.len(),
+            )
+        })
+        .collect()
+}
+
 fn me() -> String {
     person(MARGARET, "Thornton", "1948-03-12")
 }
@@ -212,18 +228,7 @@ fn recurrent_episodes_stay_separate_latest_first_and_one_episode_merges_across_s
         ],
     ] {
         let record = merge(sources, Vec::new());
-        let episodes: Vec<(String, usize)> = items(&record, Section::Problems)
-            .iter()
-            .map(|e| {
-                (
-                    e.date
-                        .as_ref()
-                        .map(|d| d.as_str().to_owned())
-                        .unwrap_or_default(),
-                    e.provenance.len(),
-                )
-            })
-            .collect();
+        let episodes = episodes(&record);
         assert_eq!(
             episodes,
             [
@@ -647,18 +652,7 @@ fn an_ongoing_problem_from_two_organisations_is_one_item_but_one_organisations_t
         Vec::new(),
     );
     let problems = items(&record, Section::Problems);
-    let shape: Vec<(String, usize)> = problems
-        .iter()
-        .map(|e| {
-            (
-                e.date
-                    .as_ref()
-                    .map(|d| d.as_str().to_owned())
-                    .unwrap_or_default(),
-                e.provenance.len(),
-            )
-        })
-        .collect();
+    let shape = episodes(&record);
     assert_eq!(
         shape,
         [("2021-03-24".to_owned(), 2), ("2020-12-14".to_owned(), 1)],
