@@ -210,10 +210,10 @@ const ADMINISTRATIVE: [(&str, &str); 3] = [
 #[cfg_attr(not(feature = "trust"), allow(dead_code))]
 fn administrative_title(e: &Entry) -> Option<String> {
     let code = e.code.as_ref().and_then(|c| c.code.as_deref());
-    let title = e.title.trim().to_lowercase();
+    let title = e.title.trim();
     let listed = ADMINISTRATIVE
         .iter()
-        .any(|(c, t)| code == Some(*c) || title == *t);
+        .any(|(c, t)| code == Some(*c) || title.eq_ignore_ascii_case(t));
     let empty = match &e.detail {
         Detail::Observation { result } => {
             result.value.is_none()

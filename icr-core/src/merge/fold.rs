@@ -18,6 +18,10 @@ use crate::model::{Detail, Entry, MedicationDetail, Reaction};
 /// Folds the members (positions in `all`, in canonical order) into one item. The items
 /// are taken out of `all`.
 pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry> {
+    // Most items are facts of their own: nothing to fold.
+    if let [only] = members {
+        return all.get_mut(*only).and_then(Option::take);
+    }
     let lead_at = {
         let present: Vec<&Entry> = members
             .iter()

@@ -18,7 +18,7 @@
 //! is identical too; with no text either they are never joined. Items from a source whose
 //! patient is not confirmed are never joined with anything.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::dose;
 use crate::model::{DMD, Detail, Entry, SNOMED, Section};
@@ -69,12 +69,11 @@ impl UnionFind {
     }
 }
 
-/// The groups of `all` (positions), each in canonical order, groups in the canonical
-/// order of their first member.
-pub(super) fn groups(all: &[Entry]) -> Vec<Vec<usize>> {
+/// The groups of `all` (positions), each in canonical order.
+pub(super) fn groups(all: &[Entry]) -> Groups {
     let mut uf = UnionFind::new(all.len());
-    let mut buckets: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut episodes: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut buckets: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut episodes: HashMap<String, Vec<usize>> = HashMap::default();
     for (at, e) in all.iter().enumerate() {
         if e.identity_unconfirmed {
             continue;
@@ -126,19 +125,41 @@ pub(super) fn groups(all: &[Entry]) -> Vec<Vec<usize>> {
         join_ongoing(all, members, &mut uf);
     }
     join_medication_lines(all, &mut uf);
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
-    for at in 0..all.len() {
-        by_root.entry(uf.find(at)).or_default().push(at);
-    }
-    let mut out: Vec<Vec<usize>> = by_root.into_values().collect();
-    for g in &mut out {
-        g.sort_by(|&a, &b| canonical(all, a, b));
-    }
-    out.sort_by(|a, b| match (a.first(), b.first()) {
-        (Some(&x), Some(&y)) => canonical(all, x, y),
-        _ => std::cmp::Ordering::Equal,
+    let roots: Vec<usize> = (0..all.len()).map(|at| uf.find(at)).collect();
+    let mut members: Vec<usize> = (0..all.len()).collect();
+    // By group, then canonically within it (the order of the groups themselves does not
+    // matter: the merged items are sorted totally afterwards).
+    members.sort_by(|&a, &b| match (roots.get(a), roots.get(b)) {
+        (Some(ra), Some(rb)) if ra != rb => ra.cmp(rb),
+        _ => canonical(all, a, b),
     });
-    out
+    let mut bounds = vec![0];
+    for (i, pair) in members.windows(2).enumerate() {
+        if let [a, b] = pair
+            && roots.get(*a) != roots.get(*b)
+        {
+            bounds.push(i + 1);
+        }
+    }
+    bounds.push(members.len());
+    Groups { members, bounds }
+}
+
+/// Groups as one list of positions and the bounds of each group in it (one allocation
+/// for the lot, where most groups are a single item).
+pub(super) struct Groups {
+    members: Vec<usize>,
+    bounds: Vec<usize>,
+}
+
+impl Groups {
+    /// Each group's members, in canonical order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        self.bounds
+            .windows(2)
+            .filter_map(|w| self.members.get(*w.first()?..*w.get(1)?))
+            .filter(|g| !g.is_empty())
+    }
 }
 
 fn bucket(buckets: &mut HashMap<String, Vec<usize>>, key: String, at: usize) {
@@ -148,13 +169,13 @@ fn bucket(buckets: &mut HashMap<String, Vec<usize>>, key: String, at: usize) {
 /// Lines of one medicine from different organisations join when the medicine, the dose of
 /// each line's latest course and whether each line is current agree.
 fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
-    let mut lines: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut lines: HashMap<usize, Vec<usize>> = HashMap::default();
     for (at, e) in all.iter().enumerate() {
         if matches!(e.detail, Detail::Medication(_)) && !e.identity_unconfirmed {
             lines.entry(uf.find(at)).or_default().push(at);
         }
     }
-    let mut by_signature: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_signature: HashMap<String, Vec<usize>> = HashMap::default();
     for members in lines.values_mut() {
         members.sort_by(|&a, &b| canonical(all, a, b));
         let entries: Vec<&Entry> = members.iter().filter_map(|&m| all.get(m)).collect();
@@ -220,21 +241,17 @@ pub(super) fn canonical(all: &[Entry], a: usize, b: usize) -> std::cmp::Ordering
 }
 
 /// Where an item comes from, in the canonical order of sources (the GP practice first).
-fn organisation_key(e: &Entry) -> (crate::model::CareSetting, String, String) {
+fn organisation_key(e: &Entry) -> (crate::model::CareSetting, &str, &str) {
     e.provenance
         .first()
         .map(|p| {
             (
                 p.organisation.care_setting,
-                p.organisation.ods_code.clone().unwrap_or_default(),
-                p.organisation.name.clone(),
+                p.organisation.ods_code.as_deref().unwrap_or_default(),
+                p.organisation.name.as_str(),
             )
         })
-        .unwrap_or((
-            crate::model::CareSetting::Unknown,
-            String::new(),
-            String::new(),
-        ))
+        .unwrap_or((crate::model::CareSetting::Unknown, "", ""))
 }
 
 /// Problems with no end are ongoing, so records of one from different organisations are
@@ -329,19 +346,22 @@ fn span(e: &Entry) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
 /// two share one key space), with the text too for a placeholder code; the text alone
 /// when there is no code. `None` when nothing identifies it.
 pub(super) fn concept_key(e: &Entry) -> Option<String> {
-    let text = normalise(&e.title);
-    let described = !NO_DESCRIPTION.contains(&text.as_str());
+    // The text is normalised only where it is part of the key.
+    let described = || {
+        let text = normalise(&e.title);
+        (!NO_DESCRIPTION.contains(&text.as_str())).then_some(text)
+    };
     let coded = e
         .code
         .as_ref()
         .and_then(|c| Some((c.system.as_deref()?, c.code.as_deref()?)));
     match coded {
         Some((system, code)) if is_placeholder(system, code) => {
-            described.then(|| format!("{system}|{code}|{text}"))
+            described().map(|text| format!("{system}|{code}|{text}"))
         }
         Some((system, code)) if system == DMD || system == SNOMED => Some(format!("sct|{code}")),
         Some((system, code)) => Some(format!("{system}|{code}")),
-        None => described.then_some(text),
+        None => described(),
     }
 }
 

@@ -211,18 +211,20 @@ pub fn merge(mut records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> Sha
         }
     }
     let mut slots: Vec<Option<Entry>> = all.into_iter().map(Some).collect();
-    let mut entries: Vec<Entry> = Vec::with_capacity(groups.len());
+    let mut entries: Vec<Entry> = Vec::with_capacity(group_of.len());
     for (g, members) in groups.iter().enumerate() {
         if let Some(mut e) = fold::fold(&mut slots, members) {
-            let mut linked: Vec<usize> = e
-                .linked_at
-                .iter()
-                .filter_map(|&old| group_of.get(old).copied())
-                .filter(|&to| to != g)
-                .collect();
-            linked.sort_unstable();
-            linked.dedup();
-            e.linked_at = linked;
+            if !e.linked_at.is_empty() {
+                let mut linked: Vec<usize> = e
+                    .linked_at
+                    .iter()
+                    .filter_map(|&old| group_of.get(old).copied())
+                    .filter(|&to| to != g)
+                    .collect();
+                linked.sort_unstable();
+                linked.dedup();
+                e.linked_at = linked;
+            }
             entries.push(e);
         }
     }
