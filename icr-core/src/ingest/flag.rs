@@ -9,8 +9,16 @@ use crate::model::{FlagBasis, ResultFlag};
 
 use super::text::s;
 
+/// Who the result is about, as far as choosing a range needs: sex (`male`, `female`)
+/// and age in whole years when the result was taken.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Who<'p> {
+    pub sex: Option<&'p str>,
+    pub age_years: Option<i64>,
+}
+
 /// The flag of an observation, with what it rests on.
-pub fn of(obs: &Observation<'_>) -> Option<(ResultFlag, FlagBasis)> {
+pub fn of(obs: &Observation<'_>, who: Who<'_>) -> Option<(ResultFlag, FlagBasis)> {
     let interpreted = obs
         .interpretation
         .iter()
@@ -28,7 +36,7 @@ pub fn of(obs: &Observation<'_>) -> Option<(ResultFlag, FlagBasis)> {
         return Some((f, FlagBasis::Interpretation));
     }
     if let Some(q) = &obs.value_quantity
-        && let Some(f) = against_ranges(q, &obs.reference_range)
+        && let Some(f) = against_ranges(q, &obs.reference_range, who)
     {
         return Some((f, FlagBasis::ReferenceRange));
     }
@@ -114,25 +122,91 @@ fn coded(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
         })
 }
 
-/// The value against the ranges that apply to it: the ranges for everyone (no
-/// population, no ages, a normal type); when there is none such, every range must give
-/// the same verdict (which population the patient is in is not decided here).
+/// The value against the ranges that apply to it. A range qualified by sex or age applies
+/// when the patient's sex and age are known and match; if any such applies, those
+/// decide. Otherwise the ranges for everyone (no population, no ages) decide; and when
+/// there are none of those, every range must give the same verdict, as which population
+/// the patient is in cannot be told.
 fn against_ranges(
     value: &Quantity<'_>,
     ranges: &crate::fhir::lenient::Many<ObservationReferenceRange<'_>>,
+    who: Who<'_>,
 ) -> Option<ResultFlag> {
-    let general: Vec<&ObservationReferenceRange<'_>> = ranges
+    let normal: Vec<&ObservationReferenceRange<'_>> =
+        ranges.iter().filter(|r| normal_type(r)).collect();
+    let qualified =
+        |r: &&ObservationReferenceRange<'_>| !r.applies_to.is_empty() || r.age.is_some();
+    let applicable: Vec<&ObservationReferenceRange<'_>> = normal
         .iter()
-        .filter(|r| r.applies_to.is_empty() && r.age.is_none() && normal_type(r))
+        .copied()
+        .filter(qualified)
+        .filter(|r| applies(r, who))
         .collect();
-    let candidates: Vec<&ObservationReferenceRange<'_>> = if general.is_empty() {
-        ranges.iter().filter(|r| normal_type(r)).collect()
-    } else {
+    let general: Vec<&ObservationReferenceRange<'_>> =
+        normal.iter().copied().filter(|r| !qualified(r)).collect();
+    let candidates = if !applicable.is_empty() {
+        applicable
+    } else if !general.is_empty() {
         general
+    } else {
+        normal
     };
     let mut verdicts = candidates.iter().map(|r| against(value, r));
     let first = verdicts.next()??;
     verdicts.all(|v| v == Some(first)).then_some(first)
+}
+
+/// True when every qualifier of a range is one the SDK reads (sex, age in years) and the
+/// patient matches it.
+fn applies(r: &ObservationReferenceRange<'_>, who: Who<'_>) -> bool {
+    let sex_ok = r.applies_to.iter().all(|c| match (sex_of(c), who.sex) {
+        (Some(range_sex), Some(patient)) => range_sex.eq_ignore_ascii_case(patient),
+        _ => false,
+    });
+    let age_ok = match (&r.age, who.age_years) {
+        (None, _) => true,
+        (Some(range), Some(age)) => {
+            let years = |q: &Option<Quantity<'_>>| -> Result<Option<f64>, ()> {
+                let Some(q) = q else { return Ok(None) };
+                let unit = s(&q.code).or_else(|| s(&q.unit)).unwrap_or_default();
+                if !matches!(unit.trim(), "a" | "y" | "yr" | "yrs" | "year" | "years") {
+                    return Err(());
+                }
+                number(q).map(Some).ok_or(())
+            };
+            match (years(&range.low), years(&range.high)) {
+                (Ok(low), Ok(high)) => {
+                    #[allow(clippy::cast_precision_loss)]
+                    let age = age as f64;
+                    low.is_none_or(|l| age >= l) && high.is_none_or(|h| age <= h)
+                }
+                _ => false,
+            }
+        }
+        (Some(_), None) => false,
+    };
+    sex_ok && age_ok
+}
+
+/// The sex a population concept names: SNOMED CT |Male| 248153007 and |Female|
+/// 248152002, the administrative-gender codes, or the words.
+fn sex_of(c: &CodeableConcept<'_>) -> Option<&'static str> {
+    let by_code = c
+        .coding
+        .iter()
+        .find_map(|x| match x.code.as_ref()?.as_str().trim() {
+            "248153007" | "male" => Some("male"),
+            "248152002" | "female" => Some("female"),
+            _ => None,
+        });
+    by_code.or_else(|| {
+        let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
+        match words.trim().to_ascii_lowercase().as_str() {
+            "male" | "males" | "men" | "man" => Some("male"),
+            "female" | "females" | "women" | "woman" => Some("female"),
+            _ => None,
+        }
+    })
 }
 
 fn normal_type(r: &ObservationReferenceRange<'_>) -> bool {

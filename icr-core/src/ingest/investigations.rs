@@ -126,6 +126,28 @@ fn collect<'r, 'a>(
     }
 }
 
+/// The patient's sex and age when the observation was taken, for choosing its range.
+fn who<'r, 'a>(ctx: &Ctx<'r, 'a>, obs: &Observation<'_>) -> super::flag::Who<'r> {
+    let Some(Resource::Patient(p)) = ctx.patient else {
+        return super::flag::Who::default();
+    };
+    let taken = date(&obs.effective_date_time)
+        .or_else(|| obs.effective_period.as_ref().and_then(|x| date(&x.start)))
+        .or_else(|| date(&obs.issued))
+        .and_then(|d| d.civil_date());
+    let born = p
+        .birth_date
+        .as_ref()
+        .and_then(|b| crate::model::FhirDate::parse(b.as_str()));
+    super::flag::Who {
+        sex: p.gender.as_ref().map(|g| g.as_str()),
+        age_years: match (born, taken) {
+            (Some(b), Some(t)) => b.years_until(t),
+            _ => None,
+        },
+    }
+}
+
 /// One result line; values, units and ranges exactly as sent.
 pub fn result_line<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
@@ -170,7 +192,7 @@ pub fn result_line<'r, 'a>(
         }
     };
     let interpretation = obs.interpretation.first();
-    let flag = super::flag::of(obs);
+    let flag = super::flag::of(obs, who(ctx, obs));
     let display = obs
         .value_quantity
         .as_ref()

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::of;
+use super::{Who, of};
 use crate::fhir::resource::Resource;
 use crate::model::{FlagBasis, ResultFlag};
 
@@ -9,7 +9,7 @@ fn flag_of(obs: serde_json::Value) -> Option<(ResultFlag, FlagBasis)> {
     obs["resourceType"] = json!("Observation");
     let text = obs.to_string();
     match serde_json::from_str::<Resource>(&text) {
-        Ok(Resource::Observation(o)) => of(&o),
+        Ok(Resource::Observation(o)) => of(&o, Who::default()),
         _ => panic!("not an observation"),
     }
 }
@@ -152,5 +152,66 @@ fn a_panel_takes_its_worst_component_interpretation() {
     assert_eq!(
         flag_of(obs),
         Some((ResultFlag::High, FlagBasis::Interpretation))
+    );
+}
+
+fn flag_for(obs: serde_json::Value, who: Who<'_>) -> Option<(ResultFlag, FlagBasis)> {
+    let mut obs = obs;
+    obs["resourceType"] = json!("Observation");
+    let text = obs.to_string();
+    match serde_json::from_str::<Resource>(&text) {
+        Ok(Resource::Observation(o)) => of(&o, who),
+        _ => panic!("not an observation"),
+    }
+}
+
+#[test]
+fn the_range_for_the_patients_sex_and_age_decides() {
+    let sexed = |l: &str, h: &str, code: &str| {
+        json!({"low": quantity(l, "g/L"), "high": quantity(h, "g/L"),
+            "appliesTo": [{"coding": [{"system": "http://snomed.info/sct", "code": code}]}]})
+    };
+    let obs = json!({"valueQuantity": quantity("120", "g/L"),
+        "referenceRange": [sexed("115", "165", "248152002"), sexed("130", "180", "248153007")]});
+    let woman = Who {
+        sex: Some("female"),
+        age_years: Some(50),
+    };
+    let man = Who {
+        sex: Some("male"),
+        age_years: Some(50),
+    };
+    assert_eq!(
+        flag_for(obs.clone(), woman),
+        Some((ResultFlag::Normal, FlagBasis::ReferenceRange))
+    );
+    assert_eq!(
+        flag_for(obs.clone(), man),
+        Some((ResultFlag::Low, FlagBasis::ReferenceRange))
+    );
+    assert_eq!(
+        flag_for(obs, Who::default()),
+        None,
+        "sex unknown: the ranges disagree"
+    );
+    let aged = json!({"valueQuantity": quantity("7", "mmol/L"), "referenceRange": [
+        {"high": quantity("6", "mmol/L"), "age": {"low": {"value": 0, "unit": "years", "code": "a"}, "high": {"value": 17, "unit": "years", "code": "a"}}},
+        {"high": quantity("8", "mmol/L"), "age": {"low": {"value": 18, "unit": "years", "code": "a"}}}
+    ]});
+    let child = Who {
+        sex: None,
+        age_years: Some(10),
+    };
+    let adult = Who {
+        sex: None,
+        age_years: Some(40),
+    };
+    assert_eq!(
+        flag_for(aged.clone(), child),
+        Some((ResultFlag::High, FlagBasis::ReferenceRange))
+    );
+    assert_eq!(
+        flag_for(aged, adult),
+        Some((ResultFlag::Normal, FlagBasis::ReferenceRange))
     );
 }
