@@ -25,7 +25,16 @@ use super::{
 ///
 /// After a failed write or sync the log refuses every append ([`AuditError::Poisoned`])
 /// until it is reopened: a failed `fdatasync` may have dropped data, so nothing later can
-/// be acknowledged on top of it. One process writes a given file at a time.
+/// be acknowledged on top of it.
+///
+/// Many processes on one machine may append to the same file (a web EPR's workers): each
+/// append holds an exclusive lock on the file (`File::lock`, `flock` on Unix) from reading
+/// the chain's head (catching up on what other processes appended, verified under the
+/// key) to its write, so the chain never breaks; the sync is still shared by the threads
+/// of a process. Opening takes the same lock, so a line another process is writing is
+/// never taken for a torn one, and reading for verification takes a shared lock. Across
+/// machines (a network file system's locks cannot be relied on) a shared database is the
+/// store.
 pub struct FileAuditLog {
     key: AuditKey,
     path: PathBuf,
@@ -178,6 +187,9 @@ impl FileAuditLog {
         if !existed {
             sync_dir(path)?;
         }
+        // Another process may be appending: read and repair the chain under the file
+        // lock, so that a line being written is never taken for a torn one.
+        let held = FileLock::exclusive(&file)?;
         let read = file.try_clone().map_err(AuditError::io("read"))?;
         // With a checkpoint that says where its entry ends, only what follows it is read
         // (the entry itself checked first): opening costs the tail, not the whole log.
@@ -213,6 +225,7 @@ impl FileAuditLog {
             let seq = found.report.head.seq.saturating_add(1);
             quarantined = Some(quarantine(path, &file, found.verified_len, seq)?);
         }
+        drop(held);
         let head = found.report.head;
         Ok(FileAuditLog {
             key,
@@ -302,11 +315,84 @@ impl Drop for FileAuditLog {
     }
 }
 
+impl FileAuditLog {
+    /// Reads and verifies what other processes appended since this one last wrote or
+    /// read (called with the file lock held), so the next entry links to the real head.
+    /// Anything there that does not verify under the key breaks the chain: the append
+    /// fails closed and the log is not touched.
+    fn catch_up(&self, state: &mut State) -> Result<(), AuditError> {
+        let len = self.file.metadata().map_err(AuditError::io("read"))?.len();
+        if len == state.written_len {
+            return Ok(());
+        }
+        let mac: [u8; 64] = state.head_mac.as_bytes().try_into().unwrap_or([b'0'; 64]);
+        let start = Start {
+            lines: state.written,
+            offset: state.written_len,
+            seq: state.written,
+            mac,
+        };
+        let read = self.file.try_clone().map_err(AuditError::io("read"))?;
+        let found = scan_from(
+            LineReader::at(read, start.offset)?,
+            &self.key,
+            None,
+            start,
+            |_, _, _| Ok(()),
+        )?;
+        if let Some(first) = found.report.problems.first() {
+            return Err(AuditError::ChainBroken {
+                line: first.line,
+                seq: first.seq,
+                problem: first.kind.clone(),
+            });
+        }
+        let head = found.report.head;
+        state.next_seq = head.seq.saturating_add(1);
+        state.head_mac.clone_from(&head.mac);
+        state.written = head.seq;
+        state.written_len = found.verified_len;
+        Ok(())
+    }
+}
+
+/// An exclusive lock on the whole log file, released when dropped: writers in other
+/// processes wait for it, so appends from many processes on one machine make one chain.
+/// It is the standard library's `File::lock` (`flock` on Unix: the lock belongs to the
+/// open file, so it is not shared or dropped by other descriptors of this process), held
+/// only by the one thread of this process that holds the state lock.
+struct FileLock<'f> {
+    file: &'f File,
+}
+
+impl<'f> FileLock<'f> {
+    fn exclusive(file: &'f File) -> Result<FileLock<'f>, AuditError> {
+        file.lock().map_err(AuditError::io("lock"))?;
+        Ok(FileLock { file })
+    }
+}
+
+impl Drop for FileLock<'_> {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
 impl AuditSink for FileAuditLog {
     fn append(&self, record: AuditRecord) -> Result<AuditEntry, AuditError> {
         let mut state = self.lock()?;
         if let Some(operation) = state.failed {
             return Err(AuditError::Poisoned { operation });
+        }
+        // Other processes append to the same file: hold the file lock from reading the
+        // chain's head to the write, so every entry links to the one before it whoever
+        // wrote that. The sync is shared afterwards as before (it flushes the whole file).
+        let held = FileLock::exclusive(&self.file)?;
+        if let Err(e) = self.catch_up(&mut state) {
+            if !matches!(e, AuditError::Io { .. }) {
+                state.failed = Some("read");
+            }
+            return Err(e);
         }
         let seq = state.next_seq;
         let time = jiff::Timestamp::now().to_string();
@@ -321,6 +407,7 @@ impl AuditSink for FileAuditLog {
         state.head_mac.clone_from(&entry.mac);
         state.written = seq;
         state.written_len += line.len() as u64;
+        drop(held);
         loop {
             if state.durable.seq >= seq {
                 return Ok(entry);

@@ -108,12 +108,16 @@ pub fn verify_file(
 }
 
 /// A log to read: a regular file (a device such as `/dev/zero`, a directory or a FIFO
-/// is refused, never "verified: 0 entries").
+/// is refused, never "verified: 0 entries"), read under a shared lock.
 fn open_log(path: &Path) -> Result<File, AuditError> {
     let file = File::open(path).map_err(AuditError::io("read"))?;
     if !file.metadata().map_err(AuditError::io("read"))?.is_file() {
         return Err(AuditError::NotAFile);
     }
+    // Writers in other processes hold the exclusive lock while they write a line: with
+    // the shared lock held until the file is closed, a line being written is never read
+    // as a torn one.
+    file.lock_shared().map_err(AuditError::io("lock"))?;
     Ok(file)
 }
 
