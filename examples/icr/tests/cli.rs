@@ -319,3 +319,49 @@ fn odd_values_are_refused_or_flagged_never_shown_as_facts() {
         "{text}"
     );
 }
+
+/// A web EPR's worker processes share one `--audit` file (issue #15): eight `icr demo`
+/// processes at once, five times over, each appending its views to the same log. Every
+/// run succeeds and the log verifies with every entry (8 per run).
+#[test]
+fn many_processes_share_one_audit_file_without_breaking_its_chain() {
+    let dir = Dir::new("processes");
+    let log = dir.path("audit.log");
+    let log = log.to_str().unwrap();
+    let per_run = {
+        let first = icr(&dir, &["demo", "--audit", log]);
+        assert!(first.status.success(), "{}", stderr(&first));
+        let verified = stdout(&icr(&dir, &["audit", "verify", log]));
+        verified
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap()
+    };
+    for _ in 0..5 {
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_icr"))
+                    .args(["demo", "--audit", log])
+                    .current_dir(&dir.0)
+                    .env("ICR_AUDIT_KEY", KEY)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+    let verify = icr(&dir, &["audit", "verify", log]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    let expected = per_run * (1 + 5 * 8);
+    assert!(
+        stdout(&verify).starts_with(&format!("verified: {expected} entries")),
+        "{} (expected {expected})",
+        stdout(&verify)
+    );
+}

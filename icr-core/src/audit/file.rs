@@ -144,9 +144,18 @@ impl FileAuditLog {
             mac: checkpoint.mac,
             len: Some(len),
         };
+        // Other processes keep the same checkpoint file: save under the log's lock, and
+        // never replace a checkpoint further along the chain than ours.
+        let _held = FileLock::exclusive(&self.file)?;
+        let theirs = std::fs::read(target)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Saved>(&b).ok());
+        if theirs.is_some_and(|t| t.seq > saved.seq) {
+            return Ok(());
+        }
         let json = serde_json::to_vec(&saved).map_err(|_| AuditError::BadCheckpoint)?;
         let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(".tmp");
+        name.push(format!(".tmp-{}", std::process::id()));
         let temp = target.with_file_name(name);
         let _ = std::fs::remove_file(&temp);
         let mut out = owner_only(OpenOptions::new().write(true).create_new(true))
