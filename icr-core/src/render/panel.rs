@@ -9,7 +9,7 @@ use super::items::{item, source_token};
 use super::{PANEL_CSS, PanelOptions, Text};
 use crate::ingest::SectionNoteKind;
 use crate::merge::SourceStatus;
-use crate::model::{AllergyStatus, Detail, Entry, FhirDate, Section};
+use crate::model::{Entry, FhirDate, Section};
 use crate::summary::{
     self, Banner, Freshness, PatientSummary, SectionStatement, SectionWarning, SourceView,
     SummarySection,
@@ -446,23 +446,16 @@ fn statement_key(kind: &SectionNoteKind) -> &'static str {
 }
 
 /// Current items first, then past ones, for the sections a clinician reads that way.
-fn split_current<'e>(
+fn split_current(
     section: Section,
-    items: &'e [Entry],
-    cx: &Cx<'_>,
-) -> Option<(Vec<&'e Entry>, Vec<&'e Entry>, &'static str, &'static str)> {
+    items: &[Entry],
+) -> Option<(Vec<&Entry>, Vec<&Entry>, &'static str, &'static str)> {
+    // The same rule as the order of the items and the text view: past only when a
+    // source says so (an ended medicine, a resolved allergy or problem).
     let (current, past): (Vec<&Entry>, Vec<&Entry>) = match section {
-        Section::Medications => items.iter().partition(|e| !medication_ended(e, cx)),
-        Section::Allergies => items.iter().partition(|e| {
-            !matches!(
-                e.detail,
-                Detail::Allergy {
-                    clinical_status: AllergyStatus::Resolved,
-                    ..
-                }
-            )
-        }),
-        Section::Problems => items.iter().partition(|e| !problem_past(e)),
+        Section::Medications | Section::Allergies | Section::Problems => {
+            items.iter().partition(|e| !crate::merge::is_past(e))
+        }
         _ => return None,
     };
     let (a, b) = match section {
@@ -471,42 +464,6 @@ fn split_current<'e>(
         _ => ("Active problems", "Past problems"),
     };
     Some((current, past, a, b))
-}
-
-fn medication_ended(e: &Entry, cx: &Cx<'_>) -> bool {
-    let status = e.status.as_deref().map(str::to_ascii_lowercase);
-    if matches!(
-        status.as_deref(),
-        Some(
-            "stopped"
-                | "completed"
-                | "cancelled"
-                | "entered-in-error"
-                | "not-taken"
-                | "inactive"
-                | "ended"
-        )
-    ) {
-        return true;
-    }
-    e.end_date
-        .as_ref()
-        .and_then(|d| cx.days_before_as_of(d))
-        .is_some_and(|days| days > 0)
-}
-
-fn problem_past(e: &Entry) -> bool {
-    let status = match &e.detail {
-        Detail::Problem {
-            clinical_status: Some(s),
-            ..
-        } => Some(s.as_str()),
-        _ => e.status.as_deref(),
-    };
-    matches!(
-        status.map(str::to_ascii_lowercase).as_deref(),
-        Some("resolved" | "inactive" | "remission" | "past" | "ended")
-    )
 }
 
 fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
@@ -551,7 +508,7 @@ fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
                 @if empty {
                     @if !nil_known && s.folded.is_empty() { p.icr-none { (cx.empty) } }
                 } @else {
-                    @match split_current(s.key, &s.items, cx) {
+                    @match split_current(s.key, &s.items) {
                         Some((current, past, a, b)) => {
                             @if !current.is_empty() {
                                 @if !past.is_empty() { h4.icr-group { (a) } }
