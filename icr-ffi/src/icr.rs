@@ -218,11 +218,26 @@ impl Icr {
         Ok(Session::wrap(session, core.audit.clone()))
     }
 
-    /// Records a patient's opt-out from sharing (`true`) or their return (`false`).
-    pub fn set_opted_out(&self, nhs_number: String, opted_out: bool) -> Result<(), IcrError> {
-        let nhs = NhsNumber::parse(&nhs_number).map_err(host)?;
-        self.core.get()?.icr.set_opted_out(&nhs, opted_out);
-        Ok(())
+    /// Records a patient's opt-out from sharing (`true`) or their return (`false`): who
+    /// recorded it (SDS user id), their organisation (ODS code) and why. Audited.
+    pub fn record_opt_out(
+        &self,
+        nhs_number: String,
+        opted_out: bool,
+        recorded_by: String,
+        organisation: String,
+        reason: String,
+    ) -> Result<(), IcrError> {
+        let patient = NhsNumber::parse(&nhs_number).map_err(host)?;
+        let change = session::OptOutChange {
+            patient,
+            opted_out,
+            recorded_by,
+            organisation,
+            reason,
+            recorded_at: jiff::Timestamp::now().as_second(),
+        };
+        self.core.get()?.icr.record_opt_out(&change).map_err(host)
     }
 
     /// The head of the audit log: keep it somewhere the log's writer cannot change, and

@@ -296,6 +296,11 @@ impl FileAuditLog {
         &self.path
     }
 
+    /// The key the log is sealed under.
+    pub(crate) fn key(&self) -> &AuditKey {
+        &self.key
+    }
+
     /// Number of syncs done since the log was opened.
     pub fn sync_count(&self) -> u64 {
         match self.state.lock() {

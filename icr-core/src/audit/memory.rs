@@ -48,6 +48,11 @@ impl MemoryAuditLog {
         }
     }
 
+    /// The key the log is sealed under.
+    pub(crate) fn key(&self) -> &AuditKey {
+        &self.key
+    }
+
     /// A copy of the entries, oldest first.
     pub fn entries(&self) -> Vec<AuditEntry> {
         match self.state.lock() {

@@ -60,6 +60,7 @@ mod file;
 mod memory;
 mod record;
 mod report;
+mod source;
 mod verify;
 
 #[cfg(test)]
@@ -74,6 +75,7 @@ pub use record::{AuditEntry, AuditKind, AuditOutcome, AuditRecord, Checkpoint, W
 pub use report::{
     AccessReportLine, patient_access_report, patient_access_report_file, privacy_alerts,
 };
+pub use source::{AuditSource, FileAuditReader, access_report_from, privacy_alerts_from};
 pub use verify::{
     Problem, ProblemKind, VerifyReport, for_each_verified, read_verified, verify_file,
 };

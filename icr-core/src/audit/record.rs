@@ -24,6 +24,9 @@ pub enum AuditKind {
     AccessDenied,
     /// A user overrode the access rules (break-glass), with a justification.
     BreakGlass,
+    /// A patient's opt-out from (or return to) sharing was recorded in the register;
+    /// `reason` is `opted-out: …` or `opted-in: …` with the reason given.
+    OptOutRecorded,
     /// The log was opened after a crash or an edit had left an incomplete or unverifiable
     /// last line, which was set aside (the quarantine file is named in `reason`).
     LogRecovered,

@@ -139,21 +139,46 @@ pub fn for_each_verified(
     key: &AuditKey,
     mut each: impl FnMut(AuditEntry),
 ) -> Result<(), AuditError> {
+    for_each_verified_after(path, key, 0, &mut |e| {
+        each(e);
+        Ok(())
+    })
+}
+
+/// [`for_each_verified`] for the entries numbered above `after` (the whole chain is
+/// still read and checked), stopping at `each`'s first error.
+pub(crate) fn for_each_verified_after(
+    path: &Path,
+    key: &AuditKey,
+    after: u64,
+    each: &mut dyn FnMut(AuditEntry) -> Result<(), AuditError>,
+) -> Result<(), AuditError> {
     scan(
         LineReader::new(open_log(path)?)?,
         key,
         None,
-        |line, seq, bytes| {
-            let entry = serde_json::from_slice(bytes).map_err(|_| AuditError::ChainBroken {
-                line,
-                seq: Some(seq),
-                problem: ProblemKind::Unparsable,
-            })?;
-            each(entry);
-            Ok(())
-        },
+        |line, seq, bytes| parse_verified(line, seq, bytes, after, each),
     )?;
     Ok(())
+}
+
+/// Parses a verified line numbered above `after` and hands it to `each`.
+pub(crate) fn parse_verified(
+    line: u64,
+    seq: u64,
+    bytes: &[u8],
+    after: u64,
+    each: &mut dyn FnMut(AuditEntry) -> Result<(), AuditError>,
+) -> Result<(), AuditError> {
+    if seq <= after {
+        return Ok(());
+    }
+    let entry = serde_json::from_slice(bytes).map_err(|_| AuditError::ChainBroken {
+        line,
+        seq: Some(seq),
+        problem: ProblemKind::Unparsable,
+    })?;
+    each(entry)
 }
 
 /// Reads a file line by line in place: a large buffer, lines handed out as slices of it
@@ -187,13 +212,20 @@ impl LineReader<File> {
         let len = file.metadata().map_err(AuditError::io("read"))?.len();
         file.seek(SeekFrom::Start(offset))
             .map_err(AuditError::io("read"))?;
-        Ok(LineReader {
-            inner: file,
+        Ok(LineReader::with_len(file, len.saturating_sub(offset)))
+    }
+}
+
+impl<R: Read> LineReader<R> {
+    /// Reads at most `len` bytes of `inner`.
+    pub(crate) fn with_len(inner: R, len: u64) -> LineReader<R> {
+        LineReader {
+            inner,
             buf: vec![0; 1 << 20],
             start: 0,
             end: 0,
-            unread: len.saturating_sub(offset),
-        })
+            unread: len,
+        }
     }
 }
 

@@ -107,4 +107,5 @@ pub use gp_connect::{
 };
 pub use keys::{Algorithm, TrustStore};
 pub use signing::{SigningKey, mint};
+pub(crate) use verifier::ReplayCache;
 pub use verifier::{DEFAULT_MAX_LIFETIME, MAX_LEEWAY, MAX_LIFETIME, Verifier};

@@ -104,6 +104,34 @@ impl Verifier {
     /// Verifies `token` at time `now_unix` (seconds since the Unix epoch) and returns
     /// the launch context it carries.
     pub fn verify(&self, token: &str, now_unix: i64) -> Result<LaunchContext, LaunchError> {
+        let context = self.verify_unclaimed(token, now_unix)?;
+        self.replay
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .check_and_remember(&context.token_id, self.forget_at(&context), now_unix)?;
+        Ok(context)
+    }
+
+    /// How many unexpired token ids the replay cache holds.
+    pub(crate) fn replay_capacity(&self) -> usize {
+        self.replay
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .capacity
+    }
+
+    /// When a token's id may be forgotten: a replay after that fails on `exp`.
+    pub(crate) fn forget_at(&self, context: &LaunchContext) -> i64 {
+        context.expires_at.saturating_add(self.leeway)
+    }
+
+    /// Steps 1 to 6, without the replay check: for an ICR whose replay cache is shared
+    /// between hosts ([`SessionState`](crate::session::SessionState)).
+    pub(crate) fn verify_unclaimed(
+        &self,
+        token: &str,
+        now_unix: i64,
+    ) -> Result<LaunchContext, LaunchError> {
         let parts = jws::split(token, self.max_token_bytes)?;
         let header = jws::header(&parts)?;
         let alg = match jws::alg(&header)? {
@@ -125,28 +153,19 @@ impl Verifier {
         key.verify(parts.signing_input.as_bytes(), &signature)?;
 
         let claims = jws::claims(&parts)?;
-        let context = claims::launch_context(
+        claims::launch_context(
             &claims,
             &self.store,
             now_unix,
             self.leeway,
             self.max_lifetime,
-        )?;
-        self.replay
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .check_and_remember(
-                &context.token_id,
-                context.expires_at.saturating_add(self.leeway),
-                now_unix,
-            )?;
-        Ok(context)
+        )
     }
 }
 
 /// Token ids seen, each with the time from which it may be forgotten (the token is
 /// expired by then, so a replay would fail on `exp` anyway).
-struct ReplayCache {
+pub(crate) struct ReplayCache {
     seen: HashMap<String, i64>,
     capacity: usize,
 }
@@ -162,14 +181,14 @@ impl fmt::Debug for ReplayCache {
 }
 
 impl ReplayCache {
-    fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         ReplayCache {
             seen: HashMap::new(),
             capacity,
         }
     }
 
-    fn check_and_remember(
+    pub(crate) fn check_and_remember(
         &mut self,
         jti: &str,
         forget_at: i64,

@@ -7,8 +7,7 @@
 //! then returns the summary. If the audit log cannot be written, nothing is returned
 //! (fail closed).
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::Arc;
 
 use ring::rand::SecureRandom;
 
@@ -17,7 +16,6 @@ use crate::audit::{
     AccessReportLine, AuditEntry, AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink,
     WithheldCount, patient_access_report,
 };
-use crate::identity::NhsNumber;
 use crate::launch::{LaunchContext, LaunchError, Verifier};
 use crate::merge::SharedCareRecord;
 use crate::model::Sensitivity;
@@ -68,6 +66,10 @@ pub enum SessionError {
     /// The audit log could not be written, so nothing was returned.
     #[error("audit log unavailable, nothing returned: {0}")]
     AuditUnavailable(#[from] AuditError),
+    /// The state hosts share (replay cache, emergency access, opt-outs) could not be
+    /// read or written, so nothing was returned.
+    #[error("shared session state unavailable, nothing returned: {0}")]
+    StateUnavailable(StateError),
 }
 
 /// The longest break-glass reason accepted, in characters: a justification, not a
@@ -79,11 +81,19 @@ pub struct IcrBuilder {
     policy: Policy,
     verifier: Verifier,
     audit: Arc<dyn AuditSink>,
+    state: Option<Arc<dyn SessionState>>,
     clock: Clock,
     summary: SummaryOptions,
 }
 
 impl IcrBuilder {
+    /// Shares the replay cache, emergency-access grants and opt-out register with the
+    /// ICR's other hosts through `state` (default: a [`MemoryState`] of this process).
+    pub fn state(mut self, state: Arc<dyn SessionState>) -> Self {
+        self.state = Some(state);
+        self
+    }
+
     /// Uses another clock (tests, simulations).
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
@@ -104,14 +114,17 @@ impl IcrBuilder {
 
     /// The finished facade.
     pub fn build(self) -> Icr {
+        let state = self.state.unwrap_or_else(|| {
+            Arc::new(MemoryState::new(self.verifier.replay_capacity()))
+        });
         Icr {
             inner: Arc::new(Inner {
                 policy: self.policy,
                 verifier: self.verifier,
                 audit: self.audit,
+                state,
                 clock: self.clock,
                 summary: self.summary,
-                opted_out: RwLock::new(HashSet::new()),
             }),
         }
     }
@@ -121,9 +134,9 @@ struct Inner {
     policy: Policy,
     verifier: Verifier,
     audit: Arc<dyn AuditSink>,
+    state: Arc<dyn SessionState>,
     clock: Clock,
     summary: SummaryOptions,
-    opted_out: RwLock<HashSet<NhsNumber>>,
 }
 
 /// The ICR as a host embeds it.
@@ -145,6 +158,7 @@ impl Icr {
             policy,
             verifier,
             audit,
+            state: None,
             clock: Arc::new(system_clock),
             summary: SummaryOptions::default(),
         }
@@ -155,18 +169,35 @@ impl Icr {
         &self.inner.policy
     }
 
-    /// Records a patient's opt-out from (or return to) sharing.
-    pub fn set_opted_out(&self, patient: &NhsNumber, opted_out: bool) {
-        let mut set = self
-            .inner
-            .opted_out
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if opted_out {
-            set.insert(patient.clone());
+    /// Records a change to the opt-out register (a patient's opt-out from, or return
+    /// to, sharing), with who recorded it, where, when and why. The change is audited
+    /// first ([`AuditKind::OptOutRecorded`]); if it then cannot be stored, a failed entry
+    /// follows and the error is returned. Through a shared [`SessionState`] it applies at
+    /// every host.
+    pub fn record_opt_out(&self, change: &OptOutChange) -> Result<(), SessionError> {
+        let inner = &self.inner;
+        let direction = if change.opted_out {
+            "opted-out"
         } else {
-            set.remove(patient);
+            "opted-in"
+        };
+        let mut record = AuditRecord {
+            kind: AuditKind::OptOutRecorded,
+            session_id: random_id(),
+            user_id: change.recorded_by.clone(),
+            organisation: change.organisation.clone(),
+            patient: Some(change.patient.as_str().to_owned()),
+            reason: Some(format!("{direction}: {}", change.reason)),
+            ..AuditRecord::default()
+        };
+        inner.audit.append(record.clone())?;
+        if let Err(e) = inner.state.record_opt_out(change) {
+            record.outcome = AuditOutcome::Failed;
+            record.reason = Some("state-unavailable".to_owned());
+            inner.audit.append(record)?;
+            return Err(SessionError::StateUnavailable(e));
         }
+        Ok(())
     }
 
     /// Opens a session from the host's signed launch context. Refusals are audited too.
@@ -174,8 +205,27 @@ impl Icr {
         let inner = &self.inner;
         let now = (inner.clock)();
         let id = random_id();
-        let context = match inner.verifier.verify(token, now) {
-            Ok(c) => c,
+        let claimed = inner.verifier.verify_unclaimed(token, now).and_then(|c| {
+            match inner
+                .state
+                .claim_token_id(&c.token_id, inner.verifier.forget_at(&c), now)
+            {
+                Ok(()) => Ok(Ok(c)),
+                Err(StateError::Replayed) => Err(LaunchError::Replayed),
+                Err(StateError::ReplayCacheFull) => Err(LaunchError::ReplayCacheFull),
+                Err(e) => Ok(Err((c, e))),
+            }
+        });
+        let context = match claimed {
+            Ok(Ok(c)) => c,
+            Ok(Err((c, e))) => {
+                let mut record = base_record(&id, &c, "unknown");
+                record.kind = AuditKind::SessionRefused;
+                record.outcome = AuditOutcome::Failed;
+                record.reason = Some("state-unavailable".to_owned());
+                inner.audit.append(record)?;
+                return Err(SessionError::StateUnavailable(e));
+            }
             Err(e) => {
                 let record = AuditRecord {
                     kind: AuditKind::SessionRefused,
@@ -220,7 +270,6 @@ impl Icr {
             context,
             role,
             expires_at,
-            break_glass: Mutex::new(None),
         })
     }
 }
@@ -258,10 +307,6 @@ fn base_record(id: &str, c: &LaunchContext, role: &str) -> AuditRecord {
     }
 }
 
-struct BreakGlass {
-    until: i64,
-}
-
 /// One professional looking at one patient's record.
 pub struct Session {
     inner: Arc<Inner>,
@@ -269,7 +314,6 @@ pub struct Session {
     context: LaunchContext,
     role: RoleRule,
     expires_at: i64,
-    break_glass: Mutex<Option<BreakGlass>>,
 }
 
 impl Session {
@@ -288,14 +332,47 @@ impl Session {
         &self.role.name
     }
 
-    /// True while emergency access is active.
+    /// True while emergency access is active for this user and patient (granted in this
+    /// session or, through a shared [`SessionState`], at another host). False when the
+    /// state cannot be read.
     pub fn break_glass_active(&self) -> bool {
+        self.break_glass_until().is_ok_and(|until| until.is_some())
+    }
+
+    /// The end of the running emergency-access grant for this user and patient.
+    fn break_glass_until(&self) -> Result<Option<i64>, StateError> {
         let now = (self.inner.clock)();
-        self.break_glass
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .is_some_and(|b| now < b.until)
+        self.inner
+            .state
+            .break_glass_until(&self.context.user_id, &self.context.patient, now)
+    }
+
+    /// The state could not answer: audited as a failure, and the error to return.
+    fn state_failed(&self, e: StateError) -> SessionError {
+        let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Failed);
+        r.reason = Some("state-unavailable".to_owned());
+        match self.inner.audit.append(r) {
+            Ok(_) => SessionError::StateUnavailable(e),
+            Err(audit) => SessionError::AuditUnavailable(audit),
+        }
+    }
+
+    /// Records the patient's opt-out from (or return to) sharing, as this session's
+    /// user, with the reason given; see [`Icr::record_opt_out`].
+    pub fn record_opt_out(&self, opted_out: bool, reason: &str) -> Result<(), SessionError> {
+        self.check_live()?;
+        let change = OptOutChange {
+            patient: self.context.patient.clone(),
+            opted_out,
+            recorded_by: self.context.user_id.clone(),
+            organisation: self.context.organisation.clone(),
+            reason: reason.trim().to_owned(),
+            recorded_at: (self.inner.clock)(),
+        };
+        Icr {
+            inner: Arc::clone(&self.inner),
+        }
+        .record_opt_out(&change)
     }
 
     fn record(&self, kind: AuditKind, outcome: AuditOutcome) -> AuditRecord {
@@ -333,7 +410,11 @@ impl Session {
                 .append(refused("break-glass-not-permitted"))?;
             return Err(SessionError::BreakGlassNotPermitted);
         }
-        if self.break_glass_active() {
+        let active = match self.break_glass_until() {
+            Ok(until) => until.is_some(),
+            Err(e) => return Err(self.state_failed(e)),
+        };
+        if active {
             self.inner
                 .audit
                 .append(refused("break-glass-already-active"))?;
@@ -358,12 +439,23 @@ impl Session {
         }
         let mut r = self.record(AuditKind::BreakGlass, AuditOutcome::Success);
         r.reason = Some(reason.to_owned());
-        self.inner.audit.append(r)?;
-        let until = (self.inner.clock)() + i64::from(rules.max_minutes) * 60;
-        *self
-            .break_glass
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(BreakGlass { until });
+        self.inner.audit.append(r.clone())?;
+        let now = (self.inner.clock)();
+        let grant = BreakGlassGrant {
+            user_id: self.context.user_id.clone(),
+            patient: self.context.patient.clone(),
+            organisation: self.context.organisation.clone(),
+            session_id: self.id.clone(),
+            granted_at: now,
+            until: now + i64::from(rules.max_minutes) * 60,
+        };
+        if let Err(e) = self.inner.state.grant_break_glass(&grant) {
+            // Audited as granted a moment ago: say that it did not take effect.
+            r.outcome = AuditOutcome::Failed;
+            r.reason = Some("state-unavailable".to_owned());
+            self.inner.audit.append(r)?;
+            return Err(SessionError::StateUnavailable(e));
+        }
         Ok(())
     }
 
@@ -381,13 +473,14 @@ impl Session {
             self.inner.audit.append(r)?;
             return Err(SessionError::PatientMismatch);
         }
-        let break_glass = self.break_glass_active();
-        let opted_out = self
-            .inner
-            .opted_out
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(&self.context.patient);
+        let break_glass = match self.break_glass_until() {
+            Ok(until) => until.is_some(),
+            Err(e) => return Err(self.state_failed(e)),
+        };
+        let opted_out = match self.inner.state.opt_out(&self.context.patient) {
+            Ok(change) => change.is_some_and(|c| c.opted_out),
+            Err(e) => return Err(self.state_failed(e)),
+        };
         let viewer = Viewer {
             role: &self.role,
             relationship: self.context.relationship.as_str().to_owned(),
@@ -547,6 +640,9 @@ fn reason_code(r: &WithheldReason) -> String {
 pub mod demo;
 #[cfg(feature = "fetch")]
 mod fetch;
+mod state;
+
+pub use state::{BreakGlassGrant, MemoryState, OptOutChange, SessionState, StateError};
 
 #[cfg(test)]
 mod tests;

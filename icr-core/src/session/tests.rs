@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use super::*;
 use crate::access::Policy;
 use crate::audit::{AuditKey, MemoryAuditLog};
+use crate::identity::NhsNumber;
 use crate::launch::Relationship;
 use crate::model::Section;
 use crate::summary::WithheldReason;
@@ -255,7 +256,23 @@ fn break_glass_needs_a_reason_and_a_role_that_may_and_expires() {
 #[test]
 fn an_opted_out_patient_is_not_shown_and_the_view_says_so() {
     let f = fixture();
-    f.icr.set_opted_out(&sources::patient().unwrap(), true);
+    f.icr
+        .record_opt_out(&OptOutChange {
+            patient: sources::patient().unwrap(),
+            opted_out: true,
+            recorded_by: "555000000001".into(),
+            organisation: "Y90001".into(),
+            reason: "patient asked at reception".into(),
+            recorded_at: 0,
+        })
+        .unwrap();
+    let recorded = f.log.entries().last().unwrap().record.clone();
+    assert_eq!(recorded.kind, AuditKind::OptOutRecorded);
+    assert_eq!(recorded.user_id, "555000000001");
+    assert_eq!(
+        recorded.reason.as_deref(),
+        Some("opted-out: patient asked at reception")
+    );
     let session = open(&f, "gp", Relationship::RegisteredGp);
     let summary = session.summary(&record()).unwrap();
     assert_eq!(items(&summary), 0);
