@@ -16,6 +16,8 @@ pub mod ingest;
 pub mod launch;
 pub mod merge;
 pub mod model;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod render;
 #[cfg(feature = "trust")]
 pub mod session;

@@ -61,6 +61,24 @@ pub enum AuditError {
     /// A thread panicked while it held the log's lock.
     #[error("audit log lock is poisoned")]
     LockPoisoned,
+    /// The database holding the log could not be reached, or refused a statement: the
+    /// append was not acknowledged and the session must not return data.
+    #[error("audit database {operation} failed{}", code.as_ref().map(|c| format!(" (SQLSTATE {c})")).unwrap_or_default())]
+    Database {
+        /// What was being done (`"connect"`, `"append"`, `"read"`, `"migrate"`).
+        operation: &'static str,
+        /// The database's SQLSTATE code, when it gave one (never its message, which can
+        /// quote values).
+        code: Option<String>,
+    },
+    /// The database's schema is newer than this SDK knows: upgrade the SDK first.
+    #[error("the database schema is version {found}; this SDK knows up to {known}")]
+    SchemaTooNew {
+        /// The version found.
+        found: i32,
+        /// The newest version this SDK applies.
+        known: i32,
+    },
     /// The store is not available (a [`MemoryAuditLog`](super::MemoryAuditLog) made to fail).
     #[error("audit store is unavailable")]
     Unavailable,

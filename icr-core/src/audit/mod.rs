@@ -53,7 +53,7 @@
 //! # Ok::<(), icr_core::audit::AuditError>(())
 //! ```
 
-mod chain;
+pub(crate) mod chain;
 mod error;
 mod fhir;
 mod file;
@@ -61,7 +61,7 @@ mod memory;
 mod record;
 mod report;
 mod source;
-mod verify;
+pub(crate) mod verify;
 
 #[cfg(test)]
 mod tests;

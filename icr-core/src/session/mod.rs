@@ -114,9 +114,9 @@ impl IcrBuilder {
 
     /// The finished facade.
     pub fn build(self) -> Icr {
-        let state = self.state.unwrap_or_else(|| {
-            Arc::new(MemoryState::new(self.verifier.replay_capacity()))
-        });
+        let state = self
+            .state
+            .unwrap_or_else(|| Arc::new(MemoryState::new(self.verifier.replay_capacity())));
         Icr {
             inner: Arc::new(Inner {
                 policy: self.policy,
