@@ -1,19 +1,49 @@
-//! `icr audit verify PATH` and `icr audit report --patient NHS_NUMBER PATH`.
+//! `icr audit verify`, `icr audit report --patient NHS_NUMBER` and `icr audit alerts`,
+//! each on a log file (`PATH`) or on the region's database (`--database URL`, or
+//! `ICR_DATABASE_URL`), through the same reader.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use icr_core::audit::{Checkpoint, patient_access_report_file, verify_file};
+use icr_core::audit::{
+    AuditSource, Checkpoint, FileAuditReader, access_report_from, privacy_alerts_from,
+};
+use icr_core::postgres::Database;
 use icr_core::render::visible::for_terminal;
 
+/// Which log to read: a file, or the region's database.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct LogArgs {
+    /// The region's PostgreSQL database holding the audit chain of every host.
+    #[arg(long, env = "ICR_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// The audit log file.
+    path: Option<PathBuf>,
+}
+
+/// The log `args` name, read under `ICR_AUDIT_KEY`.
+fn source(args: &LogArgs) -> Result<Box<dyn AuditSource>, String> {
+    let key = crate::view::audit_key()?;
+    match (&args.database, &args.path) {
+        (Some(url), _) => {
+            let db = Database::connect(url).map_err(|e| format!("database: {e}"))?;
+            Ok(Box::new(db.audit_log(key)))
+        }
+        (None, Some(path)) => Ok(Box::new(FileAuditReader::new(path, key))),
+        (None, None) => Err("name an audit log file or --database".to_owned()),
+    }
+}
+
 /// Verifies the whole log (against a checkpoint file when given); 0 only when it does.
-pub fn verify(path: &Path, checkpoint: Option<&Path>, json: bool) -> i32 {
-    let key = match crate::view::audit_key() {
-        Ok(k) => k,
+pub fn verify(args: &LogArgs, checkpoint: Option<&Path>, json: bool) -> i32 {
+    let log = match source(args) {
+        Ok(l) => l,
         Err(e) => return fail(&e),
     };
-    // The checkpoint the `icr` command keeps beside the log, unless another is given.
-    let beside = crate::view::checkpoint_path(path);
-    let checkpoint = checkpoint.or_else(|| beside.is_file().then_some(beside.as_path()));
+    // The checkpoint the `icr` command keeps beside a log file, unless another is given.
+    let beside = args.path.as_deref().map(crate::view::checkpoint_path);
+    let beside = beside.filter(|b| args.database.is_none() && b.is_file());
+    let checkpoint = checkpoint.or(beside.as_deref());
     let checkpoint: Option<Checkpoint> = match checkpoint.map(std::fs::read_to_string) {
         None => None,
         Some(Ok(text)) => match serde_json::from_str(&text) {
@@ -22,11 +52,14 @@ pub fn verify(path: &Path, checkpoint: Option<&Path>, json: bool) -> i32 {
         },
         Some(Err(e)) => return fail(&format!("cannot read checkpoint: {}", e.kind())),
     };
-    let report = match verify_file(path, &key, checkpoint.as_ref()) {
+    let report = match log.verify(checkpoint.as_ref()) {
         Ok(r) => r,
         Err(e) => return fail(&e.to_string()),
     };
-    let set_aside = quarantine_files(path);
+    let set_aside = match (&args.database, &args.path) {
+        (None, Some(path)) => quarantine_files(path),
+        _ => Vec::new(),
+    };
     if json {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else if report.is_verified() {
@@ -69,13 +102,13 @@ fn quarantine_files(path: &Path) -> Vec<String> {
 }
 
 /// Who has accessed this patient's record, from the verified part of the log.
-pub fn report(path: &Path, patient: &str, json: bool) -> i32 {
-    let key = match crate::view::audit_key() {
-        Ok(k) => k,
+pub fn report(args: &LogArgs, patient: &str, json: bool) -> i32 {
+    let log = match source(args) {
+        Ok(l) => l,
         Err(e) => return fail(&e),
     };
     // Streamed: a million-entry log is read entry by entry, only this patient's kept.
-    let lines = match patient_access_report_file(path, &key, patient) {
+    let lines = match access_report_from(&*log, patient) {
         Ok(l) => l,
         Err(e) => return fail(&e.to_string()),
     };
@@ -108,6 +141,49 @@ pub fn report(path: &Path, patient: &str, json: bool) -> i32 {
         let line = format!(
             "  {} {who} ({}, {}) {kind}{sections}{reason}",
             l.time, l.role, l.organisation
+        );
+        println!("{}", for_terminal(&line));
+    }
+    0
+}
+
+/// Every emergency access and every refusal, from the verified part of the log: the
+/// privacy officer's feed.
+pub fn alerts(args: &LogArgs, json: bool) -> i32 {
+    let log = match source(args) {
+        Ok(l) => l,
+        Err(e) => return fail(&e),
+    };
+    let alerts = match privacy_alerts_from(&*log) {
+        Ok(a) => a,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&alerts).unwrap_or_default()
+        );
+        return 0;
+    }
+    println!("Privacy alerts: {} event(s)", alerts.len());
+    for e in &alerts {
+        let r = &e.record;
+        let code = |v: serde_json::Result<serde_json::Value>| {
+            v.ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let line = format!(
+            "  seq {} {} {} ({}, {}) {} {} patient {} reason: {}",
+            e.seq,
+            e.time,
+            r.user_name.as_deref().unwrap_or(&r.user_id),
+            r.role,
+            r.organisation,
+            code(serde_json::to_value(r.kind)),
+            code(serde_json::to_value(r.outcome)),
+            r.patient.as_deref().unwrap_or("-"),
+            r.reason.as_deref().unwrap_or("-"),
         );
         println!("{}", for_terminal(&line));
     }

@@ -10,8 +10,8 @@ use crate::view::ViewArgs;
 /// Builds the three views and prints them; `json` prints only the chosen role's summary.
 pub fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String> {
     let record = crate::summary_cmd::record(crate::summary_cmd::from_demo(), None);
-    let audit = crate::view::audit_sink(args.audit.as_ref())?;
-    let main = crate::view::summary(&record, args, audit.clone())?;
+    let store = crate::view::store(args)?;
+    let main = crate::view::summary(&record, args, &store)?;
     if json {
         return serde_json::to_string_pretty(&main).map_err(|e| e.to_string());
     }
@@ -23,7 +23,7 @@ pub fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String>
                 role: role.to_owned(),
                 ..args.clone()
             };
-            views.push((role, crate::view::summary(&record, &a, audit.clone())?));
+            views.push((role, crate::view::summary(&record, &a, &store)?));
         }
         out.push_str(&comparison(&views));
     }

@@ -66,10 +66,10 @@ fn summary(
         .relationship
         .parse()
         .map_err(|_| format!("unknown relationship '{}'", args.relationship))?;
-    let audit = view::audit_sink(args.audit.as_ref())?;
+    let store = view::store(args)?;
     let clock = view::clock(args.as_of)?;
     let now = clock();
-    let icr = view::icr(audit, clock)?;
+    let icr = view::icr(&store, clock)?;
     let token = match &args.token {
         Some(t) => t.clone(),
         None => demo::token(icr.policy(), &args.role, relationship, patient.clone(), now)

@@ -109,10 +109,11 @@ enum AuditCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
-        /// The audit log.
-        path: PathBuf,
+        #[command(flatten)]
+        log: audit_cmd::LogArgs,
     },
-    /// Who saw this patient's record, when, which sections, and why.
+    /// Who saw this patient's record, when, which sections, and why: from every host,
+    /// when the log is the region's database.
     Report {
         /// The patient's NHS number.
         #[arg(long)]
@@ -120,8 +121,16 @@ enum AuditCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
-        /// The audit log.
-        path: PathBuf,
+        #[command(flatten)]
+        log: audit_cmd::LogArgs,
+    },
+    /// The privacy officer's alert feed: every emergency access and every refusal.
+    Alerts {
+        /// Print JSON (the entries, as in the log).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        log: audit_cmd::LogArgs,
     },
 }
 
@@ -178,7 +187,7 @@ fn main() -> ExitCode {
             mut view,
             files,
         } => {
-            if view.audit.is_none() {
+            if view.audit.is_none() && view.database.is_none() {
                 view.audit = Some(PathBuf::from("icr-audit.log"));
             }
             match summary_cmd::run(&files, patient.as_deref(), &view) {
@@ -201,7 +210,7 @@ fn main() -> ExitCode {
             mut view,
             nhs_number,
         } => {
-            if view.audit.is_none() {
+            if view.audit.is_none() && view.database.is_none() {
                 view.audit = Some(PathBuf::from("icr-audit.log"));
             }
             fetch_cmd::run(&directory, &nhs_number, &view, json)
@@ -217,13 +226,10 @@ fn main() -> ExitCode {
             AuditCommand::Verify {
                 checkpoint,
                 json,
-                path,
-            } => audit_cmd::verify(&path, checkpoint.as_deref(), json),
-            AuditCommand::Report {
-                patient,
-                json,
-                path,
-            } => audit_cmd::report(&path, &patient, json),
+                log,
+            } => audit_cmd::verify(&log, checkpoint.as_deref(), json),
+            AuditCommand::Report { patient, json, log } => audit_cmd::report(&log, &patient, json),
+            AuditCommand::Alerts { json, log } => audit_cmd::alerts(&log, json),
         },
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))

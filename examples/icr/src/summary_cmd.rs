@@ -100,10 +100,10 @@ pub fn run(
     args: &crate::view::ViewArgs,
 ) -> Result<icr_core::PatientSummary, String> {
     let inputs = from_files(files);
-    let audit = crate::view::audit_sink(args.audit.as_ref())?;
+    let store = crate::view::store(args)?;
     let clock = crate::view::clock(args.as_of)?;
     let now = clock();
-    let icr = crate::view::icr(audit, clock)?;
+    let icr = crate::view::icr(&store, clock)?;
     let (session, patient) = match (&args.token, patient) {
         (Some(token), _) => {
             let session = icr.open_session(token).map_err(|e| e.to_string())?;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use icr_core::audit::{AuditKey, AuditSink, FileAuditLog, MemoryAuditLog};
 use icr_core::launch::Relationship;
-use icr_core::session::{Clock, Icr, Session, demo};
+use icr_core::postgres::Database;
+use icr_core::session::{Clock, Icr, Session, SessionState, demo};
 use icr_core::{PatientSummary, SharedCareRecord};
 
 /// The audit key the reference host uses when `ICR_AUDIT_KEY` is not set. It is
@@ -28,8 +29,12 @@ pub struct ViewArgs {
     #[arg(long)]
     pub break_glass: Option<String>,
     /// The audit log to append to.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     pub audit: Option<PathBuf>,
+    /// The region's PostgreSQL database (`postgres://user@host:port/db`): the one audit
+    /// chain and the state every host shares (token replay, emergency access, opt-outs).
+    #[arg(long, env = "ICR_DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
     /// The date to view on (yyyy-mm-dd): ages, staleness; default today.
     #[arg(long)]
     pub as_of: Option<jiff::civil::Date>,
@@ -70,11 +75,28 @@ pub fn checkpoint_path(log: &Path) -> PathBuf {
     log.with_file_name(name)
 }
 
-/// The audit sink: the file given (checked against, and keeping, its checkpoint beside
-/// it), else an in-memory log. A line set aside on opening is reported on stderr.
-pub fn audit_sink(path: Option<&PathBuf>) -> Result<Arc<dyn AuditSink>, String> {
+/// Where views are audited, and where the state hosts share is kept.
+#[derive(Clone)]
+pub struct Store {
+    audit: Arc<dyn AuditSink>,
+    /// The region's shared state; `None`: this process's own.
+    state: Option<Arc<dyn SessionState>>,
+}
+
+/// The store `args` name: the region's database (`--database`, or `ICR_DATABASE_URL`)
+/// for the audit chain and the shared state; else the audit file given (checked against,
+/// and keeping, its checkpoint beside it); else an in-memory log. A line set aside on
+/// opening a file is reported on stderr.
+pub fn store(args: &ViewArgs) -> Result<Store, String> {
     let key = audit_key()?;
-    Ok(match path {
+    if let Some(url) = &args.database {
+        let db = Database::connect(url).map_err(|e| format!("database: {e}"))?;
+        return Ok(Store {
+            audit: Arc::new(db.audit_log(key)),
+            state: Some(Arc::new(db.state())),
+        });
+    }
+    let audit: Arc<dyn AuditSink> = match &args.audit {
         Some(p) => {
             let log = FileAuditLog::open_with_checkpoint_file(p, key, &checkpoint_path(p))
                 .map_err(|e| format!("audit log {}: {e}", p.display()))?;
@@ -87,7 +109,8 @@ pub fn audit_sink(path: Option<&PathBuf>) -> Result<Arc<dyn AuditSink>, String> 
             Arc::new(log)
         }
         None => Arc::new(MemoryAuditLog::new(key)),
-    })
+    };
+    Ok(Store { audit, state: None })
 }
 
 /// Seconds for `--as-of` (noon UTC that day) or now. A date the clock cannot stand at
@@ -107,12 +130,16 @@ pub fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
     Ok(Arc::new(move || at))
 }
 
-/// An ICR over the demo key and default policy, with this audit sink and clock.
-pub fn icr(audit: Arc<dyn AuditSink>, clock: Clock) -> Result<Icr, String> {
-    Ok(demo::builder(audit)
+/// An ICR over the demo key and default policy, with this store and clock.
+pub fn icr(store: &Store, clock: Clock) -> Result<Icr, String> {
+    let builder = demo::builder(Arc::clone(&store.audit))
         .map_err(|e| e.to_string())?
-        .clock(clock)
-        .build())
+        .clock(clock);
+    Ok(match &store.state {
+        Some(state) => builder.state(Arc::clone(state)),
+        None => builder,
+    }
+    .build())
 }
 
 /// Opens a session as `args` says for the record's patient.
@@ -161,11 +188,11 @@ fn no_patient(record: &SharedCareRecord) -> String {
 pub fn summary(
     record: &SharedCareRecord,
     args: &ViewArgs,
-    audit: Arc<dyn AuditSink>,
+    store: &Store,
 ) -> Result<PatientSummary, String> {
     let clock = clock(args.as_of)?;
     let now = clock();
-    let icr = icr(audit, clock)?;
+    let icr = icr(store, clock)?;
     let session = open(&icr, args, record, now)?;
     session.summary(record).map_err(|e| e.to_string())
 }
