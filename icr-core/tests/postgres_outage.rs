@@ -1,0 +1,124 @@
+//! The region's database stopped in the middle of a run (issue #15): every view while it
+//! is down fails closed with a typed error and returns nothing; views resume by
+//! themselves when it is back, and the chain then holds exactly the views that were
+//! returned. Its own test binary, so stopping the server disturbs no other test.
+
+#![cfg(feature = "postgres")]
+// Test support (the server, fixtures) panics on purpose: a panic is a failed test.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "support/postgres.rs"]
+mod pg;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use icr_core::access::Policy;
+use icr_core::audit::{AuditError, AuditKey, AuditKind, AuditSource};
+use icr_core::launch::Relationship;
+use icr_core::postgres::Database;
+use icr_core::session::{SessionError, demo};
+use icr_core::{IngestOptions, ingest, merge};
+
+#[test]
+fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
+    let server = pg::server();
+    let url = server.fresh_database("outage");
+    let db = Database::connect(&url).unwrap();
+    let key = AuditKey::from_bytes(b"icr region audit key for the outage test").unwrap();
+    let log = Arc::new(db.audit_log(key.clone()));
+    let icr = demo::builder(log.clone())
+        .unwrap()
+        .state(Arc::new(db.state()))
+        .build();
+    let policy = Policy::default_uk().unwrap();
+    let record = merge(
+        icr_core::demo::sources()
+            .into_iter()
+            .map(|s| {
+                let options = IngestOptions {
+                    expected_patient: icr_core::demo::patient(),
+                    organisation: Some(s.organisation),
+                    ..IngestOptions::default()
+                };
+                ingest(s.json, &options).unwrap()
+            })
+            .collect(),
+        Vec::new(),
+    );
+    let session = icr
+        .open_session(
+            &demo::token(
+                &policy,
+                "gp",
+                Relationship::RegisteredGp,
+                icr_core::demo::patient().unwrap(),
+                jiff::Timestamp::now().as_second(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+
+    let down = AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
+    let (returned, refused_while_down) = std::thread::scope(|s| {
+        let viewer = s.spawn(|| {
+            let (mut returned, mut refused_while_down, mut wrong) = (0u64, 0u64, Vec::new());
+            while !stop.load(Ordering::SeqCst) {
+                let was_down = down.load(Ordering::SeqCst);
+                match session.summary(&record) {
+                    Ok(summary) => {
+                        assert!(!summary.sections.is_empty());
+                        returned += 1;
+                    }
+                    // Which store noticed first depends on the moment: both are typed,
+                    // neither returns anything.
+                    Err(SessionError::AuditUnavailable(AuditError::Database { .. }))
+                    | Err(SessionError::StateUnavailable(_)) => {
+                        if was_down {
+                            refused_while_down += 1;
+                        }
+                    }
+                    Err(other) => wrong.push(other.to_string()),
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert!(wrong.is_empty(), "untyped failures: {wrong:?}");
+            (returned, refused_while_down)
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        server.stop();
+        down.store(true, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(700));
+        down.store(false, Ordering::SeqCst);
+        server.restart();
+        std::thread::sleep(Duration::from_millis(500));
+        stop.store(true, Ordering::SeqCst);
+        viewer.join().unwrap()
+    });
+    assert!(
+        refused_while_down > 0,
+        "views were attempted while it was down"
+    );
+    // While it was down nothing was returned: every view returned is in the chain, which
+    // verifies and has no view that was not returned.
+    let report = log.verify(None).unwrap();
+    assert!(report.is_verified(), "{:?}", report.problems);
+    let mut views = 0;
+    log.for_each_verified(0, &mut |e| {
+        views += u64::from(e.record.kind == AuditKind::RecordViewed);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(views, returned);
+    // And after the restart views came back without reopening anything.
+    assert!(session.summary(&record).is_ok());
+    let _ = key;
+}
