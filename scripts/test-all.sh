@@ -21,6 +21,14 @@ fi
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+step "PostgreSQL for the region tests (they start their own server on loopback)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${ICR_PG_BIN:-}" ]; then
+  echo "initdb is missing: installing Debian's postgresql"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+ls -d /usr/lib/postgresql/*/bin 2>/dev/null || echo "ICR_PG_BIN=$ICR_PG_BIN"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
