@@ -19,10 +19,26 @@ use crate::audit::{
 #[cfg(test)]
 const CHAIN_LOCK: i64 = 0x4943_5202;
 
-/// Opens an append: the transaction, the chain's lock, then the head (read after the
-/// lock, so it is the committed head). One round trip.
-const BEGIN_APPEND: &str = "BEGIN; SELECT pg_advisory_xact_lock(1229148674); \
+/// Opens an append: the transaction (committed without waiting for the disk, see
+/// [`FINISH_APPEND`]), the chain's lock, then the head (read after the lock, so it is the
+/// committed head). One round trip.
+const BEGIN_APPEND: &str = "BEGIN; SET LOCAL synchronous_commit = off; \
+     SELECT pg_advisory_xact_lock(1229148674); \
      SELECT seq, line FROM icr_audit ORDER BY seq DESC LIMIT 1";
+
+/// Ends an append, after the `INSERT`, in the same round trip: `COMMIT` releases the
+/// chain's lock at once (the commit is asynchronous, so the lock is never held while the
+/// disk syncs), then a second, durable transaction that writes one small record to the
+/// write-ahead log (a transactional logical-decoding message, which any role may emit).
+/// Its commit waits until the log is flushed up to its own commit record, which lies
+/// after the entry's: the log is flushed in order, so when it returns the entry is on
+/// disk (and on synchronous standbys, if the server has them), and concurrent appends
+/// share those flushes (the server's group commit). A transaction that writes nothing,
+/// such as one that only takes a transaction id, would commit without any flush: the
+/// crash test in `tests/postgres_outage.rs` loses acknowledged entries then. A crash
+/// before the flush loses the entry and every entry chained after it, none of them
+/// acknowledged.
+const FINISH_APPEND: &str = "; COMMIT; SELECT pg_logical_emit_message(true, 'icr-audit', '')";
 
 /// The region's audit log in PostgreSQL: the same [`AuditSink`] contract, entry format
 /// and HMAC chain as the [`FileAuditLog`](crate::audit::FileAuditLog), shared by every
@@ -210,7 +226,7 @@ impl AuditSink for PostgresAuditLog {
                 let line = String::from_utf8(line).map_err(|_| AuditError::Serialize)?;
                 let tag = dollar_tag(&line);
                 client.simple_query(&format!(
-                    "INSERT INTO icr_audit (seq, line) VALUES ({}, {tag}{line}{tag}); COMMIT",
+                    "INSERT INTO icr_audit (seq, line) VALUES ({}, {tag}{line}{tag}){FINISH_APPEND}",
                     entry.seq
                 ))?;
                 Ok(entry)

@@ -21,8 +21,16 @@
 //! the next writer reads a head that is committed: sequence numbers are gap-free in
 //! commit order, and each entry links to the one before it. A writer that dies before
 //! its commit leaves nothing (its transaction rolls back and its lock goes with its
-//! connection), and the next writer reuses its number. An append returns only after its
-//! commit; any database error fails it, and the session shows nothing.
+//! connection), and the next writer reuses its number. Two round trips per append.
+//!
+//! The commit does not wait for the disk while it holds the lock: it is asynchronous, and
+//! the append then commits a tiny durable transaction, which returns only once the
+//! write-ahead log is flushed past the entry (the log is flushed in order). So the
+//! chain's lock is held for a round trip, not a disk sync, and concurrent appends share
+//! syncs as the server's group commit shares them for any transactions. An append
+//! returns only after that flush; any database error fails it, and the session shows
+//! nothing. An entry another writer saw before the flush can be lost only in a server
+//! crash, and with it every entry chained after it: none of them was acknowledged.
 //!
 //! Each row holds the sealed line exactly as the file log writes it, so one verifier
 //! checks both, with the same problem kinds, against the same checkpoints.

@@ -187,7 +187,22 @@ impl Server {
         assert!(ok, "PostgreSQL did not stop");
     }
 
-    /// Starts it again after [`stop`](Self::stop), on the same port and data.
+    /// Stops the server the way a crash would (immediate shutdown: no checkpoint, nothing
+    /// flushed that was not already), so that only durable data survives.
+    pub fn crash(&self) {
+        let ok = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.dir)
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "PostgreSQL did not stop");
+    }
+
+    /// Starts it again after [`stop`](Self::stop) or [`crash`](Self::crash), on the same
+    /// port and data.
     pub fn restart(&self) {
         self.start_server();
     }
