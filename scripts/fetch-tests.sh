@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the fetch tests of the ICR SDK against real HTTP servers on loopback: our own tokio
 # servers (the fault matrix) and a third-party FHIR server, Medplum's FHIR router with its
-# in-memory repository (test-servers/, npm). Installs what the third-party server needs
+# in-memory repository (test-servers/, npm), which also receives the audit shipper's BALP
+# AuditEvents, each validated with Medplum's validator (test-servers/validate.mjs). Installs what the third-party server needs
 # (node, `npm ci` from the committed package-lock.json), so it works on a fresh machine
 # and is quick when run again. Here the third-party tests are required, not skipped.
 set -euo pipefail
@@ -28,7 +29,7 @@ fi
 step "fetch unit tests (directory, Retry-After, OperationOutcome, backoff)"
 cargo test -p icr-core --lib fetch::
 
-step "fetch tests over loopback HTTP (fault matrix, session API, Medplum)"
+step "fetch tests over loopback HTTP (fault matrix, session API, Medplum, audit shipping and validation)"
 ICR_FETCH_THIRD_PARTY=required cargo test -p icr-core --test fetch
 
 step "icr fetch against the demo directory (Medplum serving the demo sources)"

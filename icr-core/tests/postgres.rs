@@ -66,10 +66,7 @@ fn written(url: &str, n: usize) -> PostgresAuditLog {
 /// What verification found: each problem's sequence number and kind.
 type Found = Vec<(Option<u64>, ProblemKind)>;
 
-fn problems(
-    log: &PostgresAuditLog,
-    checkpoint: Option<&Checkpoint>,
-) -> Found {
+fn problems(log: &PostgresAuditLog, checkpoint: Option<&Checkpoint>) -> Found {
     log.verify(checkpoint)
         .unwrap()
         .problems

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use icr_core::NhsNumber;
 use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
 use icr_core::audit::{
-    AuditEntry, AuditError, AuditKey, AuditSink, FileAuditLog, MemoryAuditLog, read_verified,
-    verify_file,
+    AuditEntry, AuditError, AuditKey, AuditSink, AuditSource, FileAuditLog, MemoryAuditLog,
+    read_verified, verify_file,
 };
 use icr_core::launch::{self, TrustStore, Verifier};
-use icr_core::session;
+use icr_core::postgres::{Database, PostgresAuditLog, PostgresState};
+use icr_core::session::{self, SessionState};
 
 use crate::audit::{AuditVerification, Checkpoint};
 use crate::error::{CoreError, IcrError, host};
@@ -74,6 +75,16 @@ pub enum AuditLog {
         /// The MAC key.
         key: Vec<u8>,
     },
+    /// The region's PostgreSQL database (`postgres://user@host:port/db`), shared by every
+    /// host: one audit chain sealed with `key` (the same key at every host), and the
+    /// state hosts share (launch-token replay, emergency access, opt-outs). The schema is
+    /// created or upgraded on first use.
+    Postgres {
+        /// The database URL.
+        url: String,
+        /// The MAC key.
+        key: Vec<u8>,
+    },
 }
 
 /// How to build an `Icr`.
@@ -101,6 +112,10 @@ pub(crate) enum AuditStore {
         path: PathBuf,
         key: AuditKey,
     },
+    Postgres {
+        log: Arc<PostgresAuditLog>,
+        state: Arc<PostgresState>,
+    },
 }
 
 impl AuditStore {
@@ -119,6 +134,14 @@ impl AuditStore {
                     key,
                 }
             }
+            AuditLog::Postgres { url, key } => {
+                let key = AuditKey::from_bytes(&key).map_err(host)?;
+                let db = Database::connect(&url).map_err(host)?;
+                AuditStore::Postgres {
+                    log: Arc::new(db.audit_log(key)),
+                    state: Arc::new(db.state()),
+                }
+            }
         })
     }
 
@@ -126,14 +149,31 @@ impl AuditStore {
         match self {
             AuditStore::Memory(log) => log.clone(),
             AuditStore::File { log, .. } => log.clone(),
+            AuditStore::Postgres { log, .. } => log.clone(),
         }
     }
 
-    /// The entries (of a file log: its verified prefix).
+    /// The state the ICR's hosts share, when the store is the region's database.
+    fn state(&self) -> Option<Arc<dyn SessionState>> {
+        match self {
+            AuditStore::Postgres { state, .. } => Some(state.clone()),
+            _ => None,
+        }
+    }
+
+    /// The entries (of a file log or the database: the verified prefix).
     pub(crate) fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
         match self {
             AuditStore::Memory(log) => Ok(log.entries()),
             AuditStore::File { path, key, .. } => read_verified(path, key),
+            AuditStore::Postgres { log, .. } => {
+                let mut entries = Vec::new();
+                log.for_each_verified(0, &mut |e| {
+                    entries.push(e);
+                    Ok(())
+                })?;
+                Ok(entries)
+            }
         }
     }
 }
@@ -199,6 +239,9 @@ impl Icr {
         if let Some(days) = config.stale_after_days {
             builder = builder.stale_after_days(days);
         }
+        if let Some(state) = audit.state() {
+            builder = builder.state(state);
+        }
         let icr = builder.build();
         Ok(Icr::wrap(icr, audit))
     }
@@ -247,26 +290,29 @@ impl Icr {
         Ok(match &*core.audit {
             AuditStore::Memory(log) => log.checkpoint(),
             AuditStore::File { log, .. } => log.checkpoint(),
+            AuditStore::Postgres { log, .. } => log.checkpoint(),
         }
         .into())
     }
 
-    /// Verifies this ICR's audit log file (every MAC, link and sequence number, and the
-    /// head against `checkpoint` when given). An in-memory log has no file to verify.
+    /// Verifies this ICR's audit log file or database table (every MAC, link and
+    /// sequence number, and the head against `checkpoint` when given). An in-memory log
+    /// has nothing stored to verify.
     #[uniffi::method(default(checkpoint = None))]
     pub fn verify_audit(
         &self,
         checkpoint: Option<Checkpoint>,
     ) -> Result<AuditVerification, IcrError> {
         let core = self.core.get()?;
+        let checkpoint = checkpoint
+            .map(icr_core::audit::Checkpoint::try_from)
+            .transpose()?;
         match &*core.audit {
-            AuditStore::File { path, key, .. } => {
-                let checkpoint = checkpoint
-                    .map(icr_core::audit::Checkpoint::try_from)
-                    .transpose()?;
-                Ok(verify_file(path, key, checkpoint.as_ref())
-                    .map_err(host)?
-                    .into())
+            AuditStore::File { path, key, .. } => Ok(verify_file(path, key, checkpoint.as_ref())
+                .map_err(host)?
+                .into()),
+            AuditStore::Postgres { log, .. } => {
+                Ok(log.verify(checkpoint.as_ref()).map_err(host)?.into())
             }
             AuditStore::Memory(_) => Err(host(CoreError::Input(
                 "an in-memory audit log has no file to verify".to_owned(),

@@ -3,6 +3,7 @@
 //! `ICR_DATABASE_URL`), through the same reader.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use icr_core::audit::{
     AuditSource, Checkpoint, FileAuditReader, access_report_from, privacy_alerts_from,
@@ -21,8 +22,15 @@ pub struct LogArgs {
     path: Option<PathBuf>,
 }
 
+/// The region's database, when `args` name it.
+pub(crate) fn database(args: &LogArgs) -> Option<Arc<Database>> {
+    args.database
+        .as_deref()
+        .and_then(|url| Database::connect(url).ok())
+}
+
 /// The log `args` name, read under `ICR_AUDIT_KEY`.
-fn source(args: &LogArgs) -> Result<Box<dyn AuditSource>, String> {
+pub(crate) fn source(args: &LogArgs) -> Result<Box<dyn AuditSource>, String> {
     let key = crate::view::audit_key()?;
     match (&args.database, &args.path) {
         (Some(url), _) => {

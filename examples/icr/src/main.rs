@@ -6,6 +6,7 @@ mod audit_cmd;
 mod demo_cmd;
 mod fetch_cmd;
 mod ingest_cmd;
+mod ship_cmd;
 mod summary_cmd;
 mod token_cmd;
 mod view;
@@ -124,6 +125,14 @@ enum AuditCommand {
         #[command(flatten)]
         log: audit_cmd::LogArgs,
     },
+    /// Send every entry not yet acknowledged to a FHIR server as IHE BALP AuditEvents;
+    /// prints {"shipped":N,"already_present":M,"last_seq":S}.
+    Ship {
+        #[command(flatten)]
+        ship: ship_cmd::ShipArgs,
+        #[command(flatten)]
+        log: audit_cmd::LogArgs,
+    },
     /// The privacy officer's alert feed: every emergency access and every refusal.
     Alerts {
         /// Print JSON (the entries, as in the log).
@@ -230,6 +239,7 @@ fn main() -> ExitCode {
             } => audit_cmd::verify(&log, checkpoint.as_deref(), json),
             AuditCommand::Report { patient, json, log } => audit_cmd::report(&log, &patient, json),
             AuditCommand::Alerts { json, log } => audit_cmd::alerts(&log, json),
+            AuditCommand::Ship { ship, log } => ship_cmd::run(&ship, &log),
         },
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))

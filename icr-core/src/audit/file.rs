@@ -154,18 +154,7 @@ impl FileAuditLog {
             return Ok(());
         }
         let json = serde_json::to_vec(&saved).map_err(|_| AuditError::BadCheckpoint)?;
-        let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".tmp-{}", std::process::id()));
-        let temp = target.with_file_name(name);
-        let _ = std::fs::remove_file(&temp);
-        let mut out = owner_only(OpenOptions::new().write(true).create_new(true))
-            .open(&temp)
-            .map_err(AuditError::io("write checkpoint"))?;
-        out.write_all(&json)
-            .and_then(|()| out.sync_all())
-            .map_err(AuditError::io("write checkpoint"))?;
-        std::fs::rename(&temp, target).map_err(AuditError::io("write checkpoint"))?;
-        sync_dir(target)
+        replace_file(target, &json, "write checkpoint")
     }
 
     fn open_inner(
@@ -532,9 +521,39 @@ fn tail_start(file: &File, key: &AuditKey, saved: &Saved) -> Option<Start> {
     })
 }
 
+/// Replaces the file at `target` with `bytes` so that a crash leaves the old file or the
+/// new one: a new owner-only temporary file (a name of its own per call, so threads and
+/// processes never share one), synced, renamed over the old, the directory synced.
+pub(crate) fn replace_file(
+    target: &Path,
+    bytes: &[u8],
+    operation: &'static str,
+) -> Result<(), AuditError> {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let temp = target.with_file_name(name);
+    let written = owner_only(OpenOptions::new().write(true).create_new(true))
+        .open(&temp)
+        .and_then(|mut out| {
+            out.write_all(bytes)?;
+            out.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temp, target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(AuditError::io(operation)(e));
+    }
+    sync_dir(target)
+}
+
 /// Options that create a file readable and writable by its owner only and never follow
 /// a symbolic link at the path (`O_NOFOLLOW`).
-fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
+pub(crate) fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

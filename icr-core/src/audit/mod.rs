@@ -60,6 +60,8 @@ mod file;
 mod memory;
 mod record;
 mod report;
+#[cfg(feature = "fetch")]
+mod ship;
 mod source;
 pub(crate) mod verify;
 
@@ -68,13 +70,18 @@ mod tests;
 
 pub use chain::AuditKey;
 pub use error::AuditError;
-pub use fhir::to_fhir_audit_event;
+pub use fhir::{
+    AUDIT_ENTRY_SYSTEM, AUDIT_ITEM_SYSTEM, AuditSystem, AuditSystems, BALP_PATIENT_READ,
+    to_balp_audit_event, to_fhir_audit_event,
+};
 pub use file::FileAuditLog;
 pub use memory::MemoryAuditLog;
 pub use record::{AuditEntry, AuditKind, AuditOutcome, AuditRecord, Checkpoint, WithheldCount};
 pub use report::{
     AccessReportLine, patient_access_report, patient_access_report_file, privacy_alerts,
 };
+#[cfg(feature = "fetch")]
+pub use ship::{FileShipMark, ShipError, ShipMark, ShipReport, ShipTarget, ship_pending};
 pub use source::{AuditSource, FileAuditReader, access_report_from, privacy_alerts_from};
 pub use verify::{
     Problem, ProblemKind, VerifyReport, for_each_verified, read_verified, verify_file,

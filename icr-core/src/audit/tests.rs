@@ -789,12 +789,25 @@ fn entry_of(kind: AuditKind, outcome: AuditOutcome, reason: Option<&str>) -> Aud
     log.append(r).unwrap()
 }
 
+/// The entity the test looks for, by its `type` code.
+fn entities_typed<'a>(event: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    event["entity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"]["code"] == code)
+        .collect()
+}
+
 #[test]
 fn audit_fhir_audit_event_for_a_view() {
     let entry = entry_of(AuditKind::RecordViewed, AuditOutcome::Success, None);
     let event = to_fhir_audit_event(&entry);
     assert_eq!(event["resourceType"], "AuditEvent");
-    assert_eq!(event["id"], "1");
+    assert!(
+        event.get("id").is_none(),
+        "the server assigns the id; the entry's key is its entity"
+    );
     assert_eq!(event["type"]["code"], "rest");
     assert_eq!(
         event["type"]["system"],
@@ -805,6 +818,7 @@ fn audit_fhir_audit_event_for_a_view() {
     assert_eq!(event["recorded"], entry.time.as_str());
     assert_eq!(event["outcome"], "0");
     let user = &event["agent"][0];
+    assert_eq!(user["type"]["coding"][0]["code"], "IRCP");
     assert_eq!(
         user["who"]["identifier"]["system"],
         "https://fhir.nhs.uk/Id/sds-user-id"
@@ -813,6 +827,7 @@ fn audit_fhir_audit_event_for_a_view() {
     assert_eq!(user["requestor"], true);
     assert_eq!(user["role"][0]["coding"][0]["code"], "R8000");
     assert_eq!(user["purposeOfUse"][0]["coding"][0]["code"], "TREAT");
+    assert_eq!(event["agent"][1]["type"]["coding"][0]["code"], "PROV");
     assert_eq!(event["agent"][1]["who"]["identifier"]["value"], "A12345");
     assert!(
         event["source"]["observer"]["display"]
@@ -820,13 +835,16 @@ fn audit_fhir_audit_event_for_a_view() {
             .unwrap()
             .starts_with("ICR SDK")
     );
-    let entity = &event["entity"][0];
+    let patient = entities_typed(&event, "1");
+    assert_eq!(patient.len(), 1);
     assert_eq!(
-        entity["what"]["identifier"]["system"],
+        patient[0]["what"]["identifier"]["system"],
         "https://fhir.nhs.uk/Id/nhs-number"
     );
-    assert_eq!(entity["what"]["identifier"]["value"], NHS);
-    let details: Vec<_> = entity["detail"]
+    assert_eq!(patient[0]["what"]["identifier"]["value"], NHS);
+    let summary = entities_typed(&event, "2");
+    assert_eq!(summary.len(), 1, "one data entity: the summary shown");
+    let details: Vec<_> = summary[0]["detail"]
         .as_array()
         .unwrap()
         .iter()
@@ -834,6 +852,9 @@ fn audit_fhir_audit_event_for_a_view() {
         .map(|d| d["valueString"].as_str().unwrap())
         .collect();
     assert_eq!(details, ["medications", "allergies"]);
+    let own = entities_typed(&event, "4");
+    assert_eq!(own.len(), 1, "the entry itself");
+    assert_eq!(own[0]["what"]["identifier"]["value"], entry.mac.as_str());
 }
 
 #[test]
@@ -847,27 +868,29 @@ fn audit_fhir_audit_event_names_every_item_shown_and_withheld_as_an_entity() {
     r.items_withheld = vec!["RXX/Condition/c".into()];
     let event = to_fhir_audit_event(&log.append(r).unwrap());
     let entities = event["entity"].as_array().unwrap();
-    assert_eq!(entities.len(), 4, "the patient, then one per item");
     assert_eq!(
-        entities[0]["role"]["code"], "1",
-        "the patient first, as before"
+        entities.len(),
+        6,
+        "the patient, the summary and the entry, then one per item"
     );
-    let items: Vec<(&str, &str, &str)> = entities[1..]
+    assert_eq!(entities[0]["role"]["code"], "1", "the patient first");
+    let items: Vec<(&str, &str, &str, &str)> = entities[3..]
         .iter()
         .map(|e| {
-            assert_eq!(e["type"]["code"], "2", "System Object");
             assert_eq!(
-                e["type"]["system"],
-                "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+                e["type"]["system"], "http://hl7.org/fhir/resource-types",
+                "typed by resource type, outside BALP's data slice"
             );
             assert_eq!(e["role"]["code"], "4", "Domain Resource");
             assert_eq!(
                 e["role"]["system"],
                 "http://terminology.hl7.org/CodeSystem/object-role"
             );
+            assert_eq!(e["what"]["identifier"]["system"], "urn:icr-sdk:item");
             assert_eq!(e["detail"][0]["type"], "disclosure");
             (
                 e["what"]["identifier"]["value"].as_str().unwrap(),
+                e["type"]["code"].as_str().unwrap(),
                 e["detail"][0]["valueString"].as_str().unwrap(),
                 e["description"].as_str().unwrap(),
             )
@@ -876,19 +899,34 @@ fn audit_fhir_audit_event_names_every_item_shown_and_withheld_as_an_entity() {
     assert_eq!(
         items,
         [
-            ("Y90001/AllergyIntolerance/a", "shown", "shown to the user"),
-            ("RXX/MedicationStatement/m", "shown", "shown to the user"),
-            ("RXX/Condition/c", "withheld", "withheld from the user"),
+            (
+                "Y90001/AllergyIntolerance/a",
+                "AllergyIntolerance",
+                "shown",
+                "shown to the user"
+            ),
+            (
+                "RXX/MedicationStatement/m",
+                "MedicationStatement",
+                "shown",
+                "shown to the user"
+            ),
+            (
+                "RXX/Condition/c",
+                "Condition",
+                "withheld",
+                "withheld from the user"
+            ),
         ]
     );
-    // An entry that names no items has only the patient entity.
+    // An entry that names no items has the patient, the summary and the entry only.
     let plain = entry_of(AuditKind::RecordViewed, AuditOutcome::Success, None);
     assert_eq!(
         to_fhir_audit_event(&plain)["entity"]
             .as_array()
             .unwrap()
             .len(),
-        1
+        3
     );
 }
 
@@ -900,6 +938,11 @@ fn audit_fhir_audit_event_break_glass_and_denial() {
         Some("unconscious in ED"),
     );
     let event = to_fhir_audit_event(&bg);
+    assert_eq!(event["type"]["code"], "110113", "Security Alert");
+    assert_eq!(
+        event["subtype"][0]["code"], "110127",
+        "Emergency Override Started"
+    );
     let purpose = &event["agent"][0]["purposeOfUse"][0];
     assert_eq!(purpose["coding"][0]["code"], "BTG");
     assert_eq!(
@@ -907,13 +950,16 @@ fn audit_fhir_audit_event_break_glass_and_denial() {
         "http://terminology.hl7.org/CodeSystem/v3-ActReason"
     );
     assert_eq!(purpose["text"], "unconscious in ED");
+    assert_eq!(
+        event["agent"][0]["purposeOfUse"][1]["coding"][0]["code"], "TREAT",
+        "the session's purpose follows"
+    );
     assert!(
-        event["entity"][0]["detail"]
+        entities_typed(&event, "4")[0]["detail"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["type"] == "break-glass-justification"
-                && d["valueString"] == "unconscious in ED")
+            .any(|d| d["type"] == "reason" && d["valueString"] == "unconscious in ED")
     );
 
     let denied = entry_of(
@@ -924,6 +970,10 @@ fn audit_fhir_audit_event_break_glass_and_denial() {
     let event = to_fhir_audit_event(&denied);
     assert_eq!(event["outcome"], "4");
     assert_eq!(event["outcomeDesc"], "no_relationship");
+    assert!(
+        event.get("meta").is_none(),
+        "a failure claims no BALP profile"
+    );
     let failed = entry_of(AuditKind::SessionRefused, AuditOutcome::Failed, None);
     assert_eq!(to_fhir_audit_event(&failed)["outcome"], "8");
 }

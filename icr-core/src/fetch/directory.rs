@@ -150,16 +150,7 @@ impl DirectorySource {
     /// error when that variable is unset or empty (requests without the token the
     /// directory asks for would be refused at best, or answered for the wrong client).
     pub fn bearer(&self) -> Result<Option<Secret>, MissingBearer> {
-        if let Some(t) = &self.bearer_token {
-            return Ok(Some(t.clone()));
-        }
-        let Some(name) = self.bearer_token_env.as_deref() else {
-            return Ok(None);
-        };
-        match std::env::var(name) {
-            Ok(t) if !t.is_empty() => Ok(Some(Secret(t))),
-            _ => Err(MissingBearer),
-        }
+        bearer(self.bearer_token.as_ref(), self.bearer_token_env.as_deref())
     }
 
     /// The base URL, parsed, without a trailing slash in its path.
@@ -168,6 +159,25 @@ impl DirectorySource {
         let path = url.path().trim_end_matches('/').to_owned();
         url.set_path(&path);
         Some(url)
+    }
+}
+
+/// A bearer token given as it is, else read from the environment variable `env` names;
+/// an error when that variable is unset or empty. The one rule for every client that
+/// sends a bearer token (directory sources, the audit shipper).
+pub(crate) fn bearer(
+    token: Option<&Secret>,
+    env: Option<&str>,
+) -> Result<Option<Secret>, MissingBearer> {
+    if let Some(t) = token {
+        return Ok(Some(t.clone()));
+    }
+    let Some(name) = env else {
+        return Ok(None);
+    };
+    match std::env::var(name) {
+        Ok(t) if !t.is_empty() => Ok(Some(Secret(t))),
+        _ => Err(MissingBearer),
     }
 }
 
@@ -272,7 +282,9 @@ impl Directory {
     }
 }
 
-fn check_base_url(raw: &str) -> Result<(), &'static str> {
+/// A FHIR base URL a client may send credentials to: https, or http on a loopback
+/// address only (tests); no credentials, query or fragment in it.
+pub(crate) fn check_base_url(raw: &str) -> Result<(), &'static str> {
     let url = Url::parse(raw).map_err(|_| "base_url is not a URL")?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("base_url must not hold credentials");
@@ -301,7 +313,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn is_identifier(v: &str, max: usize) -> bool {
+pub(crate) fn is_identifier(v: &str, max: usize) -> bool {
     (1..=max).contains(&v.len())
         && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')

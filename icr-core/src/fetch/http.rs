@@ -21,7 +21,7 @@ use super::{FetchOptions, ProgressEvent, SourceProgress};
 use crate::merge::SourceStatus;
 
 /// Largest error body read to look for an `OperationOutcome`.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Debug)]
 struct TooManyRedirects;
@@ -308,7 +308,7 @@ impl Exchange {
     }
 }
 
-async fn read_limited(mut response: Response, limit: usize) -> Result<Vec<u8>, Failure> {
+pub(crate) async fn read_limited(mut response: Response, limit: usize) -> Result<Vec<u8>, Failure> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| body_error(&e))? {
         if body.len() + chunk.len() > limit {
@@ -319,13 +319,13 @@ async fn read_limited(mut response: Response, limit: usize) -> Result<Vec<u8>, F
     Ok(body)
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
 }
 
 /// `base · 2^(attempt-1)`, scaled by a random factor in [0.5, 1].
-fn jittered(base: Duration, attempt: u32) -> Duration {
+pub(crate) fn jittered(base: Duration, attempt: u32) -> Duration {
     let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(10));
     let mut byte = [0u8; 1];
     let r = if ring::rand::SystemRandom::new().fill(&mut byte).is_ok() {
@@ -337,7 +337,7 @@ fn jittered(base: Duration, attempt: u32) -> Duration {
 }
 
 /// Accepts `application/fhir+json` and `application/json` (any parameters).
-pub(super) fn check_content_type(headers: &HeaderMap) -> Result<(), Failure> {
+pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Failure> {
     let value = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -390,7 +390,7 @@ fn has<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) ->
     false
 }
 
-fn send_error(e: &reqwest::Error) -> Failure {
+pub(crate) fn send_error(e: &reqwest::Error) -> Failure {
     use std::io::ErrorKind;
     if e.is_redirect() {
         return Failure::new(SourceStatus::Unavailable, "too many redirects");

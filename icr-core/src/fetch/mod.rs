@@ -34,14 +34,14 @@
 //! Reasons are fixed words, HTTP status numbers and GP Connect codes: never response
 //! bodies, URLs or NHS numbers.
 
-mod directory;
+pub(crate) mod directory;
 mod fhir_r4;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod gp_connect;
-mod http;
-mod outcome;
+pub(crate) mod http;
+pub(crate) mod outcome;
 mod retry_after;
 
 use std::collections::HashMap;

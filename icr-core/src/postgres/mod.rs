@@ -48,6 +48,8 @@
 
 mod audit;
 mod copy;
+#[cfg(feature = "fetch")]
+mod mark;
 mod migrate;
 mod state;
 
@@ -55,6 +57,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub use audit::PostgresAuditLog;
+#[cfg(feature = "fetch")]
+pub use mark::PostgresShipMark;
 pub use state::PostgresState;
 
 use crate::audit::AuditError;
@@ -179,6 +183,12 @@ impl Database {
     /// An audit log on this database, sealed under `key`.
     pub fn audit_log(self: &Arc<Self>, key: crate::audit::AuditKey) -> PostgresAuditLog {
         PostgresAuditLog::new(Arc::clone(self), key)
+    }
+
+    /// How far the chain has been shipped to the FHIR server named `target`.
+    #[cfg(feature = "fetch")]
+    pub fn ship_mark(self: &Arc<Self>, target: &str) -> PostgresShipMark {
+        PostgresShipMark::new(Arc::clone(self), target)
     }
 
     /// The shared session state on this database.

@@ -1,7 +1,7 @@
 //! Fetching over real HTTP on loopback: our own tokio servers (the demo sources, GP
 //! Connect and FHIR R4 search, and every fault a source can show) and a third-party FHIR
-//! server (Medplum's FHIR router, `test-servers/`), run by `scripts/fetch-tests.sh`.
-//! One binary, so it links once.
+//! server (Medplum's FHIR router, `test-servers/`), run by `scripts/fetch-tests.sh`; and
+//! shipping the audit log to a FHIR server (`shipping`). One binary, so it links once.
 #![cfg(feature = "fetch")]
 // Test support (servers, fixtures) panics on purpose: a panic is a failed test.
 #![allow(
@@ -12,9 +12,14 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "postgres")]
+#[path = "../support/postgres.rs"]
+mod pg;
+
 mod faults;
 mod server;
 mod session_api;
+mod shipping;
 mod third_party;
 
 use std::sync::{Arc, Mutex};

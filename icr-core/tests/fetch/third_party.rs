@@ -17,9 +17,10 @@ use serde_json::Value;
 use super::session_api::{demo_source, file_summary, icr, open};
 use super::*;
 
-struct FhirServer {
+pub struct FhirServer {
     child: Child,
-    base: String,
+    /// `http://127.0.0.1:PORT`; each store is under `/PREFIX`.
+    pub base: String,
 }
 
 impl Drop for FhirServer {
@@ -30,12 +31,18 @@ impl Drop for FhirServer {
     }
 }
 
-fn test_servers() -> PathBuf {
+pub fn test_servers() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-servers")
 }
 
-/// Starts the server, or says loudly why not (and fails when it is required).
+/// Starts the server with the demo sources, or says loudly why not (and fails when it is
+/// required).
 fn start() -> Option<FhirServer> {
+    start_with(&[])
+}
+
+/// [`start`] with more arguments for `fhir-server.mjs` (`--audit AUD`).
+pub fn start_with(extra: &[&str]) -> Option<FhirServer> {
     let required = std::env::var("ICR_FETCH_THIRD_PARTY").is_ok_and(|v| v == "required");
     let dir = test_servers();
     let node_ok = Command::new("node")
@@ -71,6 +78,7 @@ fn start() -> Option<FhirServer> {
             "--gpconnect",
             &arg("Y90001", "gp-practice.gpconnect-stu3.json"),
         ])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

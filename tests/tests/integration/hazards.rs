@@ -516,8 +516,8 @@ fn the_fhir_audit_event_and_the_access_report_carry_the_items_shown_and_withheld
     );
     assert_eq!(
         entities.len(),
-        1 + record.len(),
-        "the patient, then every item"
+        3 + record.len(),
+        "the patient, the summary shown and the log entry, then every item"
     );
     let report = icr_core::audit::patient_access_report(&entries, NHS);
     let line = report
