@@ -4,6 +4,9 @@
 //!   plus `sync_data` of lines of the same size to another file in the same folder
 //!   (goal: at least 50 % of raw);
 //! - group commit: appends per second with 8 threads sharing one log;
+//! - many processes: 8 processes (this binary, re-run as writers) appending to one log
+//!   file at once, each append taking the file's lock (issue #15), against the 8 threads
+//!   of one process above;
 //! - chain verification over 100,000 entries (goal: at least 1 M entries/s), against
 //!   HMAC-SHA-256 alone over the same lines in memory, the floor it cannot beat.
 //!
@@ -24,6 +27,10 @@ use icr_core::audit::{
 
 const VERIFY_ENTRIES: u64 = 100_000;
 const THREADS: u64 = 8;
+/// Set in a writer process: the log it appends to.
+const CHILD_LOG: &str = "ICR_BENCH_AUDIT_CHILD";
+/// Appends per writer process.
+const PER_PROCESS: u64 = 200;
 
 /// A typical record view: five sections, two withheld counts, three sources.
 fn record() -> AuditRecord {
@@ -71,6 +78,15 @@ fn main() {
     let Ok(key) = AuditKey::from_bytes(&[7; 32]) else {
         return;
     };
+    if let Some(path) = std::env::var_os(CHILD_LOG) {
+        if let Ok(log) = FileAuditLog::open(Path::new(&path), key) {
+            let r = record();
+            for _ in 0..PER_PROCESS {
+                let _ = log.append(r.clone());
+            }
+        }
+        return;
+    }
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("audit-bench");
     let _ = std::fs::remove_dir_all(&dir);
     if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -123,6 +139,8 @@ fn main() {
     group.finish();
     let syncs = shared.sync_count() - syncs_before;
 
+    let processes = many_processes(&dir);
+
     let mut group = c.benchmark_group("audit_verify");
     group.throughput(Throughput::Elements(VERIFY_ENTRIES));
     group.sample_size(10);
@@ -166,6 +184,15 @@ fn main() {
             appends as f64 / syncs.max(1) as f64
         );
     }
+    if let (Some(rate), Some(ns)) = (
+        processes,
+        common::mean_ns("audit_group_commit", "8_threads"),
+    ) {
+        println!(
+            "AUDIT {THREADS} processes on one file: {rate:.0} appends/s ({:.0} % of {THREADS} threads in one process)",
+            100.0 * rate / (1e9 / ns)
+        );
+    }
     let floor = common::mean_ns("audit_verify", "hmac_only");
     if let (Some(ns), Some(floor)) = (common::mean_ns("audit_verify", "100k_entries"), floor) {
         println!(
@@ -183,6 +210,37 @@ fn main() {
 fn raw_append(file: &File, line: &[u8]) -> bool {
     let mut f = file;
     f.write_all(line).is_ok() && f.sync_data().is_ok()
+}
+
+/// Appends per second of 8 writer processes on one new log (three runs, the median).
+fn many_processes(dir: &Path) -> Option<f64> {
+    let exe = std::env::current_exe().ok()?;
+    let mut rates = Vec::new();
+    for run in 0..3 {
+        let path = dir.join(format!("processes-{run}.jsonl"));
+        let start = Instant::now();
+        let children: Vec<_> = (0..THREADS)
+            .map(|_| {
+                std::process::Command::new(&exe)
+                    .env(CHILD_LOG, &path)
+                    .spawn()
+            })
+            .collect::<Result<_, _>>()
+            .ok()?;
+        for mut child in children {
+            child.wait().ok()?;
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let key = AuditKey::from_bytes(&[7; 32]).ok()?;
+        let report = verify_file(&path, &key, None).ok()?;
+        if !report.is_verified() || report.entries != THREADS * PER_PROCESS {
+            eprintln!("the many-process log did not verify with every entry");
+            return None;
+        }
+        rates.push(report.entries as f64 / seconds);
+    }
+    rates.sort_by(f64::total_cmp);
+    rates.get(1).copied()
 }
 
 /// `iters` appends shared between the threads; returns the wall time.

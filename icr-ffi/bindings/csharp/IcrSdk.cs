@@ -381,7 +381,7 @@ namespace Icr.Sdk
         internal static extern ulong uniffi_icr_ffi_fn_method_icr_open_session(ulong ptr, RustBuffer token, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern void uniffi_icr_ffi_fn_method_icr_set_opted_out(ulong ptr, RustBuffer nhsNumber, sbyte optedOut, ref RustCallStatus uniffiStatus);
+        internal static extern void uniffi_icr_ffi_fn_method_icr_record_opt_out(ulong ptr, RustBuffer nhsNumber, sbyte optedOut, RustBuffer recordedBy, RustBuffer organisation, RustBuffer reason, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern RustBuffer uniffi_icr_ffi_fn_method_icr_verify_audit(ulong ptr, RustBuffer checkpoint, ref RustCallStatus uniffiStatus);
@@ -561,7 +561,7 @@ namespace Icr.Sdk
         internal static extern ushort uniffi_icr_ffi_checksum_method_icr_open_session();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern ushort uniffi_icr_ffi_checksum_method_icr_set_opted_out();
+        internal static extern ushort uniffi_icr_ffi_checksum_method_icr_record_opt_out();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_method_icr_verify_audit();
@@ -704,8 +704,8 @@ namespace Icr.Sdk
                 if (Native.uniffi_icr_ffi_checksum_method_carerecord_summary_view() != 19153) return Mismatch("uniffi_icr_ffi_checksum_method_carerecord_summary_view");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_audit_checkpoint() != 48146) return Mismatch("uniffi_icr_ffi_checksum_method_icr_audit_checkpoint");
                 if (Native.uniffi_icr_ffi_checksum_method_icr_open_session() != 14624) return Mismatch("uniffi_icr_ffi_checksum_method_icr_open_session");
-                if (Native.uniffi_icr_ffi_checksum_method_icr_set_opted_out() != 39191) return Mismatch("uniffi_icr_ffi_checksum_method_icr_set_opted_out");
-                if (Native.uniffi_icr_ffi_checksum_method_icr_verify_audit() != 52361) return Mismatch("uniffi_icr_ffi_checksum_method_icr_verify_audit");
+                if (Native.uniffi_icr_ffi_checksum_method_icr_record_opt_out() != 29992) return Mismatch("uniffi_icr_ffi_checksum_method_icr_record_opt_out");
+                if (Native.uniffi_icr_ffi_checksum_method_icr_verify_audit() != 62485) return Mismatch("uniffi_icr_ffi_checksum_method_icr_verify_audit");
                 if (Native.uniffi_icr_ffi_checksum_method_session_access_report() != 63782) return Mismatch("uniffi_icr_ffi_checksum_method_session_access_report");
                 if (Native.uniffi_icr_ffi_checksum_method_session_break_glass() != 22459) return Mismatch("uniffi_icr_ffi_checksum_method_session_break_glass");
                 if (Native.uniffi_icr_ffi_checksum_method_session_break_glass_active() != 44957) return Mismatch("uniffi_icr_ffi_checksum_method_session_break_glass_active");
@@ -1634,6 +1634,7 @@ namespace Icr.Sdk
             {
                 case 1: return new AuditLog.Memory();
                 case 2: return new AuditLog.File(FfiConverterString.Read(r), FfiConverterByteArray.Read(r));
+                case 3: return new AuditLog.Postgres(FfiConverterString.Read(r), FfiConverterByteArray.Read(r));
                 default: throw new InternalException("unknown AuditLog variant " + variant);
             }
         }
@@ -1653,6 +1654,14 @@ namespace Icr.Sdk
                 w.WriteI32(2);
                 FfiConverterString.Write(x1.Path, w);
                 FfiConverterByteArray.Write(x1.Key, w);
+                return;
+            }
+            var x2 = v as AuditLog.Postgres;
+            if (x2 != null)
+            {
+                w.WriteI32(3);
+                FfiConverterString.Write(x2.Url, w);
+                FfiConverterByteArray.Write(x2.Key, w);
                 return;
             }
             throw new InternalException("unknown AuditLog subclass");
@@ -5029,6 +5038,32 @@ namespace Icr.Sdk
             }
         }
 
+        /// <summary>
+        /// The region's PostgreSQL database (`postgres://user@host:port/db`), shared by every
+        /// host: one audit chain sealed with `key` (the same key at every host), and the
+        /// state hosts share (launch-token replay, emergency access, opt-outs). The schema is
+        /// created or upgraded on first use.
+        /// </summary>
+        public sealed class Postgres : AuditLog
+        {
+            /// <summary>
+            /// The database URL.
+            /// </summary>
+            public string Url { get; set; }
+
+            /// <summary>
+            /// The MAC key.
+            /// </summary>
+            public byte[] Key { get; set; }
+
+            /// <summary>Creates this variant.</summary>
+            public Postgres(string url, byte[] key)
+            {
+                Url = url;
+                Key = key;
+            }
+        }
+
     }
 
     /// <summary>
@@ -5915,20 +5950,25 @@ namespace Icr.Sdk
         }
 
         /// <summary>
-        /// Records a patient's opt-out from sharing (`true`) or their return (`false`).
+        /// Records a patient's opt-out from sharing (`true`) or their return (`false`): who
+        /// recorded it (SDS user id), their organisation (ODS code) and why. Audited.
         /// </summary>
         /// <exception cref="IcrException">When the call fails.</exception>
-        public void SetOptedOut(string nhsNumber, bool optedOut)
+        public void RecordOptOut(string nhsNumber, bool optedOut, string recordedBy, string organisation, string reason)
         {
             RustBuffer uniffiArg0 = FfiConverterString.Lower(nhsNumber);
             sbyte uniffiArg1 = FfiConverterBoolean.Lower(optedOut);
+            RustBuffer uniffiArg2 = FfiConverterString.Lower(recordedBy);
+            RustBuffer uniffiArg3 = FfiConverterString.Lower(organisation);
+            RustBuffer uniffiArg4 = FfiConverterString.Lower(reason);
             ulong uniffiSelf = CloneHandle();
-            UniffiRuntime.CallVoid(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_icr_set_opted_out(uniffiSelf, uniffiArg0, uniffiArg1, ref uniffiStatus));
+            UniffiRuntime.CallVoid(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_method_icr_record_opt_out(uniffiSelf, uniffiArg0, uniffiArg1, uniffiArg2, uniffiArg3, uniffiArg4, ref uniffiStatus));
         }
 
         /// <summary>
-        /// Verifies this ICR's audit log file (every MAC, link and sequence number, and the
-        /// head against `checkpoint` when given). An in-memory log has no file to verify.
+        /// Verifies this ICR's audit log file or database table (every MAC, link and
+        /// sequence number, and the head against `checkpoint` when given). An in-memory log
+        /// has nothing stored to verify.
         /// </summary>
         /// <exception cref="IcrException">When the call fails.</exception>
         public AuditVerification VerifyAudit(Checkpoint checkpoint = null)

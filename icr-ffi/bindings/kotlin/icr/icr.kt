@@ -695,7 +695,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_icr_ffi_checksum_method_icr_open_session(
     ): Int
-    external fun uniffi_icr_ffi_checksum_method_icr_set_opted_out(
+    external fun uniffi_icr_ffi_checksum_method_icr_record_opt_out(
     ): Int
     external fun uniffi_icr_ffi_checksum_method_icr_verify_audit(
     ): Int
@@ -791,7 +791,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_method_icr_open_session(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_icr_ffi_fn_method_icr_set_opted_out(`ptr`: Long,`nhsNumber`: RustBuffer.ByValue,`optedOut`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_icr_ffi_fn_method_icr_record_opt_out(`ptr`: Long,`nhsNumber`: RustBuffer.ByValue,`optedOut`: Byte,`recordedBy`: RustBuffer.ByValue,`organisation`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_icr_ffi_fn_method_icr_verify_audit(`ptr`: Long,`checkpoint`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1032,10 +1032,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_icr_open_session() and 0xFFFF) != 14624) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_method_icr_set_opted_out() and 0xFFFF) != 39191) {
+    if ((lib.uniffi_icr_ffi_checksum_method_icr_record_opt_out() and 0xFFFF) != 29992) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_method_icr_verify_audit() and 0xFFFF) != 52361) {
+    if ((lib.uniffi_icr_ffi_checksum_method_icr_verify_audit() and 0xFFFF) != 62485) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_method_session_access_report() and 0xFFFF) != 63782) {
@@ -2020,13 +2020,15 @@ public interface IcrInterface {
     fun `openSession`(`token`: kotlin.String): Session
     
     /**
-     * Records a patient's opt-out from sharing (`true`) or their return (`false`).
+     * Records a patient's opt-out from sharing (`true`) or their return (`false`): who
+     * recorded it (SDS user id), their organisation (ODS code) and why. Audited.
      */
-    fun `setOptedOut`(`nhsNumber`: kotlin.String, `optedOut`: kotlin.Boolean)
+    fun `recordOptOut`(`nhsNumber`: kotlin.String, `optedOut`: kotlin.Boolean, `recordedBy`: kotlin.String, `organisation`: kotlin.String, `reason`: kotlin.String)
     
     /**
-     * Verifies this ICR's audit log file (every MAC, link and sequence number, and the
-     * head against `checkpoint` when given). An in-memory log has no file to verify.
+     * Verifies this ICR's audit log file or database table (every MAC, link and
+     * sequence number, and the head against `checkpoint` when given). An in-memory log
+     * has nothing stored to verify.
      */
     fun `verifyAudit`(`checkpoint`: Checkpoint? = null): AuditVerification
     
@@ -2188,17 +2190,21 @@ open class Icr: Disposable, AutoCloseable, IcrInterface
 
     
     /**
-     * Records a patient's opt-out from sharing (`true`) or their return (`false`).
+     * Records a patient's opt-out from sharing (`true`) or their return (`false`): who
+     * recorded it (SDS user id), their organisation (ODS code) and why. Audited.
      */
-    @Throws(IcrException::class)override fun `setOptedOut`(`nhsNumber`: kotlin.String, `optedOut`: kotlin.Boolean)
+    @Throws(IcrException::class)override fun `recordOptOut`(`nhsNumber`: kotlin.String, `optedOut`: kotlin.Boolean, `recordedBy`: kotlin.String, `organisation`: kotlin.String, `reason`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCallWithError(IcrException) { _status ->
-    UniffiLib.uniffi_icr_ffi_fn_method_icr_set_opted_out(
+    UniffiLib.uniffi_icr_ffi_fn_method_icr_record_opt_out(
         it,
         
         FfiConverterString.lower(`nhsNumber`),
-        FfiConverterBoolean.lower(`optedOut`),_status)
+        FfiConverterBoolean.lower(`optedOut`),
+        FfiConverterString.lower(`recordedBy`),
+        FfiConverterString.lower(`organisation`),
+        FfiConverterString.lower(`reason`),_status)
 }
     }
     
@@ -2206,8 +2212,9 @@ open class Icr: Disposable, AutoCloseable, IcrInterface
 
     
     /**
-     * Verifies this ICR's audit log file (every MAC, link and sequence number, and the
-     * head against `checkpoint` when given). An in-memory log has no file to verify.
+     * Verifies this ICR's audit log file or database table (every MAC, link and
+     * sequence number, and the head against `checkpoint` when given). An in-memory log
+     * has nothing stored to verify.
      */
     @Throws(IcrException::class)override fun `verifyAudit`(`checkpoint`: Checkpoint?): AuditVerification {
             return FfiConverterTypeAuditVerification.lift(
@@ -6541,6 +6548,28 @@ sealed class AuditLog {
         companion object
     }
     
+    /**
+     * The region's PostgreSQL database (`postgres://user@host:port/db`), shared by every
+     * host: one audit chain sealed with `key` (the same key at every host), and the
+     * state hosts share (launch-token replay, emergency access, opt-outs). The schema is
+     * created or upgraded on first use.
+     */
+    data class Postgres(
+        /**
+         * The database URL.
+         */
+        val `url`: kotlin.String, 
+        /**
+         * The MAC key.
+         */
+        val `key`: kotlin.ByteArray) : AuditLog()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -6559,6 +6588,10 @@ public object FfiConverterTypeAuditLog : FfiConverterRustBuffer<AuditLog>{
         return when(buf.getInt()) {
             1 -> AuditLog.Memory
             2 -> AuditLog.File(
+                FfiConverterString.read(buf),
+                FfiConverterByteArray.read(buf),
+                )
+            3 -> AuditLog.Postgres(
                 FfiConverterString.read(buf),
                 FfiConverterByteArray.read(buf),
                 )
@@ -6581,6 +6614,14 @@ public object FfiConverterTypeAuditLog : FfiConverterRustBuffer<AuditLog>{
                 + FfiConverterByteArray.allocationSize(value.`key`)
             )
         }
+        is AuditLog.Postgres -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`url`)
+                + FfiConverterByteArray.allocationSize(value.`key`)
+            )
+        }
     }
 
     override fun write(value: AuditLog, buf: ByteBuffer) {
@@ -6592,6 +6633,12 @@ public object FfiConverterTypeAuditLog : FfiConverterRustBuffer<AuditLog>{
             is AuditLog.File -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`path`, buf)
+                FfiConverterByteArray.write(value.`key`, buf)
+                Unit
+            }
+            is AuditLog.Postgres -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`url`, buf)
                 FfiConverterByteArray.write(value.`key`, buf)
                 Unit
             }
