@@ -12,7 +12,11 @@
 //!
 //! After criterion's report the figures are printed from criterion's estimates.
 
+#[path = "common/audit_record.rs"]
+mod audit_record;
 mod common;
+
+use audit_record::record;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -20,10 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use icr_core::audit::{
-    AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink, FileAuditLog, MemoryAuditLog,
-    WithheldCount, verify_file,
-};
+use icr_core::audit::{AuditKey, AuditSink, FileAuditLog, MemoryAuditLog, verify_file};
 
 const VERIFY_ENTRIES: u64 = 100_000;
 const THREADS: u64 = 8;
@@ -31,48 +32,6 @@ const THREADS: u64 = 8;
 const CHILD_LOG: &str = "ICR_BENCH_AUDIT_CHILD";
 /// Appends per writer process.
 const PER_PROCESS: u64 = 200;
-
-/// A typical record view: five sections, two withheld counts, three sources.
-fn record() -> AuditRecord {
-    AuditRecord {
-        kind: AuditKind::RecordViewed,
-        outcome: AuditOutcome::Success,
-        session_id: "3f2b9c4e-7d1a-4c55-9e0b-2a6f8d1c3e77".into(),
-        token_id: Some("tok-8c1d2e".into()),
-        user_id: "555123456789".into(),
-        user_name: Some("Dr Alex Example".into()),
-        role: "GP".into(),
-        role_profile: "R8000".into(),
-        organisation: "A12345".into(),
-        patient: Some("9434765919".into()),
-        purpose: Some("direct_care".into()),
-        relationship: Some("registered_gp".into()),
-        sections: [
-            "medications",
-            "allergies",
-            "problems",
-            "results",
-            "encounters",
-        ]
-        .map(String::from)
-        .to_vec(),
-        withheld: vec![
-            WithheldCount {
-                section: "problems".into(),
-                reason: "sensitive".into(),
-                count: 2,
-            },
-            WithheldCount {
-                section: "results".into(),
-                reason: "not_yet_released".into(),
-                count: 1,
-            },
-        ],
-        sources: ["A12345", "RXX", "RYY"].map(String::from).to_vec(),
-        reason: None,
-        ..AuditRecord::default()
-    }
-}
 
 fn main() {
     let Ok(key) = AuditKey::from_bytes(&[7; 32]) else {

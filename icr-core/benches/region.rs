@@ -16,53 +16,22 @@
 //! sets each measurement's length, default 3).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/audit_record.rs"]
+mod audit_record;
 #[path = "../tests/support/postgres.rs"]
 mod pg;
+
+use audit_record::record;
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use icr_core::audit::{
-    AuditKey, AuditKind, AuditRecord, AuditSink, AuditSource, MemoryAuditLog, WithheldCount,
-    verify_file,
-};
+use icr_core::audit::{AuditKey, AuditSink, AuditSource, MemoryAuditLog, verify_file};
 use icr_core::postgres::Database;
 
 const VERIFY_ENTRIES: u64 = 100_000;
-
-fn record() -> AuditRecord {
-    AuditRecord {
-        kind: AuditKind::RecordViewed,
-        session_id: "3f2b9c4e-7d1a-4c55-9e0b-2a6f8d1c3e77".into(),
-        token_id: Some("tok-8c1d2e".into()),
-        user_id: "555123456789".into(),
-        user_name: Some("Dr Alex Example".into()),
-        role: "GP".into(),
-        role_profile: "R8000".into(),
-        organisation: "A12345".into(),
-        patient: Some("9434765919".into()),
-        purpose: Some("direct_care".into()),
-        relationship: Some("registered_gp".into()),
-        sections: [
-            "medications",
-            "allergies",
-            "problems",
-            "results",
-            "encounters",
-        ]
-        .map(String::from)
-        .to_vec(),
-        withheld: vec![WithheldCount {
-            section: "problems".into(),
-            reason: "sensitive".into(),
-            count: 2,
-        }],
-        sources: ["A12345", "RXX", "RYY"].map(String::from).to_vec(),
-        ..AuditRecord::default()
-    }
-}
 
 fn seconds() -> Duration {
     Duration::from_secs_f64(

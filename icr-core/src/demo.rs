@@ -3,6 +3,7 @@
 
 use crate::identity::NhsNumber;
 use crate::model::{CareSetting, Organisation};
+use crate::{IngestError, IngestOptions, SharedCareRecord, SourceRecord, ingest, merge};
 
 /// The demo patient's NHS number (a valid number in the range reserved for testing).
 pub const PATIENT_NHS_NUMBER: &str = "9990000026";
@@ -80,4 +81,24 @@ pub fn sources() -> Vec<DemoSource> {
 /// The demo patient's NHS number, parsed.
 pub fn patient() -> Option<NhsNumber> {
     NhsNumber::parse(PATIENT_NHS_NUMBER).ok()
+}
+
+/// The five sources, each ingested for the demo patient with its organisation.
+pub fn source_records() -> Result<Vec<SourceRecord>, IngestError> {
+    sources()
+        .into_iter()
+        .map(|s| {
+            let options = IngestOptions {
+                expected_patient: patient(),
+                organisation: Some(s.organisation),
+                ..IngestOptions::default()
+            };
+            ingest(s.json, &options)
+        })
+        .collect()
+}
+
+/// The demo patient's record: the five sources ingested and merged.
+pub fn record() -> Result<SharedCareRecord, IngestError> {
+    Ok(merge(source_records()?, Vec::new()))
 }

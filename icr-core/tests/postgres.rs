@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use icr_core::SharedCareRecord;
 use icr_core::access::Policy;
 use icr_core::audit::{
     AuditError, AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink, AuditSource, Checkpoint,
@@ -31,7 +32,6 @@ use icr_core::audit::{
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
 use icr_core::session::{Icr, SessionError, demo};
-use icr_core::{IngestOptions, SharedCareRecord, ingest, merge};
 
 fn key() -> AuditKey {
     AuditKey::from_bytes(b"icr region audit key for the postgres tests").unwrap()
@@ -340,18 +340,7 @@ fn a_bad_url_or_an_unreachable_database_is_a_typed_error_without_the_url() {
 const NOW: i64 = 1_790_000_000;
 
 fn record() -> SharedCareRecord {
-    let records = icr_core::demo::sources()
-        .into_iter()
-        .map(|s| {
-            let options = IngestOptions {
-                expected_patient: icr_core::demo::patient(),
-                organisation: Some(s.organisation),
-                ..IngestOptions::default()
-            };
-            ingest(s.json, &options).unwrap()
-        })
-        .collect();
-    merge(records, Vec::new())
+    icr_core::demo::record().unwrap()
 }
 
 /// A host: its own connections to the region's database, the demo policy and keys, and

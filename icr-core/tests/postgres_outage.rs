@@ -25,7 +25,6 @@ use icr_core::audit::{AuditError, AuditKey, AuditKind, AuditRecord, AuditSink, A
 use icr_core::launch::Relationship;
 use icr_core::postgres::Database;
 use icr_core::session::{SessionError, demo};
-use icr_core::{IngestOptions, ingest, merge};
 
 #[test]
 fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
@@ -39,20 +38,7 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
         .state(Arc::new(db.state()))
         .build();
     let policy = Policy::default_uk().unwrap();
-    let record = merge(
-        icr_core::demo::sources()
-            .into_iter()
-            .map(|s| {
-                let options = IngestOptions {
-                    expected_patient: icr_core::demo::patient(),
-                    organisation: Some(s.organisation),
-                    ..IngestOptions::default()
-                };
-                ingest(s.json, &options).unwrap()
-            })
-            .collect(),
-        Vec::new(),
-    );
+    let record = icr_core::demo::record().unwrap();
     let session = icr
         .open_session(
             &demo::token(

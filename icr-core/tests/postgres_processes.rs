@@ -28,6 +28,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use icr_core::SharedCareRecord;
 use icr_core::access::Policy;
 use icr_core::audit::{
     AuditEntry, AuditError, AuditKey, AuditKind, AuditRecord, AuditSink, AuditSource,
@@ -36,7 +37,6 @@ use icr_core::audit::{
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
 use icr_core::session::demo;
-use icr_core::{IngestOptions, SharedCareRecord, ingest, merge};
 
 const MODE: &str = "ICR_PG_CHILD";
 const URL: &str = "ICR_PG_URL";
@@ -59,18 +59,7 @@ impl AuditSink for Acking {
 }
 
 fn record() -> SharedCareRecord {
-    let records = icr_core::demo::sources()
-        .into_iter()
-        .map(|s| {
-            let options = IngestOptions {
-                expected_patient: icr_core::demo::patient(),
-                organisation: Some(s.organisation),
-                ..IngestOptions::default()
-            };
-            ingest(s.json, &options).unwrap()
-        })
-        .collect();
-    merge(records, Vec::new())
+    icr_core::demo::record().unwrap()
 }
 
 fn now() -> i64 {

@@ -9,7 +9,7 @@ use icr_core::access::Policy;
 use icr_core::audit::{AuditKey, MemoryAuditLog};
 use icr_core::launch::Relationship;
 use icr_core::session::{Icr, Session, demo};
-use icr_core::{IngestOptions, PatientSummary, SharedCareRecord};
+use icr_core::{PatientSummary, SharedCareRecord};
 
 /// The HMAC key of the seed audit logs (fuzzing only).
 pub const AUDIT_KEY: [u8; 32] = *b"icr fuzz audit key: not a secret";
@@ -31,20 +31,7 @@ pub fn audit_key() -> AuditKey {
 /// The demo patient's record from the five demo sources.
 pub fn demo_record() -> &'static SharedCareRecord {
     static RECORD: OnceLock<SharedCareRecord> = OnceLock::new();
-    RECORD.get_or_init(|| {
-        let records = icr_core::demo::sources()
-            .into_iter()
-            .map(|s| {
-                let options = IngestOptions {
-                    expected_patient: icr_core::demo::patient(),
-                    organisation: Some(s.organisation),
-                    ..IngestOptions::default()
-                };
-                icr_core::ingest(s.json, &options).unwrap()
-            })
-            .collect();
-        icr_core::merge(records, Vec::new())
-    })
+    RECORD.get_or_init(|| icr_core::demo::record().unwrap())
 }
 
 /// A fresh ICR (default policy, demo launch key, audit in memory) and a GP session

@@ -1,22 +1,11 @@
 use super::*;
+use crate::demo;
 use crate::merge::SharedCareRecord;
 use crate::model::Section;
 use crate::summary::WithheldReason;
-use crate::{IngestOptions, demo, ingest, merge};
 
 fn demo_record() -> SharedCareRecord {
-    let records = demo::sources()
-        .into_iter()
-        .map(|s| {
-            let options = IngestOptions {
-                expected_patient: demo::patient(),
-                organisation: Some(s.organisation),
-                ..IngestOptions::default()
-            };
-            ingest(s.json, &options).expect("demo source")
-        })
-        .collect();
-    merge(records, Vec::new())
+    demo::record().expect("demo record")
 }
 
 fn viewer<'p>(policy: &'p Policy, role: &str) -> Viewer<'p> {

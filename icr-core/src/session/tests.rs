@@ -4,11 +4,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use super::*;
 use crate::access::Policy;
 use crate::audit::{AuditKey, MemoryAuditLog};
+use crate::demo as sources;
 use crate::identity::NhsNumber;
 use crate::launch::Relationship;
 use crate::model::Section;
 use crate::summary::WithheldReason;
-use crate::{IngestOptions, demo as sources, ingest, merge};
 
 const NOW: i64 = 1_795_000_000;
 
@@ -39,18 +39,7 @@ fn fixture() -> Fixture {
 }
 
 fn record() -> SharedCareRecord {
-    let records = sources::sources()
-        .into_iter()
-        .map(|s| {
-            let options = IngestOptions {
-                expected_patient: sources::patient(),
-                organisation: Some(s.organisation),
-                ..IngestOptions::default()
-            };
-            ingest(s.json, &options).unwrap()
-        })
-        .collect();
-    merge(records, Vec::new())
+    sources::record().unwrap()
 }
 
 fn open(f: &Fixture, role: &str, relationship: Relationship) -> Session {

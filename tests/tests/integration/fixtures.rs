@@ -1,23 +1,12 @@
 //! Record-building steps more than one whole-flow test module takes.
 
+use icr_core::SourceRecord;
 use icr_core::model::Section;
 use icr_core::summary::{PatientSummary, SummarySection};
-use icr_core::{IngestOptions, SourceRecord};
 
 /// The demo's five sources, each ingested for the demo patient with its organisation.
 pub(crate) fn demo_sources() -> Vec<SourceRecord> {
-    icr_core::demo::sources()
-        .into_iter()
-        .map(|src| {
-            let options = IngestOptions {
-                expected_patient: icr_core::demo::patient(),
-                organisation: Some(src.organisation.clone()),
-                ..IngestOptions::default()
-            };
-            icr_core::ingest(src.json, &options)
-                .unwrap_or_else(|e| panic!("{}: ingest failed: {e}", src.file))
-        })
-        .collect()
+    icr_core::demo::source_records().unwrap_or_else(|e| panic!("a demo source did not ingest: {e}"))
 }
 
 /// A summary's section by key (every section is always present, shown or not).
