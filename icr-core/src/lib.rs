@@ -22,6 +22,8 @@ pub mod render;
 #[cfg(feature = "trust")]
 pub mod session;
 pub mod summary;
+#[cfg(any(feature = "fetch", feature = "postgres"))]
+mod tls;
 
 pub use error::IngestError;
 pub use identity::NhsNumber;

@@ -335,6 +335,16 @@ fn a_bad_url_or_an_unreachable_database_is_a_typed_error_without_the_url() {
     assert!(!err.to_string().contains("s3cret"));
 }
 
+#[test]
+fn tls_is_used_when_the_url_requires_it_and_a_server_without_it_is_refused() {
+    // The test server offers no TLS: a URL that requires it cannot connect, and says so
+    // with a typed error (a deployment across machines requires TLS by default).
+    let url = pg::server().fresh_database("tls_required");
+    let err = Database::connect(&format!("{url}?sslmode=require")).unwrap_err();
+    assert!(matches!(err, AuditError::Database { .. }), "{err:?}");
+    Database::connect(&format!("{url}?sslmode=prefer")).unwrap();
+}
+
 // ---- session state shared between hosts ----
 
 const NOW: i64 = 1_790_000_000;

@@ -34,24 +34,11 @@ impl std::fmt::Display for TooManyRedirects {
 
 impl std::error::Error for TooManyRedirects {}
 
-/// The TLS configuration: rustls over ring with the operating system's trust store,
-/// built once per process (loading the system roots is the expensive part).
+/// The TLS configuration ([`crate::tls`]) speaking HTTP/1.1.
 fn tls() -> Result<rustls::ClientConfig, &'static str> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    static TLS: std::sync::OnceLock<Result<rustls::ClientConfig, &'static str>> =
-        std::sync::OnceLock::new();
-    TLS.get_or_init(|| {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|_| "TLS versions")?
-            .with_platform_verifier()
-            .map_err(|_| "trust store")?
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(tls)
-    })
-    .clone()
+    let mut tls = crate::tls::client_config()?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
 }
 
 /// The HTTP client the sources of one fetch share. TLS is rustls over ring with the

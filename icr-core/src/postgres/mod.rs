@@ -43,8 +43,11 @@
 //! deployment gives are in the first migration), and triggers refuse `UPDATE`, `DELETE`
 //! and `TRUNCATE` even to its owner.
 //!
-//! Connections are plain TCP (or a Unix socket): keep the database on the host's
-//! network or reach it through a TLS tunnel.
+//! Connections to any host but this machine use TLS, required unless the URL says
+//! otherwise (`sslmode=prefer` or `disable`), with the SDK's one rustls configuration:
+//! the operating system's trust store, certificate and host name always verified. A
+//! loopback address or a Unix socket keeps PostgreSQL's own default (TLS when the server
+//! offers it).
 
 mod audit;
 mod copy;
@@ -64,6 +67,22 @@ pub use state::PostgresState;
 use crate::audit::AuditError;
 use crate::session::StateError;
 
+/// True when every host the configuration names is this machine (a loopback address,
+/// `localhost` or a Unix socket), where no network carries the connection.
+fn only_this_machine(config: &postgres::Config) -> bool {
+    config.get_hosts().iter().all(|host| match host {
+        postgres::config::Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        #[cfg(unix)]
+        postgres::config::Host::Unix(_) => true,
+    })
+}
+
 /// Connections kept open between uses.
 const MAX_IDLE: usize = 8;
 
@@ -73,6 +92,7 @@ const MAX_IDLE: usize = 8;
 /// resumes by itself when the database is back.
 pub struct Database {
     config: postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     idle: Mutex<Vec<postgres::Client>>,
 }
 
@@ -146,8 +166,16 @@ impl Database {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
+        if !url.contains("sslmode") && !only_this_machine(&config) {
+            config.ssl_mode(postgres::config::SslMode::Require);
+        }
+        let tls = crate::tls::client_config().map_err(|_| AuditError::Database {
+            operation: "set up TLS",
+            code: None,
+        })?;
         let db = Database {
             config,
+            tls: tokio_postgres_rustls::MakeRustlsConnect::new(tls),
             idle: Mutex::new(Vec::new()),
         };
         db.with_client(migrate::apply)
@@ -168,7 +196,7 @@ impl Database {
             .pop();
         let mut client = match idle {
             Some(c) if !c.is_closed() => c,
-            _ => self.config.connect(postgres::NoTls)?,
+            _ => self.config.connect(self.tls.clone())?,
         };
         let result = f(&mut client);
         if result.is_ok() && !client.is_closed() {
@@ -194,5 +222,25 @@ impl Database {
     /// The shared session state on this database.
     pub fn state(self: &Arc<Self>) -> PostgresState {
         PostgresState::new(Arc::clone(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn here(url: &str) -> bool {
+        only_this_machine(&url.parse().unwrap())
+    }
+
+    #[test]
+    fn only_loopback_addresses_and_sockets_count_as_this_machine() {
+        assert!(here("postgres://icr@127.0.0.1:5432/icr"));
+        assert!(here("postgres://icr@[::1]/icr"));
+        assert!(here("postgres://icr@localhost/icr"));
+        assert!(here("host=/var/run/postgresql user=icr"));
+        assert!(!here("postgres://icr@db.region.nhs.uk/icr"));
+        assert!(!here("postgres://icr@10.1.2.3/icr"));
+        assert!(!here("host=127.0.0.1,db.region.nhs.uk user=icr"));
     }
 }
