@@ -1,12 +1,11 @@
 //! The region's audit chain in one table.
 
-use std::io::BufReader;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use postgres::SimpleQueryMessage;
 
 use super::Database;
-use super::copy::CopyLines;
+use super::pages::read_lines;
 use crate::audit::chain::{inspect, seal};
 use crate::audit::verify::{LineReader, Start, parse_verified, scan, scan_from};
 use crate::audit::{
@@ -172,19 +171,16 @@ impl PostgresAuditLog {
                         mac,
                     })
                 };
-                let query = format!(
-                    "COPY (SELECT line FROM icr_audit WHERE seq > {after} ORDER BY seq) \
-                     TO STDOUT (FORMAT binary)"
-                );
-                let copy = client.copy_out(query.as_str())?;
-                let lines = LineReader::with_len(CopyLines::new(BufReader::new(copy)), u64::MAX);
                 let on_verified =
                     |line: u64, seq: u64, bytes: &[u8]| parse_verified(line, seq, bytes, 0, each);
-                let scanned = match start {
-                    None => scan(lines, key, checkpoint, on_verified),
-                    Some(start) => scan_from(lines, key, checkpoint, start, on_verified),
-                }
-                .map_err(|e| match e {
+                let scanned = read_lines(client, after, |rows| {
+                    let lines = LineReader::with_len(rows, u64::MAX);
+                    match start {
+                        None => scan(lines, key, checkpoint, on_verified),
+                        Some(start) => scan_from(lines, key, checkpoint, start, on_verified),
+                    }
+                })?;
+                let scanned = scanned.map_err(|e| match e {
                     AuditError::Io { .. } => AuditError::Database {
                         operation: "read",
                         code: None,

@@ -50,10 +50,10 @@
 //! offers it).
 
 mod audit;
-mod copy;
 #[cfg(feature = "fetch")]
 mod mark;
 mod migrate;
+mod pages;
 mod state;
 
 use std::sync::{Arc, Mutex, PoisonError};
