@@ -607,3 +607,66 @@ fn a_purpose_of_use_other_than_direct_care_opens_no_session_and_is_audited() {
             .is_ok()
     );
 }
+
+/// Session state whose opt-out register cannot be read (its database is down); the
+/// rest answers as a process's own state would.
+struct RegisterDown(MemoryState);
+
+impl SessionState for RegisterDown {
+    fn claim_token_id(&self, token_id: &str, forget_at: i64, now: i64) -> Result<(), StateError> {
+        self.0.claim_token_id(token_id, forget_at, now)
+    }
+    fn grant_break_glass(&self, grant: &BreakGlassGrant) -> Result<(), StateError> {
+        self.0.grant_break_glass(grant)
+    }
+    fn break_glass_until(
+        &self,
+        user_id: &str,
+        patient: &NhsNumber,
+        now: i64,
+    ) -> Result<Option<i64>, StateError> {
+        self.0.break_glass_until(user_id, patient, now)
+    }
+    fn record_opt_out(&self, change: &OptOutChange) -> Result<(), StateError> {
+        self.0.record_opt_out(change)
+    }
+    fn opt_out(&self, _: &NhsNumber) -> Result<Option<OptOutChange>, StateError> {
+        Err(StateError::Unavailable {
+            operation: "read opt-out",
+            code: None,
+        })
+    }
+}
+
+#[test]
+fn when_the_opt_out_register_cannot_be_read_nothing_is_returned_and_that_is_audited() {
+    let log = Arc::new(MemoryAuditLog::new(
+        AuditKey::from_bytes(&[7u8; 32]).unwrap(),
+    ));
+    let policy = Policy::default_uk().unwrap();
+    let verifier = crate::launch::Verifier::new(crate::launch::demo::trust_store().unwrap());
+    let icr = Icr::builder(policy.clone(), verifier, log.clone())
+        .clock(Arc::new(|| NOW))
+        .state(Arc::new(RegisterDown(MemoryState::new(16))))
+        .build();
+    let token = demo::token(
+        &policy,
+        "gp",
+        Relationship::RegisteredGp,
+        sources::patient().unwrap(),
+        NOW,
+    )
+    .unwrap();
+    let session = icr.open_session(&token).unwrap();
+    assert!(matches!(
+        session.summary(&record()),
+        Err(SessionError::StateUnavailable(
+            StateError::Unavailable { .. }
+        ))
+    ));
+    let last = log.entries().pop().unwrap();
+    assert_eq!(last.record.kind, AuditKind::AccessDenied);
+    assert_eq!(last.record.outcome, AuditOutcome::Failed);
+    assert_eq!(last.record.reason.as_deref(), Some("state-unavailable"));
+    assert!(last.record.items_shown.is_empty());
+}
