@@ -100,7 +100,7 @@ exec "$ICR_REAL_CARGO" "$@"
 EOF
 chmod +x "$OUT/shim/cargo"
 ICR_REAL_CARGO="$(command -v cargo)" ICR_UNIFFI_BINDGEN="$BINDGEN" PATH="$OUT/shim:$PATH" \
-  maturin build --bindings uniffi --release --manifest-path icr-ffi/Cargo.toml --out "$OUT/wheels"
+  maturin build --bindings uniffi --release --features demo --manifest-path icr-ffi/Cargo.toml --out "$OUT/wheels"
 WHEEL="$(ls "$OUT"/wheels/icr_sdk-*.whl)"
 mkdir -p "$OUT/native"
 python3 - "$WHEEL" "$OUT/native" <<'EOF'
@@ -138,7 +138,7 @@ fi
 
 if [ -n "${ICR_CORPUS:-}" ]; then
   step "Rust: the same summary call without the FFI"
-  cargo run --quiet --release -p icr-ffi --example summary_timing -- \
+  cargo run --quiet --release -p icr-ffi --features demo --example summary_timing -- \
     "$ICR_CORPUS/$LARGEST_GP" "$LARGEST_GP_NHS" | tee -a "$TIMING"
 fi
 

@@ -44,6 +44,16 @@ step "fuzz targets: saved corpora and regression inputs replayed (icr-core/fuzz)
 (cd icr-core/fuzz && cargo fmt -- --check && cargo clippy --all-targets -- -D warnings \
   && cargo test --release -- --nocapture) 2>&1 | tee -a "$results"
 
+step "a production build carries no demo: the published demo key is in the icr command's binary and not in icr-ffi's default library"
+cargo build --quiet -p icr-ffi --lib
+cargo build --quiet -p icr
+seed='ICR SDK demo key: NOT A SECRET!!'
+grep -qaF "$seed" "${CARGO_TARGET_DIR:-target}/debug/icr" || { echo "the check is blind: no demo key in the icr command" >&2; exit 1; }
+if grep -qaF "$seed" "${CARGO_TARGET_DIR:-target}/debug/libicr_ffi.so"; then
+  echo "the demo signing key is in icr-ffi's production library" >&2; exit 1
+fi
+echo "ok: the demo key is only where the demo feature is on"
+
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
 

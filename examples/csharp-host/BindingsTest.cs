@@ -473,7 +473,7 @@ namespace IcrHost
                 var key = new byte[32];
                 using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(key);
                 Checkpoint head;
-                using (var own = new Icr.Sdk.Icr(new IcrConfig(null, new Trust.Demo(), new AuditLog.File(path, key))))
+                using (var own = new Icr.Sdk.Icr(new IcrConfig(null, IcrFunctions.DemoTrust(), new AuditLog.File(path, key))))
                 using (var r = View(own, "gp"))
                 {
                     r.Summary();

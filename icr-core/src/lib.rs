@@ -5,6 +5,7 @@
 pub mod access;
 #[cfg(feature = "trust")]
 pub mod audit;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
 #[cfg(feature = "fetch")]

@@ -1,11 +1,51 @@
-//! The demo patient, its five sources, and demo launch tokens, for examples and tests.
+//! The demo patient, its five sources, demo launch tokens and the demo ICR, for the
+//! examples and tests: only with the `demo` feature, never in a production build (the
+//! demo signing key is published).
+
+use std::sync::Arc;
 
 use icr_core::access::Policy;
+use icr_core::launch::demo as demo_key;
 use icr_core::{NhsNumber, demo, session};
 
 use crate::error::{CoreError, IcrError, host};
+use crate::icr::{AuditLog, AuditStore, Icr, KeyAlgorithm, Trust, TrustedKey};
 use crate::launch::Relationship;
 use crate::sources::Organisation;
+
+#[uniffi::export]
+impl Icr {
+    /// The demo ICR: the default policy, the published demo key, an in-memory log.
+    #[uniffi::constructor]
+    pub fn demo() -> Result<Arc<Icr>, IcrError> {
+        let audit = AuditStore::open(AuditLog::Memory)?;
+        let icr = session::demo::icr(audit.sink()).map_err(host)?;
+        Ok(Icr::wrap(icr, audit))
+    }
+}
+
+/// The published demo key as the trust of an `IcrConfig` (demo issuer and audience):
+/// for a demo ICR with another audit log.
+#[uniffi::export]
+pub fn demo_trust() -> Result<Trust, IcrError> {
+    let key = demo_key::signing_key()
+        .map_err(host)?
+        .public_key()
+        .ok_or_else(|| {
+            host(CoreError::Input(
+                "the demo key has no public key".to_owned(),
+            ))
+        })?;
+    Ok(Trust::Keys {
+        issuer: demo_key::ISSUER.to_owned(),
+        audience: demo_key::AUDIENCE.to_owned(),
+        trusted_keys: vec![TrustedKey {
+            kid: demo_key::KID.to_owned(),
+            algorithm: KeyAlgorithm::EdDsa,
+            key,
+        }],
+    })
+}
 
 /// One demo source: who supplies it and its FHIR JSON.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -43,7 +83,7 @@ pub fn demo_patient_nhs_number() -> String {
 
 /// A demo launch token for the default policy's `role` (`gp`, `receptionist`,
 /// `privacy-officer`, …), issued now, signed with the published demo key: only an
-/// `Icr::demo` (or `Trust.Demo`) accepts it.
+/// `Icr::demo` (or `demo_trust()`) accepts it.
 #[uniffi::export]
 pub fn mint_demo_token(
     role: String,

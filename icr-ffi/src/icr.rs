@@ -9,7 +9,7 @@ use icr_core::audit::{
     AuditEntry, AuditError, AuditKey, AuditSink, AuditSource, FileAuditLog, MemoryAuditLog,
     read_verified, verify_file,
 };
-use icr_core::launch::{self, TrustStore, Verifier};
+use icr_core::launch::{TrustStore, Verifier};
 use icr_core::postgres::{Database, PostgresAuditLog, PostgresState};
 use icr_core::session::{self, SessionState};
 
@@ -48,8 +48,6 @@ pub struct TrustedKey {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 #[non_exhaustive]
 pub enum Trust {
-    /// The published demo key (demo issuer and audience). Never in production.
-    Demo,
     /// The host's keys, for tokens from `issuer` addressed to `audience`.
     Keys {
         /// The `iss` tokens must name.
@@ -119,7 +117,7 @@ pub(crate) enum AuditStore {
 }
 
 impl AuditStore {
-    fn open(config: AuditLog) -> Result<AuditStore, IcrError> {
+    pub(crate) fn open(config: AuditLog) -> Result<AuditStore, IcrError> {
         Ok(match config {
             AuditLog::Memory => AuditStore::Memory(Arc::new(MemoryAuditLog::new(
                 AuditKey::generate().map_err(host)?,
@@ -145,7 +143,7 @@ impl AuditStore {
         })
     }
 
-    fn sink(&self) -> Arc<dyn AuditSink> {
+    pub(crate) fn sink(&self) -> Arc<dyn AuditSink> {
         match self {
             AuditStore::Memory(log) => log.clone(),
             AuditStore::File { log, .. } => log.clone(),
@@ -192,7 +190,7 @@ pub struct Icr {
 }
 
 impl Icr {
-    fn wrap(icr: session::Icr, audit: AuditStore) -> Arc<Icr> {
+    pub(crate) fn wrap(icr: session::Icr, audit: AuditStore) -> Arc<Icr> {
         let core = IcrCore {
             icr,
             audit: Arc::new(audit),
@@ -215,7 +213,6 @@ impl Icr {
         }
         .map_err(host)?;
         let store = match config.trust {
-            Trust::Demo => launch::demo::trust_store().map_err(host)?,
             Trust::Keys {
                 issuer,
                 audience,
@@ -243,14 +240,6 @@ impl Icr {
             builder = builder.state(state);
         }
         let icr = builder.build();
-        Ok(Icr::wrap(icr, audit))
-    }
-
-    /// The demo ICR: the default policy, the published demo key, an in-memory log.
-    #[uniffi::constructor]
-    pub fn demo() -> Result<Arc<Icr>, IcrError> {
-        let audit = AuditStore::open(AuditLog::Memory)?;
-        let icr = session::demo::icr(audit.sink()).map_err(host)?;
         Ok(Icr::wrap(icr, audit))
     }
 

@@ -11,6 +11,7 @@ uniffi::setup_scaffolding!("icr");
 mod mirror;
 
 mod audit;
+#[cfg(feature = "demo")]
 mod demo;
 mod error;
 mod icr;
@@ -23,8 +24,10 @@ mod summary;
 mod view;
 
 pub use audit::{AccessReportLine, AuditProblem, AuditVerification, Checkpoint, verify_audit_file};
+#[cfg(feature = "demo")]
 pub use demo::{
-    DemoSource, demo_patient_nhs_number, demo_sources, mint_demo_token, mint_demo_token_at,
+    DemoSource, demo_patient_nhs_number, demo_sources, demo_trust, mint_demo_token,
+    mint_demo_token_at,
 };
 pub use error::IcrError;
 pub use icr::{AuditLog, Icr, IcrConfig, KeyAlgorithm, Trust, TrustedKey, default_policy_json};

@@ -15,7 +15,7 @@ mod pg;
 use std::sync::Arc;
 
 use icr_ffi::{
-    AuditLog, Icr, IcrConfig, IcrError, Relationship, Trust, demo_patient_nhs_number, demo_sources,
+    AuditLog, Icr, IcrConfig, IcrError, Relationship, demo_patient_nhs_number, demo_sources,
     mint_demo_token,
 };
 
@@ -24,7 +24,7 @@ const KEY: &[u8] = b"region audit key for the ffi tests, 32+";
 fn host(url: &str) -> Arc<Icr> {
     Icr::new(IcrConfig {
         policy_json: None,
-        trust: Trust::Demo,
+        trust: icr_ffi::demo_trust().unwrap(),
         audit: AuditLog::Postgres {
             url: url.to_owned(),
             key: KEY.to_vec(),
@@ -99,7 +99,7 @@ fn an_unreachable_database_is_a_typed_error_at_construction() {
         .port();
     let err = Icr::new(IcrConfig {
         policy_json: None,
-        trust: Trust::Demo,
+        trust: icr_ffi::demo_trust().unwrap(),
         audit: AuditLog::Postgres {
             url: format!("postgres://icr:secret@127.0.0.1:{closed}/icr"),
             key: KEY.to_vec(),

@@ -397,7 +397,7 @@ def test_two_threads_at_once(record):
 def test_audit_file_verifies(tmp_path):
     path = str(tmp_path / "audit.log")
     key = os.urandom(32)
-    with icr.Icr(icr.IcrConfig(trust=icr.Trust.DEMO(), audit=icr.AuditLog.FILE(path, key))) as ehr:
+    with icr.Icr(icr.IcrConfig(trust=icr.demo_trust(), audit=icr.AuditLog.FILE(path, key))) as ehr:
         view(ehr, "gp").summary()
         checkpoint = ehr.audit_checkpoint()
         assert ehr.verify_audit(checkpoint).verified
@@ -410,7 +410,7 @@ def test_audit_file_verifies(tmp_path):
     tampered = icr.verify_audit_file(path, key)
     assert not tampered.verified and tampered.problems[0].kind == "bad_mac"
     with pytest.raises(icr.IcrError.AuditUnavailable):
-        icr.Icr(icr.IcrConfig(trust=icr.Trust.DEMO(), audit=icr.AuditLog.FILE(str(tmp_path / "no" / "dir.log"), key)))
+        icr.Icr(icr.IcrConfig(trust=icr.demo_trust(), audit=icr.AuditLog.FILE(str(tmp_path / "no" / "dir.log"), key)))
 
 
 def test_docstrings_pass_through():

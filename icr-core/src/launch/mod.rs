@@ -86,6 +86,7 @@
 mod b64;
 mod claims;
 mod context;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod der;
 mod error;

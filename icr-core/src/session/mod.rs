@@ -637,6 +637,7 @@ fn reason_code(r: &WithheldReason) -> String {
     }
 }
 
+#[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "fetch")]
 mod fetch;

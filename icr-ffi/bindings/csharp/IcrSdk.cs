@@ -504,6 +504,9 @@ namespace Icr.Sdk
         internal static extern RustBuffer uniffi_icr_ffi_fn_func_demo_sources(ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern RustBuffer uniffi_icr_ffi_fn_func_demo_trust(ref RustCallStatus uniffiStatus);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern RustBuffer uniffi_icr_ffi_fn_func_mint_demo_token(RustBuffer role, RustBuffer relationship, RustBuffer nhsNumber, ref RustCallStatus uniffiStatus);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
@@ -538,6 +541,9 @@ namespace Icr.Sdk
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_func_demo_sources();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort uniffi_icr_ffi_checksum_func_demo_trust();
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern ushort uniffi_icr_ffi_checksum_func_mint_demo_token();
@@ -683,13 +689,14 @@ namespace Icr.Sdk
             {
                 uint contract = Native.ffi_icr_ffi_uniffi_contract_version();
                 if (contract != 30) return new UniffiContractException("uniffi contract version " + contract + " in the library, 30 in these bindings");
-                if (Native.uniffi_icr_ffi_checksum_constructor_icr_demo() != 46217) return Mismatch("uniffi_icr_ffi_checksum_constructor_icr_demo");
+                if (Native.uniffi_icr_ffi_checksum_constructor_icr_demo() != 38555) return Mismatch("uniffi_icr_ffi_checksum_constructor_icr_demo");
                 if (Native.uniffi_icr_ffi_checksum_constructor_icr_new() != 27809) return Mismatch("uniffi_icr_ffi_checksum_constructor_icr_new");
                 if (Native.uniffi_icr_ffi_checksum_func_default_policy_json() != 40723) return Mismatch("uniffi_icr_ffi_checksum_func_default_policy_json");
                 if (Native.uniffi_icr_ffi_checksum_func_demo_patient_nhs_number() != 2190) return Mismatch("uniffi_icr_ffi_checksum_func_demo_patient_nhs_number");
                 if (Native.uniffi_icr_ffi_checksum_func_demo_sources() != 41689) return Mismatch("uniffi_icr_ffi_checksum_func_demo_sources");
+                if (Native.uniffi_icr_ffi_checksum_func_demo_trust() != 45633) return Mismatch("uniffi_icr_ffi_checksum_func_demo_trust");
                 if (Native.uniffi_icr_ffi_checksum_func_live_objects() != 21661) return Mismatch("uniffi_icr_ffi_checksum_func_live_objects");
-                if (Native.uniffi_icr_ffi_checksum_func_mint_demo_token() != 49215) return Mismatch("uniffi_icr_ffi_checksum_func_mint_demo_token");
+                if (Native.uniffi_icr_ffi_checksum_func_mint_demo_token() != 58528) return Mismatch("uniffi_icr_ffi_checksum_func_mint_demo_token");
                 if (Native.uniffi_icr_ffi_checksum_func_mint_demo_token_at() != 17881) return Mismatch("uniffi_icr_ffi_checksum_func_mint_demo_token_at");
                 if (Native.uniffi_icr_ffi_checksum_func_mint_launch_token() != 53463) return Mismatch("uniffi_icr_ffi_checksum_func_mint_launch_token");
                 if (Native.uniffi_icr_ffi_checksum_func_verify_audit_file() != 4606) return Mismatch("uniffi_icr_ffi_checksum_func_verify_audit_file");
@@ -2777,8 +2784,7 @@ namespace Icr.Sdk
             int variant = r.ReadI32();
             switch (variant)
             {
-                case 1: return new Trust.Demo();
-                case 2: return new Trust.Keys(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceTypeTrustedKey.Read(r));
+                case 1: return new Trust.Keys(FfiConverterString.Read(r), FfiConverterString.Read(r), FfiConverterSequenceTypeTrustedKey.Read(r));
                 default: throw new InternalException("unknown Trust variant " + variant);
             }
         }
@@ -2786,19 +2792,13 @@ namespace Icr.Sdk
         public static void Write(Trust v, BufWriter w)
         {
             if (v == null) throw new ArgumentNullException("a Trust value");
-            var x0 = v as Trust.Demo;
+            var x0 = v as Trust.Keys;
             if (x0 != null)
             {
                 w.WriteI32(1);
-                return;
-            }
-            var x1 = v as Trust.Keys;
-            if (x1 != null)
-            {
-                w.WriteI32(2);
-                FfiConverterString.Write(x1.Issuer, w);
-                FfiConverterString.Write(x1.Audience, w);
-                FfiConverterSequenceTypeTrustedKey.Write(x1.TrustedKeys, w);
+                FfiConverterString.Write(x0.Issuer, w);
+                FfiConverterString.Write(x0.Audience, w);
+                FfiConverterSequenceTypeTrustedKey.Write(x0.TrustedKeys, w);
                 return;
             }
             throw new InternalException("unknown Trust subclass");
@@ -5097,17 +5097,6 @@ namespace Icr.Sdk
         private Trust() { }
 
         /// <summary>
-        /// The published demo key (demo issuer and audience). Never in production.
-        /// </summary>
-        public sealed class Demo : Trust
-        {
-            /// <summary>Creates this variant.</summary>
-            public Demo()
-            {
-            }
-        }
-
-        /// <summary>
         /// The host's keys, for tokens from `issuer` addressed to `audience`.
         /// </summary>
         public sealed class Keys : Trust
@@ -6513,9 +6502,20 @@ namespace Icr.Sdk
         }
 
         /// <summary>
+        /// The published demo key as the trust of an `IcrConfig` (demo issuer and audience):
+        /// for a demo ICR with another audit log.
+        /// </summary>
+        /// <exception cref="IcrException">When the call fails.</exception>
+        public static Trust DemoTrust()
+        {
+            UniffiInit.Ensure();
+            return FfiConverterTypeTrust.Lift(UniffiRuntime.Call<RustBuffer>(FfiConverterTypeIcrError.LiftError, (ref RustCallStatus uniffiStatus) => Native.uniffi_icr_ffi_fn_func_demo_trust(ref uniffiStatus)));
+        }
+
+        /// <summary>
         /// A demo launch token for the default policy's `role` (`gp`, `receptionist`,
         /// `privacy-officer`, …), issued now, signed with the published demo key: only an
-        /// `Icr::demo` (or `Trust.Demo`) accepts it.
+        /// `Icr::demo` (or `demo_trust()`) accepts it.
         /// </summary>
         /// <exception cref="IcrException">When the call fails.</exception>
         public static string MintDemoToken(string role, Relationship relationship, string nhsNumber)

@@ -503,7 +503,7 @@ public final class BindingsTest {
             byte[] key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
             Checkpoint head;
-            try (Icr own = new Icr(new IcrConfig(null, Trust.Demo.INSTANCE, new AuditLog.File(path, key), null));
+            try (Icr own = new Icr(new IcrConfig(null, IcrKt.demoTrust(), new AuditLog.File(path, key), null));
                     CareRecord r = view(own, "gp")) {
                 r.summary();
                 head = own.auditCheckpoint();

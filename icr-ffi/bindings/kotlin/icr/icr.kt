@@ -681,6 +681,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_icr_ffi_checksum_func_demo_sources(
     ): Int
+    external fun uniffi_icr_ffi_checksum_func_demo_trust(
+    ): Int
     external fun uniffi_icr_ffi_checksum_func_mint_demo_token(
     ): Int
     external fun uniffi_icr_ffi_checksum_func_mint_demo_token_at(
@@ -873,6 +875,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_func_demo_sources(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_icr_ffi_fn_func_demo_trust(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_func_mint_demo_token(`role`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,`nhsNumber`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_icr_ffi_fn_func_mint_demo_token_at(`role`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,`nhsNumber`: RustBuffer.ByValue,`issuedAt`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1011,7 +1015,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_func_demo_sources() and 0xFFFF) != 41689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_func_mint_demo_token() and 0xFFFF) != 49215) {
+    if ((lib.uniffi_icr_ffi_checksum_func_demo_trust() and 0xFFFF) != 45633) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_icr_ffi_checksum_func_mint_demo_token() and 0xFFFF) != 58528) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_func_mint_demo_token_at() and 0xFFFF) != 17881) {
@@ -1122,7 +1129,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_icr_ffi_checksum_method_summaryview_to_json_bytes() and 0xFFFF) != 63818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_icr_ffi_checksum_constructor_icr_demo() and 0xFFFF) != 46217) {
+    if ((lib.uniffi_icr_ffi_checksum_constructor_icr_demo() and 0xFFFF) != 38555) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_icr_ffi_checksum_constructor_icr_new() and 0xFFFF) != 27809) {
@@ -8162,12 +8169,6 @@ public object FfiConverterTypeSourceStatus: FfiConverterRustBuffer<SourceStatus>
 sealed class Trust {
     
     /**
-     * The published demo key (demo issuer and audience). Never in production.
-     */
-    object Demo : Trust()
-    
-    
-    /**
      * The host's keys, for tokens from `issuer` addressed to `audience`.
      */
     data class Keys(
@@ -8206,8 +8207,7 @@ sealed class Trust {
 public object FfiConverterTypeTrust : FfiConverterRustBuffer<Trust>{
     override fun read(buf: ByteBuffer): Trust {
         return when(buf.getInt()) {
-            1 -> Trust.Demo
-            2 -> Trust.Keys(
+            1 -> Trust.Keys(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterSequenceTypeTrustedKey.read(buf),
@@ -8217,12 +8217,6 @@ public object FfiConverterTypeTrust : FfiConverterRustBuffer<Trust>{
     }
 
     override fun allocationSize(value: Trust): ULong = when(value) {
-        is Trust.Demo -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
         is Trust.Keys -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -8236,12 +8230,8 @@ public object FfiConverterTypeTrust : FfiConverterRustBuffer<Trust>{
 
     override fun write(value: Trust, buf: ByteBuffer) {
         when(value) {
-            is Trust.Demo -> {
-                buf.putInt(1)
-                Unit
-            }
             is Trust.Keys -> {
-                buf.putInt(2)
+                buf.putInt(1)
                 FfiConverterString.write(value.`issuer`, buf)
                 FfiConverterString.write(value.`audience`, buf)
                 FfiConverterSequenceTypeTrustedKey.write(value.`trustedKeys`, buf)
@@ -9518,9 +9508,24 @@ public object FfiConverterSequenceTypeWithheld: FfiConverterRustBuffer<List<With
     
 
         /**
+         * The published demo key as the trust of an `IcrConfig` (demo issuer and audience):
+         * for a demo ICR with another audit log.
+         */
+    @Throws(IcrException::class) fun `demoTrust`(): Trust {
+            return FfiConverterTypeTrust.lift(
+    uniffiRustCallWithError(IcrException) { _status ->
+    UniffiLib.uniffi_icr_ffi_fn_func_demo_trust(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
          * A demo launch token for the default policy's `role` (`gp`, `receptionist`,
          * `privacy-officer`, …), issued now, signed with the published demo key: only an
-         * `Icr::demo` (or `Trust.Demo`) accepts it.
+         * `Icr::demo` (or `demo_trust()`) accepts it.
          */
     @Throws(IcrException::class) fun `mintDemoToken`(`role`: kotlin.String, `relationship`: Relationship, `nhsNumber`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(
