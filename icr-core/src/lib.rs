@@ -13,6 +13,7 @@ pub mod fetch;
 mod fhir;
 pub mod identity;
 pub mod ingest;
+pub mod json_problem;
 #[cfg(feature = "trust")]
 pub mod launch;
 pub mod merge;

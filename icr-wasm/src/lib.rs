@@ -23,6 +23,7 @@
 //! attributes, and the stylesheet is adopted as a constructed stylesheet.
 #![forbid(unsafe_code)]
 
+use icr_core::json_problem::JsonProblem;
 use std::cell::{Cell, RefCell};
 
 use icr_core::PatientSummary;
@@ -87,17 +88,6 @@ impl From<PanelError> for JsValue {
     }
 }
 
-/// Where serde_json stopped, without the value it quotes.
-fn position(e: &serde_json::Error) -> String {
-    let what = match e.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "syntax error",
-        serde_json::error::Category::Data => "unexpected shape",
-        serde_json::error::Category::Eof => "unexpected end",
-    };
-    format!("{what} at line {}, column {}", e.line(), e.column())
-}
-
 fn parse_summary(json: &JsValue) -> Result<PatientSummary, PanelError> {
     let text = match json.as_string() {
         Some(s) => s,
@@ -128,8 +118,8 @@ fn parse_summary(json: &JsValue) -> Result<PatientSummary, PanelError> {
                     found: p.schema_version,
                 })
             }
-            _ if e.is_data() => Err(PanelError::InvalidSummary(position(&e))),
-            _ => Err(PanelError::InvalidJson(position(&e))),
+            _ if e.is_data() => Err(PanelError::InvalidSummary(JsonProblem::of(&e).to_string())),
+            _ => Err(PanelError::InvalidJson(JsonProblem::of(&e).to_string())),
         },
     }
 }

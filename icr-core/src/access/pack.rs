@@ -216,8 +216,9 @@ impl Pack {
         json: &str,
     ) -> Result<Pack, PackError> {
         check_size(json.len())?;
-        let vs: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| PackError::ValueSet(crate::fhir::document::sanitise(&e)))?;
+        let vs: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            PackError::ValueSet(crate::json_problem::JsonProblem::of(&e).to_string())
+        })?;
         if vs.get("resourceType").and_then(|v| v.as_str()) != Some("ValueSet") {
             return Err(PackError::ValueSet("resourceType is not ValueSet".into()));
         }

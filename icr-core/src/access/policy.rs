@@ -257,8 +257,9 @@ impl Policy {
     /// pack replaces it. The policy names the packs it uses (`sensitivity_packs`, and each
     /// inference rule's `packs`); `validate` refuses a name that is no pack.
     pub fn from_json_with_packs(text: &str, packs: Vec<Pack>) -> Result<Policy, PolicyError> {
-        let mut policy: Policy = serde_json::from_str(text)
-            .map_err(|e| PolicyError::Invalid(crate::fhir::document::sanitise(&e)))?;
+        let mut policy: Policy = serde_json::from_str(text).map_err(|e| {
+            PolicyError::Invalid(crate::json_problem::JsonProblem::of(&e).to_string())
+        })?;
         policy.packs.extra = packs.into_iter().map(Arc::new).collect();
         if policy.policy_version != 1 {
             return Err(PolicyError::UnsupportedVersion(policy.policy_version));

@@ -1,6 +1,7 @@
 //! The directory of participating organisations: who holds part of the record and how
 //! to ask them for it. The format is documented in `docs/directory.md`.
 
+use crate::json_problem::JsonProblem;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -319,37 +320,16 @@ pub(crate) fn is_identifier(v: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
-/// serde's messages can quote values; keep the position and the kind of problem, and
-/// field names, which are ours.
+/// The problem, without the directory's values.
 fn invalid(e: &serde_json::Error) -> DirectoryError {
-    use serde_json::error::Category;
-    let message = e.to_string();
-    let field = |prefix: &str| {
-        let start = message.find(prefix)? + prefix.len();
-        let rest = message.get(start..)?;
-        let end = rest.find('`')?;
-        let name = rest.get(..end)?;
-        is_identifier(name, 64).then(|| name.to_owned())
-    };
-    let problem = match e.classify() {
-        Category::Syntax => "not well-formed JSON".to_owned(),
-        Category::Eof => "the JSON ends early".to_owned(),
-        Category::Io => "cannot be read".to_owned(),
-        Category::Data => {
-            if let Some(f) = field("unknown field `") {
-                format!("unknown field `{f}`")
-            } else if let Some(f) = field("missing field `") {
-                format!("missing field `{f}`")
-            } else if message.contains("unknown variant") {
-                "unknown kind or care_setting".to_owned()
-            } else {
-                "a value has the wrong type".to_owned()
-            }
-        }
-    };
+    let JsonProblem {
+        line,
+        column,
+        problem,
+    } = JsonProblem::of(e);
     DirectoryError::Invalid {
-        line: e.line(),
-        column: e.column(),
+        line,
+        column,
         problem,
     }
 }

@@ -1,6 +1,7 @@
 //! Reading a whole JSON document: limits first, one fast typed pass, and a tolerant
 //! per-resource pass only when the fast pass meets a resource it cannot read.
 
+use crate::json_problem::JsonProblem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -122,13 +123,13 @@ fn read_tolerant(raw: &RawValue) -> Result<Resource<'_>, IngestError> {
         Ok(b) => b,
         Err(_) => {
             return Err(IngestError::InvalidResource {
-                reason: sanitise(&strict_err),
+                reason: JsonProblem::of(&strict_err).to_string(),
             });
         }
     };
     if loose.resource_type.as_ref().map(Str::as_str) != Some("Bundle") {
         return Err(IngestError::InvalidResource {
-            reason: sanitise(&strict_err),
+            reason: JsonProblem::of(&strict_err).to_string(),
         });
     }
     let entry = loose
@@ -202,32 +203,9 @@ fn json_error(e: &serde_json::Error) -> IngestError {
         _ => IngestError::InvalidJson {
             line: e.line(),
             column: e.column(),
-            problem: sanitise(e),
+            problem: JsonProblem::of(e).problem,
         },
     }
-}
-
-/// serde's messages quote the offending value (`invalid type: string "Jane"`); that value
-/// may be patient data, so quoted and back-ticked parts are removed and the position kept.
-pub(crate) fn sanitise(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m);
-    let mut out = String::with_capacity(message.len());
-    let mut quote: Option<char> = None;
-    for c in message.chars() {
-        match (quote, c) {
-            (None, '"' | '`') => {
-                quote = Some(c);
-                out.push('…');
-            }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, c) => out.push(c),
-        }
-    }
-    format!("{out} (line {}, column {})", e.line(), e.column())
 }
 
 #[cfg(test)]
