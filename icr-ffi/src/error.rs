@@ -4,7 +4,7 @@ use icr_core::IngestError;
 use icr_core::access::PolicyError;
 use icr_core::audit::AuditError;
 use icr_core::identity::NhsNumberError;
-use icr_core::launch::LaunchError;
+use icr_core::launch::{KeyError, LaunchError};
 use icr_core::session::SessionError;
 
 /// Why an ICR call failed. Python raises `IcrError.<Variant>`, Kotlin and Java throw
@@ -117,6 +117,8 @@ pub(crate) enum CoreError {
     #[error(transparent)]
     Launch(#[from] LaunchError),
     #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
     Audit(#[from] AuditError),
     #[error(transparent)]
     Ingest(#[from] IngestError),
@@ -149,12 +151,11 @@ pub(crate) fn to_host(error: CoreError) -> IcrError {
             | LaunchError::AlgorithmNone => IcrError::SignatureInvalid { reason },
             LaunchError::UnknownKey { .. } => IcrError::UntrustedKey { reason },
             LaunchError::Replayed => IcrError::TokenReplayed { reason },
-            LaunchError::WeakSecret { .. }
-            | LaunchError::KeyRejected(_)
-            | LaunchError::InvalidKid
-            | LaunchError::DuplicateKid { .. } => IcrError::InvalidInput { reason },
-            LaunchError::Signing | LaunchError::Encoding => IcrError::Unexpected { reason },
             _ => IcrError::InvalidToken { reason },
+        },
+        CoreError::Session(SessionError::Key(e)) | CoreError::Key(e) => match e {
+            KeyError::Signing | KeyError::Encoding => IcrError::Unexpected { reason },
+            _ => IcrError::InvalidInput { reason },
         },
         CoreError::Session(e) => match e {
             SessionError::RoleNotRecognised => IcrError::RoleNotRecognised { reason },

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ring::rand::{SecureRandom as _, SystemRandom};
 
 use super::context::{LaunchContext, Relationship};
-use super::error::LaunchError;
+use super::error::KeyError;
 use super::keys::TrustStore;
 use super::signing::SigningKey;
 use crate::identity::NhsNumber;
@@ -28,15 +28,15 @@ pub const LIFETIME: i64 = 300;
 const DEMO_SEED: [u8; 32] = *b"ICR SDK demo key: NOT A SECRET!!";
 
 /// The demo Ed25519 signing key (fixed, published seed: demo only).
-pub fn signing_key() -> Result<SigningKey, LaunchError> {
+pub fn signing_key() -> Result<SigningKey, KeyError> {
     SigningKey::ed25519_from_seed(&DEMO_SEED)
 }
 
 /// A trust store for [`ISSUER`] and [`AUDIENCE`] holding the demo public key as [`KID`].
-pub fn trust_store() -> Result<TrustStore, LaunchError> {
+pub fn trust_store() -> Result<TrustStore, KeyError> {
     let public_key = signing_key()?
         .public_key()
-        .ok_or(LaunchError::KeyRejected("demo key has no public key"))?;
+        .ok_or(KeyError::Rejected("demo key has no public key"))?;
     let mut store = TrustStore::new(ISSUER, AUDIENCE);
     store.add_ed25519(KID, &public_key)?;
     Ok(store)

@@ -5,7 +5,7 @@
 //! The reader is strict: definite minimal lengths, minimal positive integers, nothing
 //! trailing. `ring` parses the key again when it verifies.
 
-use super::error::LaunchError;
+use super::error::KeyError;
 
 const SEQUENCE: u8 = 0x30;
 const INTEGER: u8 = 0x02;
@@ -28,11 +28,11 @@ pub(crate) struct RsaPublicKey {
     pub(crate) modulus_len: usize,
 }
 
-const REJECTED: LaunchError =
-    LaunchError::KeyRejected("expected a DER RSAPublicKey or SubjectPublicKeyInfo");
+const REJECTED: KeyError =
+    KeyError::Rejected("expected a DER RSAPublicKey or SubjectPublicKeyInfo");
 
 /// Reads a PKCS#1 or SPKI RSA public key of 2048 to 8192 bits.
-pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
+pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, KeyError> {
     let mut outer = Reader(der);
     let body = outer.expect(SEQUENCE)?;
     outer.end()?;
@@ -41,7 +41,7 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
     } else {
         let mut spki = Reader(body);
         if spki.expect(SEQUENCE)? != RSA_ENCRYPTION {
-            return Err(LaunchError::KeyRejected("not an rsaEncryption key"));
+            return Err(KeyError::Rejected("not an rsaEncryption key"));
         }
         let bits = spki.expect(BIT_STRING)?;
         spki.end()?;
@@ -59,12 +59,10 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
 
     let bits = bit_length(n);
     if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
-        return Err(LaunchError::KeyRejected(
-            "RSA modulus must be 2048 to 8192 bits",
-        ));
+        return Err(KeyError::Rejected("RSA modulus must be 2048 to 8192 bits"));
     }
     if n.last().is_none_or(|b| b & 1 == 0) {
-        return Err(LaunchError::KeyRejected("RSA modulus must be odd"));
+        return Err(KeyError::Rejected("RSA modulus must be odd"));
     }
     let exponent = if e.len() <= 8 {
         e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
@@ -72,7 +70,7 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
         0
     };
     if !(3..(1u64 << 33)).contains(&exponent) || exponent & 1 == 0 {
-        return Err(LaunchError::KeyRejected(
+        return Err(KeyError::Rejected(
             "RSA public exponent must be odd, at least 3 and under 2^33",
         ));
     }
@@ -83,7 +81,7 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, LaunchError> {
 }
 
 /// The magnitude of a minimally encoded non-negative DER integer, without the sign byte.
-fn positive_integer(content: &[u8]) -> Result<&[u8], LaunchError> {
+fn positive_integer(content: &[u8]) -> Result<&[u8], KeyError> {
     match content {
         [] => Err(REJECTED),
         [first, ..] if first & 0x80 != 0 => Err(REJECTED),
@@ -104,7 +102,7 @@ struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
     /// Reads one element with the given tag and returns its contents.
-    fn expect(&mut self, tag: u8) -> Result<&'a [u8], LaunchError> {
+    fn expect(&mut self, tag: u8) -> Result<&'a [u8], KeyError> {
         let (&found, rest) = self.0.split_first().ok_or(REJECTED)?;
         if found != tag {
             return Err(REJECTED);
@@ -132,7 +130,7 @@ impl<'a> Reader<'a> {
         Ok(content)
     }
 
-    fn end(&self) -> Result<(), LaunchError> {
+    fn end(&self) -> Result<(), KeyError> {
         if self.0.is_empty() {
             Ok(())
         } else {

@@ -122,23 +122,6 @@ pub enum LaunchError {
         /// The key identifier (checked to be a safe identifier).
         kid: String,
     },
-    /// The trust store already holds a key with this `kid`.
-    #[error("a key with id {kid} is already trusted")]
-    DuplicateKid {
-        /// The key identifier (checked to be a safe identifier).
-        kid: String,
-    },
-    /// An HMAC secret is shorter than 32 bytes (the output size of SHA-256).
-    #[error("HMAC secret is {len} bytes, under the minimum of {min} bytes")]
-    WeakSecret {
-        /// Length of the secret given.
-        len: usize,
-        /// The minimum.
-        min: usize,
-    },
-    /// A key could not be used: the reason names the expected form.
-    #[error("key rejected: {0}")]
-    KeyRejected(&'static str),
     /// The signature has the wrong length or encoding for the key's algorithm (for
     /// example an ES256 signature in DER instead of the 64-byte `r || s` form).
     #[error("signature has the wrong length or format for its algorithm")]
@@ -187,6 +170,38 @@ pub enum LaunchError {
     /// A GP Connect consumer token's `exp` is not exactly 300 seconds after its `iat`.
     #[error("GP Connect consumer token must expire 300 seconds after it is issued")]
     InvalidLifetime,
+}
+
+/// Why a key given to the SDK (to trust, or to sign with) was refused, or a token the
+/// deployment asked the SDK to issue could not be: what the deployment configured, never
+/// what a presented token did (that is a [`LaunchError`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The `kid` is not a string of 1 to 64 characters from `[A-Za-z0-9._-]`.
+    #[error("key id is not a safe identifier")]
+    InvalidKid,
+    /// The trust store already holds a key with this `kid`.
+    #[error("a key with id {kid} is already trusted")]
+    DuplicateKid {
+        /// The key identifier (checked to be a safe identifier).
+        kid: String,
+    },
+    /// An HMAC secret is shorter than 32 bytes (the output size of SHA-256).
+    #[error("HMAC secret is {len} bytes, under the minimum of {min} bytes")]
+    WeakSecret {
+        /// Length of the secret given.
+        len: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// A key could not be used: the reason names the expected form.
+    #[error("key rejected: {0}")]
+    Rejected(&'static str),
+    /// The claims to issue break a rule of their token's kind (a GP Connect consumer
+    /// token's 300-second lifetime, reason or scope): the rule is named.
+    #[error("the claims to issue break a rule: {0}")]
+    Claims(&'static str),
     /// Signing failed inside the cryptographic library.
     #[error("signing failed")]
     Signing,

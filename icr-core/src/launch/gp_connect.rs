@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::claims::{check_times, required_date, required_string};
-use super::error::LaunchError;
+use super::error::{KeyError, LaunchError};
 use super::jws::{self, HeaderAlg};
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
 
@@ -150,24 +150,24 @@ pub fn read_gp_connect_consumer_jwt(
 pub fn mint_gp_connect_consumer_jwt(
     claims: &GpConnectClaims,
     audience: &str,
-) -> Result<String, LaunchError> {
+) -> Result<String, KeyError> {
     if claims.expires_at.checked_sub(claims.issued_at) != Some(GP_CONNECT_LIFETIME) {
-        return Err(LaunchError::InvalidLifetime);
+        return Err(KeyError::Claims("exp 300 seconds after iat"));
     }
     if claims.reason_for_request != "directcare" {
-        return Err(LaunchError::InvalidClaim("reason_for_request"));
+        return Err(KeyError::Claims("reason_for_request"));
     }
     if !SCOPES.contains(&claims.requested_scope.as_str()) {
-        return Err(LaunchError::InvalidClaim("requested_scope"));
+        return Err(KeyError::Claims("requested_scope"));
     }
     if !is_identifier_value(&claims.requesting_organization_ods) {
-        return Err(LaunchError::InvalidClaim("requesting_organization"));
+        return Err(KeyError::Claims("requesting_organization"));
     }
     if !is_identifier_value(&claims.requesting_practitioner_id) {
-        return Err(LaunchError::InvalidClaim("requesting_practitioner"));
+        return Err(KeyError::Claims("requesting_practitioner"));
     }
     if audience.is_empty() || audience.len() > 256 || audience.chars().any(char::is_control) {
-        return Err(LaunchError::InvalidClaim("aud"));
+        return Err(KeyError::Claims("aud"));
     }
 
     let header = json!({ "alg": "none", "typ": "JWT" });
@@ -211,8 +211,8 @@ pub fn mint_gp_connect_consumer_jwt(
             }],
         },
     });
-    let header = serde_json::to_vec(&header).map_err(|_| LaunchError::Encoding)?;
-    let body = serde_json::to_vec(&body).map_err(|_| LaunchError::Encoding)?;
+    let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
+    let body = serde_json::to_vec(&body).map_err(|_| KeyError::Encoding)?;
     Ok(format!("{}.", jws::signing_input(&header, &body)))
 }
 

@@ -12,7 +12,7 @@ use ring::hmac;
 use ring::signature::{self, UnparsedPublicKey};
 
 use super::der;
-use super::error::LaunchError;
+use super::error::{KeyError, LaunchError};
 
 /// A JWS signature algorithm the SDK verifies and signs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,9 +76,9 @@ pub(crate) enum KeyMaterial {
 }
 
 impl KeyMaterial {
-    pub(crate) fn hs256(secret: &[u8]) -> Result<KeyMaterial, LaunchError> {
+    pub(crate) fn hs256(secret: &[u8]) -> Result<KeyMaterial, KeyError> {
         if secret.len() < MIN_HMAC_SECRET {
-            return Err(LaunchError::WeakSecret {
+            return Err(KeyError::WeakSecret {
                 len: secret.len(),
                 min: MIN_HMAC_SECRET,
             });
@@ -89,25 +89,23 @@ impl KeyMaterial {
         )))
     }
 
-    pub(crate) fn es256(public_key: &[u8]) -> Result<KeyMaterial, LaunchError> {
+    pub(crate) fn es256(public_key: &[u8]) -> Result<KeyMaterial, KeyError> {
         if public_key.len() != P256_UNCOMPRESSED_LEN || public_key.first() != Some(&0x04) {
-            return Err(LaunchError::KeyRejected(
+            return Err(KeyError::Rejected(
                 "expected a 65-byte uncompressed P-256 point",
             ));
         }
         Ok(KeyMaterial::Es256(public_key.to_vec()))
     }
 
-    pub(crate) fn rs256(public_key: &[u8]) -> Result<KeyMaterial, LaunchError> {
+    pub(crate) fn rs256(public_key: &[u8]) -> Result<KeyMaterial, KeyError> {
         let key = der::rsa_public_key(public_key)?;
         Ok(KeyMaterial::Rs256(key.pkcs1, key.modulus_len))
     }
 
-    pub(crate) fn ed25519(public_key: &[u8]) -> Result<KeyMaterial, LaunchError> {
+    pub(crate) fn ed25519(public_key: &[u8]) -> Result<KeyMaterial, KeyError> {
         if public_key.len() != ED25519_PUBLIC_KEY_LEN {
-            return Err(LaunchError::KeyRejected(
-                "expected a 32-byte Ed25519 public key",
-            ));
+            return Err(KeyError::Rejected("expected a 32-byte Ed25519 public key"));
         }
         Ok(KeyMaterial::EdDsa(public_key.to_vec()))
     }
@@ -198,23 +196,23 @@ impl TrustStore {
     }
 
     /// Trusts an HMAC-SHA-256 secret for `kid`. Secrets under 32 bytes are refused.
-    pub fn add_hs256(&mut self, kid: &str, secret: &[u8]) -> Result<(), LaunchError> {
+    pub fn add_hs256(&mut self, kid: &str, secret: &[u8]) -> Result<(), KeyError> {
         self.insert(kid, KeyMaterial::hs256(secret))
     }
 
     /// Trusts a P-256 public key (65-byte uncompressed SEC1 point) for ES256.
-    pub fn add_es256(&mut self, kid: &str, public_key: &[u8]) -> Result<(), LaunchError> {
+    pub fn add_es256(&mut self, kid: &str, public_key: &[u8]) -> Result<(), KeyError> {
         self.insert(kid, KeyMaterial::es256(public_key))
     }
 
     /// Trusts an RSA public key for RS256, given as DER `RSAPublicKey` (PKCS#1) or DER
     /// `SubjectPublicKeyInfo`. The modulus must be 2048 to 8192 bits.
-    pub fn add_rs256(&mut self, kid: &str, public_key: &[u8]) -> Result<(), LaunchError> {
+    pub fn add_rs256(&mut self, kid: &str, public_key: &[u8]) -> Result<(), KeyError> {
         self.insert(kid, KeyMaterial::rs256(public_key))
     }
 
     /// Trusts a 32-byte Ed25519 public key for EdDSA.
-    pub fn add_ed25519(&mut self, kid: &str, public_key: &[u8]) -> Result<(), LaunchError> {
+    pub fn add_ed25519(&mut self, kid: &str, public_key: &[u8]) -> Result<(), KeyError> {
         self.insert(kid, KeyMaterial::ed25519(public_key))
     }
 
@@ -247,17 +245,13 @@ impl TrustStore {
         self.keys.get(kid)
     }
 
-    fn insert(
-        &mut self,
-        kid: &str,
-        key: Result<KeyMaterial, LaunchError>,
-    ) -> Result<(), LaunchError> {
+    fn insert(&mut self, kid: &str, key: Result<KeyMaterial, KeyError>) -> Result<(), KeyError> {
         if !is_safe_kid(kid) {
-            return Err(LaunchError::InvalidKid);
+            return Err(KeyError::InvalidKid);
         }
         let key = key?;
         if self.keys.contains_key(kid) {
-            return Err(LaunchError::DuplicateKid {
+            return Err(KeyError::DuplicateKid {
                 kid: kid.to_owned(),
             });
         }

@@ -101,7 +101,7 @@ mod verifier;
 mod tests;
 
 pub use context::{LaunchContext, ParseRelationshipError, Relationship};
-pub use error::{LaunchError, TokenPart};
+pub use error::{KeyError, LaunchError, TokenPart};
 pub use gp_connect::{
     GP_CONNECT_CONSUMER_ISSUER, GP_CONNECT_LIFETIME, GpConnectClaims, mint_gp_connect_consumer_jwt,
     read_gp_connect_consumer_jwt,

@@ -8,7 +8,7 @@ use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPa
 use serde::Serialize;
 
 use super::context::{LaunchContext, Relationship};
-use super::error::LaunchError;
+use super::error::KeyError;
 use super::jws;
 use super::keys::{Algorithm, MIN_HMAC_SECRET, is_safe_kid};
 use crate::identity::NhsNumber;
@@ -31,10 +31,10 @@ pub enum SigningKey {
 }
 
 impl SigningKey {
-    /// An HMAC-SHA-256 signing secret; under 32 bytes is [`LaunchError::WeakSecret`].
-    pub fn hs256(secret: &[u8]) -> Result<Self, LaunchError> {
+    /// An HMAC-SHA-256 signing secret; under 32 bytes is [`KeyError::WeakSecret`].
+    pub fn hs256(secret: &[u8]) -> Result<Self, KeyError> {
         if secret.len() < MIN_HMAC_SECRET {
-            return Err(LaunchError::WeakSecret {
+            return Err(KeyError::WeakSecret {
                 len: secret.len(),
                 min: MIN_HMAC_SECRET,
             });
@@ -43,28 +43,28 @@ impl SigningKey {
     }
 
     /// An Ed25519 key from its 32-byte seed.
-    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Self, LaunchError> {
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Self, KeyError> {
         Ed25519KeyPair::from_seed_unchecked(seed)
             .map(SigningKey::EdDsa)
-            .map_err(|_| LaunchError::KeyRejected("expected a 32-byte Ed25519 seed"))
+            .map_err(|_| KeyError::Rejected("expected a 32-byte Ed25519 seed"))
     }
 
     /// A P-256 key from an unencrypted PKCS#8 document (DER).
-    pub fn es256_from_pkcs8(der: &[u8]) -> Result<Self, LaunchError> {
+    pub fn es256_from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         EcdsaKeyPair::from_pkcs8(
             &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
             der,
             &SystemRandom::new(),
         )
         .map(SigningKey::Es256)
-        .map_err(|_| LaunchError::KeyRejected("expected a PKCS#8 P-256 private key"))
+        .map_err(|_| KeyError::Rejected("expected a PKCS#8 P-256 private key"))
     }
 
     /// An RSA key (2048 to 4096 bits) from an unencrypted PKCS#8 document (DER).
-    pub fn rs256_from_pkcs8(der: &[u8]) -> Result<Self, LaunchError> {
+    pub fn rs256_from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         RsaKeyPair::from_pkcs8(der)
             .map(SigningKey::Rs256)
-            .map_err(|_| LaunchError::KeyRejected("expected a PKCS#8 RSA private key"))
+            .map_err(|_| KeyError::Rejected("expected a PKCS#8 RSA private key"))
     }
 
     /// The algorithm this key signs with.
@@ -89,13 +89,13 @@ impl SigningKey {
     }
 
     /// Signs `message` with this key's algorithm.
-    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, LaunchError> {
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         match self {
             SigningKey::Hs256(key) => Ok(hmac::sign(key, message).as_ref().to_vec()),
             SigningKey::Es256(pair) => pair
                 .sign(&SystemRandom::new(), message)
                 .map(|sig| sig.as_ref().to_vec())
-                .map_err(|_| LaunchError::Signing),
+                .map_err(|_| KeyError::Signing),
             SigningKey::Rs256(pair) => {
                 let mut sig = vec![0; pair.public().modulus_len()];
                 pair.sign(
@@ -104,7 +104,7 @@ impl SigningKey {
                     message,
                     &mut sig,
                 )
-                .map_err(|_| LaunchError::Signing)?;
+                .map_err(|_| KeyError::Signing)?;
                 Ok(sig)
             }
             SigningKey::EdDsa(pair) => Ok(pair.sign(message).as_ref().to_vec()),
@@ -158,9 +158,9 @@ struct LaunchClaims<'a> {
 /// The claims are exactly what [`Verifier::verify`](super::Verifier::verify) reads back.
 /// Nothing is checked about times here, so tests can mint expired tokens; `kid` must be
 /// a safe identifier.
-pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<String, LaunchError> {
+pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<String, KeyError> {
     if !is_safe_kid(kid) {
-        return Err(LaunchError::InvalidKid);
+        return Err(KeyError::InvalidKid);
     }
     let header = Header {
         alg: key.algorithm().as_str(),
@@ -186,8 +186,8 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         icr_purpose: &context.purpose,
         icr_relationship: context.relationship,
     };
-    let header = serde_json::to_vec(&header).map_err(|_| LaunchError::Encoding)?;
-    let claims = serde_json::to_vec(&claims).map_err(|_| LaunchError::Encoding)?;
+    let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
+    let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
     sign_json(&header, &claims, key)
 }
 
@@ -197,7 +197,7 @@ pub(crate) fn sign_json(
     header: &[u8],
     claims: &[u8],
     key: &SigningKey,
-) -> Result<String, LaunchError> {
+) -> Result<String, KeyError> {
     let input = jws::signing_input(header, claims);
     let signature = key.sign(input.as_bytes())?;
     Ok(jws::assemble(&input, &signature))

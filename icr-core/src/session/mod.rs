@@ -16,7 +16,7 @@ use crate::audit::{
     AccessReportLine, AuditEntry, AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink,
     WithheldCount, patient_access_report,
 };
-use crate::launch::{LaunchContext, LaunchError, Verifier};
+use crate::launch::{KeyError, LaunchContext, LaunchError, Verifier};
 use crate::merge::SharedCareRecord;
 use crate::model::Sensitivity;
 use crate::summary::{self, PatientSummary, SummaryOptions, WithheldReason};
@@ -31,6 +31,10 @@ pub enum SessionError {
     /// The launch token was refused.
     #[error("launch context refused: {0}")]
     Launch(#[from] LaunchError),
+    /// A key the deployment configured was refused, or a token it asked the SDK to issue
+    /// could not be.
+    #[error("key configuration: {0}")]
+    Key(#[from] KeyError),
     /// The user's national role codes match no role of the policy.
     #[error("the user's role is not recognised by the access policy")]
     RoleNotRecognised,

@@ -160,7 +160,7 @@ fn reason_for_request_must_be_directcare() {
     bad.reason_for_request = "secondaryuses".to_owned();
     assert_eq!(
         mint_gp_connect_consumer_jwt(&bad, PROVIDER),
-        Err(LaunchError::InvalidClaim("reason_for_request"))
+        Err(KeyError::Claims("reason_for_request"))
     );
 }
 
@@ -178,7 +178,7 @@ fn the_lifetime_must_be_exactly_five_minutes() {
     bad.expires_at = NOW + 600;
     assert_eq!(
         mint_gp_connect_consumer_jwt(&bad, PROVIDER),
-        Err(LaunchError::InvalidLifetime)
+        Err(KeyError::Claims("exp 300 seconds after iat"))
     );
 }
 

@@ -9,16 +9,16 @@ fn hmac_secrets_under_32_bytes_are_refused() {
     let mut store = TrustStore::new(ISS, AUD);
     assert_eq!(
         store.add_hs256("hs", &[1; 31]),
-        Err(LaunchError::WeakSecret { len: 31, min: 32 })
+        Err(KeyError::WeakSecret { len: 31, min: 32 })
     );
     assert_eq!(
         store.add_hs256("hs", b""),
-        Err(LaunchError::WeakSecret { len: 0, min: 32 })
+        Err(KeyError::WeakSecret { len: 0, min: 32 })
     );
     assert!(store.add_hs256("hs", &[1; 32]).is_ok());
     assert!(matches!(
         SigningKey::hs256(&[1; 16]),
-        Err(LaunchError::WeakSecret { len: 16, min: 32 })
+        Err(KeyError::WeakSecret { len: 16, min: 32 })
     ));
 }
 
@@ -29,28 +29,28 @@ fn public_keys_of_the_wrong_shape_are_refused() {
     let es = keys.es.public_key().unwrap();
     assert!(matches!(
         store.add_es256("es", &es[1..]),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     let mut compressed = es[..33].to_vec();
     compressed[0] = 0x02;
     assert!(matches!(
         store.add_es256("es", &compressed),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     assert!(matches!(
         store.add_ed25519("ed", &[0; 31]),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     assert!(matches!(
         store.add_rs256("rs", b"-----BEGIN PUBLIC KEY-----"),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     // trailing junk after a valid key
     let mut rsa = keys.rs.public_key().unwrap();
     rsa.push(0);
     assert!(matches!(
         store.add_rs256("rs", &rsa),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     assert!(store.is_empty());
 }
@@ -80,7 +80,7 @@ fn rsa_keys_under_2048_bits_or_with_bad_exponents_are_refused() {
     small[127] = 0xfb; // odd, 1024 bits
     assert!(matches!(
         store.add_rs256("rs", &pkcs1(&small, &[1, 0, 1])),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     let mut ok = vec![0xff; 256];
     ok[255] = 0xfb; // odd, 2048 bits (not a real key, but well-formed)
@@ -88,14 +88,14 @@ fn rsa_keys_under_2048_bits_or_with_bad_exponents_are_refused() {
     for e in [&[1u8][..], &[2], &[1, 0, 0], &[2, 0, 0, 0, 1]] {
         assert!(matches!(
             store.add_rs256("rs", &pkcs1(&ok, e)),
-            Err(LaunchError::KeyRejected(_))
+            Err(KeyError::Rejected(_))
         ));
     }
     let mut even = ok.clone();
     even[255] = 0xfa;
     assert!(matches!(
         store.add_rs256("rs", &pkcs1(&even, &[1, 0, 1])),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     // SPKI with a non-RSA algorithm identifier
     let mut spki = spki_from_pkcs1(&pkcs1(&ok, &[1, 0, 1]));
@@ -103,7 +103,7 @@ fn rsa_keys_under_2048_bits_or_with_bad_exponents_are_refused() {
     spki[oid_last + 2] = 0x0b;
     assert!(matches!(
         store.add_rs256("rs", &spki),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
 }
 
@@ -112,18 +112,15 @@ fn kids_are_checked_and_bound_once() {
     let mut store = TrustStore::new(ISS, AUD);
     assert_eq!(
         store.add_hs256("../../etc/passwd", &HS_SECRET),
-        Err(LaunchError::InvalidKid)
+        Err(KeyError::InvalidKid)
     );
-    assert_eq!(
-        store.add_hs256("", &HS_SECRET),
-        Err(LaunchError::InvalidKid)
-    );
+    assert_eq!(store.add_hs256("", &HS_SECRET), Err(KeyError::InvalidKid));
     store.add_hs256("k.1_A-b", &HS_SECRET).unwrap();
     let ed = SigningKey::ed25519_from_seed(&ED_SEED).unwrap();
     // the same kid cannot be re-bound to another algorithm
     assert_eq!(
         store.add_ed25519("k.1_A-b", &ed.public_key().unwrap()),
-        Err(LaunchError::DuplicateKid {
+        Err(KeyError::DuplicateKid {
             kid: "k.1_A-b".to_owned()
         })
     );
@@ -142,14 +139,14 @@ fn signing_keys_expose_their_public_halves() {
     assert_eq!(keys.rs.public_key().unwrap().first(), Some(&0x30));
     assert!(matches!(
         SigningKey::es256_from_pkcs8(RSA_PKCS8),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     assert!(matches!(
         SigningKey::rs256_from_pkcs8(&keys.es_pkcs8),
-        Err(LaunchError::KeyRejected(_))
+        Err(KeyError::Rejected(_))
     ));
     assert_eq!(
         mint(&context(), "bad kid", &keys.ed),
-        Err(LaunchError::InvalidKid)
+        Err(KeyError::InvalidKid)
     );
 }

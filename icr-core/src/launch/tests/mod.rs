@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::b64;
 use super::signing::sign_json;
-use super::{LaunchContext, LaunchError, Relationship, SigningKey, TrustStore, Verifier};
+use super::{KeyError, LaunchContext, LaunchError, Relationship, SigningKey, TrustStore, Verifier};
 use crate::identity::NhsNumber;
 
 pub(super) const NOW: i64 = 1_760_000_000;

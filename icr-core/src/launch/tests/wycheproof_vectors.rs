@@ -26,7 +26,7 @@ impl Tally {
         set: &str,
         tc_id: usize,
         expected: TestResult,
-        verdict: Result<(), LaunchError>,
+        verdict: Result<(), String>,
     ) {
         self.run += 1;
         match expected {
@@ -60,16 +60,14 @@ impl Tally {
 
 /// Registers `public_key` with `add` and returns the stored key, as the verifier sees it.
 fn stored(
-    add: impl FnOnce(&mut TrustStore) -> Result<(), LaunchError>,
-) -> Result<KeyMaterial, LaunchError> {
+    add: impl FnOnce(&mut TrustStore) -> Result<(), KeyError>,
+) -> Result<KeyMaterial, KeyError> {
     let mut store = TrustStore::new(ISS, AUD);
     add(&mut store)?;
     store
         .key("wycheproof")
         .cloned()
-        .ok_or(LaunchError::UnknownKey {
-            kid: "wycheproof".to_owned(),
-        })
+        .ok_or(KeyError::Rejected("the store did not keep the key"))
 }
 
 #[test]
@@ -82,8 +80,8 @@ fn ecdsa_p256_sha256_p1363() {
         for test in &group.tests {
             let verdict = key
                 .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|k| k.verify(&test.msg, &test.sig));
+                .map_err(ToString::to_string)
+                .and_then(|k| k.verify(&test.msg, &test.sig).map_err(|e| e.to_string()));
             tally.check(
                 "ecdsa_secp256r1_sha256_p1363",
                 test.tc_id,
@@ -105,8 +103,8 @@ fn ed25519() {
         for test in &group.tests {
             let verdict = key
                 .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|k| k.verify(&test.msg, &test.sig));
+                .map_err(ToString::to_string)
+                .and_then(|k| k.verify(&test.msg, &test.sig).map_err(|e| e.to_string()));
             tally.check("ed25519", test.tc_id, test.result, verdict);
         }
     }
@@ -129,8 +127,8 @@ fn rsa_pkcs1_v1_5_sha256_2048() {
             for test in &group.tests {
                 let verdict = key
                     .as_ref()
-                    .map_err(Clone::clone)
-                    .and_then(|k| k.verify(&test.msg, &test.sig));
+                    .map_err(ToString::to_string)
+                    .and_then(|k| k.verify(&test.msg, &test.sig).map_err(|e| e.to_string()));
                 tally.check(label, test.tc_id, test.result, verdict);
             }
         }
@@ -152,14 +150,19 @@ fn hmac_sha256_full_length_tags() {
                 Ok(key) => {
                     let verdict = key.verify(&test.msg, &test.tag);
                     if group.tag_size == 256 {
-                        tally.check("hmac_sha256", test.tc_id, test.result, verdict);
+                        tally.check(
+                            "hmac_sha256",
+                            test.tc_id,
+                            test.result,
+                            verdict.map_err(|e| e.to_string()),
+                        );
                     } else {
                         // truncated tags are never accepted by HS256
                         assert_eq!(verdict, Err(LaunchError::SignatureFormat));
                     }
                 }
                 Err(err) => {
-                    assert!(matches!(err, LaunchError::WeakSecret { .. }));
+                    assert!(matches!(err, KeyError::WeakSecret { .. }));
                     refused_keys += 1;
                 }
             }
