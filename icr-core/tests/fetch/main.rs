@@ -1,6 +1,6 @@
 //! Fetching over real HTTP on loopback: our own tokio servers (the demo sources, GP
 //! Connect and FHIR R4 search, and every fault a source can show) and a third-party FHIR
-//! server (Medplum's FHIR router, `test-servers/`), run by `scripts/fetch-tests.sh`; and
+//! server (Medplum's FHIR router, `tests/fhir-server/`), run by `scripts/fetch-tests.sh`; and
 //! shipping the audit log to a FHIR server (`shipping`). One binary, so it links once.
 #![cfg(feature = "fetch")]
 // Test support (servers, fixtures) panics on purpose: a panic is a failed test.
@@ -52,7 +52,7 @@ pub fn demo(file: &str) -> Vec<u8> {
 }
 
 /// A demo R4 bundle as a FHIR server holds it: `urn:uuid:` references rewritten to
-/// `Type/id` and every `fullUrl` the server's (as `test-servers/fhir-server.mjs` loads it).
+/// `Type/id` and every `fullUrl` the server's (as `tests/fhir-server/fhir-server.mjs` loads it).
 pub fn as_server_holds(bundle: &[u8]) -> Vec<u8> {
     let mut b: Value = serde_json::from_slice(bundle).unwrap();
     let mut map = std::collections::HashMap::new();

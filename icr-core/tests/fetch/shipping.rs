@@ -1,11 +1,11 @@
 //! Shipping the audit log as BALP `AuditEvent`s to a FHIR server.
 //!
-//! Against the third-party server (Medplum's router, `test-servers/fhir-server.mjs
+//! Against the third-party server (Medplum's router, `tests/fhir-server/fhir-server.mjs
 //! --audit AUD`) behind a loopback TCP proxy that the test turns off and on: an outage
 //! before anything is sent, an outage that swallows an acknowledgement the server had
 //! already given, the return, and a resend of everything from a mark reset to the start.
 //! Every entry must be held exactly once, as exported, and every exported event must
-//! validate against the R4 definitions (`test-servers/validate.mjs`, Medplum's
+//! validate against the R4 definitions (`tests/fhir-server/validate.mjs`, Medplum's
 //! validator). Against our own tokio server: retries, `Retry-After`, headers, refusals,
 //! a server that ignores the condition, and logs that no longer hold the mark.
 
@@ -404,7 +404,7 @@ fn as_sent(event: &Value) -> Value {
     event
 }
 
-/// Runs `test-servers/validate.mjs` over `events` (NDJSON on stdin).
+/// Runs `tests/fhir-server/validate.mjs` over `events` (NDJSON on stdin).
 fn validate(events: &[Value]) -> (bool, String) {
     let mut child = Command::new("node")
         .current_dir(test_servers())

@@ -1,8 +1,8 @@
 //! Against a third-party FHIR server: Medplum's FHIR router over its in-memory
-//! repository (`test-servers/fhir-server.mjs`), loaded with the four demo R4 sources and
+//! repository (`tests/fhir-server/fhir-server.mjs`), loaded with the four demo R4 sources and
 //! a GP Connect endpoint, searched by the fetcher as any R4 server.
 //!
-//! Needs node and `npm ci` in `test-servers/`. Without them these tests are skipped with
+//! Needs node and `npm ci` in `tests/fhir-server/`. Without them these tests are skipped with
 //! a loud message, unless `ICR_FETCH_THIRD_PARTY=required` (as `scripts/fetch-tests.sh`
 //! sets), when they fail instead.
 
@@ -32,7 +32,7 @@ impl Drop for FhirServer {
 }
 
 pub fn test_servers() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-servers")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fhir-server")
 }
 
 /// Starts the server with the demo sources, or says loudly why not (and fails when it is
@@ -54,7 +54,7 @@ pub fn start_with(extra: &[&str]) -> Option<FhirServer> {
         .exists();
     if !node_ok || !installed {
         let why = if node_ok {
-            "test-servers/node_modules is missing (run `npm ci` in test-servers/)"
+            "tests/fhir-server/node_modules is missing (run `npm ci` in tests/fhir-server/)"
         } else {
             "node is not installed"
         };

@@ -5,11 +5,11 @@ import { fileURLToPath } from "node:url";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
-import { startServer, STRICT_CSP } from "../../examples/web-panel/serve.mjs";
+import { startServer, STRICT_CSP } from "../../../examples/web-panel/serve.mjs";
 
 export { STRICT_CSP };
 
-export const EXAMPLE = fileURLToPath(new URL("../../examples/web-panel/", import.meta.url));
+export const EXAMPLE = fileURLToPath(new URL("../../../examples/web-panel/", import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 export const PKG = `${EXAMPLE}pkg/`;
 

@@ -3,8 +3,8 @@
 // repository per organisation, behind a small node HTTP server on loopback.
 //
 //   node fhir-server.mjs [--host 127.0.0.1] [--port 0] \
-//        --fhir R9A=../icr-core/demo/acute-hospital.ukcore-r4.json ... \
-//        --gpconnect Y90001=../icr-core/demo/gp-practice.gpconnect-stu3.json
+//        --fhir R9A=../../icr-core/demo/acute-hospital.ukcore-r4.json ... \
+//        --gpconnect Y90001=../../icr-core/demo/gp-practice.gpconnect-stu3.json
 //   node fhir-server.mjs --demo --port 8790     # the five demo sources, as
 //                                               # icr-core/demo/directory.json names them
 //   node fhir-server.mjs --audit AUD            # an empty store that AuditEvents are
@@ -58,7 +58,7 @@ function parseArgs(argv) {
     if (a === '--host') out.host = next();
     else if (a === '--port') out.port = Number(next());
     else if (a === '--demo') {
-      const demo = (f) => fileURLToPath(new URL(`../icr-core/demo/${f}`, import.meta.url));
+      const demo = (f) => fileURLToPath(new URL(`../../icr-core/demo/${f}`, import.meta.url));
       out.gpconnect.push({ prefix: 'Y90001', file: demo('gp-practice.gpconnect-stu3.json') });
       out.fhir.push({ prefix: 'R9A', file: demo('acute-hospital.ukcore-r4.json') });
       out.fhir.push({ prefix: 'R9M', file: demo('mental-health-trust.ukcore-r4.json') });
