@@ -9,7 +9,7 @@ use icr_core::launch::demo as demo_key;
 use icr_core::{NhsNumber, demo, session};
 
 use crate::error::{CoreError, IcrError, host};
-use crate::icr::{AuditLog, AuditStore, Icr, KeyAlgorithm, Trust, TrustedKey};
+use crate::icr::{AuditLog, Icr, KeyAlgorithm, Trust, TrustedKey, open_store};
 use crate::launch::Relationship;
 use crate::sources::Organisation;
 
@@ -18,9 +18,9 @@ impl Icr {
     /// The demo ICR: the default policy, the published demo key, an in-memory log.
     #[uniffi::constructor]
     pub fn demo() -> Result<Arc<Icr>, IcrError> {
-        let audit = AuditStore::open(AuditLog::Memory)?;
-        let icr = session::demo::icr(audit.sink()).map_err(host)?;
-        Ok(Icr::wrap(icr, audit))
+        let store = open_store(AuditLog::Memory)?;
+        let icr = session::demo::icr(store.sink()).map_err(host)?;
+        Ok(Icr::wrap(icr, store))
     }
 }
 

@@ -1,20 +1,16 @@
 //! `Icr`: the policy, the trusted keys and the audit log, from which sessions open.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use icr_core::NhsNumber;
 use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
-use icr_core::audit::{
-    AuditEntry, AuditError, AuditKey, AuditSink, AuditSource, FileAuditLog, MemoryAuditLog,
-    read_verified, verify_file,
-};
+use icr_core::audit::AuditKey;
 use icr_core::launch::{TrustStore, Verifier};
-use icr_core::postgres::{Database, PostgresAuditLog, PostgresState};
-use icr_core::session::{self, SessionState};
+use icr_core::session::{self, Store};
 
 use crate::audit::{AuditVerification, Checkpoint};
-use crate::error::{CoreError, IcrError, host};
+use crate::error::{IcrError, host};
 use crate::live::{ICRS, Live};
 use crate::session::Session;
 use crate::slot::Slot;
@@ -102,83 +98,23 @@ pub struct IcrConfig {
     pub stale_after_days: Option<i64>,
 }
 
-/// The audit log an `Icr` writes, kept so that reports and verification read it back.
-pub(crate) enum AuditStore {
-    Memory(Arc<MemoryAuditLog>),
-    File {
-        log: Arc<FileAuditLog>,
-        path: PathBuf,
-        key: AuditKey,
-    },
-    Postgres {
-        log: Arc<PostgresAuditLog>,
-        state: Arc<PostgresState>,
-    },
-}
-
-impl AuditStore {
-    pub(crate) fn open(config: AuditLog) -> Result<AuditStore, IcrError> {
-        Ok(match config {
-            AuditLog::Memory => AuditStore::Memory(Arc::new(MemoryAuditLog::new(
-                AuditKey::generate().map_err(host)?,
-            ))),
-            AuditLog::File { path, key } => {
-                let path = PathBuf::from(path);
-                let key = AuditKey::from_bytes(&key).map_err(host)?;
-                let log = FileAuditLog::open(&path, key.clone()).map_err(host)?;
-                AuditStore::File {
-                    log: Arc::new(log),
-                    path,
-                    key,
-                }
-            }
-            AuditLog::Postgres { url, key } => {
-                let key = AuditKey::from_bytes(&key).map_err(host)?;
-                let db = Database::connect(&url).map_err(host)?;
-                AuditStore::Postgres {
-                    log: Arc::new(db.audit_log(key)),
-                    state: Arc::new(db.state()),
-                }
-            }
-        })
-    }
-
-    pub(crate) fn sink(&self) -> Arc<dyn AuditSink> {
-        match self {
-            AuditStore::Memory(log) => log.clone(),
-            AuditStore::File { log, .. } => log.clone(),
-            AuditStore::Postgres { log, .. } => log.clone(),
+/// The store `config` names, opened by the core.
+pub(crate) fn open_store(config: AuditLog) -> Result<Store, IcrError> {
+    Ok(match config {
+        AuditLog::Memory => Store::memory(AuditKey::generate().map_err(host)?),
+        AuditLog::File { path, key } => {
+            Store::file(Path::new(&path), AuditKey::from_bytes(&key).map_err(host)?)
+                .map_err(host)?
         }
-    }
-
-    /// The state the ICR's hosts share, when the store is the region's database.
-    fn state(&self) -> Option<Arc<dyn SessionState>> {
-        match self {
-            AuditStore::Postgres { state, .. } => Some(state.clone()),
-            _ => None,
+        AuditLog::Postgres { url, key } => {
+            Store::database(&url, AuditKey::from_bytes(&key).map_err(host)?).map_err(host)?
         }
-    }
-
-    /// The entries (of a file log or the database: the verified prefix).
-    pub(crate) fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
-        match self {
-            AuditStore::Memory(log) => Ok(log.entries()),
-            AuditStore::File { path, key, .. } => read_verified(path, key),
-            AuditStore::Postgres { log, .. } => {
-                let mut entries = Vec::new();
-                log.for_each_verified(0, &mut |e| {
-                    entries.push(e);
-                    Ok(())
-                })?;
-                Ok(entries)
-            }
-        }
-    }
+    })
 }
 
 pub(crate) struct IcrCore {
     icr: session::Icr,
-    audit: Arc<AuditStore>,
+    store: Store,
 }
 
 /// The ICR as a host embeds it: the access policy, the keys it trusts, and the audit
@@ -190,11 +126,8 @@ pub struct Icr {
 }
 
 impl Icr {
-    pub(crate) fn wrap(icr: session::Icr, audit: AuditStore) -> Arc<Icr> {
-        let core = IcrCore {
-            icr,
-            audit: Arc::new(audit),
-        };
+    pub(crate) fn wrap(icr: session::Icr, store: Store) -> Arc<Icr> {
+        let core = IcrCore { icr, store };
         Arc::new(Icr {
             core: Slot::new(core, "Icr"),
             _live: Live::new(&ICRS),
@@ -231,13 +164,10 @@ impl Icr {
                 store
             }
         };
-        let audit = AuditStore::open(config.audit)?;
-        let mut builder = session::Icr::builder(policy, Verifier::new(store), audit.sink());
+        let audit = open_store(config.audit)?;
+        let mut builder = session::Icr::builder_on(policy, Verifier::new(store), &audit);
         if let Some(days) = config.stale_after_days {
             builder = builder.stale_after_days(days);
-        }
-        if let Some(state) = audit.state() {
-            builder = builder.state(state);
         }
         let icr = builder.build();
         Ok(Icr::wrap(icr, audit))
@@ -247,7 +177,7 @@ impl Icr {
     pub fn open_session(&self, token: String) -> Result<Arc<Session>, IcrError> {
         let core = self.core.get()?;
         let session = core.icr.open_session(&token).map_err(host)?;
-        Ok(Session::wrap(session, core.audit.clone()))
+        Ok(Session::wrap(session, core.store.clone()))
     }
 
     /// Records a patient's opt-out from sharing (`true`) or their return (`false`): who
@@ -276,17 +206,11 @@ impl Icr {
     /// verify against it later.
     pub fn audit_checkpoint(&self) -> Result<Checkpoint, IcrError> {
         let core = self.core.get()?;
-        Ok(match &*core.audit {
-            AuditStore::Memory(log) => log.checkpoint(),
-            AuditStore::File { log, .. } => log.checkpoint(),
-            AuditStore::Postgres { log, .. } => log.checkpoint(),
-        }
-        .into())
+        Ok(core.store.log().checkpoint().into())
     }
 
-    /// Verifies this ICR's audit log file or database table (every MAC, link and
-    /// sequence number, and the head against `checkpoint` when given). An in-memory log
-    /// has nothing stored to verify.
+    /// Verifies this ICR's audit log, in memory, in its file or in the database (every
+    /// MAC, link and sequence number, and the head against `checkpoint` when given).
     #[uniffi::method(default(checkpoint = None))]
     pub fn verify_audit(
         &self,
@@ -296,17 +220,12 @@ impl Icr {
         let checkpoint = checkpoint
             .map(icr_core::audit::Checkpoint::try_from)
             .transpose()?;
-        match &*core.audit {
-            AuditStore::File { path, key, .. } => Ok(verify_file(path, key, checkpoint.as_ref())
-                .map_err(host)?
-                .into()),
-            AuditStore::Postgres { log, .. } => {
-                Ok(log.verify(checkpoint.as_ref()).map_err(host)?.into())
-            }
-            AuditStore::Memory(_) => Err(host(CoreError::Input(
-                "an in-memory audit log has no file to verify".to_owned(),
-            ))),
-        }
+        Ok(core
+            .store
+            .log()
+            .verify(checkpoint.as_ref())
+            .map_err(host)?
+            .into())
     }
 
     /// Lets go of the ICR: later calls fail with `IcrError.Closed`. Sessions already open

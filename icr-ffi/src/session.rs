@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use icr_core::render;
-use icr_core::session;
+use icr_core::session::{self, Store};
 use icr_core::{NhsNumber, SharedCareRecord};
 
 use crate::audit::AccessReportLine;
 use crate::error::{IcrError, host};
-use crate::icr::AuditStore;
 use crate::launch::LaunchContext;
 use crate::live::{Live, SESSIONS};
 use crate::slot::Slot;
@@ -40,7 +39,7 @@ pub(crate) fn panel_options(o: Option<PanelOptions>) -> render::PanelOptions {
 
 pub(crate) struct SessionCore {
     session: session::Session,
-    audit: Arc<AuditStore>,
+    store: Store,
 }
 
 /// One professional looking at one patient's record, opened from the host's signed
@@ -57,12 +56,12 @@ pub struct Session {
 }
 
 impl Session {
-    pub(crate) fn wrap(session: session::Session, audit: Arc<AuditStore>) -> Arc<Session> {
+    pub(crate) fn wrap(session: session::Session, store: Store) -> Arc<Session> {
         Arc::new(Session {
             id: session.id().to_owned(),
             role: session.role().to_owned(),
             context: session.context().into(),
-            core: Slot::new(SessionCore { session, audit }, "Session"),
+            core: Slot::new(SessionCore { session, store }, "Session"),
             _live: Live::new(&SESSIONS),
         })
     }
@@ -118,7 +117,7 @@ impl Session {
     /// may read audit reports (`privacy-officer`). The read is audited.
     pub fn access_report(&self) -> Result<Vec<AccessReportLine>, IcrError> {
         let core = self.core.get()?;
-        let entries = core.audit.entries().map_err(host)?;
+        let entries = core.store.entries().map_err(host)?;
         let lines = core.session.access_report(&entries).map_err(host)?;
         Ok(lines.into_iter().map(Into::into).collect())
     }

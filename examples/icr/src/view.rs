@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use icr_core::audit::{AuditKey, AuditSink, FileAuditLog, MemoryAuditLog};
+use icr_core::audit::{AuditKey, FileAuditLog};
 use icr_core::launch::Relationship;
-use icr_core::postgres::Database;
-use icr_core::session::{Clock, Icr, Session, SessionState, demo};
+use icr_core::session::{Clock, Icr, Session, Store, demo};
 use icr_core::{PatientSummary, SharedCareRecord};
 
 /// The audit key the reference host uses when `ICR_AUDIT_KEY` is not set. It is
@@ -75,14 +74,6 @@ pub fn checkpoint_path(log: &Path) -> PathBuf {
     log.with_file_name(name)
 }
 
-/// Where views are audited, and where the state hosts share is kept.
-#[derive(Clone)]
-pub struct Store {
-    audit: Arc<dyn AuditSink>,
-    /// The region's shared state; `None`: this process's own.
-    state: Option<Arc<dyn SessionState>>,
-}
-
 /// The store `args` name: the region's database (`--database`, or `ICR_DATABASE_URL`)
 /// for the audit chain and the shared state; else the audit file given (checked against,
 /// and keeping, its checkpoint beside it); else an in-memory log. A line set aside on
@@ -90,27 +81,20 @@ pub struct Store {
 pub fn store(args: &ViewArgs) -> Result<Store, String> {
     let key = audit_key()?;
     if let Some(url) = &args.database {
-        let db = Database::connect(url).map_err(|e| format!("database: {e}"))?;
-        return Ok(Store {
-            audit: Arc::new(db.audit_log(key)),
-            state: Some(Arc::new(db.state())),
-        });
+        return Store::database(url, key).map_err(|e| format!("database: {e}"));
     }
-    let audit: Arc<dyn AuditSink> = match &args.audit {
-        Some(p) => {
-            let log = FileAuditLog::open_with_checkpoint_file(p, key, &checkpoint_path(p))
-                .map_err(|e| format!("audit log {}: {e}", p.display()))?;
-            if let Some(q) = log.quarantined() {
-                eprintln!(
-                    "icr: WARNING: the audit log's last line was incomplete or did not verify; it was set aside in {} and the log continues (run `icr audit verify`)",
-                    q.display()
-                );
-            }
-            Arc::new(log)
-        }
-        None => Arc::new(MemoryAuditLog::new(key)),
+    let Some(p) = &args.audit else {
+        return Ok(Store::memory(key));
     };
-    Ok(Store { audit, state: None })
+    let log = FileAuditLog::open_with_checkpoint_file(p, key, &checkpoint_path(p))
+        .map_err(|e| format!("audit log {}: {e}", p.display()))?;
+    if let Some(q) = log.quarantined() {
+        eprintln!(
+            "icr: WARNING: the audit log's last line was incomplete or did not verify; it was set aside in {} and the log continues (run `icr audit verify`)",
+            q.display()
+        );
+    }
+    Ok(Store::with_log(Arc::new(log)))
 }
 
 /// Seconds for `--as-of` (noon UTC that day) or now. A date the clock cannot stand at
@@ -132,11 +116,11 @@ pub fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
 
 /// An ICR over the demo key and default policy, with this store and clock.
 pub fn icr(store: &Store, clock: Clock) -> Result<Icr, String> {
-    let builder = demo::builder(Arc::clone(&store.audit))
+    let builder = demo::builder(store.sink())
         .map_err(|e| e.to_string())?
         .clock(clock);
-    Ok(match &store.state {
-        Some(state) => builder.state(Arc::clone(state)),
+    Ok(match store.shared_state() {
+        Some(state) => builder.state(state),
         None => builder,
     }
     .build())

@@ -82,7 +82,7 @@ pub use report::{
 };
 #[cfg(feature = "fetch")]
 pub use ship::{FileShipMark, ShipError, ShipMark, ShipReport, ShipTarget, ship_pending};
-pub use source::{AuditSource, FileAuditReader, access_report_from, privacy_alerts_from};
+pub use source::{AuditLog, AuditSource, FileAuditReader, access_report_from, privacy_alerts_from};
 pub use verify::{
     Problem, ProblemKind, VerifyReport, for_each_verified, read_verified, verify_file,
 };

@@ -75,6 +75,25 @@ impl FileAuditReader {
     }
 }
 
+/// A log an ICR writes and reads back: every store the SDK ships is one.
+pub trait AuditLog: super::AuditSink + AuditSource {
+    /// The head of the log as this process last wrote or read it: keep it where the
+    /// log's writer cannot change it, and verify against it later.
+    fn checkpoint(&self) -> Checkpoint;
+}
+
+impl AuditLog for FileAuditLog {
+    fn checkpoint(&self) -> Checkpoint {
+        FileAuditLog::checkpoint(self)
+    }
+}
+
+impl AuditLog for MemoryAuditLog {
+    fn checkpoint(&self) -> Checkpoint {
+        MemoryAuditLog::checkpoint(self)
+    }
+}
+
 impl AuditSource for FileAuditReader {
     fn verify(&self, checkpoint: Option<&Checkpoint>) -> Result<VerifyReport, AuditError> {
         super::verify_file(&self.path, &self.key, checkpoint)

@@ -202,6 +202,12 @@ fn dollar_tag(text: &str) -> String {
         .unwrap_or_default()
 }
 
+impl crate::audit::AuditLog for PostgresAuditLog {
+    fn checkpoint(&self) -> Checkpoint {
+        PostgresAuditLog::checkpoint(self)
+    }
+}
+
 impl AuditSink for PostgresAuditLog {
     fn append(&self, record: AuditRecord) -> Result<AuditEntry, AuditError> {
         let entry = self

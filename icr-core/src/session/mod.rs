@@ -168,6 +168,16 @@ impl Icr {
         }
     }
 
+    /// An ICR recording in `store`'s log, sharing its state when it has one (the
+    /// region's database).
+    pub fn builder_on(policy: Policy, verifier: Verifier, store: &Store) -> IcrBuilder {
+        let builder = Icr::builder(policy, verifier, store.sink());
+        match store.shared_state() {
+            Some(state) => builder.state(state),
+            None => builder,
+        }
+    }
+
     /// The access policy in force.
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
@@ -646,8 +656,10 @@ pub mod demo;
 #[cfg(feature = "fetch")]
 mod fetch;
 mod state;
+mod store;
 
 pub use state::{BreakGlassGrant, MemoryState, OptOutChange, SessionState, StateError};
+pub use store::Store;
 
 #[cfg(test)]
 mod tests;

@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! uniffi-csharp --library target/release/libicr_ffi.so --config icr-ffi/uniffi.toml \
-//!               --out icr-ffi/bindings/csharp/IcrSdk.cs [--check]
+//!               --out target/ffi/gen/csharp/IcrSdk.cs
+//! uniffi-csharp --library target/release/libicr_ffi.so --api icr-ffi/api.txt [--check]
 //! ```
 //!
 //! The interface is read with `uniffi_bindgen`'s loader (the same code path as
 //! `uniffi-bindgen generate --library`), so FFI symbol names, checksums and the contract
-//! version come from the library itself. `--check` regenerates in memory and fails when
-//! the file on disk differs (the bindings drift check).
+//! version come from the library itself. `--api` writes the API listing instead (see
+//! `api`); `--check` regenerates in memory and fails when the file on disk differs (the
+//! API drift check).
 //!
 //! Supported shapes (what `icr-ffi` uses, and a little more): primitives, strings, bytes,
 //! `Option`, `Vec`, `HashMap`, records, enums with and without fields, errors (flat or
@@ -18,6 +20,7 @@
 //! an error): async functions, callback interfaces, trait objects, custom and external
 //! types, timestamps and durations.
 
+mod api;
 mod config;
 mod generate;
 mod names;
@@ -32,6 +35,7 @@ struct Args {
     library: Utf8PathBuf,
     config: Option<Utf8PathBuf>,
     out: Utf8PathBuf,
+    api: bool,
     check: bool,
 }
 
@@ -39,6 +43,7 @@ fn parse_args() -> Result<Args> {
     let mut library = None;
     let mut config = None;
     let mut out = None;
+    let mut api = false;
     let mut check = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -46,16 +51,21 @@ fn parse_args() -> Result<Args> {
             "--library" => library = args.next().map(Utf8PathBuf::from),
             "--config" => config = args.next().map(Utf8PathBuf::from),
             "--out" => out = args.next().map(Utf8PathBuf::from),
+            "--api" => {
+                api = true;
+                out = args.next().map(Utf8PathBuf::from);
+            }
             "--check" => check = true,
             other => bail!(
-                "unknown argument {other}; usage: uniffi-csharp --library LIB [--config uniffi.toml] --out FILE.cs [--check]"
+                "unknown argument {other}; usage: uniffi-csharp --library LIB ([--config uniffi.toml] --out FILE.cs | --api FILE.txt [--check])"
             ),
         }
     }
     Ok(Args {
         library: library.context("--library is required")?,
         config,
-        out: out.context("--out is required")?,
+        out: out.context("--out or --api is required")?,
+        api,
         check,
     })
 }
@@ -67,6 +77,19 @@ fn run() -> Result<bool> {
         .load_metadata(&args.library)
         .with_context(|| format!("reading uniffi metadata from {}", args.library))?;
     let mut cis = loader.load_cis(metadata)?;
+    let code = if args.api {
+        api::listing(&cis)?
+    } else {
+        csharp(&mut cis, &args)?
+    };
+    write_or_check(&args, &code)
+}
+
+/// The C# file, for the one component the generator supports.
+fn csharp(
+    cis: &mut Vec<uniffi_bindgen::interface::ComponentInterface>,
+    args: &Args,
+) -> Result<String> {
     if cis.len() != 1 {
         bail!(
             "expected one uniffi component in {}, found {}",
@@ -80,7 +103,10 @@ fn run() -> Result<bool> {
     let config = config::Config::read(args.config.as_deref(), &args.library)?;
     uniffi_bindgen::interface::apply_exclusions(&mut ci, &config.exclude);
     ci.derive_ffi_funcs()?;
-    let code = generate::generate(&ci, &config)?;
+    generate::generate(&ci, &config)
+}
+
+fn write_or_check(args: &Args, code: &str) -> Result<bool> {
     if args.check {
         let current =
             std::fs::read_to_string(&args.out).with_context(|| format!("reading {}", args.out))?;
