@@ -53,6 +53,15 @@ if grep -qaF "$seed" "${CARGO_TARGET_DIR:-target}/debug/libicr_ffi.so"; then
   echo "the demo signing key is in icr-ffi's production library" >&2; exit 1
 fi
 echo "ok: the demo key is only where the demo feature is on"
+# icr-ffi builds icr-core with only what it exports: no HTTP client (fetching is not
+# exported), and no async runtime at all without the region's database.
+if cargo tree -q -p icr-ffi -e normal -i reqwest 2>/dev/null | grep -q .; then
+  echo "icr-ffi depends on reqwest although it exports no fetching" >&2; exit 1
+fi
+if cargo tree -q -p icr-ffi --no-default-features -e normal -i tokio 2>/dev/null | grep -q .; then
+  echo "icr-ffi without the postgres feature depends on tokio" >&2; exit 1
+fi
+echo "ok: icr-ffi carries no HTTP client, and no tokio without its postgres feature"
 
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null

@@ -73,6 +73,7 @@ pub enum AuditLog {
     /// host: one audit chain sealed with `key` (the same key at every host), and the
     /// state hosts share (launch-token replay, emergency access, opt-outs). The schema is
     /// created or upgraded on first use.
+    #[cfg(feature = "postgres")]
     Postgres {
         /// The database URL.
         url: String,
@@ -106,6 +107,7 @@ pub(crate) fn open_store(config: AuditLog) -> Result<Store, IcrError> {
             Store::file(Path::new(&path), AuditKey::from_bytes(&key).map_err(host)?)
                 .map_err(host)?
         }
+        #[cfg(feature = "postgres")]
         AuditLog::Postgres { url, key } => {
             Store::database(&url, AuditKey::from_bytes(&key).map_err(host)?).map_err(host)?
         }
