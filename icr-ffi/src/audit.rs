@@ -146,9 +146,7 @@ pub fn verify_audit_file(
     key: Vec<u8>,
     checkpoint: Option<Checkpoint>,
 ) -> Result<AuditVerification, IcrError> {
-    let key = AuditKey::from_bytes(&key).map_err(host)?;
+    let key = AuditKey::from_bytes(&key)?;
     let checkpoint = checkpoint.map(audit::Checkpoint::try_from).transpose()?;
-    Ok(verify_file(Path::new(&path), &key, checkpoint.as_ref())
-        .map_err(host)?
-        .into())
+    Ok(verify_file(Path::new(&path), &key, checkpoint.as_ref())?.into())
 }

@@ -19,7 +19,7 @@ impl Icr {
     #[uniffi::constructor]
     pub fn demo() -> Result<Arc<Icr>, IcrError> {
         let store = open_store(AuditLog::Memory)?;
-        let icr = session::demo::icr(store.sink()).map_err(host)?;
+        let icr = session::demo::icr(store.sink())?;
         Ok(Icr::wrap(icr, store))
     }
 }
@@ -28,14 +28,11 @@ impl Icr {
 /// for a demo ICR with another audit log.
 #[uniffi::export]
 pub fn demo_trust() -> Result<Trust, IcrError> {
-    let key = demo_key::signing_key()
-        .map_err(host)?
-        .public_key()
-        .ok_or_else(|| {
-            host(CoreError::Input(
-                "the demo key has no public key".to_owned(),
-            ))
-        })?;
+    let key = demo_key::signing_key()?.public_key().ok_or_else(|| {
+        host(CoreError::Input(
+            "the demo key has no public key".to_owned(),
+        ))
+    })?;
     Ok(Trust::Keys {
         issuer: demo_key::ISSUER.to_owned(),
         audience: demo_key::AUDIENCE.to_owned(),
@@ -107,7 +104,8 @@ pub fn mint_demo_token_at(
     nhs_number: String,
     issued_at: i64,
 ) -> Result<String, IcrError> {
-    let policy = Policy::default_uk().map_err(host)?;
-    let patient = NhsNumber::parse(&nhs_number).map_err(host)?;
-    session::demo::token(&policy, &role, relationship.into(), patient, issued_at).map_err(host)
+    let policy = Policy::default_uk()?;
+    let patient = NhsNumber::parse(&nhs_number)?;
+    session::demo::token(&policy, &role, relationship.into(), patient, issued_at)
+        .map_err(IcrError::from)
 }

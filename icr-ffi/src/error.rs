@@ -187,7 +187,29 @@ pub(crate) fn to_host(error: CoreError) -> IcrError {
     }
 }
 
-/// Maps any core error for a host: `.map_err(host)?`.
+/// Every core error converts to the host's with `?`, through [`to_host`].
+macro_rules! from_core {
+    ($($error:ty),* $(,)?) => {
+        $(impl From<$error> for IcrError {
+            fn from(e: $error) -> IcrError {
+                to_host(CoreError::from(e))
+            }
+        })*
+    };
+}
+
+from_core!(
+    SessionError,
+    LaunchError,
+    KeyError,
+    AuditError,
+    IngestError,
+    PolicyError,
+    NhsNumberError,
+);
+
+/// Maps an error the shell itself made (`CoreError::Input`, `Closed`, `Serialize`) for a
+/// host.
 pub(crate) fn host(e: impl Into<CoreError>) -> IcrError {
     to_host(e.into())
 }

@@ -10,7 +10,7 @@ use icr_core::launch::{TrustStore, Verifier};
 use icr_core::session::{self, Store};
 
 use crate::audit::{AuditVerification, Checkpoint};
-use crate::error::{IcrError, host};
+use crate::error::IcrError;
 use crate::live::{ICRS, Live};
 use crate::session::Session;
 use crate::slot::Slot;
@@ -102,15 +102,10 @@ pub struct IcrConfig {
 /// The store `config` names, opened by the core.
 pub(crate) fn open_store(config: AuditLog) -> Result<Store, IcrError> {
     Ok(match config {
-        AuditLog::Memory => Store::memory(AuditKey::generate().map_err(host)?),
-        AuditLog::File { path, key } => {
-            Store::file(Path::new(&path), AuditKey::from_bytes(&key).map_err(host)?)
-                .map_err(host)?
-        }
+        AuditLog::Memory => Store::memory(AuditKey::generate()?),
+        AuditLog::File { path, key } => Store::file(Path::new(&path), AuditKey::from_bytes(&key)?)?,
         #[cfg(feature = "postgres")]
-        AuditLog::Postgres { url, key } => {
-            Store::database(&url, AuditKey::from_bytes(&key).map_err(host)?).map_err(host)?
-        }
+        AuditLog::Postgres { url, key } => Store::database(&url, AuditKey::from_bytes(&key)?)?,
     })
 }
 
@@ -145,8 +140,7 @@ impl Icr {
         let policy = match &config.policy_json {
             Some(json) => Policy::from_json(json),
             None => Policy::default_uk(),
-        }
-        .map_err(host)?;
+        }?;
         let store = match config.trust {
             Trust::Keys {
                 issuer,
@@ -160,8 +154,7 @@ impl Icr {
                         KeyAlgorithm::Es256 => store.add_es256(&k.kid, &k.key),
                         KeyAlgorithm::Rs256 => store.add_rs256(&k.kid, &k.key),
                         KeyAlgorithm::EdDsa => store.add_ed25519(&k.kid, &k.key),
-                    }
-                    .map_err(host)?;
+                    }?;
                 }
                 store
             }
@@ -178,7 +171,7 @@ impl Icr {
     /// Opens a session from the host's signed launch token (audited, refusals too).
     pub fn open_session(&self, token: String) -> Result<Arc<Session>, IcrError> {
         let core = self.core.get()?;
-        let session = core.icr.open_session(&token).map_err(host)?;
+        let session = core.icr.open_session(&token)?;
         Ok(Session::wrap(session, core.store.clone()))
     }
 
@@ -192,7 +185,7 @@ impl Icr {
         organisation: String,
         reason: String,
     ) -> Result<(), IcrError> {
-        let patient = NhsNumber::parse(&nhs_number).map_err(host)?;
+        let patient = NhsNumber::parse(&nhs_number)?;
         let change = session::OptOutChange {
             patient,
             opted_out,
@@ -201,7 +194,11 @@ impl Icr {
             reason,
             recorded_at: jiff::Timestamp::now().as_second(),
         };
-        self.core.get()?.icr.record_opt_out(&change).map_err(host)
+        self.core
+            .get()?
+            .icr
+            .record_opt_out(&change)
+            .map_err(IcrError::from)
     }
 
     /// The head of the audit log: keep it somewhere the log's writer cannot change, and
@@ -222,12 +219,7 @@ impl Icr {
         let checkpoint = checkpoint
             .map(icr_core::audit::Checkpoint::try_from)
             .transpose()?;
-        Ok(core
-            .store
-            .log()
-            .verify(checkpoint.as_ref())
-            .map_err(host)?
-            .into())
+        Ok(core.store.log().verify(checkpoint.as_ref())?.into())
     }
 
     /// Lets go of the ICR: later calls fail with `IcrError.Closed`. Sessions already open

@@ -108,7 +108,7 @@ impl TryFrom<LaunchContext> for launch::LaunchContext {
             role_profile: c.role_profile,
             job_role: c.job_role,
             organisation: c.organisation,
-            patient: NhsNumber::parse(&c.patient).map_err(host)?,
+            patient: NhsNumber::parse(&c.patient)?,
             purpose: c.purpose,
             relationship: c.relationship.into(),
             issuer: c.issuer,
@@ -146,7 +146,6 @@ pub fn mint_launch_token(
         }
         KeyAlgorithm::Es256 => SigningKey::es256_from_pkcs8(&private_key),
         KeyAlgorithm::Rs256 => SigningKey::rs256_from_pkcs8(&private_key),
-    }
-    .map_err(host)?;
-    launch::mint(&context.try_into()?, &kid, &key).map_err(host)
+    }?;
+    launch::mint(&context.try_into()?, &kid, &key).map_err(IcrError::from)
 }

@@ -7,7 +7,7 @@ use icr_core::session::{self, Store};
 use icr_core::{NhsNumber, SharedCareRecord};
 
 use crate::audit::AccessReportLine;
-use crate::error::{IcrError, host};
+use crate::error::IcrError;
 use crate::launch::LaunchContext;
 use crate::live::{Live, SESSIONS};
 use crate::slot::Slot;
@@ -71,7 +71,11 @@ impl Session {
         &self,
         record: &SharedCareRecord,
     ) -> Result<icr_core::PatientSummary, IcrError> {
-        self.core.get()?.session.summary(record).map_err(host)
+        self.core
+            .get()?
+            .session
+            .summary(record)
+            .map_err(IcrError::from)
     }
 
     pub(crate) fn patient(&self) -> Result<NhsNumber, IcrError> {
@@ -105,7 +109,11 @@ impl Session {
     /// Emergency access: lifts the relationship requirement for a limited time. The
     /// reason is mandatory, recorded, and raised to the privacy officer.
     pub fn break_glass(&self, reason: String) -> Result<(), IcrError> {
-        self.core.get()?.session.break_glass(&reason).map_err(host)
+        self.core
+            .get()?
+            .session
+            .break_glass(&reason)
+            .map_err(IcrError::from)
     }
 
     /// True while emergency access is active.
@@ -117,8 +125,8 @@ impl Session {
     /// may read audit reports (`privacy-officer`). The read is audited.
     pub fn access_report(&self) -> Result<Vec<AccessReportLine>, IcrError> {
         let core = self.core.get()?;
-        let entries = core.store.entries().map_err(host)?;
-        let lines = core.session.access_report(&entries).map_err(host)?;
+        let entries = core.store.entries()?;
+        let lines = core.session.access_report(&entries)?;
         Ok(lines.into_iter().map(Into::into).collect())
     }
 

@@ -119,7 +119,7 @@ impl SourceSet {
             organisation: organisation.map(Into::into),
             ..IngestOptions::default()
         };
-        let record = icr_core::ingest(bytes, &options).map_err(host)?;
+        let record = icr_core::ingest(bytes, &options)?;
         let report = SourceReport::from(&record);
         lock(&pending).records.push(record);
         Ok(report)
