@@ -7,7 +7,6 @@ pub mod access;
 pub mod audit;
 #[cfg(feature = "demo")]
 pub mod demo;
-pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 mod fhir;
@@ -27,7 +26,7 @@ pub mod summary;
 #[cfg(any(feature = "fetch", feature = "postgres"))]
 mod tls;
 
-pub use error::IngestError;
+pub use ingest::IngestError;
 pub use identity::NhsNumber;
 pub use ingest::{IngestOptions, IngestReport, SourceRecord, ingest};
 pub use merge::{FailedSource, SharedCareRecord, SourceStatus, merge};

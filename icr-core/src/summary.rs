@@ -8,9 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{SectionNoteKind, WarningCode};
+use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
 use crate::merge::SharedCareRecord;
 use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
+pub use crate::model::WithheldReason;
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
@@ -73,7 +74,7 @@ impl PatientSummary {
     pub fn sources_read(&self) -> usize {
         self.sources
             .iter()
-            .filter(|s| s.status == crate::merge::SourceStatus::Ok)
+            .filter(|s| s.status == SourceStatus::Ok)
             .count()
     }
 
@@ -250,28 +251,6 @@ pub struct Withheld {
     pub explanation: String,
 }
 
-/// Why items are withheld.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum WithheldReason {
-    /// The viewer's role does not include this section.
-    RoleSection,
-    /// The item is in a sensitive category the role may not see (the category's key).
-    SensitiveCategory(String),
-    /// Withheld with a sensitive item it would reveal (a medicine specific to a
-    /// withheld condition).
-    Inference,
-    /// Linked to a withheld sensitive item (a consultation, result, referral or medicine
-    /// recorded against it); which item, or its category, is never said.
-    Linked,
-    /// The patient has opted out of sharing.
-    PatientOptOut,
-    /// No legitimate relationship and no break-glass.
-    NoRelationship,
-    /// The source organisation does not participate in sharing with the viewer.
-    NonParticipating,
-}
 
 /// A source's statement about a section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,7 +287,7 @@ pub struct SourceView {
     /// Care setting key.
     pub care_setting: crate::model::CareSetting,
     /// `ok`, `unavailable`, `timed_out`, `identity_mismatch`, …
-    pub status: crate::merge::SourceStatus,
+    pub status: SourceStatus,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -348,11 +327,11 @@ pub enum Freshness {
 /// The freshness of a source with `status` whose data is `age_days` old: `None` for a
 /// source that failed (nothing of it is shown).
 pub(crate) fn freshness(
-    status: crate::merge::SourceStatus,
+    status: SourceStatus,
     age_days: Option<i64>,
     stale_after_days: i64,
 ) -> Option<Freshness> {
-    if status != crate::merge::SourceStatus::Ok {
+    if status != SourceStatus::Ok {
         return None;
     }
     Some(match age_days {

@@ -10,7 +10,7 @@ use super::pack::{PackIndex, category_key};
 use super::policy::{Compiled, Policy, RoleRule};
 use crate::merge::SharedCareRecord;
 use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
-use crate::summary::WithheldReason;
+use crate::model::WithheldReason;
 
 /// Who is looking, as the decision needs it.
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use super::directory::Secret;
 use super::http::Exchange;
 use super::outcome::{Failure, from_operation_outcome};
 use crate::identity::NhsNumber;
-use crate::merge::SourceStatus;
+use crate::model::SourceStatus;
 
 /// The clinical resource types asked for, each by `patient=`.
 pub const CLINICAL_TYPES: [&str; 18] = [

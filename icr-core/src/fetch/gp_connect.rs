@@ -10,7 +10,7 @@ use super::Requester;
 use super::outcome::Failure;
 use crate::identity::NhsNumber;
 use crate::launch::{GP_CONNECT_LIFETIME, GpConnectClaims, mint_gp_connect_consumer_jwt};
-use crate::merge::SourceStatus;
+use crate::model::SourceStatus;
 
 /// The interaction id of the structured record request.
 pub const INTERACTION_ID: &str =

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use super::outcome::{Failure, by_http, from_operation_outcome};
 use super::retry_after::parse_retry_after;
 use super::{FetchOptions, ProgressEvent, SourceProgress};
-use crate::merge::SourceStatus;
+use crate::model::SourceStatus;
 
 /// Largest error body read to look for an `OperationOutcome`.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;

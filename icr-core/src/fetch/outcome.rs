@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::merge::SourceStatus;
+use crate::model::SourceStatus;
 
 /// How a source ended: its status and the reason shown to the professional.
 #[derive(Debug, Clone, PartialEq, Eq)]

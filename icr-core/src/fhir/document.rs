@@ -6,9 +6,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::lenient::{Many, Str};
-use super::resource::{Invalid, Resource, is_id, is_type_name};
+use super::dispatch::{Invalid, Resource, is_id, is_type_name};
 use super::resources::{Bundle, BundleEntry};
-use crate::error::IngestError;
+use crate::ingest::IngestError;
 
 /// Reads `bytes` as one FHIR resource (usually a Bundle).
 ///

@@ -6,5 +6,5 @@
 pub(crate) mod datatypes;
 pub(crate) mod document;
 pub(crate) mod lenient;
-pub(crate) mod resource;
+pub(crate) mod dispatch;
 pub(crate) mod resources;

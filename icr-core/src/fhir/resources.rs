@@ -10,7 +10,7 @@ use super::datatypes::{
     HumanName, Identifier, Meta, Period, Quantity, Range, Reference,
 };
 use super::lenient::{Many, Str};
-use super::resource::Resource;
+use super::dispatch::Resource;
 
 /// Declares a resource struct with the elements every resource has (`id`, `meta`,
 /// `contained`) followed by its own. Written out rather than `#[serde(flatten)]`,

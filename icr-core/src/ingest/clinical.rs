@@ -3,7 +3,7 @@
 //! teams and contacts.
 
 use crate::fhir::datatypes::find_ext;
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::fhir::resources::{
     AllergyIntolerance, Appointment, CarePlan, CareTeam, Condition, DocumentReference, Encounter,
     Flag, Immunization, Procedure, RelatedPerson, Request,
@@ -15,7 +15,7 @@ use crate::model::{
 
 use super::context::{Ctx, Outcome, status_code, status_str};
 use super::report::SkipReason;
-use super::text::{date, notes, person_name, s, telecoms, term, terms};
+use super::values::{date, notes, person_name, s, telecoms, term, terms};
 
 /// SNOMED CT concepts that assert the absence of allergies rather than an allergy.
 pub const NO_KNOWN_ALLERGY_CODES: [&str; 4] = ["716186003", "409137002", "428607008", "429625007"];

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Meta, Reference};
 use crate::fhir::lenient::Str;
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
 use crate::model::{
     Code, Detail, Entry, FhirDate, Organisation, Provenance, Section, is_known_system,
@@ -16,7 +16,7 @@ use crate::model::{
 use super::index::{Index, form_of, target_type};
 use super::report::{IngestReport, SkipReason, Skipped, UnresolvedReference};
 use super::sensitivity;
-use super::text::{person_name, primary_code, s, term};
+use super::values::{person_name, primary_code, s, term};
 
 /// What a resource turned out to be.
 pub enum Outcome {

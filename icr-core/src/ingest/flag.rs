@@ -7,7 +7,7 @@ use crate::fhir::datatypes::{CodeableConcept, Quantity};
 use crate::fhir::resources::{Observation, ObservationReferenceRange};
 use crate::model::{FlagBasis, ResultFlag};
 
-use super::text::s;
+use super::values::s;
 
 /// Who the result is about, as far as choosing a range needs: sex (`male`, `female`)
 /// and age in whole years when the result was taken.

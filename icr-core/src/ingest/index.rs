@@ -10,7 +10,7 @@ use std::collections::hash_map::Entry;
 
 use crate::fhir::datatypes::{Identifier, Reference};
 use crate::fhir::lenient::{Many, Str};
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 
 /// One resource of the document with its place.
 pub struct Node<'r, 'a> {

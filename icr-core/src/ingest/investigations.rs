@@ -6,13 +6,13 @@
 
 use crate::fhir::datatypes::Quantity;
 use crate::fhir::lenient::Str;
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::fhir::resources::{DiagnosticReport, Observation, ObservationReferenceRange};
 use crate::model::{Detail, ReferenceRange, ResultLine, Section};
 
 use super::context::{Ctx, Folded, Outcome, status_str};
 use super::report::SkipReason;
-use super::text::{date, notes, quantity, range, range_parts, s, term};
+use super::values::{date, notes, quantity, range, range_parts, s, term};
 
 /// SNOMED CT "Comment note", which GP systems use for filing comments.
 const COMMENT_NOTE: &str = "37331000000100";

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Reference};
 use crate::fhir::lenient::Many;
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::fhir::resources::List;
 use crate::model::{Entry, concept_id};
 

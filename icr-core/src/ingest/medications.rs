@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Reference, find_ext};
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::fhir::resources::{MedicationRequest, MedicationStatement};
 use crate::model::{
     ChangeKind, Code, Course, Detail, FhirDate, MedicationChange, MedicationDetail, Section, Supply,
@@ -14,7 +14,7 @@ use crate::model::{
 
 use super::context::{Ctx, Folded, Outcome, status_str};
 use super::report::SkipReason;
-use super::text::{date, dosage, notes, quantity, s, term, terms};
+use super::values::{date, dosage, notes, quantity, s, term, terms};
 
 /// Issues (`order`s) by the plan they are `basedOn`, computed once per document.
 pub type OrdersByPlan<'r, 'a> = HashMap<*const Resource<'a>, Vec<&'r Resource<'a>>>;

@@ -11,24 +11,25 @@
 mod clinical;
 mod context;
 mod flag;
-pub(crate) mod gpconnect;
+mod error;
+pub(crate) mod gp_connect;
 pub(crate) mod index;
 mod investigations;
 mod links;
 mod medications;
 mod report;
 mod sensitivity;
-mod text;
+mod values;
 mod units;
 mod version;
 
-pub use gpconnect::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
+pub use error::IngestError;
+pub use crate::model::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use index::ReferenceForm;
 pub use report::{FhirVersion, IngestReport, SkipReason, Skipped, UnresolvedReference};
 
-use crate::error::IngestError;
 use crate::fhir::datatypes::Reference;
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
 use crate::model::{CareSetting, Detail, Entry, FhirDate, Organisation, Patient, Section};
 use context::{Ctx, Folded, Outcome};
@@ -363,7 +364,7 @@ fn one<'r, 'a>(
             if other_patient_list(ctx, res, list) {
                 return Outcome::Skipped(SkipReason::OtherPatient);
             }
-            let (warnings, note) = gpconnect::read_list(list);
+            let (warnings, note) = gp_connect::read_list(list);
             out.warnings.extend(warnings);
             out.notes.extend(note);
             for contained in list.contained.iter() {
@@ -382,9 +383,9 @@ fn one<'r, 'a>(
                 let text = issue
                     .details
                     .as_ref()
-                    .and_then(text::term)
-                    .or_else(|| text::s(&issue.diagnostics))
-                    .or_else(|| text::s(&issue.code));
+                    .and_then(values::term)
+                    .or_else(|| values::s(&issue.diagnostics))
+                    .or_else(|| values::s(&issue.code));
                 out.warnings.push(SourceWarning {
                     code: WarningCode::SupplierMessage,
                     section: None,
@@ -414,7 +415,7 @@ fn one<'r, 'a>(
                 out.notes.push(SectionNote {
                     section: Section::Allergies,
                     kind: SectionNoteKind::NilKnown,
-                    text: a.code.as_ref().and_then(text::term),
+                    text: a.code.as_ref().and_then(values::term),
                 });
                 Outcome::Folded
             }
@@ -472,7 +473,7 @@ fn patient_contacts<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Vec
                 .name
                 .as_ref()
                 .map(|n| {
-                    text::person_name(&crate::fhir::lenient::Many(vec![clone_name(n)])).natural()
+                    values::person_name(&crate::fhir::lenient::Many(vec![clone_name(n)])).natural()
                 })
                 .filter(|n| !n.is_empty())
                 .or_else(|| {
@@ -486,8 +487,8 @@ fn patient_contacts<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Vec
                 name,
                 None,
                 Detail::Contact {
-                    relationship: text::terms(&c.relationship),
-                    telecom: text::telecoms(&c.telecom),
+                    relationship: values::terms(&c.relationship),
+                    telecom: values::telecoms(&c.telecom),
                 },
                 None,
             );
@@ -587,7 +588,7 @@ fn ods_code(res: &Resource<'_>) -> Option<String> {
                 s.ends_with("/Id/ods-organization-code") || s.ends_with("/Id/ods-site-code")
             })
         })
-        .and_then(|i| text::s(&i.value))
+        .and_then(|i| values::s(&i.value))
 }
 
 fn infer_organisation<'r, 'a>(
@@ -611,7 +612,7 @@ fn infer_organisation<'r, 'a>(
                 .find(|r| matches!(r, Resource::Organization(_)))
         });
     let name = match org {
-        Some(Resource::Organization(o)) => text::s(&o.name),
+        Some(Resource::Organization(o)) => values::s(&o.name),
         _ => None,
     }
     .or_else(|| managing.and_then(|m| m.display().map(str::to_owned)));
@@ -640,7 +641,7 @@ fn demographic_warnings(res: Option<&Resource<'_>>) -> Vec<SourceWarning> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if text::s(&p.gender).is_some_and(|g| !GENDERS.contains(&g.as_str())) {
+    if values::s(&p.gender).is_some_and(|g| !GENDERS.contains(&g.as_str())) {
         out.push(SourceWarning {
             code: WarningCode::InvalidValue,
             section: None,
@@ -650,7 +651,7 @@ fn demographic_warnings(res: Option<&Resource<'_>>) -> Vec<SourceWarning> {
             ),
         });
     }
-    if text::date(&p.deceased_date_time).is_some_and(|d| !d.is_valid()) {
+    if values::date(&p.deceased_date_time).is_some_and(|d| !d.is_valid()) {
         out.push(SourceWarning {
             code: WarningCode::InvalidDate,
             section: None,
@@ -675,12 +676,12 @@ fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient
         });
     Patient {
         nhs_number: ctx.patient_nhs.clone(),
-        name: text::person_name(&p.name),
-        birth_date: text::date(&p.birth_date),
+        name: values::person_name(&p.name),
+        birth_date: values::date(&p.birth_date),
         // Only FHIR's administrative genders; anything else is reported, not shown.
-        gender: text::s(&p.gender).filter(|g| GENDERS.contains(&g.as_str())),
+        gender: values::s(&p.gender).filter(|g| GENDERS.contains(&g.as_str())),
         // A date of death that is not a date still says the patient died.
-        deceased: text::date(&p.deceased_date_time)
+        deceased: values::date(&p.deceased_date_time)
             .map(|d| {
                 if d.is_valid() {
                     d.as_str().to_owned()
@@ -694,8 +695,8 @@ fn demographics<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>) -> Patient
                     .filter(|b| b.as_str() == "true")
                     .map(|_| "deceased".to_owned())
             }),
-        addresses: p.address.iter().filter_map(text::address_line).collect(),
-        telecom: text::telecoms(&p.telecom),
+        addresses: p.address.iter().filter_map(values::address_line).collect(),
+        telecom: values::telecoms(&p.telecom),
         registered_gp,
         restricted: sensitivity::restricted(res.meta()),
     }

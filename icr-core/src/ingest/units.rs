@@ -9,7 +9,7 @@
 
 use crate::fhir::datatypes::Quantity;
 
-use super::text::s;
+use super::values::s;
 
 /// UCUM's system URI.
 const UCUM: &str = "http://unitsofmeasure.org";

@@ -1,8 +1,8 @@
 //! Which FHIR version a document is in. GP Connect sends STU3 and everything else R4;
 //! DSTU2 and R5 documents are refused with the evidence, never half-read.
 
-use crate::error::IngestError;
-use crate::fhir::resource::Resource;
+use crate::ingest::IngestError;
+use crate::fhir::dispatch::Resource;
 
 use super::index::Index;
 use super::report::FhirVersion;

@@ -19,43 +19,13 @@ mod identity;
 use serde::Serialize;
 
 use crate::identity::NhsNumber;
-use crate::ingest::{FhirVersion, SectionNote, SourceRecord, SourceWarning};
-use crate::model::{Entry, FhirDate, Organisation, Patient};
+use crate::ingest::{FhirVersion, SourceRecord};
+use crate::model::{Entry, FhirDate, Organisation, Patient, SectionNote, SourceWarning};
+pub use crate::model::SourceStatus;
 
 pub use group::is_current_medication;
 pub(crate) use group::{normalise, problem_state};
 
-/// How a source fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SourceStatus {
-    /// Read and merged.
-    Ok,
-    /// Could not be reached.
-    Unavailable,
-    /// Did not answer within its deadline.
-    TimedOut,
-    /// Refused the connection or the request.
-    Refused,
-    /// Sent more than the size limit.
-    TooLarge,
-    /// Sent something that is not a readable FHIR response.
-    InvalidResponse,
-    /// Its patient is not the session's patient: discarded whole.
-    IdentityMismatch,
-    /// Its patient has the record's NHS number but differs in two or more of date of
-    /// birth, family name and gender: its items are held for reconciliation, not merged.
-    IdentityUnconfirmed,
-    /// The source denied access.
-    AccessDenied,
-    /// The source does not know the patient.
-    PatientNotFound,
-    /// The patient has dissented from sharing at this source.
-    PatientDissent,
-    /// Not asked, by rule: a GP Connect source for a restricted patient.
-    NotRequested,
-}
 
 /// A source that did not contribute, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,9 +4,11 @@
 mod code;
 mod date;
 mod entry;
+mod notes;
 mod patient;
 mod provenance;
 mod result;
+mod status;
 
 pub use code::{
     Code, DMD, SNOMED, SctIdError, concept_id, is_known_system, normalise_system, parse_sctid,
@@ -20,4 +22,6 @@ pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{
     CareSetting, LabelBasis, Organisation, Provenance, SensitiveCategory, Sensitivity,
 };
+pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use result::{FlagBasis, ReferenceRange, ResultFlag, ResultLine};
+pub use status::{SourceStatus, WithheldReason};

@@ -7,8 +7,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::items::{item, source_token};
 use super::{PANEL_CSS, PanelOptions, Text};
-use crate::ingest::SectionNoteKind;
-use crate::merge::SourceStatus;
+use crate::model::{SectionNoteKind, SourceStatus};
 use crate::model::{Entry, FhirDate, Section};
 use crate::summary::{
     self, Banner, Freshness, PatientSummary, SectionStatement, SectionWarning, SourceView,
@@ -532,8 +531,8 @@ fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
     }
 }
 
-fn withheld_key(reason: &crate::summary::WithheldReason) -> String {
-    use crate::summary::WithheldReason as R;
+fn withheld_key(reason: &crate::model::WithheldReason) -> String {
+    use crate::model::WithheldReason as R;
     match reason {
         R::RoleSection => "role-section".to_owned(),
         R::SensitiveCategory(c) => format!("sensitive-category:{c}"),

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::{Who, of};
-use crate::fhir::resource::Resource;
+use crate::fhir::dispatch::Resource;
 use crate::model::{FlagBasis, ResultFlag};
 
 fn flag_of(obs: serde_json::Value) -> Option<(ResultFlag, FlagBasis)> {
