@@ -26,8 +26,8 @@ pub mod summary;
 #[cfg(any(feature = "fetch", feature = "postgres"))]
 mod tls;
 
-pub use ingest::IngestError;
 pub use identity::NhsNumber;
+pub use ingest::IngestError;
 pub use ingest::{IngestOptions, IngestReport, SourceRecord, ingest};
 pub use merge::{FailedSource, SharedCareRecord, SourceStatus, merge};
 pub use summary::PatientSummary;

@@ -8,10 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
 use crate::merge::SharedCareRecord;
-use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
 pub use crate::model::WithheldReason;
+use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
+use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
@@ -250,7 +250,6 @@ pub struct Withheld {
     /// Why, in plain words.
     pub explanation: String,
 }
-
 
 /// A source's statement about a section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

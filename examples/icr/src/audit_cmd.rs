@@ -14,7 +14,7 @@ use icr_core::render::visible::for_terminal;
 /// Which log to read: a file, or the region's database.
 #[derive(clap::Args, Debug)]
 #[group(required = true, multiple = false)]
-pub struct LogArgs {
+pub(crate) struct LogArgs {
     /// The region's PostgreSQL database holding the audit chain of every host.
     #[arg(long, env = "ICR_DATABASE_URL", hide_env_values = true)]
     database: Option<String>,
@@ -43,7 +43,7 @@ pub(crate) fn source(args: &LogArgs) -> Result<Box<dyn AuditSource>, String> {
 }
 
 /// Verifies the whole log (against a checkpoint file when given); 0 only when it does.
-pub fn verify(args: &LogArgs, checkpoint: Option<&Path>, json: bool) -> i32 {
+pub(crate) fn verify(args: &LogArgs, checkpoint: Option<&Path>, json: bool) -> i32 {
     let log = match source(args) {
         Ok(l) => l,
         Err(e) => return fail(&e),
@@ -110,7 +110,7 @@ fn quarantine_files(path: &Path) -> Vec<String> {
 }
 
 /// Who has accessed this patient's record, from the verified part of the log.
-pub fn report(args: &LogArgs, patient: &str, json: bool) -> i32 {
+pub(crate) fn report(args: &LogArgs, patient: &str, json: bool) -> i32 {
     let log = match source(args) {
         Ok(l) => l,
         Err(e) => return fail(&e),
@@ -157,7 +157,7 @@ pub fn report(args: &LogArgs, patient: &str, json: bool) -> i32 {
 
 /// Every emergency access and every refusal, from the verified part of the log: the
 /// privacy officer's feed.
-pub fn alerts(args: &LogArgs, json: bool) -> i32 {
+pub(crate) fn alerts(args: &LogArgs, json: bool) -> i32 {
     let log = match source(args) {
         Ok(l) => l,
         Err(e) => return fail(&e),

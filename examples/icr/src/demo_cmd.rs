@@ -8,7 +8,7 @@ use icr_core::PatientSummary;
 use crate::view::ViewArgs;
 
 /// Builds the three views and prints them; `json` prints only the chosen role's summary.
-pub fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String> {
+pub(crate) fn run(args: &ViewArgs, json: bool, compare: bool) -> Result<String, String> {
     let record = crate::summary_cmd::record(crate::summary_cmd::from_demo(), None);
     let store = crate::view::store(args)?;
     let main = crate::view::summary(&record, args, &store)?;

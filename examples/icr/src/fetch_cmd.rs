@@ -39,7 +39,7 @@ fn show(p: SourceProgress) {
 
 /// Fetches, merges, decides and audits; returns the exit code.
 /// Exit status 3 when no source could be read: the summary holds nothing received.
-pub fn run(directory: &Path, nhs_number: &str, args: &ViewArgs, json: bool) -> i32 {
+pub(crate) fn run(directory: &Path, nhs_number: &str, args: &ViewArgs, json: bool) -> i32 {
     match summary(directory, nhs_number, args) {
         Ok(summary) if summary.sources_read() == 0 => {
             crate::print_summary(&summary, json);

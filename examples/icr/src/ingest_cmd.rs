@@ -6,7 +6,7 @@ use icr_core::{IngestOptions, ingest};
 use serde_json::{Value, json};
 
 /// Runs the command; returns the exit code (1 when any file could not be read at all).
-pub fn run(files: &[PathBuf]) -> i32 {
+pub(crate) fn run(files: &[PathBuf]) -> i32 {
     let mut code = 0;
     let options = IngestOptions::default();
     for file in files {

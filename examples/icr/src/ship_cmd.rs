@@ -9,7 +9,7 @@ use icr_core::audit::{AuditSource, FileShipMark, ShipMark, ShipTarget, ship_pend
 
 /// Where to ship to, and where the shipper keeps its place.
 #[derive(clap::Args, Debug)]
-pub struct ShipArgs {
+pub(crate) struct ShipArgs {
     /// The FHIR server's base URL; events are created at `<URL>/AuditEvent` (https, or
     /// http on a loopback address).
     #[arg(long, value_name = "FHIR_BASE_URL")]
@@ -71,7 +71,7 @@ struct Line {
 /// Ships what `source` holds beyond the mark. Exit status 0 when everything verified is
 /// acknowledged; 1 when the run stopped (the reason on stderr, with the last entry
 /// acknowledged), so that a scheduler tries again and an operator sees why.
-pub fn run(args: &ShipArgs, log: &crate::audit_cmd::LogArgs) -> i32 {
+pub(crate) fn run(args: &ShipArgs, log: &crate::audit_cmd::LogArgs) -> i32 {
     let (source, mark): (Box<dyn AuditSource>, Box<dyn ShipMark>) =
         match crate::audit_cmd::source(log) {
             Ok(source) => match (&args.mark, crate::audit_cmd::database(log)) {

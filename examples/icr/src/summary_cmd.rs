@@ -11,14 +11,14 @@ use icr_core::{
 };
 
 /// A source to read: its bytes and, when known, who supplies it.
-pub struct Input {
+pub(crate) struct Input {
     pub label: String,
     pub bytes: Result<Vec<u8>, String>,
     pub organisation: Option<Organisation>,
 }
 
 /// Reads files as sources.
-pub fn from_files(files: &[PathBuf]) -> Vec<Input> {
+pub(crate) fn from_files(files: &[PathBuf]) -> Vec<Input> {
     files
         .iter()
         .map(|f| Input {
@@ -55,7 +55,7 @@ fn read_capped(path: &Path, max: usize) -> Result<Vec<u8>, String> {
 
 /// The patient the first readable source is about, refusing a source that holds several
 /// patients (the command cannot know which is meant: say so with `--patient`).
-pub fn first_patient(inputs: &[Input]) -> Result<Option<NhsNumber>, String> {
+pub(crate) fn first_patient(inputs: &[Input]) -> Result<Option<NhsNumber>, String> {
     for input in inputs {
         let Ok(bytes) = &input.bytes else { continue };
         let Ok(record) = ingest(bytes, &IngestOptions::default()) else {
@@ -81,7 +81,7 @@ pub fn first_patient(inputs: &[Input]) -> Result<Option<NhsNumber>, String> {
 }
 
 /// The built-in demo sources.
-pub fn from_demo() -> Vec<Input> {
+pub(crate) fn from_demo() -> Vec<Input> {
     icr_core::demo::sources()
         .into_iter()
         .map(|s| Input {
@@ -94,7 +94,7 @@ pub fn from_demo() -> Vec<Input> {
 
 /// `icr summary`: reads the files for the patient the session is about (the token's, or
 /// `--patient`, or the first source's when that is unambiguous), then decides and audits.
-pub fn run(
+pub(crate) fn run(
     files: &[PathBuf],
     patient: Option<&str>,
     args: &crate::view::ViewArgs,
@@ -129,7 +129,7 @@ pub fn run(
 /// Ingests and merges every source for `patient` (as a session does: a source about
 /// anyone else is an identity mismatch, never mixed in); without one, the first source
 /// with a valid NHS number sets the patient.
-pub fn record(inputs: Vec<Input>, patient: Option<NhsNumber>) -> SharedCareRecord {
+pub(crate) fn record(inputs: Vec<Input>, patient: Option<NhsNumber>) -> SharedCareRecord {
     let mut records = Vec::new();
     let mut failures = Vec::new();
     let mut expected = patient;

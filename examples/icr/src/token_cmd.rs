@@ -7,7 +7,7 @@ use icr_core::session::demo;
 
 /// Prints a token for the role, relationship and patient, expiring `expires_in` seconds
 /// from now.
-pub fn run(
+pub(crate) fn run(
     role: &str,
     relationship: &str,
     patient: &str,

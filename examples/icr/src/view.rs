@@ -16,7 +16,7 @@ const DEMO_AUDIT_KEY: &[u8; 32] = b"icr-demo-audit-key-published!!!!";
 
 /// Who is looking, from the command line.
 #[derive(clap::Args, Debug, Clone)]
-pub struct ViewArgs {
+pub(crate) struct ViewArgs {
     /// Policy role to view as: gp, hospital-doctor, nurse, pharmacist, mental-health,
     /// social-worker, ooh-clinician, receptionist, privacy-officer.
     #[arg(long = "as", default_value = "gp")]
@@ -44,7 +44,7 @@ pub struct ViewArgs {
 }
 
 /// The audit key: `ICR_AUDIT_KEY` (hex), else the published demo key with a warning.
-pub fn audit_key() -> Result<AuditKey, String> {
+pub(crate) fn audit_key() -> Result<AuditKey, String> {
     match std::env::var("ICR_AUDIT_KEY") {
         Ok(hex) => {
             let bytes = decode_hex(hex.trim()).ok_or("ICR_AUDIT_KEY is not hex")?;
@@ -68,7 +68,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Where the `icr` command keeps a log's checkpoint: beside it, `<log>.checkpoint`.
-pub fn checkpoint_path(log: &Path) -> PathBuf {
+pub(crate) fn checkpoint_path(log: &Path) -> PathBuf {
     let mut name = log.file_name().unwrap_or_default().to_os_string();
     name.push(".checkpoint");
     log.with_file_name(name)
@@ -78,7 +78,7 @@ pub fn checkpoint_path(log: &Path) -> PathBuf {
 /// for the audit chain and the shared state; else the audit file given (checked against,
 /// and keeping, its checkpoint beside it); else an in-memory log. A line set aside on
 /// opening a file is reported on stderr.
-pub fn store(args: &ViewArgs) -> Result<Store, String> {
+pub(crate) fn store(args: &ViewArgs) -> Result<Store, String> {
     let key = audit_key()?;
     if let Some(url) = &args.database {
         return Store::database(url, key).map_err(|e| format!("database: {e}"));
@@ -99,7 +99,7 @@ pub fn store(args: &ViewArgs) -> Result<Store, String> {
 
 /// Seconds for `--as-of` (noon UTC that day) or now. A date the clock cannot stand at
 /// (before 1970, or at the end of the calendar) is an error, never silently today.
-pub fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
+pub(crate) fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
     let Some(day) = as_of else {
         return Ok(Arc::new(|| jiff::Timestamp::now().as_second()));
     };
@@ -115,7 +115,7 @@ pub fn clock(as_of: Option<jiff::civil::Date>) -> Result<Clock, String> {
 }
 
 /// An ICR over the demo key and default policy, with this store and clock.
-pub fn icr(store: &Store, clock: Clock) -> Result<Icr, String> {
+pub(crate) fn icr(store: &Store, clock: Clock) -> Result<Icr, String> {
     let builder = demo::builder(store.sink())
         .map_err(|e| e.to_string())?
         .clock(clock);
@@ -127,7 +127,7 @@ pub fn icr(store: &Store, clock: Clock) -> Result<Icr, String> {
 }
 
 /// Opens a session as `args` says for the record's patient.
-pub fn open(
+pub(crate) fn open(
     icr: &Icr,
     args: &ViewArgs,
     record: &SharedCareRecord,
@@ -169,7 +169,7 @@ fn no_patient(record: &SharedCareRecord) -> String {
 }
 
 /// The summary `args` may see, audited.
-pub fn summary(
+pub(crate) fn summary(
     record: &SharedCareRecord,
     args: &ViewArgs,
     store: &Store,

@@ -4,7 +4,7 @@
 use icr_core::audit::{AuditKind, AuditOutcome, AuditRecord, WithheldCount};
 
 /// A typical record view: five sections, two withheld counts, three sources.
-pub fn record() -> AuditRecord {
+pub(crate) fn record() -> AuditRecord {
     AuditRecord {
         kind: AuditKind::RecordViewed,
         outcome: AuditOutcome::Success,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-pub fn mean_ns(group: &str, function: &str) -> Option<f64> {
+pub(crate) fn mean_ns(group: &str, function: &str) -> Option<f64> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::pack::{PackIndex, category_key};
 use super::policy::{Compiled, Policy, RoleRule};
 use crate::merge::SharedCareRecord;
-use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
 use crate::model::WithheldReason;
+use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
 
 /// Who is looking, as the decision needs it.
 #[derive(Debug, Clone)]

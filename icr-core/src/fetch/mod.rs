@@ -61,8 +61,8 @@ pub use fhir_r4::CLINICAL_TYPES;
 pub use gp_connect::INTERACTION_ID as GP_CONNECT_INTERACTION_ID;
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after};
 
-use crate::ingest::IngestError;
 use crate::identity::NhsNumber;
+use crate::ingest::IngestError;
 use crate::ingest::{IngestOptions, SourceRecord, ingest};
 use crate::merge::{FailedSource, SourceStatus};
 use http::{Budget, Exchange, TotalBudget};

@@ -17,7 +17,7 @@ use super::lenient::{Decimal, Many, Str};
 /// `Meta`: last updated, profiles and security labels.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Meta<'a> {
+pub(crate) struct Meta<'a> {
     #[serde(borrow)]
     pub last_updated: Option<Str<'a>>,
     #[serde(default, borrow)]
@@ -29,7 +29,7 @@ pub struct Meta<'a> {
 /// `Extension`, with the value types the UK profiles use.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Extension<'a> {
+pub(crate) struct Extension<'a> {
     #[serde(borrow)]
     pub url: Option<Str<'a>>,
     #[serde(default, borrow)]
@@ -60,7 +60,7 @@ pub struct Extension<'a> {
 
 impl<'a> Extension<'a> {
     /// The value as text, whatever primitive type was sent.
-    pub fn value_text(&self) -> Option<&str> {
+    pub(crate) fn value_text(&self) -> Option<&str> {
         [
             &self.value_string,
             &self.value_code,
@@ -78,7 +78,7 @@ impl<'a> Extension<'a> {
 
     /// True when the url ends with `name` (profiles move between `fhir.nhs.uk` and
     /// `fhir.hl7.org.uk`, so only the last path segment is stable).
-    pub fn is(&self, name: &str) -> bool {
+    pub(crate) fn is(&self, name: &str) -> bool {
         self.url.as_ref().is_some_and(|u| {
             let u = u.as_str();
             u.eq_ignore_ascii_case(name)
@@ -90,14 +90,17 @@ impl<'a> Extension<'a> {
 }
 
 /// Finds the first extension whose url's last segment is `name`.
-pub fn find_ext<'e, 'a>(exts: &'e Many<Extension<'a>>, name: &str) -> Option<&'e Extension<'a>> {
+pub(crate) fn find_ext<'e, 'a>(
+    exts: &'e Many<Extension<'a>>,
+    name: &str,
+) -> Option<&'e Extension<'a>> {
     exts.iter().find(|e| e.is(name))
 }
 
 /// `Coding`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Coding<'a> {
+pub(crate) struct Coding<'a> {
     #[serde(borrow)]
     pub system: Option<Str<'a>>,
     #[serde(borrow)]
@@ -111,7 +114,7 @@ pub struct Coding<'a> {
 /// `CodeableConcept`. A bare code string where a concept is expected (STU3
 /// `clinicalStatus` versus R4's concept) is read as a concept with that code and no system.
 #[derive(Debug, Default)]
-pub struct CodeableConcept<'a> {
+pub(crate) struct CodeableConcept<'a> {
     pub coding: Many<Coding<'a>>,
     pub text: Option<Str<'a>>,
 }
@@ -163,7 +166,7 @@ impl<'a> CodeableConcept<'a> {
     }
 
     /// The first code, lower-cased comparison helper for status-like concepts.
-    pub fn first_code(&self) -> Option<&str> {
+    pub(crate) fn first_code(&self) -> Option<&str> {
         self.coding
             .iter()
             .find_map(|c| c.code.as_ref().map(Str::as_str))
@@ -174,7 +177,7 @@ impl<'a> CodeableConcept<'a> {
 /// wrappers are read into the same type and unwrapped by [`Reference::target`].
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Reference<'a> {
+pub(crate) struct Reference<'a> {
     #[serde(borrow)]
     pub reference: Option<Str<'a>>,
     #[serde(borrow)]
@@ -189,7 +192,7 @@ pub struct Reference<'a> {
 
 impl<'a> Reference<'a> {
     /// The reference itself, looking through STU3 `agent`/`actor` wrappers.
-    pub fn target(&self) -> &Reference<'a> {
+    pub(crate) fn target(&self) -> &Reference<'a> {
         match (&self.reference, &self.agent, &self.actor) {
             (None, Some(inner), _) | (None, None, Some(inner)) => inner.target(),
             _ => self,
@@ -197,12 +200,12 @@ impl<'a> Reference<'a> {
     }
 
     /// The reference string, if any.
-    pub fn reference(&self) -> Option<&str> {
+    pub(crate) fn reference(&self) -> Option<&str> {
         self.target().reference.as_ref().map(Str::as_str)
     }
 
     /// The display text, if any.
-    pub fn display(&self) -> Option<&str> {
+    pub(crate) fn display(&self) -> Option<&str> {
         self.target().display.as_ref().map(Str::as_str)
     }
 }
@@ -210,7 +213,7 @@ impl<'a> Reference<'a> {
 /// `Identifier`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Identifier<'a> {
+pub(crate) struct Identifier<'a> {
     #[serde(borrow)]
     pub system: Option<Str<'a>>,
     #[serde(borrow)]
@@ -220,7 +223,7 @@ pub struct Identifier<'a> {
 /// `Quantity` (and `SimpleQuantity`, `Age`, `Duration`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Quantity<'a> {
+pub(crate) struct Quantity<'a> {
     #[serde(borrow)]
     pub value: Option<Decimal<'a>>,
     #[serde(borrow)]
@@ -239,7 +242,7 @@ pub struct Quantity<'a> {
 /// `Range`, also used for `referenceRange`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Range<'a> {
+pub(crate) struct Range<'a> {
     #[serde(borrow)]
     pub low: Option<Quantity<'a>>,
     #[serde(borrow)]
@@ -250,7 +253,7 @@ pub struct Range<'a> {
 
 /// `Period`.
 #[derive(Debug, Default, Deserialize)]
-pub struct Period<'a> {
+pub(crate) struct Period<'a> {
     #[serde(borrow)]
     pub start: Option<Str<'a>>,
     #[serde(borrow)]
@@ -260,7 +263,7 @@ pub struct Period<'a> {
 /// `Annotation` (notes and comments).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Annotation<'a> {
+pub(crate) struct Annotation<'a> {
     #[serde(borrow)]
     pub text: Option<Str<'a>>,
 }
@@ -268,7 +271,7 @@ pub struct Annotation<'a> {
 /// `HumanName`. DSTU2-style `family` arrays are tolerated.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct HumanName<'a> {
+pub(crate) struct HumanName<'a> {
     #[serde(rename = "use", borrow)]
     pub use_: Option<Str<'a>>,
     #[serde(borrow)]
@@ -284,7 +287,7 @@ pub struct HumanName<'a> {
 /// `Address`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Address<'a> {
+pub(crate) struct Address<'a> {
     #[serde(borrow)]
     pub text: Option<Str<'a>>,
     #[serde(default, borrow)]
@@ -300,7 +303,7 @@ pub struct Address<'a> {
 /// `ContactPoint`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ContactPoint<'a> {
+pub(crate) struct ContactPoint<'a> {
     #[serde(borrow)]
     pub system: Option<Str<'a>>,
     #[serde(borrow)]
@@ -312,7 +315,7 @@ pub struct ContactPoint<'a> {
 /// `Attachment` (content is never inlined into the record; only its description).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Attachment<'a> {
+pub(crate) struct Attachment<'a> {
     #[serde(borrow)]
     pub content_type: Option<Str<'a>>,
     #[serde(borrow)]
@@ -326,7 +329,7 @@ pub struct Attachment<'a> {
 /// `Timing`, as far as a dosage needs it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Timing<'a> {
+pub(crate) struct Timing<'a> {
     #[serde(borrow)]
     pub code: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -336,7 +339,7 @@ pub struct Timing<'a> {
 /// `Timing.repeat`: how often, and for how long.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TimingRepeat<'a> {
+pub(crate) struct TimingRepeat<'a> {
     #[serde(borrow)]
     pub frequency: Option<Str<'a>>,
     #[serde(borrow)]
@@ -353,7 +356,7 @@ pub struct TimingRepeat<'a> {
 /// `Dosage` (STU3 and R4: `doseQuantity` moved into `doseAndRate`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Dosage<'a> {
+pub(crate) struct Dosage<'a> {
     #[serde(borrow)]
     pub text: Option<Str<'a>>,
     #[serde(borrow)]
@@ -377,7 +380,7 @@ pub struct Dosage<'a> {
 /// `Dosage.doseAndRate` (R4).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DoseAndRate<'a> {
+pub(crate) struct DoseAndRate<'a> {
     #[serde(borrow)]
     pub dose_quantity: Option<Quantity<'a>>,
     #[serde(borrow)]

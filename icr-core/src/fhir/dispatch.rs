@@ -19,7 +19,7 @@ use super::resources::*;
 /// they can still be counted and reported.
 #[derive(Debug)]
 #[allow(missing_docs)]
-pub enum Resource<'a> {
+pub(crate) enum Resource<'a> {
     Patient(Box<Patient<'a>>),
     Organization(Box<Organization<'a>>),
     Practitioner(Box<Practitioner<'a>>),
@@ -58,7 +58,7 @@ pub enum Resource<'a> {
 
 /// What survives of a resource that could not be read.
 #[derive(Debug)]
-pub struct Invalid {
+pub(crate) struct Invalid {
     pub resource_type: Option<String>,
     pub id: Option<String>,
     pub reason: String,
@@ -66,7 +66,7 @@ pub struct Invalid {
 
 impl<'a> Resource<'a> {
     /// The `resourceType` as sent (`None` for an untyped object).
-    pub fn type_name(&self) -> Option<&str> {
+    pub(crate) fn type_name(&self) -> Option<&str> {
         Some(match self {
             Resource::Patient(_) => "Patient",
             Resource::Organization(_) => "Organization",
@@ -103,7 +103,7 @@ impl<'a> Resource<'a> {
     }
 
     /// The logical id, if any.
-    pub fn id(&self) -> Option<&str> {
+    pub(crate) fn id(&self) -> Option<&str> {
         macro_rules! id_of {
             ($($v:ident),*) => {
                 match self {
@@ -146,7 +146,7 @@ impl<'a> Resource<'a> {
     }
 
     /// `meta` of the resource (empty for invalid ones).
-    pub fn meta(&self) -> Option<&super::datatypes::Meta<'a>> {
+    pub(crate) fn meta(&self) -> Option<&super::datatypes::Meta<'a>> {
         macro_rules! meta_of {
             ($($v:ident),*) => {
                 match self {
@@ -189,7 +189,7 @@ impl<'a> Resource<'a> {
     }
 
     /// The `contained` resources.
-    pub fn contained(&self) -> &[Resource<'a>] {
+    pub(crate) fn contained(&self) -> &[Resource<'a>] {
         macro_rules! contained_of {
             ($($v:ident),*) => {
                 match self {

@@ -5,8 +5,8 @@ use crate::json_problem::JsonProblem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::lenient::{Many, Str};
 use super::dispatch::{Invalid, Resource, is_id, is_type_name};
+use super::lenient::{Many, Str};
 use super::resources::{Bundle, BundleEntry};
 use crate::ingest::IngestError;
 
@@ -14,7 +14,7 @@ use crate::ingest::IngestError;
 ///
 /// A resource inside a Bundle that has an unexpected shape does not fail the document: it
 /// becomes [`Resource::Invalid`] with the reason, and the rest is read as usual.
-pub fn parse(bytes: &[u8], max_bytes: usize) -> Result<Resource<'_>, IngestError> {
+pub(crate) fn parse(bytes: &[u8], max_bytes: usize) -> Result<Resource<'_>, IngestError> {
     if bytes.len() > max_bytes {
         return Err(IngestError::TooLarge {
             size: bytes.len(),

@@ -18,11 +18,11 @@ use serde_json::value::RawValue;
 /// Numbers and booleans are accepted and kept as their JSON text, because suppliers send
 /// `"valueInteger": "3"` as readily as `"value": 3`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Str<'a>(pub Cow<'a, str>);
+pub(crate) struct Str<'a>(pub Cow<'a, str>);
 
 impl<'a> Str<'a> {
     /// The text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -70,12 +70,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 
 /// A FHIR `decimal`, kept as the exact text that was sent.
 #[derive(Debug, Clone, Copy)]
-pub struct Decimal<'a>(&'a RawValue);
+pub(crate) struct Decimal<'a>(&'a RawValue);
 
 impl<'a> Decimal<'a> {
     /// The number as written in the source (`"4.0"`), or `None` when the value is not a number
     /// (suppliers sometimes send a string; a numeric string is accepted).
-    pub fn text(&self) -> Option<&'a str> {
+    pub(crate) fn text(&self) -> Option<&'a str> {
         let raw = self.0.get().trim();
         let inner = raw
             .strip_prefix('"')
@@ -92,7 +92,7 @@ impl<'a> Decimal<'a> {
     /// The number as it is shown: as written when it is a finite number; a value a
     /// double cannot hold (`1e400`) or that is not a number in FHIR's grammar is shown
     /// as written with "(not a valid number, as recorded)", never as a plain value.
-    pub fn shown(&self) -> Option<std::borrow::Cow<'a, str>> {
+    pub(crate) fn shown(&self) -> Option<std::borrow::Cow<'a, str>> {
         let text = self.text()?;
         // Only an exponent (or hundreds of digits) can take a number past a double.
         let plain = !text.contains(['e', 'E']) && text.len() < 300;

@@ -4,7 +4,7 @@
 //! record built from them by [`crate::ingest`].
 
 pub(crate) mod datatypes;
+pub(crate) mod dispatch;
 pub(crate) mod document;
 pub(crate) mod lenient;
-pub(crate) mod dispatch;
 pub(crate) mod resources;

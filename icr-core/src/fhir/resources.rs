@@ -9,8 +9,8 @@ use super::datatypes::{
     Address, Annotation, Attachment, CodeableConcept, Coding, ContactPoint, Dosage, Extension,
     HumanName, Identifier, Meta, Period, Quantity, Range, Reference,
 };
-use super::lenient::{Many, Str};
 use super::dispatch::Resource;
+use super::lenient::{Many, Str};
 
 /// Declares a resource struct with the elements every resource has (`id`, `meta`,
 /// `contained`) followed by its own. Written out rather than `#[serde(flatten)]`,
@@ -20,14 +20,14 @@ macro_rules! resource {
         $(#[$m])*
         #[derive(Debug, Default, Deserialize)]
         #[serde(rename_all = "camelCase")]
-        pub struct $name<'a> {
+        pub(crate) struct $name<'a> {
             #[serde(borrow)]
-            pub id: Option<Str<'a>>,
+            pub(crate) id: Option<Str<'a>>,
             #[serde(default, borrow)]
-            pub meta: Meta<'a>,
+            pub(crate) meta: Meta<'a>,
             #[serde(default, borrow)]
-            pub contained: Many<Resource<'a>>,
-            $($(#[$fm])* #[serde(borrow)] pub $field: $ty,)*
+            pub(crate) contained: Many<Resource<'a>>,
+            $($(#[$fm])* #[serde(borrow)] pub(crate) $field: $ty,)*
         }
     };
 }
@@ -52,7 +52,7 @@ resource!(
 /// `Patient.contact`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PatientContact<'a> {
+pub(crate) struct PatientContact<'a> {
     #[serde(default, borrow)]
     pub relationship: Many<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -126,7 +126,7 @@ resource!(
 /// `List.entry`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ListEntry<'a> {
+pub(crate) struct ListEntry<'a> {
     #[serde(borrow)]
     pub item: Option<Reference<'a>>,
 }
@@ -156,7 +156,7 @@ resource!(
 /// `AllergyIntolerance.reaction`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Reaction<'a> {
+pub(crate) struct Reaction<'a> {
     #[serde(default, borrow)]
     pub manifestation: Many<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -192,7 +192,7 @@ resource!(
 
 /// `Condition.evidence`.
 #[derive(Debug, Default, Deserialize)]
-pub struct ConditionEvidence<'a> {
+pub(crate) struct ConditionEvidence<'a> {
     #[serde(default, borrow)]
     pub code: Many<CodeableConcept<'a>>,
     #[serde(default, borrow)]
@@ -244,7 +244,7 @@ resource!(
 /// `MedicationRequest.dispenseRequest`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DispenseRequest<'a> {
+pub(crate) struct DispenseRequest<'a> {
     #[serde(borrow)]
     pub validity_period: Option<Period<'a>>,
     #[serde(borrow)]
@@ -291,7 +291,7 @@ resource!(
 /// `Observation.referenceRange`: a range and whom it applies to (STU3 and R4 alike).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ObservationReferenceRange<'a> {
+pub(crate) struct ObservationReferenceRange<'a> {
     #[serde(borrow)]
     pub low: Option<Quantity<'a>>,
     #[serde(borrow)]
@@ -309,7 +309,7 @@ pub struct ObservationReferenceRange<'a> {
 /// `Observation.related` (STU3 test groups).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ObservationRelated<'a> {
+pub(crate) struct ObservationRelated<'a> {
     #[serde(rename = "type", borrow)]
     pub type_: Option<Str<'a>>,
     #[serde(borrow)]
@@ -319,7 +319,7 @@ pub struct ObservationRelated<'a> {
 /// `Observation.component` (blood pressure and other panels).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ObservationComponent<'a> {
+pub(crate) struct ObservationComponent<'a> {
     #[serde(borrow)]
     pub code: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -373,7 +373,7 @@ resource!(
 /// `Immunization.vaccinationProtocol` (STU3) / `protocolApplied` (R4).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DoseProtocol<'a> {
+pub(crate) struct DoseProtocol<'a> {
     #[serde(borrow)]
     pub dose_sequence: Option<Str<'a>>,
     #[serde(borrow)]
@@ -446,7 +446,7 @@ resource!(
 /// `Encounter.participant`, `Appointment.participant`, `CareTeam.participant`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Participant<'a> {
+pub(crate) struct Participant<'a> {
     #[serde(default, borrow)]
     pub role: Many<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -461,7 +461,7 @@ pub struct Participant<'a> {
 
 /// `Encounter.diagnosis`.
 #[derive(Debug, Default, Deserialize)]
-pub struct EncounterDiagnosis<'a> {
+pub(crate) struct EncounterDiagnosis<'a> {
     #[serde(borrow)]
     pub condition: Option<Reference<'a>>,
 }
@@ -469,14 +469,14 @@ pub struct EncounterDiagnosis<'a> {
 /// `Encounter.hospitalization`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Hospitalization<'a> {
+pub(crate) struct Hospitalization<'a> {
     #[serde(borrow)]
     pub discharge_disposition: Option<CodeableConcept<'a>>,
 }
 
 /// `Encounter.location`.
 #[derive(Debug, Default, Deserialize)]
-pub struct EncounterLocation<'a> {
+pub(crate) struct EncounterLocation<'a> {
     #[serde(borrow)]
     pub location: Option<Reference<'a>>,
 }
@@ -521,7 +521,7 @@ resource!(
 
 /// `DocumentReference.content`.
 #[derive(Debug, Default, Deserialize)]
-pub struct DocumentContent<'a> {
+pub(crate) struct DocumentContent<'a> {
     #[serde(borrow)]
     pub attachment: Option<Attachment<'a>>,
 }
@@ -544,7 +544,7 @@ resource!(
 
 /// `CarePlan.activity`.
 #[derive(Debug, Default, Deserialize)]
-pub struct CarePlanActivity<'a> {
+pub(crate) struct CarePlanActivity<'a> {
     #[serde(borrow)]
     pub detail: Option<CarePlanDetail<'a>>,
 }
@@ -552,7 +552,7 @@ pub struct CarePlanActivity<'a> {
 /// `CarePlan.activity.detail`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CarePlanDetail<'a> {
+pub(crate) struct CarePlanDetail<'a> {
     #[serde(borrow)]
     pub code: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -596,7 +596,7 @@ resource!(
 /// `OperationOutcome.issue`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OutcomeIssue<'a> {
+pub(crate) struct OutcomeIssue<'a> {
     #[serde(borrow)]
     pub code: Option<Str<'a>>,
     #[serde(borrow)]
@@ -615,7 +615,7 @@ resource!(
 /// `Bundle.entry`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BundleEntry<'a> {
+pub(crate) struct BundleEntry<'a> {
     #[serde(borrow)]
     pub full_url: Option<Str<'a>>,
     #[serde(borrow)]

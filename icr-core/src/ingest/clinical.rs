@@ -18,7 +18,8 @@ use super::report::SkipReason;
 use super::values::{date, notes, person_name, s, telecoms, term, terms};
 
 /// SNOMED CT concepts that assert the absence of allergies rather than an allergy.
-pub const NO_KNOWN_ALLERGY_CODES: [&str; 4] = ["716186003", "409137002", "428607008", "429625007"];
+pub(super) const NO_KNOWN_ALLERGY_CODES: [&str; 4] =
+    ["716186003", "409137002", "428607008", "429625007"];
 
 /// Inline content that is plain text (`text/plain`, any charset that is UTF-8), decoded,
 /// when it fits [`MAX_INLINE_TEXT`]; anything else stays out of the record.
@@ -65,7 +66,7 @@ fn entered_in_error(status: Option<&str>) -> bool {
 
 /// An allergy, or a "no known allergies" assertion (returned as `Ok(None)` for the
 /// caller to record on the section).
-pub fn allergy<'r, 'a>(
+pub(super) fn allergy<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     a: &'r AllergyIntolerance<'a>,
@@ -163,7 +164,7 @@ pub fn allergy<'r, 'a>(
     Ok(Some(e))
 }
 
-pub fn condition<'r, 'a>(
+pub(super) fn condition<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     c: &'r Condition<'a>,
@@ -208,7 +209,7 @@ pub fn condition<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn immunisation<'r, 'a>(
+pub(super) fn immunisation<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     i: &'r Immunization<'a>,
@@ -267,7 +268,7 @@ pub fn immunisation<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn procedure<'r, 'a>(
+pub(super) fn procedure<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     p: &'r Procedure<'a>,
@@ -315,7 +316,11 @@ fn is_safeguarding(f: &Flag<'_>) -> bool {
     mentions(f.code.as_ref().and_then(term)) || f.category.iter().any(|c| mentions(term(c)))
 }
 
-pub fn flag<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>, f: &'r Flag<'a>) -> Outcome {
+pub(super) fn flag<'r, 'a>(
+    ctx: &mut Ctx<'r, 'a>,
+    res: &'r Resource<'a>,
+    f: &'r Flag<'a>,
+) -> Outcome {
     let status = status_str(&f.status);
     if entered_in_error(status.as_deref()) {
         return Outcome::Skipped(SkipReason::EnteredInError);
@@ -356,7 +361,7 @@ pub fn flag<'r, 'a>(ctx: &mut Ctx<'r, 'a>, res: &'r Resource<'a>, f: &'r Flag<'a
     Outcome::Entries(vec![e])
 }
 
-pub fn encounter<'r, 'a>(
+pub(super) fn encounter<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     enc: &'r Encounter<'a>,
@@ -418,7 +423,7 @@ pub fn encounter<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn appointment<'r, 'a>(
+pub(super) fn appointment<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     ap: &'r Appointment<'a>,
@@ -476,7 +481,7 @@ fn refers_to_a_patient<'r, 'a>(
 
 /// ReferralRequest and ServiceRequest become referrals; ProcedureRequest (a GP Connect
 /// diary entry) becomes planned care.
-pub fn request<'r, 'a>(
+pub(super) fn request<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     r: &'r Request<'a>,
@@ -548,7 +553,7 @@ pub fn request<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn document<'r, 'a>(
+pub(super) fn document<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     d: &'r DocumentReference<'a>,
@@ -616,7 +621,7 @@ pub fn document<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn care_plan<'r, 'a>(
+pub(super) fn care_plan<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     p: &'r CarePlan<'a>,
@@ -663,7 +668,7 @@ pub fn care_plan<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn care_team<'r, 'a>(
+pub(super) fn care_team<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     t: &'r CareTeam<'a>,
@@ -719,7 +724,7 @@ pub fn care_team<'r, 'a>(
     Outcome::Entries(vec![e])
 }
 
-pub fn related_person<'r, 'a>(
+pub(super) fn related_person<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     p: &'r RelatedPerson<'a>,

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 use rustc_hash::FxHashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Meta, Reference};
-use crate::fhir::lenient::Str;
 use crate::fhir::dispatch::Resource;
+use crate::fhir::lenient::Str;
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
 use crate::model::{
     Code, Detail, Entry, FhirDate, Organisation, Provenance, Section, is_known_system,
@@ -19,7 +19,7 @@ use super::sensitivity;
 use super::values::{person_name, primary_code, s, term};
 
 /// What a resource turned out to be.
-pub enum Outcome {
+pub(super) enum Outcome {
     /// It became an item (or several).
     Entries(Vec<Entry>),
     /// It was read for provenance or structure.
@@ -34,7 +34,7 @@ pub enum Outcome {
 /// The resources folded into items so far, in the order they were folded (so the caller
 /// can tell which item each went into).
 #[derive(Default)]
-pub struct Folded<'a> {
+pub(super) struct Folded<'a> {
     set: HashSet<*const Resource<'a>>,
     /// Every folded resource, in order.
     pub log: Vec<*const Resource<'a>>,
@@ -42,7 +42,7 @@ pub struct Folded<'a> {
 
 impl<'a> Folded<'a> {
     /// Marks a resource folded; false when it already was.
-    pub fn insert(&mut self, res: *const Resource<'a>) -> bool {
+    pub(super) fn insert(&mut self, res: *const Resource<'a>) -> bool {
         let new = self.set.insert(res);
         if new {
             self.log.push(res);
@@ -51,12 +51,12 @@ impl<'a> Folded<'a> {
     }
 
     /// True when the resource was folded into an item.
-    pub fn contains(&self, res: &*const Resource<'a>) -> bool {
+    pub(super) fn contains(&self, res: &*const Resource<'a>) -> bool {
         self.set.contains(res)
     }
 }
 
-pub struct Ctx<'r, 'a> {
+pub(super) struct Ctx<'r, 'a> {
     pub index: Index<'r, 'a>,
     pub report: IngestReport,
     pub patient: Option<&'r Resource<'a>>,
@@ -70,7 +70,7 @@ pub struct Ctx<'r, 'a> {
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
-    pub fn new(
+    pub(super) fn new(
         index: Index<'r, 'a>,
         patient: Option<&'r Resource<'a>>,
         patient_nhs: Option<NhsNumber>,
@@ -89,7 +89,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 
     /// Resolves a reference, noting it in the report when it does not resolve.
-    pub fn resolve(
+    pub(super) fn resolve(
         &mut self,
         reference: &Reference<'a>,
         from: &'r Resource<'a>,
@@ -114,7 +114,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
 
     /// True when `subject` is about another patient than the source's. An unresolvable
     /// subject is the source's patient only when nothing says otherwise.
-    pub fn is_other_patient(
+    pub(super) fn is_other_patient(
         &mut self,
         subject: Option<&Reference<'a>>,
         from: &'r Resource<'a>,
@@ -151,7 +151,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
 
     /// The name of whoever a reference points at: a person, a role (person and
     /// organisation), an organisation, or the reference's display.
-    pub fn name_of(
+    pub(super) fn name_of(
         &mut self,
         reference: &Reference<'a>,
         from: &'r Resource<'a>,
@@ -203,7 +203,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 
     /// Counts an unknown code system.
-    pub fn note_code(&mut self, code: Option<&Code>) {
+    pub(super) fn note_code(&mut self, code: Option<&Code>) {
         if let Some(system) = code.and_then(|c| c.system.as_deref())
             && !is_known_system(system)
         {
@@ -216,7 +216,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 
     /// The main code of a concept, noting its system.
-    pub fn code(&mut self, concept: Option<&CodeableConcept<'a>>) -> Option<Code> {
+    pub(super) fn code(&mut self, concept: Option<&CodeableConcept<'a>>) -> Option<Code> {
         let code = concept.and_then(primary_code);
         self.note_code(code.as_ref());
         code
@@ -224,7 +224,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
 
     /// A new item with its id, provenance and sensitivity filled in.
     #[allow(clippy::too_many_arguments)]
-    pub fn entry(
+    pub(super) fn entry(
         &mut self,
         resource: &'r Resource<'a>,
         section: Section,
@@ -282,7 +282,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 
     /// Records what became of a counted resource.
-    pub fn account(&mut self, resource: &Resource<'a>, outcome: &Outcome) {
+    pub(super) fn account(&mut self, resource: &Resource<'a>, outcome: &Outcome) {
         let rtype = resource
             .type_name()
             .unwrap_or("(no resourceType)")
@@ -303,7 +303,7 @@ fn bump(map: &mut BTreeMap<String, usize>, key: String) {
 }
 
 /// `Type/id` of a resource, for provenance and reports.
-pub fn resource_ref(resource: &Resource<'_>) -> String {
+pub(super) fn resource_ref(resource: &Resource<'_>) -> String {
     format!(
         "{}/{}",
         resource.type_name().unwrap_or("(no resourceType)"),
@@ -350,13 +350,13 @@ fn section_noun(section: Section) -> &'static str {
 }
 
 /// Lower-cased status code from a STU3 code or R4 concept.
-pub fn status_code(concept: Option<&CodeableConcept<'_>>) -> Option<String> {
+pub(super) fn status_code(concept: Option<&CodeableConcept<'_>>) -> Option<String> {
     concept
         .and_then(|c| c.first_code())
         .map(|c| c.trim().to_ascii_lowercase())
 }
 
 /// Lower-cased primitive status.
-pub fn status_str(v: &Option<Str<'_>>) -> Option<String> {
+pub(super) fn status_str(v: &Option<Str<'_>>) -> Option<String> {
     s(v).map(|x| x.to_ascii_lowercase())
 }

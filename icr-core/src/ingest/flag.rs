@@ -12,13 +12,13 @@ use super::values::s;
 /// Who the result is about, as far as choosing a range needs: sex (`male`, `female`)
 /// and age in whole years when the result was taken.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Who<'p> {
+pub(super) struct Who<'p> {
     pub sex: Option<&'p str>,
     pub age_years: Option<i64>,
 }
 
 /// The flag of an observation, with what it rests on.
-pub fn of(obs: &Observation<'_>, who: Who<'_>) -> Option<(ResultFlag, FlagBasis)> {
+pub(super) fn of(obs: &Observation<'_>, who: Who<'_>) -> Option<(ResultFlag, FlagBasis)> {
     let interpreted = obs
         .interpretation
         .iter()

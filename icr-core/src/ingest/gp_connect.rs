@@ -2,16 +2,13 @@
 //! tell a clinician something is missing (`confidential-items`, `data-in-transit`,
 //! `data-awaiting-filing`). None of it may be lost.
 
-
 use crate::fhir::resources::List;
 use crate::model::{Section, SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 
 use super::values::{s, term};
 
-
-
 /// Which section a GP Connect List is about, from its SNOMED code or its title.
-pub fn section_of(list: &List<'_>) -> Option<Section> {
+pub(crate) fn section_of(list: &List<'_>) -> Option<Section> {
     let code = list
         .code
         .as_ref()
@@ -61,7 +58,7 @@ fn section_by_words(text: &str) -> Option<Section> {
 }
 
 /// Warnings and empty-section notes carried by one List.
-pub fn read_list(list: &List<'_>) -> (Vec<SourceWarning>, Option<SectionNote>) {
+pub(crate) fn read_list(list: &List<'_>) -> (Vec<SourceWarning>, Option<SectionNote>) {
     let section = section_of(list);
     let note_text: Vec<String> = list.note.iter().filter_map(|n| s(&n.text)).collect();
     let note_text = (!note_text.is_empty()).then(|| note_text.join(" "));

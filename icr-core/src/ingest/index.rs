@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use crate::fhir::datatypes::{Identifier, Reference};
-use crate::fhir::lenient::{Many, Str};
 use crate::fhir::dispatch::Resource;
+use crate::fhir::lenient::{Many, Str};
 
 /// One resource of the document with its place.
-pub struct Node<'r, 'a> {
+pub(crate) struct Node<'r, 'a> {
     pub resource: &'r Resource<'a>,
     /// True for resources that `resources_read` counts (entries of a Bundle, or the file's
     /// single resource), false for the outer Bundle itself.
@@ -21,7 +21,7 @@ pub struct Node<'r, 'a> {
 }
 
 /// The flattened document with lookup tables.
-pub struct Index<'r, 'a> {
+pub(crate) struct Index<'r, 'a> {
     pub nodes: Vec<Node<'r, 'a>>,
     by_full_url: HashMap<&'r str, usize>,
     by_type_id: HashMap<(&'r str, &'r str), usize>,
@@ -53,7 +53,7 @@ pub enum ReferenceForm {
 
 impl<'r, 'a> Index<'r, 'a> {
     /// Flattens `root` (walking nested Bundles) and indexes every resource.
-    pub fn build(root: &'r Resource<'a>) -> Index<'r, 'a> {
+    pub(crate) fn build(root: &'r Resource<'a>) -> Index<'r, 'a> {
         let mut index = Index {
             nodes: Vec::new(),
             by_full_url: HashMap::new(),
@@ -110,7 +110,7 @@ impl<'r, 'a> Index<'r, 'a> {
     }
 
     /// Resolves `reference` made from `from` (whose `contained` is searched for `#id`).
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         reference: &Reference<'a>,
         from: Option<&'r Resource<'a>>,
@@ -161,7 +161,7 @@ impl<'r, 'a> Index<'r, 'a> {
 }
 
 /// The form of a reference, for reports.
-pub fn form_of(reference: &Reference<'_>) -> ReferenceForm {
+pub(crate) fn form_of(reference: &Reference<'_>) -> ReferenceForm {
     match reference.reference() {
         None => ReferenceForm::Logical,
         Some(t) if t.starts_with('#') => ReferenceForm::Contained,
@@ -173,7 +173,7 @@ pub fn form_of(reference: &Reference<'_>) -> ReferenceForm {
 }
 
 /// The resource type a reference points at, when the reference says.
-pub fn target_type<'x>(reference: &'x Reference<'_>) -> Option<&'x str> {
+pub(crate) fn target_type<'x>(reference: &'x Reference<'_>) -> Option<&'x str> {
     let text = reference.reference()?;
     if let Some((t, _)) = text.split_once('?') {
         return Some(t);
@@ -183,7 +183,7 @@ pub fn target_type<'x>(reference: &'x Reference<'_>) -> Option<&'x str> {
 
 /// `Type/id` from a relative or absolute reference (ignoring `_history/n`). A relative
 /// reference splits at its first `/`, because some suppliers put `/` inside ids.
-pub fn type_and_id(text: &str) -> Option<(&str, &str)> {
+pub(crate) fn type_and_id(text: &str) -> Option<(&str, &str)> {
     let text = text.split_once("/_history/").map_or(text, |(head, _)| head);
     let (rtype, id) = if text.contains("://") {
         let mut parts = text.rsplit('/');

@@ -5,8 +5,8 @@
 //! the report they belong to, so a report reads as one item with its results in order.
 
 use crate::fhir::datatypes::Quantity;
-use crate::fhir::lenient::Str;
 use crate::fhir::dispatch::Resource;
+use crate::fhir::lenient::Str;
 use crate::fhir::resources::{DiagnosticReport, Observation, ObservationReferenceRange};
 use crate::model::{Detail, ReferenceRange, ResultLine, Section};
 
@@ -17,7 +17,7 @@ use super::values::{date, notes, quantity, range, range_parts, s, term};
 /// SNOMED CT "Comment note", which GP systems use for filing comments.
 const COMMENT_NOTE: &str = "37331000000100";
 
-pub fn report<'r, 'a>(
+pub(super) fn report<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     dr: &'r DiagnosticReport<'a>,
@@ -149,7 +149,7 @@ fn who<'r, 'a>(ctx: &Ctx<'r, 'a>, obs: &Observation<'_>) -> super::flag::Who<'r>
 }
 
 /// One result line; values, units and ranges exactly as sent.
-pub fn result_line<'r, 'a>(
+pub(super) fn result_line<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     obs: &'r Observation<'a>,
     group: Option<&str>,
@@ -288,7 +288,7 @@ fn components(obs: &Observation<'_>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-pub fn observation<'r, 'a>(
+pub(super) fn observation<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     obs: &'r Observation<'a>,

@@ -16,8 +16,8 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::fhir::datatypes::{CodeableConcept, Reference};
-use crate::fhir::lenient::Many;
 use crate::fhir::dispatch::Resource;
+use crate::fhir::lenient::Many;
 use crate::fhir::resources::List;
 use crate::model::{Entry, concept_id};
 

@@ -17,10 +17,10 @@ use super::report::SkipReason;
 use super::values::{date, dosage, notes, quantity, s, term, terms};
 
 /// Issues (`order`s) by the plan they are `basedOn`, computed once per document.
-pub type OrdersByPlan<'r, 'a> = HashMap<*const Resource<'a>, Vec<&'r Resource<'a>>>;
+pub(super) type OrdersByPlan<'r, 'a> = HashMap<*const Resource<'a>, Vec<&'r Resource<'a>>>;
 
 /// Groups every MedicationRequest under the request its `basedOn` points at.
-pub fn orders_by_plan<'r, 'a>(ctx: &Ctx<'r, 'a>) -> OrdersByPlan<'r, 'a> {
+pub(super) fn orders_by_plan<'r, 'a>(ctx: &Ctx<'r, 'a>) -> OrdersByPlan<'r, 'a> {
     let mut map: OrdersByPlan<'r, 'a> = HashMap::new();
     for node in &ctx.index.nodes {
         let Resource::MedicationRequest(mr) = node.resource else {
@@ -263,7 +263,7 @@ fn ending(status: Option<&str>) -> Option<ChangeKind> {
     }
 }
 
-pub fn statement<'r, 'a>(
+pub(super) fn statement<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     st: &'r MedicationStatement<'a>,
@@ -397,7 +397,7 @@ pub fn statement<'r, 'a>(
 }
 
 /// A request that no statement claimed.
-pub fn request<'r, 'a>(
+pub(super) fn request<'r, 'a>(
     ctx: &mut Ctx<'r, 'a>,
     res: &'r Resource<'a>,
     mr: &'r MedicationRequest<'a>,

@@ -10,8 +10,8 @@
 
 mod clinical;
 mod context;
-mod flag;
 mod error;
+mod flag;
 pub(crate) mod gp_connect;
 pub(crate) mod index;
 mod investigations;
@@ -19,12 +19,12 @@ mod links;
 mod medications;
 mod report;
 mod sensitivity;
-mod values;
 mod units;
+mod values;
 mod version;
 
-pub use error::IngestError;
 pub use crate::model::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
+pub use error::IngestError;
 pub use index::ReferenceForm;
 pub use report::{FhirVersion, IngestReport, SkipReason, Skipped, UnresolvedReference};
 

@@ -8,7 +8,7 @@ use crate::fhir::datatypes::Meta;
 use crate::model::{LabelBasis, SensitiveCategory, Sensitivity};
 
 /// HL7 v3 ActCode sensitivity and confidentiality codes, mapped to categories.
-pub fn category_of_security_code(code: &str) -> Option<SensitiveCategory> {
+pub(super) fn category_of_security_code(code: &str) -> Option<SensitiveCategory> {
     use SensitiveCategory::*;
     Some(match code.to_ascii_uppercase().as_str() {
         "PSY" | "PSYTHPN" | "BH" => MentalHealth,
@@ -25,7 +25,7 @@ pub fn category_of_security_code(code: &str) -> Option<SensitiveCategory> {
 
 /// Labels from a resource's security labels (`meta.security`). Labels from codes are the
 /// access policy's, from its sensitivity packs, at decision time.
-pub fn labels(meta: Option<&Meta<'_>>) -> Vec<Sensitivity> {
+pub(super) fn labels(meta: Option<&Meta<'_>>) -> Vec<Sensitivity> {
     let mut out: Vec<Sensitivity> = meta
         .into_iter()
         .flat_map(|m| m.security.iter())
@@ -39,7 +39,7 @@ pub fn labels(meta: Option<&Meta<'_>>) -> Vec<Sensitivity> {
 
 /// True when `meta.security` marks the resource restricted or very restricted (HL7
 /// confidentiality `R` or `V`): on a Patient, the PDS "sensitive" (S) flag.
-pub fn restricted(meta: Option<&Meta<'_>>) -> bool {
+pub(super) fn restricted(meta: Option<&Meta<'_>>) -> bool {
     meta.into_iter().flat_map(|m| m.security.iter()).any(|c| {
         c.code
             .as_ref()

@@ -15,7 +15,11 @@ use super::values::s;
 const UCUM: &str = "http://unitsofmeasure.org";
 
 /// The value and unit as read, when that differs from the value and unit as sent.
-pub fn display(q: &Quantity<'_>, shown_value: &str, unit_as_sent: Option<&str>) -> Option<String> {
+pub(super) fn display(
+    q: &Quantity<'_>,
+    shown_value: &str,
+    unit_as_sent: Option<&str>,
+) -> Option<String> {
     let is_ucum = q.system.as_ref().is_some_and(|x| x.as_str().trim() == UCUM)
         || s(&q.code).is_some_and(|c| s(&q.unit).is_none_or(|u| u == c));
     // The UCUM code when the quantity has one; else a unit text that is wholly UCUM
@@ -74,7 +78,7 @@ fn denoised(text: &str) -> Option<String> {
 }
 
 /// The display form of a UCUM code, `None` when a part of it is not in the table.
-pub fn ucum_display(code: &str) -> Option<String> {
+pub(super) fn ucum_display(code: &str) -> Option<String> {
     let code = code.trim();
     if let Some(whole) = WHOLE.iter().find(|(c, _)| *c == code) {
         return Some(whole.1.to_owned());

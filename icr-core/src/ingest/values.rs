@@ -7,7 +7,7 @@ use crate::fhir::lenient::{Many, Str};
 use crate::model::{Code, FhirDate, PersonName, Telecom, normalise_system};
 
 /// Text of an optional primitive.
-pub fn s(v: &Option<Str<'_>>) -> Option<String> {
+pub(super) fn s(v: &Option<Str<'_>>) -> Option<String> {
     v.as_ref()
         .map(|x| x.as_str().trim())
         .filter(|x| !x.is_empty())
@@ -16,7 +16,7 @@ pub fn s(v: &Option<Str<'_>>) -> Option<String> {
 
 /// A date as recorded: parsed when it is a FHIR date, otherwise kept as given and marked
 /// not valid (never dropped, padded, guessed or replaced by another date).
-pub fn date(v: &Option<Str<'_>>) -> Option<FhirDate> {
+pub(super) fn date(v: &Option<Str<'_>>) -> Option<FhirDate> {
     v.as_ref().and_then(|x| FhirDate::read(x.as_str()))
 }
 
@@ -41,7 +41,7 @@ fn description(coding: &Coding<'_>) -> (Option<String>, Option<String>) {
 }
 
 /// One coding as a record code.
-pub fn code_of(coding: &Coding<'_>) -> Code {
+pub(super) fn code_of(coding: &Coding<'_>) -> Code {
     let (description_id, description_display) = description(coding);
     Code {
         system: coding.system.as_ref().map(|x| normalise_system(x.as_str())),
@@ -52,7 +52,7 @@ pub fn code_of(coding: &Coding<'_>) -> Code {
 }
 
 /// The main code of a concept: SNOMED CT first, then dm+d, then the first with a code.
-pub fn primary_code(concept: &CodeableConcept<'_>) -> Option<Code> {
+pub(super) fn primary_code(concept: &CodeableConcept<'_>) -> Option<Code> {
     let codes: Vec<Code> = concept.coding.iter().map(code_of).collect();
     let pick = |sys: &str| {
         codes
@@ -67,7 +67,7 @@ pub fn primary_code(concept: &CodeableConcept<'_>) -> Option<Code> {
 
 /// The words a clinician reads for a concept: its text, else the chosen term of its main
 /// coding, else any display, else the bare code.
-pub fn term(concept: &CodeableConcept<'_>) -> Option<String> {
+pub(super) fn term(concept: &CodeableConcept<'_>) -> Option<String> {
     s(&concept.text)
         .or_else(|| primary_code(concept).and_then(|c| c.display))
         .or_else(|| concept.coding.iter().find_map(|c| s(&c.display)))
@@ -75,12 +75,12 @@ pub fn term(concept: &CodeableConcept<'_>) -> Option<String> {
 }
 
 /// Terms of several concepts.
-pub fn terms(concepts: &Many<CodeableConcept<'_>>) -> Vec<String> {
+pub(super) fn terms(concepts: &Many<CodeableConcept<'_>>) -> Vec<String> {
     concepts.iter().filter_map(term).collect()
 }
 
 /// A person's name as recorded (the official one first).
-pub fn person_name(names: &Many<HumanName<'_>>) -> PersonName {
+pub(super) fn person_name(names: &Many<HumanName<'_>>) -> PersonName {
     let chosen = names
         .iter()
         .find(|n| n.use_.as_ref().is_some_and(|u| u.as_str() == "official"))
@@ -104,7 +104,7 @@ pub fn person_name(names: &Many<HumanName<'_>>) -> PersonName {
 }
 
 /// Contact points with a value.
-pub fn telecoms(points: &Many<ContactPoint<'_>>) -> Vec<Telecom> {
+pub(super) fn telecoms(points: &Many<ContactPoint<'_>>) -> Vec<Telecom> {
     points
         .iter()
         .filter_map(|p| {
@@ -118,7 +118,7 @@ pub fn telecoms(points: &Many<ContactPoint<'_>>) -> Vec<Telecom> {
 }
 
 /// An address on one line.
-pub fn address_line(a: &Address<'_>) -> Option<String> {
+pub(super) fn address_line(a: &Address<'_>) -> Option<String> {
     if let Some(text) = s(&a.text) {
         return Some(text);
     }
@@ -137,7 +137,7 @@ pub fn address_line(a: &Address<'_>) -> Option<String> {
 }
 
 /// A quantity as `value unit`, the value exactly as sent.
-pub fn quantity(q: &Quantity<'_>) -> Option<String> {
+pub(super) fn quantity(q: &Quantity<'_>) -> Option<String> {
     let value = q.value.as_ref().and_then(|d| d.shown())?;
     let comparator = q.comparator.as_ref().map_or("", |c| c.as_str());
     let unit = s(&q.unit).or_else(|| s(&q.code));
@@ -148,12 +148,12 @@ pub fn quantity(q: &Quantity<'_>) -> Option<String> {
 }
 
 /// A range as `low-high` (values as sent), or its text.
-pub fn range<'a>(r: &Range<'a>) -> Option<String> {
+pub(super) fn range<'a>(r: &Range<'a>) -> Option<String> {
     range_parts(&r.low, &r.high, &r.text)
 }
 
 /// A range from its parts as `low-high` (values as sent), or its text.
-pub fn range_parts<'a>(
+pub(super) fn range_parts<'a>(
     low: &Option<Quantity<'a>>,
     high: &Option<Quantity<'a>>,
     text: &Option<Str<'a>>,
@@ -174,7 +174,7 @@ pub fn range_parts<'a>(
 /// Dosage instructions: each dosage as written when its text says something in words,
 /// else read from its structure (dose, route, how often, for how long, as required), with
 /// the patient's own instruction after it when that differs.
-pub fn dosage(doses: &Many<Dosage<'_>>) -> Option<String> {
+pub(super) fn dosage(doses: &Many<Dosage<'_>>) -> Option<String> {
     let lines: Vec<String> = doses.iter().filter_map(dosage_line).collect();
     (!lines.is_empty()).then(|| lines.join("; "))
 }
@@ -332,7 +332,7 @@ fn when_words(code: &str) -> Option<&'static str> {
 }
 
 /// Notes (`Annotation.text`) as lines.
-pub fn notes(annotations: &Many<crate::fhir::datatypes::Annotation<'_>>) -> Vec<String> {
+pub(super) fn notes(annotations: &Many<crate::fhir::datatypes::Annotation<'_>>) -> Vec<String> {
     annotations.iter().filter_map(|a| s(&a.text)).collect()
 }
 

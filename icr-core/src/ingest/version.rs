@@ -1,8 +1,8 @@
 //! Which FHIR version a document is in. GP Connect sends STU3 and everything else R4;
 //! DSTU2 and R5 documents are refused with the evidence, never half-read.
 
-use crate::ingest::IngestError;
 use crate::fhir::dispatch::Resource;
+use crate::ingest::IngestError;
 
 use super::index::Index;
 use super::report::FhirVersion;
@@ -49,7 +49,10 @@ const R5_ONLY: &[&str] = &[
 ];
 
 /// Detects the version from resource types and profiles.
-pub fn detect(root: &Resource<'_>, index: &Index<'_, '_>) -> Result<FhirVersion, IngestError> {
+pub(super) fn detect(
+    root: &Resource<'_>,
+    index: &Index<'_, '_>,
+) -> Result<FhirVersion, IngestError> {
     let mut stu3 = false;
     let resources = std::iter::once(root).chain(index.nodes.iter().map(|n| n.resource));
     for r in resources {

@@ -9,7 +9,7 @@
 
 /// Amount per dose (as text, normalised) and doses per day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DoseSignature {
+pub(crate) struct DoseSignature {
     amount: String,
     per_day: u32,
 }
@@ -48,7 +48,7 @@ const UNITS: &[&str] = &["microgram", "mcg", "mg", "g", "ml", "unit"];
 
 /// Reads the signature of `dosage` for a product named `title` (whose strength, such
 /// as `2.5mg`, converts a count of tablets or capsules into an amount).
-pub fn signature(title: &str, dosage: &str) -> Option<DoseSignature> {
+pub(crate) fn signature(title: &str, dosage: &str) -> Option<DoseSignature> {
     let text = dosage.to_lowercase();
     let per_day = frequency(&text)?;
     let amount = match amount_with_unit(&text) {

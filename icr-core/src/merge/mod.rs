@@ -20,12 +20,11 @@ use serde::Serialize;
 
 use crate::identity::NhsNumber;
 use crate::ingest::{FhirVersion, SourceRecord};
-use crate::model::{Entry, FhirDate, Organisation, Patient, SectionNote, SourceWarning};
 pub use crate::model::SourceStatus;
+use crate::model::{Entry, FhirDate, Organisation, Patient, SectionNote, SourceWarning};
 
 pub use group::is_current_medication;
 pub(crate) use group::{normalise, problem_state};
-
 
 /// A source that did not contribute, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

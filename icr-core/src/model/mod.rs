@@ -18,10 +18,10 @@ pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Course, Detail, Entry, ItemWarning, ItemWarningCode,
     MAX_INLINE_TEXT, MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
+pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{
     CareSetting, LabelBasis, Organisation, Provenance, SensitiveCategory, Sensitivity,
 };
-pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use result::{FlagBasis, ReferenceRange, ResultFlag, ResultLine};
 pub use status::{SourceStatus, WithheldReason};

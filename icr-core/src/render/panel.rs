@@ -7,8 +7,8 @@ use maud::{Markup, PreEscaped, html};
 
 use super::items::{item, source_token};
 use super::{PANEL_CSS, PanelOptions, Text};
-use crate::model::{SectionNoteKind, SourceStatus};
 use crate::model::{Entry, FhirDate, Section};
+use crate::model::{SectionNoteKind, SourceStatus};
 use crate::summary::{
     self, Banner, Freshness, PatientSummary, SectionStatement, SectionWarning, SourceView,
     SummarySection,

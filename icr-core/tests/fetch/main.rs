@@ -35,15 +35,15 @@ use serde_json::{Value, json};
 
 use server::{Reply, Request, Server, json as json_reply, typed};
 
-pub const PATIENT: &str = "9990000026";
+pub(crate) const PATIENT: &str = "9990000026";
 /// Another valid NHS number (modulus 11), for identity mismatches.
-pub const OTHER_PATIENT: &str = "9434765919";
+pub(crate) const OTHER_PATIENT: &str = "9434765919";
 
-pub fn patient() -> NhsNumber {
+pub(crate) fn patient() -> NhsNumber {
     NhsNumber::parse(PATIENT).unwrap()
 }
 
-pub fn demo(file: &str) -> Vec<u8> {
+pub(crate) fn demo(file: &str) -> Vec<u8> {
     icr_core::demo::sources()
         .into_iter()
         .find(|s| s.file == file)
@@ -53,7 +53,7 @@ pub fn demo(file: &str) -> Vec<u8> {
 
 /// A demo R4 bundle as a FHIR server holds it: `urn:uuid:` references rewritten to
 /// `Type/id` and every `fullUrl` the server's (as `tests/fhir-server/fhir-server.mjs` loads it).
-pub fn as_server_holds(bundle: &[u8]) -> Vec<u8> {
+pub(crate) fn as_server_holds(bundle: &[u8]) -> Vec<u8> {
     let mut b: Value = serde_json::from_slice(bundle).unwrap();
     let mut map = std::collections::HashMap::new();
     for e in b["entry"].as_array().unwrap() {
@@ -91,19 +91,19 @@ pub fn as_server_holds(bundle: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&b).unwrap()
 }
 
-pub fn gp_bundle() -> Vec<u8> {
+pub(crate) fn gp_bundle() -> Vec<u8> {
     demo("gp-practice.gpconnect-stu3.json")
 }
 
 /// The same bundle about another patient.
-pub fn other_patient(bundle: &[u8]) -> Vec<u8> {
+pub(crate) fn other_patient(bundle: &[u8]) -> Vec<u8> {
     String::from_utf8(bundle.to_vec())
         .unwrap()
         .replace(PATIENT, OTHER_PATIENT)
         .into_bytes()
 }
 
-pub fn requester() -> Requester {
+pub(crate) fn requester() -> Requester {
     Requester {
         organisation_ods: "Y90001".into(),
         practitioner_id: "G13579135".into(),
@@ -111,7 +111,7 @@ pub fn requester() -> Requester {
 }
 
 /// Options for tests: no proxy, short backoff.
-pub fn options() -> FetchOptions {
+pub(crate) fn options() -> FetchOptions {
     FetchOptions {
         use_proxy: false,
         backoff: Duration::from_millis(50),
@@ -120,17 +120,17 @@ pub fn options() -> FetchOptions {
     }
 }
 
-pub fn gp_source(ods: &str, base: &str) -> Value {
+pub(crate) fn gp_source(ods: &str, base: &str) -> Value {
     json!({"ods_code": ods, "name": format!("GP {ods}"), "care_setting": "general-practice",
            "kind": "gp-connect-structured", "base_url": base, "asid": "918999198738"})
 }
 
-pub fn r4_source(ods: &str, base: &str) -> Value {
+pub(crate) fn r4_source(ods: &str, base: &str) -> Value {
     json!({"ods_code": ods, "name": format!("Trust {ods}"), "care_setting": "acute",
            "kind": "fhir-r4", "base_url": base})
 }
 
-pub fn directory(deadline_ms: u64, sources: Vec<Value>) -> Directory {
+pub(crate) fn directory(deadline_ms: u64, sources: Vec<Value>) -> Directory {
     let d = json!({"deadline_ms": deadline_ms, "consumer": {"asid": "200000000359"},
                    "sources": sources});
     Directory::from_json(&serde_json::to_vec(&d).unwrap()).unwrap()
@@ -138,27 +138,27 @@ pub fn directory(deadline_ms: u64, sources: Vec<Value>) -> Directory {
 
 /// Progress events, collected.
 #[derive(Clone, Default)]
-pub struct Events(pub Arc<Mutex<Vec<SourceProgress>>>);
+pub(crate) struct Events(pub Arc<Mutex<Vec<SourceProgress>>>);
 
 impl Events {
-    pub fn sink(&self) -> impl Fn(SourceProgress) + Send + Sync + use<> {
+    pub(crate) fn sink(&self) -> impl Fn(SourceProgress) + Send + Sync + use<> {
         let events = Arc::clone(&self.0);
         move |p| events.lock().unwrap().push(p)
     }
 
-    pub fn all(&self) -> Vec<SourceProgress> {
+    pub(crate) fn all(&self) -> Vec<SourceProgress> {
         self.0.lock().unwrap().clone()
     }
 }
 
-pub async fn fetch(directory: &Directory, options: &FetchOptions) -> (Fetched, Events) {
+pub(crate) async fn fetch(directory: &Directory, options: &FetchOptions) -> (Fetched, Events) {
     let events = Events::default();
     let sink = events.sink();
     let fetched = fetch_records(directory, &patient(), &requester(), options, &sink).await;
     (fetched, events)
 }
 
-pub fn outcome<'a>(fetched: &'a Fetched, ods: &str) -> &'a SourceOutcome {
+pub(crate) fn outcome<'a>(fetched: &'a Fetched, ods: &str) -> &'a SourceOutcome {
     fetched
         .outcomes
         .iter()
@@ -166,7 +166,7 @@ pub fn outcome<'a>(fetched: &'a Fetched, ods: &str) -> &'a SourceOutcome {
         .unwrap_or_else(|| panic!("no outcome for {ods}"))
 }
 
-pub fn assert_status(fetched: &Fetched, ods: &str, status: SourceStatus, reason_has: &str) {
+pub(crate) fn assert_status(fetched: &Fetched, ods: &str, status: SourceStatus, reason_has: &str) {
     let o = outcome(fetched, ods);
     assert_eq!(o.status, status, "{ods}: {o:?}");
     let reason = o.reason.as_deref().unwrap_or("");
@@ -178,7 +178,7 @@ pub fn assert_status(fetched: &Fetched, ods: &str, status: SourceStatus, reason_
 }
 
 /// A GP Connect provider serving `bundle` to a well-formed structured record request.
-pub async fn gp_connect_server(ip: &str, bundle: Vec<u8>) -> Server {
+pub(crate) async fn gp_connect_server(ip: &str, bundle: Vec<u8>) -> Server {
     let bundle = Arc::new(bundle);
     Server::start(ip, move |r: &Request, _| {
         if let Some(problem) = gp_connect_problem(r) {
@@ -190,7 +190,7 @@ pub async fn gp_connect_server(ip: &str, bundle: Vec<u8>) -> Server {
 }
 
 /// What is wrong with a structured record request, if anything.
-pub fn gp_connect_problem(r: &Request) -> Option<String> {
+pub(crate) fn gp_connect_problem(r: &Request) -> Option<String> {
     if r.method != "POST" || !r.path().ends_with("/Patient/$gpc.getstructuredrecord") {
         return Some(format!("bad target {} {}", r.method, r.target));
     }
@@ -221,7 +221,11 @@ pub fn gp_connect_problem(r: &Request) -> Option<String> {
 /// A minimal FHIR R4 search server over one Bundle: `Patient?identifier=`,
 /// `Type?patient=` (paged by `_count`/`_offset`), `Type?_id=`. Resource types in
 /// `unsupported` answer 400.
-pub async fn r4_server(ip: &str, bundle: &[u8], unsupported: &'static [&'static str]) -> Server {
+pub(crate) async fn r4_server(
+    ip: &str,
+    bundle: &[u8],
+    unsupported: &'static [&'static str],
+) -> Server {
     let bundle: Value = serde_json::from_slice(&as_server_holds(bundle)).unwrap();
     let entries: Arc<Vec<Value>> = Arc::new(bundle["entry"].as_array().unwrap().clone());
     let addr: Arc<Mutex<String>> = Arc::default();
@@ -235,7 +239,7 @@ pub async fn r4_server(ip: &str, bundle: &[u8], unsupported: &'static [&'static 
     server
 }
 
-pub fn r4_answer(r: &Request, entries: &[Value], base: &str, unsupported: &[&str]) -> Reply {
+pub(crate) fn r4_answer(r: &Request, entries: &[Value], base: &str, unsupported: &[&str]) -> Reply {
     let t = r.path().trim_start_matches('/');
     if unsupported.contains(&t) {
         return json_reply(
@@ -327,7 +331,7 @@ fn encode(v: &str) -> String {
 }
 
 /// A reply that is `text/html`.
-pub fn html() -> Reply {
+pub(crate) fn html() -> Reply {
     typed(
         200,
         "text/html; charset=utf-8",
@@ -336,7 +340,7 @@ pub fn html() -> Reply {
 }
 
 /// The paths where two JSON values differ (at most `max`), for readable failures.
-pub fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, max: usize) {
+pub(crate) fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, max: usize) {
     if out.len() >= max || a == b {
         return;
     }
@@ -364,7 +368,7 @@ pub fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, max:
 }
 
 /// Asserts two JSON values are equal, showing where they differ.
-pub fn assert_same(a: &Value, b: &Value) {
+pub(crate) fn assert_same(a: &Value, b: &Value) {
     let mut out = Vec::new();
     differences(a, b, "$", &mut out, 12);
     assert!(out.is_empty(), "differences:\n{}", out.join("\n"));

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 /// One request as the server read it.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     /// Path and query, as sent.
     pub target: String,
@@ -23,20 +23,20 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }
 }
 
 /// What to do with a request.
-pub enum Reply {
+pub(crate) enum Reply {
     /// A complete response with Content-Length.
     Full {
         status: u16,
@@ -65,11 +65,11 @@ pub enum Reply {
     },
 }
 
-pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+pub(crate) fn json(status: u16, body: impl Into<Vec<u8>>) -> Reply {
     typed(status, "application/fhir+json", body)
 }
 
-pub fn typed(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+pub(crate) fn typed(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
     Reply::Full {
         status,
         headers: vec![("content-type".into(), content_type.into())],
@@ -77,7 +77,7 @@ pub fn typed(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply
     }
 }
 
-pub fn shared(status: u16, body: Arc<Vec<u8>>) -> Reply {
+pub(crate) fn shared(status: u16, body: Arc<Vec<u8>>) -> Reply {
     Reply::Full {
         status,
         headers: vec![("content-type".into(), "application/fhir+json".into())],
@@ -85,7 +85,7 @@ pub fn shared(status: u16, body: Arc<Vec<u8>>) -> Reply {
     }
 }
 
-pub fn with_header(reply: Reply, name: &str, value: &str) -> Reply {
+pub(crate) fn with_header(reply: Reply, name: &str, value: &str) -> Reply {
     match reply {
         Reply::Full {
             status,
@@ -105,7 +105,7 @@ pub fn with_header(reply: Reply, name: &str, value: &str) -> Reply {
 
 type Handler = dyn Fn(&Request, usize) -> Reply + Send + Sync;
 
-pub struct Server {
+pub(crate) struct Server {
     pub addr: SocketAddr,
     log: Arc<Mutex<Vec<Request>>>,
     task: tokio::task::JoinHandle<()>,
@@ -120,7 +120,7 @@ impl Drop for Server {
 impl Server {
     /// Serves on `ip` (an ephemeral port); `handler` gets each request and its 0-based
     /// number.
-    pub async fn start(
+    pub(crate) async fn start(
         ip: &str,
         handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> Server {
@@ -151,17 +151,17 @@ impl Server {
     }
 
     /// `http://ip:port` + `path`.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.log.lock().unwrap().clone()
     }
 }
 
 /// A port on which nothing listens (bound, then closed).
-pub async fn closed_port(ip: &str) -> SocketAddr {
+pub(crate) async fn closed_port(ip: &str) -> SocketAddr {
     let l = TcpListener::bind((ip, 0)).await.unwrap();
     l.local_addr().unwrap()
 }

@@ -13,14 +13,14 @@ use serde_json::{Value, json};
 use super::server::{Reply, Server};
 use super::*;
 
-pub fn icr() -> (Icr, Arc<MemoryAuditLog>) {
+pub(crate) fn icr() -> (Icr, Arc<MemoryAuditLog>) {
     let log = Arc::new(MemoryAuditLog::new(
         AuditKey::from_bytes(&[9u8; 32]).unwrap(),
     ));
     (session_demo::icr(log.clone()).unwrap(), log)
 }
 
-pub fn open(icr: &Icr, role: &str) -> Session {
+pub(crate) fn open(icr: &Icr, role: &str) -> Session {
     let now = jiff::Timestamp::now().as_second();
     let token = session_demo::token(
         icr.policy(),
@@ -34,7 +34,7 @@ pub fn open(icr: &Icr, role: &str) -> Session {
 }
 
 /// The five demo organisations as the directory names them (as `demo::sources` does).
-pub fn demo_source(ods: &str, base: &str) -> Value {
+pub(crate) fn demo_source(ods: &str, base: &str) -> Value {
     let org = icr_core::demo::sources()
         .into_iter()
         .find(|s| s.organisation.ods_code.as_deref() == Some(ods))
@@ -73,7 +73,7 @@ async fn demo_servers() -> (Vec<Server>, Vec<Value>) {
 
 /// The demo record read from its files, the R4 ones as a server holds them (`Type/id`
 /// references where the files have `urn:uuid:`).
-pub fn file_summary(session: &Session) -> icr_core::PatientSummary {
+pub(crate) fn file_summary(session: &Session) -> icr_core::PatientSummary {
     let records = icr_core::demo::sources()
         .into_iter()
         .map(|s| {

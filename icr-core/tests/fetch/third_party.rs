@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::session_api::{demo_source, file_summary, icr, open};
 use super::*;
 
-pub struct FhirServer {
+pub(crate) struct FhirServer {
     child: Child,
     /// `http://127.0.0.1:PORT`; each store is under `/PREFIX`.
     pub base: String,
@@ -31,7 +31,7 @@ impl Drop for FhirServer {
     }
 }
 
-pub fn test_servers() -> PathBuf {
+pub(crate) fn test_servers() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fhir-server")
 }
 
@@ -42,7 +42,7 @@ fn start() -> Option<FhirServer> {
 }
 
 /// [`start`] with more arguments for `fhir-server.mjs` (`--audit AUD`).
-pub fn start_with(extra: &[&str]) -> Option<FhirServer> {
+pub(crate) fn start_with(extra: &[&str]) -> Option<FhirServer> {
     let required = std::env::var("ICR_FETCH_THIRD_PARTY").is_ok_and(|v| v == "required");
     let dir = test_servers();
     let node_ok = Command::new("node")

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The running server.
-pub struct Server {
+pub(crate) struct Server {
     /// Its port on 127.0.0.1.
     pub port: u16,
     dir: PathBuf,
@@ -24,7 +24,7 @@ pub struct Server {
 static SERVER: OnceLock<Server> = OnceLock::new();
 
 /// The server of this test binary, started on first use.
-pub fn server() -> &'static Server {
+pub(crate) fn server() -> &'static Server {
     SERVER.get_or_init(Server::start)
 }
 
@@ -175,7 +175,7 @@ impl Server {
     }
 
     /// Stops the server (fast shutdown: connections are cut), as a database outage.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let ok = self
             .command("pg_ctl")
             .arg("-D")
@@ -189,7 +189,7 @@ impl Server {
 
     /// Stops the server the way a crash would (immediate shutdown: no checkpoint, nothing
     /// flushed that was not already), so that only durable data survives.
-    pub fn crash(&self) {
+    pub(crate) fn crash(&self) {
         let ok = self
             .command("pg_ctl")
             .arg("-D")
@@ -203,17 +203,17 @@ impl Server {
 
     /// Starts it again after [`stop`](Self::stop) or [`crash`](Self::crash), on the same
     /// port and data.
-    pub fn restart(&self) {
+    pub(crate) fn restart(&self) {
         self.start_server();
     }
 
     /// The URL of database `name` as the superuser.
-    pub fn url(&self, name: &str) -> String {
+    pub(crate) fn url(&self, name: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
     /// A new empty database for one test (dropped first if a previous run left it).
-    pub fn fresh_database(&self, name: &str) -> String {
+    pub(crate) fn fresh_database(&self, name: &str) -> String {
         let mut admin =
             postgres::Client::connect(&self.url("postgres"), postgres::NoTls).expect("connect");
         for sql in [
@@ -226,7 +226,7 @@ impl Server {
     }
 
     /// The data directory.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use uniffi_bindgen::interface::{AsType, Callable, ComponentInterface, DefaultValue, Type};
 
 /// The listing of every component, in a stable order.
-pub fn listing(cis: &[ComponentInterface]) -> Result<String> {
+pub(crate) fn listing(cis: &[ComponentInterface]) -> Result<String> {
     let mut out = String::new();
     let mut cis: Vec<&ComponentInterface> = cis.iter().collect();
     cis.sort_by(|a, b| a.namespace().cmp(b.namespace()));

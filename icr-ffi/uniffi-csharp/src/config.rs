@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use camino::Utf8Path;
 
 /// Settings of the generated C#.
-pub struct Config {
+pub(crate) struct Config {
     /// The C# namespace (default: the uniffi namespace in PascalCase).
     pub namespace: Option<String>,
     /// The native library name for `DllImport` (default: the library file's stem without
@@ -15,7 +15,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn read(path: Option<&Utf8Path>, library: &Utf8Path) -> Result<Config> {
+    pub(crate) fn read(path: Option<&Utf8Path>, library: &Utf8Path) -> Result<Config> {
         let stem = library.file_stem().unwrap_or("uniffi");
         let default_name = stem.strip_prefix("lib").unwrap_or(stem).to_owned();
         let Some(path) = path else {

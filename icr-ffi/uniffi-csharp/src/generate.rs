@@ -15,7 +15,7 @@ use crate::names::{camel, doc, exception, member, pascal, string_literal};
 const RUNTIME: &str = include_str!("runtime.cs");
 
 /// The whole C# file for `ci`.
-pub fn generate(ci: &ComponentInterface, config: &Config) -> Result<String> {
+pub(crate) fn generate(ci: &ComponentInterface, config: &Config) -> Result<String> {
     check_supported(ci)?;
     let g = Gen { ci };
     let namespace = config

@@ -92,18 +92,18 @@ fn escape(name: String) -> String {
 }
 
 /// A type, method, property or enum member: `PascalCase`.
-pub fn pascal(name: &str) -> String {
+pub(crate) fn pascal(name: &str) -> String {
     escape(name.to_upper_camel_case())
 }
 
 /// A parameter or local: `camelCase`.
-pub fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     escape(name.to_lower_camel_case())
 }
 
 /// A property of a class: `PascalCase`, and never the class's own name (C# forbids a
 /// member named like its enclosing type).
-pub fn member(name: &str, enclosing: &str) -> String {
+pub(crate) fn member(name: &str, enclosing: &str) -> String {
     let n = pascal(name);
     if n == enclosing {
         format!("{n}Value")
@@ -113,7 +113,7 @@ pub fn member(name: &str, enclosing: &str) -> String {
 }
 
 /// The C# name of an error type: `…Error` becomes `…Exception`.
-pub fn exception(name: &str) -> String {
+pub(crate) fn exception(name: &str) -> String {
     match name.strip_suffix("Error") {
         Some(stem) => format!("{}Exception", pascal(stem)),
         None => pascal(name),
@@ -121,7 +121,7 @@ pub fn exception(name: &str) -> String {
 }
 
 /// XML doc comment lines at `indent`.
-pub fn doc(docstring: Option<&str>, indent: &str) -> String {
+pub(crate) fn doc(docstring: Option<&str>, indent: &str) -> String {
     let Some(text) = docstring.map(str::trim).filter(|t| !t.is_empty()) else {
         return String::new();
     };
@@ -143,7 +143,7 @@ pub fn doc(docstring: Option<&str>, indent: &str) -> String {
 }
 
 /// A C# string literal.
-pub fn string_literal(s: &str) -> String {
+pub(crate) fn string_literal(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
