@@ -9,7 +9,7 @@
 //! - Chain verification from the table (goal: at least 1 M entries/s), against the file
 //!   log's verification of the same lines and HMAC-SHA-256 alone over them in memory.
 //!
-//! Starts its own PostgreSQL on loopback (`tests/support/postgres.rs`), with the
+//! Starts its own PostgreSQL on loopback (`tests/support/src/database.rs`), with the
 //! server's default durability (`fsync` on, synchronous commit).
 //!
 //! `cargo bench -p icr-core --features postgres --bench region` (`ICR_BENCH_SECONDS`
@@ -18,8 +18,7 @@
 
 #[path = "common/audit_record.rs"]
 mod audit_record;
-#[path = "../tests/support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use audit_record::record;
 

@@ -16,8 +16,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

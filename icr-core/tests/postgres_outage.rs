@@ -13,8 +13,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

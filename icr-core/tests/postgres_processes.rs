@@ -19,8 +19,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};

@@ -9,8 +9,7 @@
     missing_docs
 )]
 
-#[path = "../../icr-core/tests/support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use std::sync::Arc;
 

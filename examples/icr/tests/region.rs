@@ -1,7 +1,7 @@
 //! The `icr` command on the region's database (issue #15): many `icr` processes, as many
 //! host systems, write one audit chain and share the session state; the audit
 //! subcommands read the whole region from it. A real PostgreSQL server is started on
-//! loopback for this test binary (`icr-core/tests/support/postgres.rs`).
+//! loopback for this test binary (`tests/support/src/database.rs`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,8 +10,7 @@
     missing_docs
 )]
 
-#[path = "../../../icr-core/tests/support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 use std::process::{Command, Output};
 

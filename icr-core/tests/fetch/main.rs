@@ -13,8 +13,7 @@
 )]
 
 #[cfg(feature = "postgres")]
-#[path = "../support/postgres.rs"]
-mod pg;
+use icr_test_support::database as pg;
 
 mod faults;
 mod server;

@@ -6,14 +6,13 @@
 //! `/usr/lib/postgresql/<version>/bin`, or the directory in `ICR_PG_BIN`); without it
 //! the tests fail with that instruction, never skip. As root (CI), the server runs as the
 //! package's unprivileged `postgres` user, which owns the data directory.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The running server.
-pub(crate) struct Server {
+pub struct Server {
     /// Its port on 127.0.0.1.
     pub port: u16,
     dir: PathBuf,
@@ -24,7 +23,7 @@ pub(crate) struct Server {
 static SERVER: OnceLock<Server> = OnceLock::new();
 
 /// The server of this test binary, started on first use.
-pub(crate) fn server() -> &'static Server {
+pub fn server() -> &'static Server {
     SERVER.get_or_init(Server::start)
 }
 
@@ -175,7 +174,7 @@ impl Server {
     }
 
     /// Stops the server (fast shutdown: connections are cut), as a database outage.
-    pub(crate) fn stop(&self) {
+    pub fn stop(&self) {
         let ok = self
             .command("pg_ctl")
             .arg("-D")
@@ -189,7 +188,7 @@ impl Server {
 
     /// Stops the server the way a crash would (immediate shutdown: no checkpoint, nothing
     /// flushed that was not already), so that only durable data survives.
-    pub(crate) fn crash(&self) {
+    pub fn crash(&self) {
         let ok = self
             .command("pg_ctl")
             .arg("-D")
@@ -203,17 +202,17 @@ impl Server {
 
     /// Starts it again after [`stop`](Self::stop) or [`crash`](Self::crash), on the same
     /// port and data.
-    pub(crate) fn restart(&self) {
+    pub fn restart(&self) {
         self.start_server();
     }
 
     /// The URL of database `name` as the superuser.
-    pub(crate) fn url(&self, name: &str) -> String {
+    pub fn url(&self, name: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
     /// A new empty database for one test (dropped first if a previous run left it).
-    pub(crate) fn fresh_database(&self, name: &str) -> String {
+    pub fn fresh_database(&self, name: &str) -> String {
         let mut admin =
             postgres::Client::connect(&self.url("postgres"), postgres::NoTls).expect("connect");
         for sql in [
@@ -226,7 +225,7 @@ impl Server {
     }
 
     /// The data directory.
-    pub(crate) fn dir(&self) -> &Path {
+    pub fn dir(&self) -> &Path {
         &self.dir
     }
 }
