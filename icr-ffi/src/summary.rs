@@ -282,7 +282,7 @@ impl From<summary::WithheldReason> for WithheldReason {
 /// What a source says about a section.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SectionStatement {
-    /// `nil_known` ("no known allergies"), `no_content_recorded`, `withheld`, …
+    /// `nil-known` ("no known allergies"), `no-content-recorded`, `withheld`, …
     pub kind: String,
     /// Its words.
     pub text: Option<String>,
