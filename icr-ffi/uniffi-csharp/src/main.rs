@@ -16,9 +16,11 @@
 //! Supported shapes (what `icr-ffi` uses, and a little more): primitives, strings, bytes,
 //! `Option`, `Vec`, `HashMap`, records, enums with and without fields, errors (flat or
 //! with fields), objects with constructors and methods, top-level functions, default
-//! argument values that are literals or `None`. Not supported (the generator stops with
-//! an error): async functions, callback interfaces, trait objects, custom and external
-//! types, timestamps and durations.
+//! argument values that are literals or `None`, and several components in one library
+//! (one crate's records and enums used by another's objects: written into one namespace,
+//! with the runtime, the P/Invoke declarations, the load checks and each converter
+//! once). Not supported (the generator stops with an error): async functions, callback
+//! interfaces, trait objects, custom types, timestamps and durations.
 
 mod api;
 mod config;
@@ -85,25 +87,17 @@ fn run() -> Result<bool> {
     write_or_check(&args, &code)
 }
 
-/// The C# file, for the one component the generator supports.
+/// The C# file for every component in the library.
 fn csharp(
-    cis: &mut Vec<uniffi_bindgen::interface::ComponentInterface>,
+    cis: &mut [uniffi_bindgen::interface::ComponentInterface],
     args: &Args,
 ) -> Result<String> {
-    if cis.len() != 1 {
-        bail!(
-            "expected one uniffi component in {}, found {}",
-            args.library,
-            cis.len()
-        );
-    }
-    let Some(mut ci) = cis.pop() else {
-        bail!("no uniffi component in {}", args.library);
-    };
     let config = config::Config::read(args.config.as_deref(), &args.library)?;
-    uniffi_bindgen::interface::apply_exclusions(&mut ci, &config.exclude);
-    ci.derive_ffi_funcs()?;
-    generate::generate(&ci, &config)
+    for ci in cis.iter_mut() {
+        uniffi_bindgen::interface::apply_exclusions(ci, &config.exclude);
+        ci.derive_ffi_funcs()?;
+    }
+    generate::generate(cis, &config)
 }
 
 fn write_or_check(args: &Args, code: &str) -> Result<bool> {
