@@ -30,7 +30,7 @@ fn record() -> Option<SharedCareRecord> {
         }
         None => {
             eprintln!("ICR_CORPUS is not set: measuring the demo GP record");
-            icr_core::demo::sources().first()?.json.to_vec()
+            icr_core::demo::sources().first()?.json.clone().into_bytes()
         }
     };
     let source = ingest(&bytes, &IngestOptions::default()).ok()?;

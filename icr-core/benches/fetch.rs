@@ -99,7 +99,7 @@ async fn parallel() -> bool {
         .iter()
         .find(|s| s.file == "adult-social-care.ukcore-r4.json")
         .unwrap();
-    let body = Arc::new(small.json.to_vec());
+    let body = Arc::new(small.json.as_bytes().to_vec());
     let mut servers = Vec::new();
     for delay in DELAYS_MS {
         let body = Arc::clone(&body);
@@ -221,7 +221,7 @@ fn largest_gp_record() -> (String, Vec<u8>, bool) {
         None => eprintln!("ICR_CORPUS is not set: measuring the demo GP record"),
     }
     let gp = icr_core::demo::sources().into_iter().next().unwrap();
-    (gp.file.to_owned(), gp.json.to_vec(), false)
+    (gp.file.to_owned(), gp.json.as_bytes().to_vec(), false)
 }
 
 fn main() {

@@ -27,7 +27,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         eprintln!("ICR_CORPUS is not set: benchmarking the demo GP record only");
         let gp = icr_core::demo::sources().into_iter().next();
         return gp
-            .map(|s| vec![("demo-gp".to_owned(), s.json.to_vec())])
+            .map(|s| vec![("demo-gp".to_owned(), s.json.as_bytes().to_vec())])
             .unwrap_or_default();
     };
     let largest = |dir: &str| -> Option<(String, Vec<u8>)> {

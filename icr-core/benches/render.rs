@@ -33,7 +33,7 @@ fn inputs() -> Vec<Input> {
             name: "render-demo".to_owned(),
             sources: icr_core::demo::sources()
                 .into_iter()
-                .map(|s| (s.json.to_vec(), Some(s.organisation)))
+                .map(|s| (s.json.into_bytes(), Some(s.organisation)))
                 .collect(),
             patient,
         });

@@ -9,14 +9,15 @@ use crate::{IngestError, IngestOptions, SharedCareRecord, SourceRecord, ingest, 
 pub const PATIENT_NHS_NUMBER: &str = "9990000026";
 
 /// One demo source: who supplies it and its FHIR.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone)]
 pub struct DemoSource {
     /// The supplying organisation, as a directory would declare it.
     pub organisation: Organisation,
     /// File name, for display.
-    pub file: &'static str,
+    pub file: String,
     /// The FHIR JSON.
-    pub json: &'static [u8],
+    pub json: String,
 }
 
 fn org(ods: &str, name: &str, care_setting: CareSetting) -> Organisation {
@@ -36,8 +37,8 @@ pub fn sources() -> Vec<DemoSource> {
                 "Riverside Medical Practice",
                 CareSetting::GeneralPractice,
             ),
-            file: "gp-practice.gpconnect-stu3.json",
-            json: include_bytes!("../demo/gp-practice.gpconnect-stu3.json"),
+            file: "gp-practice.gpconnect-stu3.json".to_owned(),
+            json: include_str!("../demo/gp-practice.gpconnect-stu3.json").to_owned(),
         },
         DemoSource {
             organisation: org(
@@ -45,8 +46,8 @@ pub fn sources() -> Vec<DemoSource> {
                 "Northgate General Hospital NHS Trust",
                 CareSetting::Acute,
             ),
-            file: "acute-hospital.ukcore-r4.json",
-            json: include_bytes!("../demo/acute-hospital.ukcore-r4.json"),
+            file: "acute-hospital.ukcore-r4.json".to_owned(),
+            json: include_str!("../demo/acute-hospital.ukcore-r4.json").to_owned(),
         },
         DemoSource {
             organisation: org(
@@ -54,8 +55,8 @@ pub fn sources() -> Vec<DemoSource> {
                 "Northgate Mental Health NHS Foundation Trust",
                 CareSetting::MentalHealth,
             ),
-            file: "mental-health-trust.ukcore-r4.json",
-            json: include_bytes!("../demo/mental-health-trust.ukcore-r4.json"),
+            file: "mental-health-trust.ukcore-r4.json".to_owned(),
+            json: include_str!("../demo/mental-health-trust.ukcore-r4.json").to_owned(),
         },
         DemoSource {
             organisation: org(
@@ -63,8 +64,8 @@ pub fn sources() -> Vec<DemoSource> {
                 "Northgate City Council Adult Social Care",
                 CareSetting::SocialCare,
             ),
-            file: "adult-social-care.ukcore-r4.json",
-            json: include_bytes!("../demo/adult-social-care.ukcore-r4.json"),
+            file: "adult-social-care.ukcore-r4.json".to_owned(),
+            json: include_str!("../demo/adult-social-care.ukcore-r4.json").to_owned(),
         },
         DemoSource {
             organisation: org(
@@ -72,8 +73,8 @@ pub fn sources() -> Vec<DemoSource> {
                 "Northgate Out-of-Hours Service",
                 CareSetting::OutOfHours,
             ),
-            file: "out-of-hours.ukcore-r4.json",
-            json: include_bytes!("../demo/out-of-hours.ukcore-r4.json"),
+            file: "out-of-hours.ukcore-r4.json".to_owned(),
+            json: include_str!("../demo/out-of-hours.ukcore-r4.json").to_owned(),
         },
     ]
 }
@@ -93,7 +94,7 @@ pub fn source_records() -> Result<Vec<SourceRecord>, IngestError> {
                 organisation: Some(s.organisation),
                 ..IngestOptions::default()
             };
-            ingest(s.json, &options)
+            ingest(s.json.as_bytes(), &options)
         })
         .collect()
 }

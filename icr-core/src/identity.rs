@@ -90,6 +90,14 @@ impl<'de> Deserialize<'de> for NhsNumber {
     }
 }
 
+// Hosts see the ten digits; a string they pass that is not an NHS number is refused with
+// the reason, never the digits.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(NhsNumber, String, {
+    lower: |number| number.0,
+    try_lift: |text| Ok(NhsNumber::parse(&text)?),
+});
+
 /// The identifier systems that carry an NHS number (the current one and the retired
 /// `fhir.nhs.net` one still sent by older systems).
 pub const NHS_NUMBER_SYSTEMS: [&str; 2] = [

@@ -2,6 +2,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The output types cross to C#, Java and Python as they are: this crate is its own uniffi
+// component (`icr_core`), which `icr-ffi` builds on.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("icr_core");
+
 pub mod access;
 #[cfg(feature = "trust")]
 pub mod audit;

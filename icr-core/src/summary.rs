@@ -12,13 +12,14 @@ use crate::merge::SharedCareRecord;
 pub use crate::model::WithheldReason;
 use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
 use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
+pub use parts::{SectionOverview, SummaryBanner};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
 /// `ResultLine::reference_ranges`) keep it. Version 2: a result's `abnormal` (which said
 /// `false` without evidence) became `flag` and `flag_basis`, allergy `reactions` became
 /// structured, and items carry `warnings`; medications gained `courses`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The default of [`SummaryOptions::stale_after_days`]: a source whose data is older than
 /// this many days is [`Freshness::Stale`].
@@ -42,10 +43,11 @@ impl Default for SummaryOptions {
 }
 
 /// The summary a host shows.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientSummary {
     /// Version of this JSON's shape.
-    pub schema_version: u32,
+    pub schema_version: i32,
     /// The date the summary was made (for ages and staleness), ISO `yyyy-mm-dd`.
     pub as_of: String,
     /// The patient banner.
@@ -93,6 +95,7 @@ impl PatientSummary {
 
 /// A warning the banner shows: a contradiction between sources, or an allergy to a
 /// medicine that is current.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BannerAlert {
     /// What kind.
@@ -106,6 +109,7 @@ pub struct BannerAlert {
 }
 
 /// The patient banner, with values and their NHS CUI display forms.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Banner {
     /// `THORNTON, Margaret Ann (Mrs)`.
@@ -165,6 +169,7 @@ impl Banner {
 }
 
 /// One section of the summary.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummarySection {
     /// Stable key (`allergies`).
@@ -190,12 +195,13 @@ pub struct SummarySection {
 }
 
 /// Administrative entries with no content, counted.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FoldedItems {
     /// Their title.
     pub title: String,
     /// How many.
-    pub count: usize,
+    pub count: i64,
 }
 
 /// Titles (and SNOMED CT codes) of entries GP systems make for filing rather than to
@@ -241,10 +247,11 @@ fn administrative_title(e: &Entry) -> Option<String> {
 }
 
 /// A marker that items were withheld.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withheld {
     /// How many items.
-    pub count: usize,
+    pub count: i64,
     /// Why (a stable code).
     pub reason: WithheldReason,
     /// Why, in plain words.
@@ -252,6 +259,7 @@ pub struct Withheld {
 }
 
 /// A source's statement about a section.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionStatement {
     /// What it says.
@@ -264,6 +272,7 @@ pub struct SectionStatement {
 }
 
 /// A warning on a section.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionWarning {
     /// Kind (`confidential-items`, `data-in-transit`, `contradiction`, …).
@@ -276,6 +285,7 @@ pub struct SectionWarning {
 }
 
 /// A source as the summary shows it.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceView {
     /// ODS code.
@@ -306,10 +316,11 @@ pub struct SourceView {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<SectionWarning>,
     /// Items it contributed to this summary (after access decisions).
-    pub items: usize,
+    pub items: i64,
 }
 
 /// How current a source's data is, on the summary date.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -453,7 +464,7 @@ pub(crate) fn build(
             age_days,
             freshness: freshness(source.status, age_days, options.stale_after_days),
             warnings: general,
-            items,
+            items: i64::try_from(items).unwrap_or(i64::MAX),
         });
     }
     flag_allergy_contradictions(&mut sections);
@@ -570,5 +581,6 @@ pub fn explain(reason: &WithheldReason) -> String {
 }
 
 pub(crate) mod checks;
+mod parts;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,8 @@
 
 use std::time::Instant;
 
-use icr_ffi::{Icr, Relationship, mint_demo_token};
+use icr_core::launch::Relationship;
+use icr_ffi::{Icr, mint_demo_token};
 
 fn median(mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);

@@ -8,10 +8,11 @@ use icr_core::access::Policy;
 use icr_core::launch::demo as demo_key;
 use icr_core::{NhsNumber, demo, session};
 
+use icr_core::demo::DemoSource;
+use icr_core::launch::{Algorithm, Relationship};
+
 use crate::error::{CoreError, IcrError, host};
-use crate::icr::{AuditLog, Icr, KeyAlgorithm, Trust, TrustedKey, open_store};
-use crate::launch::Relationship;
-use crate::sources::Organisation;
+use crate::icr::{AuditLog, Icr, Trust, TrustedKey, open_store};
 
 #[uniffi::export]
 impl Icr {
@@ -38,38 +39,16 @@ pub fn demo_trust() -> Result<Trust, IcrError> {
         audience: demo_key::AUDIENCE.to_owned(),
         trusted_keys: vec![TrustedKey {
             kid: demo_key::KID.to_owned(),
-            algorithm: KeyAlgorithm::EdDsa,
+            algorithm: Algorithm::EdDsa,
             key,
         }],
     })
 }
 
-/// One demo source: who supplies it and its FHIR JSON.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct DemoSource {
-    /// The supplying organisation.
-    pub organisation: Organisation,
-    /// File name, for display.
-    pub file: String,
-    /// The FHIR JSON.
-    pub json: String,
-}
-
 /// The demo patient's five sources (synthetic, no real people), registered GP first.
 #[uniffi::export]
-pub fn demo_sources() -> Result<Vec<DemoSource>, IcrError> {
+pub fn demo_sources() -> Vec<DemoSource> {
     demo::sources()
-        .into_iter()
-        .map(|s| {
-            let json = String::from_utf8(s.json.to_vec())
-                .map_err(|_| host(CoreError::Input("demo source is not UTF-8".to_owned())))?;
-            Ok(DemoSource {
-                organisation: (&s.organisation).into(),
-                file: s.file.to_owned(),
-                json,
-            })
-        })
-        .collect()
 }
 
 /// The demo patient's NHS number.
@@ -106,6 +85,5 @@ pub fn mint_demo_token_at(
 ) -> Result<String, IcrError> {
     let policy = Policy::default_uk()?;
     let patient = NhsNumber::parse(&nhs_number)?;
-    session::demo::token(&policy, &role, relationship.into(), patient, issued_at)
-        .map_err(IcrError::from)
+    session::demo::token(&policy, &role, relationship, patient, issued_at).map_err(IcrError::from)
 }

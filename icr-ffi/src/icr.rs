@@ -5,29 +5,14 @@ use std::sync::Arc;
 
 use icr_core::NhsNumber;
 use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
-use icr_core::audit::AuditKey;
-use icr_core::launch::{TrustStore, Verifier};
+use icr_core::audit::{AuditKey, Checkpoint, VerifyReport};
+use icr_core::launch::{Algorithm, SigningKey, TrustStore, Verifier};
 use icr_core::session::{self, Store};
 
-use crate::audit::{AuditVerification, Checkpoint};
 use crate::error::IcrError;
 use crate::live::{ICRS, Live};
 use crate::session::Session;
 use crate::slot::Slot;
-
-/// A JWS algorithm a trusted key is bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-#[non_exhaustive]
-pub enum KeyAlgorithm {
-    /// HMAC-SHA-256 with a shared secret of at least 32 bytes.
-    Hs256,
-    /// ECDSA P-256: the public key is a 65-byte uncompressed point.
-    Es256,
-    /// RSA PKCS#1 v1.5: the public key is DER (PKCS#1 or SubjectPublicKeyInfo).
-    Rs256,
-    /// Ed25519: the public key is 32 bytes.
-    EdDsa,
-}
 
 /// A key the ICR trusts to sign launch tokens, by key id.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -35,7 +20,7 @@ pub struct TrustedKey {
     /// The key id tokens name in their header (`[A-Za-z0-9._-]{1,64}`).
     pub kid: String,
     /// The only algorithm this key verifies.
-    pub algorithm: KeyAlgorithm,
+    pub algorithm: Algorithm,
     /// The public key (or the HS256 secret).
     pub key: Vec<u8>,
 }
@@ -99,6 +84,28 @@ pub struct IcrConfig {
     pub stale_after_days: Option<i64>,
 }
 
+/// The trust store `trust` describes, built by the core.
+fn trust_store(trust: Trust) -> Result<TrustStore, IcrError> {
+    let Trust::Keys {
+        issuer,
+        audience,
+        trusted_keys,
+    } = trust;
+    let mut store = TrustStore::new(&issuer, &audience);
+    for k in trusted_keys {
+        store.add(&k.kid, k.algorithm, &k.key)?;
+    }
+    Ok(store)
+}
+
+/// The key `private_key` is for `algorithm`, read by the core.
+pub(crate) fn signing_key(
+    algorithm: Algorithm,
+    private_key: &[u8],
+) -> Result<SigningKey, IcrError> {
+    Ok(SigningKey::from_material(algorithm, private_key)?)
+}
+
 /// The store `config` names, opened by the core.
 pub(crate) fn open_store(config: AuditLog) -> Result<Store, IcrError> {
     Ok(match config {
@@ -141,24 +148,7 @@ impl Icr {
             Some(json) => Policy::from_json(json),
             None => Policy::default_uk(),
         }?;
-        let store = match config.trust {
-            Trust::Keys {
-                issuer,
-                audience,
-                trusted_keys,
-            } => {
-                let mut store = TrustStore::new(&issuer, &audience);
-                for k in trusted_keys {
-                    match k.algorithm {
-                        KeyAlgorithm::Hs256 => store.add_hs256(&k.kid, &k.key),
-                        KeyAlgorithm::Es256 => store.add_es256(&k.kid, &k.key),
-                        KeyAlgorithm::Rs256 => store.add_rs256(&k.kid, &k.key),
-                        KeyAlgorithm::EdDsa => store.add_ed25519(&k.kid, &k.key),
-                    }?;
-                }
-                store
-            }
-        };
+        let store = trust_store(config.trust)?;
         let audit = open_store(config.audit)?;
         let mut builder = session::Icr::builder_on(policy, Verifier::new(store), &audit);
         if let Some(days) = config.stale_after_days {
@@ -205,21 +195,15 @@ impl Icr {
     /// verify against it later.
     pub fn audit_checkpoint(&self) -> Result<Checkpoint, IcrError> {
         let core = self.core.get()?;
-        Ok(core.store.log().checkpoint().into())
+        Ok(core.store.log().checkpoint())
     }
 
     /// Verifies this ICR's audit log, in memory, in its file or in the database (every
     /// MAC, link and sequence number, and the head against `checkpoint` when given).
     #[uniffi::method(default(checkpoint = None))]
-    pub fn verify_audit(
-        &self,
-        checkpoint: Option<Checkpoint>,
-    ) -> Result<AuditVerification, IcrError> {
+    pub fn verify_audit(&self, checkpoint: Option<Checkpoint>) -> Result<VerifyReport, IcrError> {
         let core = self.core.get()?;
-        let checkpoint = checkpoint
-            .map(icr_core::audit::Checkpoint::try_from)
-            .transpose()?;
-        Ok(core.store.log().verify(checkpoint.as_ref())?.into())
+        Ok(core.store.log().verify(checkpoint.as_ref())?)
     }
 
     /// Lets go of the ICR: later calls fail with `IcrError.Closed`. Sessions already open

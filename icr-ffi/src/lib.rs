@@ -7,9 +7,6 @@
 
 uniffi::setup_scaffolding!("icr");
 
-#[macro_use]
-mod mirror;
-
 mod audit;
 #[cfg(feature = "demo")]
 mod demo;
@@ -20,26 +17,17 @@ mod live;
 mod session;
 mod slot;
 mod sources;
-mod summary;
 mod view;
 
-pub use audit::{AccessReportLine, AuditProblem, AuditVerification, Checkpoint, verify_audit_file};
+pub use audit::{describe_audit_problem, verify_audit_file};
 #[cfg(feature = "demo")]
 pub use demo::{
-    DemoSource, demo_patient_nhs_number, demo_sources, demo_trust, mint_demo_token,
-    mint_demo_token_at,
+    demo_patient_nhs_number, demo_sources, demo_trust, mint_demo_token, mint_demo_token_at,
 };
 pub use error::IcrError;
-pub use icr::{AuditLog, Icr, IcrConfig, KeyAlgorithm, Trust, TrustedKey, default_policy_json};
-pub use launch::{LaunchContext, Relationship, mint_launch_token};
+pub use icr::{AuditLog, Icr, IcrConfig, Trust, TrustedKey, default_policy_json};
+pub use launch::mint_launch_token;
 pub use live::{LiveObjects, live_objects};
-pub use session::{PanelOptions, Session};
-pub use sources::{CareRecord, Organisation, SourceReport, SourceSet};
-pub use summary::{
-    AllergyStatus, AttachmentRef, Banner, BannerAlert, CareSetting, ChangeKind, ClinicalCode,
-    Course, FoldedItems, Freshness, ItemDetail, ItemWarning, MedicationChange, MedicationDetail,
-    PatientSummary, Provenance, Reaction, ReferenceRange, ResultLine, SectionStatement,
-    SectionWarning, SourceStatus, SourceView, SummaryItem, SummarySection, Supply, TeamMember,
-    Telecom, Withheld, WithheldReason,
-};
-pub use view::{SectionOverview, SummaryBanner, SummaryView};
+pub use session::Session;
+pub use sources::{CareRecord, SourceSet};
+pub use view::SummaryView;

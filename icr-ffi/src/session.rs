@@ -2,40 +2,15 @@
 
 use std::sync::Arc;
 
-use icr_core::render;
+use icr_core::audit::AccessReportLine;
+use icr_core::launch::LaunchContext;
 use icr_core::session::{self, Store};
 use icr_core::{NhsNumber, SharedCareRecord};
 
-use crate::audit::AccessReportLine;
 use crate::error::IcrError;
-use crate::launch::LaunchContext;
 use crate::live::{Live, SESSIONS};
 use crate::slot::Slot;
 use crate::sources::SourceSet;
-
-/// How to render the HTML panel.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PanelOptions {
-    /// Prefix of every element id, so several panels can share a page.
-    #[uniffi(default = "icr")]
-    pub id_prefix: String,
-    /// Embed the panel's stylesheet in the fragment.
-    #[uniffi(default = true)]
-    pub embed_style: bool,
-    /// Highlight medication changes within this many days.
-    #[uniffi(default = 90)]
-    pub recent_change_days: i64,
-}
-
-pub(crate) fn panel_options(o: Option<PanelOptions>) -> render::PanelOptions {
-    let mut options = render::PanelOptions::default();
-    if let Some(o) = o {
-        options.id_prefix = o.id_prefix;
-        options.embed_style = o.embed_style;
-        options.recent_change_days = o.recent_change_days;
-    }
-    options
-}
 
 pub(crate) struct SessionCore {
     session: session::Session,
@@ -60,7 +35,7 @@ impl Session {
         Arc::new(Session {
             id: session.id().to_owned(),
             role: session.role().to_owned(),
-            context: session.context().into(),
+            context: session.context().clone(),
             core: Slot::new(SessionCore { session, store }, "Session"),
             _live: Live::new(&SESSIONS),
         })
@@ -126,8 +101,7 @@ impl Session {
     pub fn access_report(&self) -> Result<Vec<AccessReportLine>, IcrError> {
         let core = self.core.get()?;
         let entries = core.store.entries()?;
-        let lines = core.session.access_report(&entries)?;
-        Ok(lines.into_iter().map(Into::into).collect())
+        Ok(core.session.access_report(&entries)?)
     }
 
     /// Ends the session: later calls fail with `IcrError.Closed`. (Kotlin and C# free

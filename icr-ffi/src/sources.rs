@@ -3,81 +3,18 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use icr_core::{FailedSource, IngestOptions, NhsNumber, SharedCareRecord, SourceRecord};
-use icr_core::{model, render};
+use icr_core::SourceRecord;
+use icr_core::ingest::SourceReport;
+use icr_core::merge::SourceStatus;
+use icr_core::model::Organisation;
+use icr_core::render::{self, PanelOptions};
+use icr_core::{FailedSource, IngestOptions, NhsNumber, PatientSummary, SharedCareRecord};
 
 use crate::error::{CoreError, IcrError, host};
 use crate::live::{Live, RECORDS, SOURCE_SETS};
-use crate::session::{PanelOptions, Session, panel_options};
+use crate::session::Session;
 use crate::slot::Slot;
-use crate::summary::{CareSetting, PatientSummary, SourceStatus, code};
 use crate::view::SummaryView;
-
-/// An organisation that supplies part of the record.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Organisation {
-    /// ODS code, when known.
-    pub ods_code: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Kind of service.
-    pub care_setting: CareSetting,
-}
-
-impl From<Organisation> for model::Organisation {
-    fn from(o: Organisation) -> Self {
-        model::Organisation {
-            ods_code: o.ods_code,
-            name: o.name,
-            care_setting: o.care_setting.into(),
-        }
-    }
-}
-
-impl From<&model::Organisation> for Organisation {
-    fn from(o: &model::Organisation) -> Self {
-        Organisation {
-            ods_code: o.ods_code.clone(),
-            name: o.name.clone(),
-            care_setting: o.care_setting.into(),
-        }
-    }
-}
-
-/// What reading one source found (metadata only, no record content).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SourceReport {
-    /// Who supplied it (as given, or as read from the document).
-    pub organisation: Organisation,
-    /// `STU3` or `R4`.
-    pub fhir_version: String,
-    /// Items it contributes, before any access decision.
-    pub items: i64,
-    /// Resources read.
-    pub resources_read: i64,
-    /// Resources read but not in the record (entered in error, unsupported, …).
-    pub skipped: i64,
-    /// Its latest `lastUpdated`, as recorded.
-    pub as_of: Option<String>,
-    /// The core's full ingest report as JSON (what `icr ingest --json` prints).
-    pub report_json: String,
-}
-
-impl From<&SourceRecord> for SourceReport {
-    fn from(r: &SourceRecord) -> Self {
-        let report = r.report();
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        SourceReport {
-            organisation: r.organisation().into(),
-            fhir_version: code(&r.fhir_version()),
-            items: count(report.entries.values().sum()),
-            resources_read: count(report.resources_read.values().sum()),
-            skipped: count(report.skipped.len()),
-            as_of: r.as_of().map(|d| d.as_str().to_owned()),
-            report_json: serde_json::to_string(report).unwrap_or_default(),
-        }
-    }
-}
 
 #[derive(Default)]
 struct Pending {
@@ -116,11 +53,11 @@ impl SourceSet {
         let pending = self.pending.get()?;
         let options = IngestOptions {
             expected_patient: Some(self.patient.clone()),
-            organisation: organisation.map(Into::into),
+            organisation,
             ..IngestOptions::default()
         };
         let record = icr_core::ingest(bytes, &options)?;
-        let report = SourceReport::from(&record);
+        let report = record.overview();
         lock(&pending).records.push(record);
         Ok(report)
     }
@@ -161,8 +98,8 @@ impl SourceSet {
     ) -> Result<(), IcrError> {
         let pending = self.pending.get()?;
         lock(&pending).failures.push(FailedSource {
-            organisation: organisation.into(),
-            status: status.into(),
+            organisation,
+            status,
             reason,
         });
         Ok(())
@@ -210,7 +147,7 @@ pub struct CareRecord {
 }
 
 impl CareRecord {
-    fn summarise(&self) -> Result<icr_core::PatientSummary, IcrError> {
+    fn summarise(&self) -> Result<PatientSummary, IcrError> {
         let record = self.record.get()?;
         self.session.summarise(&record)
     }
@@ -219,12 +156,8 @@ impl CareRecord {
 #[uniffi::export]
 impl CareRecord {
     /// The patient's NHS number.
-    pub fn nhs_number(&self) -> Result<Option<String>, IcrError> {
-        Ok(self
-            .record
-            .get()?
-            .nhs_number()
-            .map(|n| n.as_str().to_owned()))
+    pub fn nhs_number(&self) -> Result<Option<NhsNumber>, IcrError> {
+        Ok(self.record.get()?.nhs_number().cloned())
     }
 
     /// Items in the record, before any access decision.
@@ -240,7 +173,7 @@ impl CareRecord {
     /// The summary the session may see, to render natively: decided, audited, then
     /// returned.
     pub fn summary(&self) -> Result<PatientSummary, IcrError> {
-        Ok(self.summarise()?.into())
+        self.summarise()
     }
 
     /// The same summary kept in the library, for the host to read a part at a time: the
@@ -270,7 +203,7 @@ impl CareRecord {
     #[uniffi::method(default(options = None))]
     pub fn panel_html(&self, options: Option<PanelOptions>) -> Result<String, IcrError> {
         let summary = self.summarise()?;
-        Ok(render::panel_html(&summary, &panel_options(options)))
+        Ok(render::panel_html(&summary, &options.unwrap_or_default()))
     }
 
     /// The summary as a whole HTML page with a strict Content-Security-Policy, for
@@ -278,7 +211,10 @@ impl CareRecord {
     #[uniffi::method(default(options = None))]
     pub fn standalone_page(&self, options: Option<PanelOptions>) -> Result<String, IcrError> {
         let summary = self.summarise()?;
-        Ok(render::standalone_page(&summary, &panel_options(options)))
+        Ok(render::standalone_page(
+            &summary,
+            &options.unwrap_or_default(),
+        ))
     }
 
     /// Lets go of the record: later calls fail with `IcrError.Closed`.

@@ -13,9 +13,9 @@ use icr_test_support::database as pg;
 
 use std::sync::Arc;
 
+use icr_core::launch::Relationship;
 use icr_ffi::{
-    AuditLog, Icr, IcrConfig, IcrError, Relationship, demo_patient_nhs_number, demo_sources,
-    mint_demo_token,
+    AuditLog, Icr, IcrConfig, IcrError, demo_patient_nhs_number, demo_sources, mint_demo_token,
 };
 
 const KEY: &[u8] = b"region audit key for the ffi tests, 32+";
@@ -35,7 +35,7 @@ fn host(url: &str) -> Arc<Icr> {
 
 fn shown(icr: &Icr, token: String) -> usize {
     let set = icr.open_session(token).unwrap().source_set().unwrap();
-    for s in demo_sources().unwrap() {
+    for s in demo_sources() {
         set.add_json(Some(s.organisation), s.json).unwrap();
     }
     set.merge()
@@ -84,7 +84,7 @@ fn two_hosts_on_the_region_database_share_the_chain_replays_and_opt_outs() {
     );
     // One chain: opened + viewed at A, refused at B, the opt-out, opened + viewed at B.
     let verification = b.verify_audit(None).unwrap();
-    assert!(verification.verified);
+    assert!(verification.is_verified());
     assert_eq!(verification.entries, 6);
     assert_eq!(b.audit_checkpoint().unwrap().seq, 6);
 }

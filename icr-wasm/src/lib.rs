@@ -50,7 +50,7 @@ pub enum PanelError {
     #[error("summary schema_version {found} is not supported (this panel reads {SCHEMA_VERSION})")]
     SchemaVersion {
         /// The version found.
-        found: u64,
+        found: i64,
     },
     /// The target is not a DOM element.
     #[error("the target is not a DOM element")]
@@ -105,15 +105,15 @@ fn parse_summary(json: &JsValue) -> Result<PatientSummary, PanelError> {
     };
     #[derive(serde::Deserialize)]
     struct Probe {
-        schema_version: u64,
+        schema_version: i64,
     }
     match serde_json::from_str::<PatientSummary>(&text) {
-        Ok(s) if u64::from(s.schema_version) == u64::from(SCHEMA_VERSION) => Ok(s),
+        Ok(s) if s.schema_version == SCHEMA_VERSION => Ok(s),
         Ok(s) => Err(PanelError::SchemaVersion {
-            found: u64::from(s.schema_version),
+            found: i64::from(s.schema_version),
         }),
         Err(e) => match serde_json::from_str::<Probe>(&text) {
-            Ok(p) if p.schema_version != u64::from(SCHEMA_VERSION) => {
+            Ok(p) if p.schema_version != i64::from(SCHEMA_VERSION) => {
                 Err(PanelError::SchemaVersion {
                     found: p.schema_version,
                 })

@@ -45,7 +45,7 @@ fn comparison(views: &[(&str, PatientSummary)]) -> String {
         for (_, v) in views {
             let s = v.sections.get(i);
             let shown = s.map_or(0, |s| s.items.len());
-            let withheld: usize = s.map_or(0, |s| s.withheld.iter().map(|w| w.count).sum());
+            let withheld: i64 = s.map_or(0, |s| s.withheld.iter().map(|w| w.count).sum());
             let _ = write!(out, "{:>16}", format!("{shown} / {withheld}"));
         }
         out.push('\n');

@@ -86,7 +86,7 @@ pub(crate) fn from_demo() -> Vec<Input> {
         .into_iter()
         .map(|s| Input {
             label: s.file.to_owned(),
-            bytes: Ok(s.json.to_vec()),
+            bytes: Ok(s.json.into_bytes()),
             organisation: Some(s.organisation),
         })
         .collect()

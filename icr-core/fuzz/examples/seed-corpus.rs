@@ -69,7 +69,7 @@ const EDGE_CASES: &[(&str, &str)] = &[
 
 fn ingest(dir: &Path) {
     for (i, s) in icr_core::demo::sources().iter().enumerate() {
-        put(dir, &format!("demo-{i}"), s.json);
+        put(dir, &format!("demo-{i}"), s.json.as_bytes());
     }
     for (name, json) in EDGE_CASES {
         put(dir, name, json.as_bytes());

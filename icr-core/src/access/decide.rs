@@ -10,7 +10,7 @@ use super::pack::{PackIndex, category_key};
 use super::policy::{Compiled, Policy, RoleRule};
 use crate::merge::SharedCareRecord;
 use crate::model::WithheldReason;
-use crate::model::{Entry, LabelBasis, SensitiveCategory, Sensitivity};
+use crate::model::{Entry, Item, LabelBasis, SensitiveCategory, Sensitivity};
 
 /// Who is looking, as the decision needs it.
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ impl Decision {
 /// An item's own labels: from ingest (security labels, kind of item), from the policy's
 /// code packs (each concept it carries), and from its source's care setting when every
 /// organisation that reported it is of a setting the policy treats as sensitive.
-fn own_labels(policy: &Policy, packs: &PackIndex, entry: &Entry) -> Vec<Sensitivity> {
+fn own_labels(policy: &Policy, packs: &PackIndex, entry: &Item) -> Vec<Sensitivity> {
     let mut out: Vec<Sensitivity> = entry.sensitivity.clone();
     for &c in &entry.concepts {
         for pack in packs.packs_of(c) {

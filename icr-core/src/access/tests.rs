@@ -23,7 +23,7 @@ fn shown<'r>(record: &'r SharedCareRecord, decisions: &[Decision]) -> Vec<&'r cr
         .iter()
         .zip(decisions)
         .filter(|(_, d)| d.allowed())
-        .map(|(e, _)| e)
+        .map(|(e, _)| &e.entry)
         .collect()
 }
 

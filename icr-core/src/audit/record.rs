@@ -9,6 +9,7 @@ pub(crate) const GENESIS_MAC: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -33,6 +34,7 @@ pub enum AuditKind {
 }
 
 /// How it ended.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -166,6 +168,7 @@ pub struct AuditEntry {
 /// system, a signed store). Against it, [`verify_file`](super::verify_file) detects a
 /// log cut short (truncation) or replaced by an older copy (rollback), which the chain
 /// alone cannot show.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Sequence number of the last entry (0 for an empty log).

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{AuditEntry, AuditKind, AuditOutcome};
 
 /// One access to a patient's record, as the patient or a privacy officer reads it.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessReportLine {
     /// When (RFC 3339, UTC).
@@ -27,10 +28,10 @@ pub struct AccessReportLine {
     /// them). 0 for entries that show nothing, and for entries written before item ids
     /// were audited.
     #[serde(default)]
-    pub items_shown: usize,
+    pub items_shown: i64,
     /// How many items were withheld from the user.
     #[serde(default)]
-    pub items_withheld: usize,
+    pub items_withheld: i64,
     /// Why: purpose of use.
     pub purpose: Option<String>,
     /// Why: break-glass justification or denial reason.
@@ -87,8 +88,8 @@ fn line_of(e: &AuditEntry) -> AccessReportLine {
         kind: r.kind,
         outcome: r.outcome,
         sections: r.sections.clone(),
-        items_shown: r.items_shown.len(),
-        items_withheld: r.items_withheld.len(),
+        items_shown: i64::try_from(r.items_shown.len()).unwrap_or(i64::MAX),
+        items_withheld: i64::try_from(r.items_withheld.len()).unwrap_or(i64::MAX),
         purpose: r.purpose.clone(),
         reason: r.reason.clone(),
     }

@@ -12,6 +12,7 @@ use super::chain::inspect;
 use super::{AuditEntry, AuditError, AuditKey, Checkpoint};
 
 /// What [`verify_file`] found.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
     /// Complete lines read as entries (a torn last line is not counted).
@@ -31,6 +32,7 @@ impl VerifyReport {
 }
 
 /// One thing wrong with a log, and where.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// Line of the file (1-based).
@@ -42,6 +44,7 @@ pub struct Problem {
 }
 
 /// What is wrong with a line of a log, or with the log against a checkpoint.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

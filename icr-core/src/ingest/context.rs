@@ -274,10 +274,6 @@ impl<'r, 'a> Ctx<'r, 'a> {
             sensitivity,
             discrepancies: Vec::new(),
             warnings: Vec::new(),
-            concepts: Vec::new(),
-            links: Vec::new(),
-            linked_at: Vec::new(),
-            identity_unconfirmed: false,
         }
     }
 

@@ -19,14 +19,14 @@ use crate::fhir::datatypes::{CodeableConcept, Reference};
 use crate::fhir::dispatch::Resource;
 use crate::fhir::lenient::Many;
 use crate::fhir::resources::List;
-use crate::model::{Entry, concept_id};
+use crate::model::{Item, concept_id};
 
 use super::context::Ctx;
 use super::index::Index;
 use super::sensitivity;
 
 /// Gives each item its concepts and links, from the resources it was made from.
-pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Entry]) {
+pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Item]) {
     let at: HashMap<&str, usize> = entries
         .iter()
         .enumerate()

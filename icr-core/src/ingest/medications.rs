@@ -248,7 +248,7 @@ fn supplies(orders: &[&MedicationRequest<'_>]) -> Vec<Supply> {
             .then_with(|| a.quantity.cmp(&b.quantity))
     });
     for (n, supply) in out.iter_mut().enumerate() {
-        supply.issue_number = u32::try_from(n + 1).ok();
+        supply.issue_number = i32::try_from(n + 1).ok();
     }
     out
 }
@@ -367,7 +367,7 @@ pub(super) fn statement<'r, 'a>(
         prescription_type: plan.and_then(prescription_type),
         status_reason: reason_text,
         last_issued,
-        issues: u32::try_from(all_supplies.len()).unwrap_or(u32::MAX),
+        issues: i32::try_from(all_supplies.len()).unwrap_or(i32::MAX),
         repeats_allowed: plan.and_then(repeats_allowed),
         reasons: terms(&st.reason_code),
         changes,

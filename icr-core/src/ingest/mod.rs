@@ -17,6 +17,7 @@ pub(crate) mod index;
 mod investigations;
 mod links;
 mod medications;
+mod overview;
 mod report;
 mod sensitivity;
 mod units;
@@ -26,12 +27,13 @@ mod version;
 pub use crate::model::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use error::IngestError;
 pub use index::ReferenceForm;
+pub use overview::SourceReport;
 pub use report::{FhirVersion, IngestReport, SkipReason, Skipped, UnresolvedReference};
 
 use crate::fhir::datatypes::Reference;
 use crate::fhir::dispatch::Resource;
 use crate::identity::{NHS_NUMBER_SYSTEMS, NhsNumber};
-use crate::model::{CareSetting, Detail, Entry, FhirDate, Organisation, Patient, Section};
+use crate::model::{CareSetting, Detail, Entry, FhirDate, Item, Organisation, Patient, Section};
 use context::{Ctx, Folded, Outcome};
 
 /// The default largest document accepted: 64 MiB, well above the largest GP record seen.
@@ -70,7 +72,7 @@ pub struct SourceRecord {
     pub(crate) organisation: Organisation,
     pub(crate) fhir_version: FhirVersion,
     pub(crate) patient: Option<Patient>,
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: Vec<Item>,
     pub(crate) warnings: Vec<SourceWarning>,
     pub(crate) section_notes: Vec<SectionNote>,
     pub(crate) as_of: Option<FhirDate>,
@@ -166,7 +168,7 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
             ctx.account(res, &outcome);
         }
         if let Outcome::Entries(entries) = outcome {
-            out.entries.extend(entries);
+            out.entries.extend(entries.into_iter().map(Item::new));
         }
     }
     links::attach(&ctx, &mut out.entries);
@@ -208,7 +210,7 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
 /// as given, never replaced by another date), and one for the patient's date of birth.
 /// The words count items and never name one: a warning is shown to viewers who may not
 /// see every item.
-fn invalid_dates(entries: &[Entry], patient: Option<&Patient>) -> Vec<SourceWarning> {
+fn invalid_dates(entries: &[Item], patient: Option<&Patient>) -> Vec<SourceWarning> {
     let mut per_section: std::collections::BTreeMap<Section, usize> = Default::default();
     for e in entries {
         let dates = [&e.date, &e.end_date, &e.recorded];
@@ -248,7 +250,7 @@ fn invalid_dates(entries: &[Entry], patient: Option<&Patient>) -> Vec<SourceWarn
 
 #[derive(Default)]
 struct Collected {
-    entries: Vec<Entry>,
+    entries: Vec<Item>,
     warnings: Vec<SourceWarning>,
     notes: Vec<SectionNote>,
 }
@@ -347,7 +349,8 @@ fn one<'r, 'a>(
     match res {
         Resource::Patient(_) => {
             if ctx.patient.is_some_and(|p| std::ptr::eq(p, res)) || ctx.patient.is_none() {
-                out.entries.extend(patient_contacts(ctx, res));
+                out.entries
+                    .extend(patient_contacts(ctx, res).into_iter().map(Item::new));
                 Outcome::Supporting
             } else {
                 Outcome::Skipped(SkipReason::OtherPatient)
@@ -373,7 +376,7 @@ fn one<'r, 'a>(
                     _ => false,
                 };
                 if !duplicate && let Outcome::Entries(e) = one(ctx, contained, out, folded) {
-                    out.entries.extend(e);
+                    out.entries.extend(e.into_iter().map(Item::new));
                 }
             }
             Outcome::Supporting

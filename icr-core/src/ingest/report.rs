@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Section;
 
 /// The FHIR version a document was read as.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum FhirVersion {

@@ -9,6 +9,7 @@ use crate::identity::NhsNumber;
 
 /// The relationship the host EPR asserts between the user and the patient (claim
 /// `icr_relationship`). Access rules decide what each relationship may see.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -80,6 +81,7 @@ impl FromStr for Relationship {
 ///
 /// `Debug` masks the NHS number and the host's demographics of the patient. Serialised
 /// with the Rust field names (this is the SDK's view, not the token's claim names).
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaunchContext {
     /// The user's SDS user id (claim `sub`).
@@ -99,18 +101,21 @@ pub struct LaunchContext {
     /// [`Session::summary`](crate::session::Session::summary) compares it with the
     /// record's and reports a difference as a demographic discrepancy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub patient_birth_date: Option<String>,
     /// The patient's family name as the host system holds it (optional claim
     /// `icr_patient_family_name`, 1 to 100 bytes, no control characters, not blank),
     /// compared with the record's like the date of birth (case and surrounding spaces
     /// ignored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub patient_family_name: Option<String>,
     /// The host system holds the patient as restricted (the PDS "sensitive" S-flag;
     /// optional boolean claim `icr_patient_restricted`, default `false`). A restricted
     /// patient's contact details are withheld from every role, and no GP Connect request
     /// is sent for them, whatever the sources say.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub patient_restricted: bool,
     /// Purpose of use, e.g. `direct-care` (claim `icr_purpose`).
     pub purpose: String,

@@ -14,7 +14,13 @@ use ring::signature::{self, UnparsedPublicKey};
 use super::der;
 use super::error::{KeyError, LaunchError};
 
-/// A JWS signature algorithm the SDK verifies and signs with.
+/// A JWS signature algorithm the SDK verifies and signs with (hosts know it as
+/// `KeyAlgorithm`).
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Enum),
+    uniffi(name = "KeyAlgorithm")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Algorithm {
@@ -192,6 +198,17 @@ impl TrustStore {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             keys: BTreeMap::new(),
+        }
+    }
+
+    /// Trusts `key` for `kid` under `algorithm`, in the form that algorithm's own method
+    /// below takes (the HS256 secret or the public key).
+    pub fn add(&mut self, kid: &str, algorithm: Algorithm, key: &[u8]) -> Result<(), KeyError> {
+        match algorithm {
+            Algorithm::Hs256 => self.add_hs256(kid, key),
+            Algorithm::Es256 => self.add_es256(kid, key),
+            Algorithm::Rs256 => self.add_rs256(kid, key),
+            Algorithm::EdDsa => self.add_ed25519(kid, key),
         }
     }
 

@@ -31,6 +31,22 @@ pub enum SigningKey {
 }
 
 impl SigningKey {
+    /// A signing key for `algorithm` from its private key material as the host holds it:
+    /// the HS256 secret, an Ed25519 32-byte seed, or PKCS#8 DER for ES256 and RS256.
+    pub fn from_material(algorithm: Algorithm, private_key: &[u8]) -> Result<Self, KeyError> {
+        match algorithm {
+            Algorithm::Hs256 => SigningKey::hs256(private_key),
+            Algorithm::EdDsa => {
+                let seed: &[u8; 32] = private_key
+                    .try_into()
+                    .map_err(|_| KeyError::Rejected("an Ed25519 private key is a 32-byte seed"))?;
+                SigningKey::ed25519_from_seed(seed)
+            }
+            Algorithm::Es256 => SigningKey::es256_from_pkcs8(private_key),
+            Algorithm::Rs256 => SigningKey::rs256_from_pkcs8(private_key),
+        }
+    }
+
     /// An HMAC-SHA-256 signing secret; under 32 bytes is [`KeyError::WeakSecret`].
     pub fn hs256(secret: &[u8]) -> Result<Self, KeyError> {
         if secret.len() < MIN_HMAC_SECRET {

@@ -13,17 +13,17 @@
 //!   the last end once every course has ended.
 
 use super::group::lead_medication;
-use crate::model::{Detail, Entry, MedicationDetail, Reaction};
+use crate::model::{Detail, Entry, Item, MedicationDetail, Reaction};
 
 /// Folds the members (positions in `all`, in canonical order) into one item. The items
 /// are taken out of `all`.
-pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry> {
+pub(super) fn fold(all: &mut [Option<Item>], members: &[usize]) -> Option<Item> {
     // Most items are facts of their own: nothing to fold.
     if let [only] = members {
         return all.get_mut(*only).and_then(Option::take);
     }
     let lead_at = {
-        let present: Vec<&Entry> = members
+        let present: Vec<&Item> = members
             .iter()
             .filter_map(|&m| all.get(m).and_then(Option::as_ref))
             .collect();
@@ -32,7 +32,7 @@ pub(super) fn fold(all: &mut [Option<Entry>], members: &[usize]) -> Option<Entry
             _ => 0,
         }
     };
-    let mut items: Vec<Entry> = members
+    let mut items: Vec<Item> = members
         .iter()
         .filter_map(|&m| all.get_mut(m).and_then(Option::take))
         .collect();
@@ -133,7 +133,7 @@ fn other_version(base: &Entry, other: &Entry) -> Option<String> {
     ))
 }
 
-fn absorb_common(into: &mut Entry, other: &Entry) {
+fn absorb_common(into: &mut Item, other: &Item) {
     for c in &other.concepts {
         if !into.concepts.contains(c) {
             into.concepts.push(*c);
@@ -169,7 +169,7 @@ fn earliest<'e>(
     dates.flatten().min().cloned()
 }
 
-fn fold_allergy(base: &mut Entry, others: &[Entry]) {
+fn fold_allergy(base: &mut Item, others: &[Item]) {
     base.date =
         earliest(std::iter::once(base.date.as_ref()).chain(others.iter().map(|o| o.date.as_ref())));
     base.end_date = std::iter::once(base.end_date.as_ref())
@@ -298,7 +298,7 @@ fn severity_rank(s: Option<&str>) -> u8 {
     }
 }
 
-fn fold_problem(base: &mut Entry, others: &[Entry]) {
+fn fold_problem(base: &mut Item, others: &[Item]) {
     base.date =
         earliest(std::iter::once(base.date.as_ref()).chain(others.iter().map(|o| o.date.as_ref())));
     let ends: Vec<Option<&crate::model::FhirDate>> = std::iter::once(base.end_date.as_ref())
@@ -342,9 +342,9 @@ fn fold_problem(base: &mut Entry, others: &[Entry]) {
     }
 }
 
-fn fold_medication(base: &mut Entry, others: &[Entry]) {
+fn fold_medication(base: &mut Item, others: &[Item]) {
     let current = super::group::is_current_medication(base);
-    let all: Vec<&Entry> = std::iter::once(&*base).chain(others.iter()).collect();
+    let all: Vec<&Item> = std::iter::once(&*base).chain(others.iter()).collect();
     let first_start = earliest(all.iter().map(|e| e.date.as_ref()));
     let end = if current {
         base.end_date.clone()
@@ -360,7 +360,7 @@ fn fold_medication(base: &mut Entry, others: &[Entry]) {
     let mut courses = Vec::new();
     let mut changes = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
-    let mut issues = 0u32;
+    let mut issues = 0i32;
     let mut last_issued = None;
     for e in &all {
         if let Detail::Medication(m) = &e.detail {

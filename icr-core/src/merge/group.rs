@@ -21,7 +21,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::dose;
-use crate::model::{DMD, Detail, Entry, SNOMED, Section};
+use crate::model::{DMD, Detail, Entry, Item, SNOMED, Section};
 
 /// GP2GP's transfer-degraded codes: the sending system could not express the item, and
 /// its original term is in the text (GP Connect's degraded-code guidance).
@@ -70,7 +70,7 @@ impl UnionFind {
 }
 
 /// The groups of `all` (positions), each in canonical order.
-pub(super) fn groups(all: &[Entry]) -> Groups {
+pub(super) fn groups(all: &[Item]) -> Groups {
     let mut uf = UnionFind::new(all.len());
     let mut buckets: HashMap<String, Vec<usize>> = HashMap::default();
     let mut episodes: HashMap<String, Vec<usize>> = HashMap::default();
@@ -168,7 +168,7 @@ fn bucket(buckets: &mut HashMap<String, Vec<usize>>, key: String, at: usize) {
 
 /// Lines of one medicine from different organisations join when the medicine, the dose of
 /// each line's latest course and whether each line is current agree.
-fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
+fn join_medication_lines(all: &[Item], uf: &mut UnionFind) {
     let mut lines: HashMap<usize, Vec<usize>> = HashMap::default();
     for (at, e) in all.iter().enumerate() {
         if matches!(e.detail, Detail::Medication(_)) && !e.identity_unconfirmed {
@@ -178,7 +178,7 @@ fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
     let mut by_signature: HashMap<String, Vec<usize>> = HashMap::default();
     for members in lines.values_mut() {
         members.sort_by(|&a, &b| canonical(all, a, b));
-        let entries: Vec<&Entry> = members.iter().filter_map(|&m| all.get(m)).collect();
+        let entries: Vec<&Item> = members.iter().filter_map(|&m| all.get(m)).collect();
         let Some(lead) = lead_medication(&entries).and_then(|i| members.get(i).copied()) else {
             continue;
         };
@@ -187,7 +187,7 @@ fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
         let current = members
             .iter()
             .filter_map(|&m| all.get(m))
-            .any(is_current_medication);
+            .any(|m| is_current_medication(m));
         let dosage = match &e.detail {
             Detail::Medication(m) => m.dosage.as_deref().unwrap_or_default(),
             _ => "",
@@ -213,7 +213,7 @@ fn join_medication_lines(all: &[Entry], uf: &mut UnionFind) {
 /// The course that speaks for a medication line (an index into `members`, which are in
 /// canonical order): the latest current one, else the latest; ties go to the earlier in
 /// canonical order (the GP practice's).
-pub(super) fn lead_medication(members: &[&Entry]) -> Option<usize> {
+pub(super) fn lead_medication(members: &[&Item]) -> Option<usize> {
     (0..members.len()).max_by(|&a, &b| {
         let (Some(x), Some(y)) = (members.get(a), members.get(b)) else {
             return std::cmp::Ordering::Equal;
@@ -227,7 +227,7 @@ pub(super) fn lead_medication(members: &[&Entry]) -> Option<usize> {
 
 /// The order that makes a merge independent of input order: organisation (GP first), then the
 /// item's id (its organisation and source resource), then its title and dates.
-pub(super) fn canonical(all: &[Entry], a: usize, b: usize) -> std::cmp::Ordering {
+pub(super) fn canonical(all: &[Item], a: usize, b: usize) -> std::cmp::Ordering {
     let (Some(x), Some(y)) = (all.get(a), all.get(b)) else {
         return a.cmp(&b);
     };
@@ -259,7 +259,7 @@ fn organisation_key(e: &Entry) -> (crate::model::CareSetting, &str, &str) {
 /// the hospital's since 9 March). They join, closest onsets first, unless joining would
 /// make one item of two separate episodes recorded by one organisation (two myocardial
 /// infarctions the GP recorded as two problems stay two).
-fn join_ongoing(all: &[Entry], members: &[usize], uf: &mut UnionFind) {
+fn join_ongoing(all: &[Item], members: &[usize], uf: &mut UnionFind) {
     let ongoing: Vec<usize> = members
         .iter()
         .copied()

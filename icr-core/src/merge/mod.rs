@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::identity::NhsNumber;
 use crate::ingest::{FhirVersion, SourceRecord};
 pub use crate::model::SourceStatus;
-use crate::model::{Entry, FhirDate, Organisation, Patient, SectionNote, SourceWarning};
+use crate::model::{Entry, FhirDate, Item, Organisation, Patient, SectionNote, SourceWarning};
 
 pub use group::is_current_medication;
 pub(crate) use group::{normalise, problem_state};
@@ -73,7 +73,7 @@ pub struct SharedCareRecord {
     /// failure in the order given.
     pub(crate) sources: Vec<SourceState>,
     /// Items, by section and then most recent first.
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: Vec<Item>,
 }
 
 impl SharedCareRecord {
@@ -106,7 +106,7 @@ pub fn merge(mut records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> Sha
     let mut patient: Option<Patient> = None;
     let mut reference = identity::Reference::default();
     let mut demographic_discrepancies = Vec::new();
-    let mut all: Vec<Entry> = Vec::new();
+    let mut all: Vec<Item> = Vec::new();
     let mut restricted = false;
     for record in records {
         let verdict = reference.check(&record);
@@ -179,8 +179,8 @@ pub fn merge(mut records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> Sha
             }
         }
     }
-    let mut slots: Vec<Option<Entry>> = all.into_iter().map(Some).collect();
-    let mut entries: Vec<Entry> = Vec::with_capacity(group_of.len());
+    let mut slots: Vec<Option<Item>> = all.into_iter().map(Some).collect();
+    let mut entries: Vec<Item> = Vec::with_capacity(group_of.len());
     for (g, members) in groups.iter().enumerate() {
         if let Some(mut e) = fold::fold(&mut slots, members) {
             if !e.linked_at.is_empty() {
@@ -229,7 +229,7 @@ fn source_order(a: &SourceRecord, b: &SourceRecord) -> std::cmp::Ordering {
 }
 
 /// The items in display order, their links (positions before sorting) following them.
-fn sorted(entries: Vec<Entry>) -> Vec<Entry> {
+fn sorted(entries: Vec<Item>) -> Vec<Item> {
     let mut order_of: Vec<usize> = (0..entries.len()).collect();
     order_of.sort_by(|&a, &b| match (entries.get(a), entries.get(b)) {
         (Some(x), Some(y)) => order(x, y),
@@ -241,7 +241,7 @@ fn sorted(entries: Vec<Entry>) -> Vec<Entry> {
             *slot = new;
         }
     }
-    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Item>> = entries.into_iter().map(Some).collect();
     order_of
         .iter()
         .filter_map(|&old| slots.get_mut(old).and_then(Option::take))

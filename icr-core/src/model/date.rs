@@ -93,6 +93,11 @@ impl FhirDate {
         Some(FhirDate::parse(text).unwrap_or_else(|| FhirDate::given(text)))
     }
 
+    /// What a summary carried, read back as it was written, valid or not.
+    fn as_written(text: &str) -> FhirDate {
+        FhirDate::parse(text).unwrap_or_else(|| FhirDate::given(text))
+    }
+
     /// Text that is not a date, kept as given.
     fn given(text: &str) -> FhirDate {
         FhirDate {
@@ -247,10 +252,17 @@ impl Serialize for FhirDate {
 impl<'de> Deserialize<'de> for FhirDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        // Whatever a summary carries is read back as it was written, valid or not.
-        Ok(FhirDate::parse(&text).unwrap_or_else(|| FhirDate::given(&text)))
+        Ok(FhirDate::as_written(&text))
     }
 }
+
+// Hosts get the text as recorded (a custom type over `String`), and what they hand back is
+// read as written, valid or not, exactly as the JSON is.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(FhirDate, String, {
+    lower: |date| date.text,
+    try_lift: |text| Ok(FhirDate::as_written(&text)),
+});
 
 #[cfg(test)]
 mod tests {

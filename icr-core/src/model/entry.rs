@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Code, FhirDate, Provenance, ResultLine, Sensitivity, Telecom};
 
 /// The sections of the record, in the order a clinician reads them: alerts first.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -105,6 +106,7 @@ impl Section {
 }
 
 /// One fact of the record.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Stable identifier: the supplying organisation and the source resource.
@@ -147,22 +149,6 @@ pub struct Entry {
     /// see only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ItemWarning>,
-    /// Every SNOMED CT and dm+d concept the item carries where a code says what it is or
-    /// why (each coding of its code, reasons, coded values, conclusions, document type, its
-    /// results and folded parts), for the policy's sensitivity packs. Not serialised.
-    #[serde(skip)]
-    pub(crate) concepts: Vec<u64>,
-    /// Positions, in its source's items, of the items it is linked to there (problem
-    /// linkage, the consultation that holds it, reasons and diagnoses). Not serialised.
-    #[serde(skip)]
-    pub(crate) links: Vec<u32>,
-    /// Positions in the merged record of the items it is linked to. Not serialised.
-    #[serde(skip)]
-    pub(crate) linked_at: Vec<usize>,
-    /// From a source whose patient is not confirmed to be this patient: kept out of the
-    /// record's sections and listed for reconciliation only. Not serialised.
-    #[serde(skip)]
-    pub(crate) identity_unconfirmed: bool,
 }
 
 impl Entry {
@@ -177,35 +163,10 @@ impl Entry {
         self.notes.retain(|n| !note.contains(n.as_str()));
         self.notes.push(note);
     }
-
-    /// The item as a summary shows it: its content with the labels the access decision
-    /// gave it, without what only the decision needed (concepts, links).
-    #[cfg_attr(not(feature = "trust"), allow(dead_code))]
-    pub(crate) fn shown_with(&self, labels: Vec<Sensitivity>) -> Entry {
-        Entry {
-            id: self.id.clone(),
-            section: self.section,
-            title: self.title.clone(),
-            code: self.code.clone(),
-            status: self.status.clone(),
-            date: self.date.clone(),
-            end_date: self.end_date.clone(),
-            recorded: self.recorded.clone(),
-            detail: self.detail.clone(),
-            notes: self.notes.clone(),
-            provenance: self.provenance.clone(),
-            sensitivity: labels,
-            discrepancies: self.discrepancies.clone(),
-            warnings: self.warnings.clone(),
-            concepts: Vec::new(),
-            links: Vec::new(),
-            linked_at: Vec::new(),
-            identity_unconfirmed: false,
-        }
-    }
 }
 
 /// The part of an item that depends on its kind.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -367,6 +328,7 @@ pub enum Detail {
 }
 
 /// Whether an allergy is current. Resolved allergies are kept and shown as resolved.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -380,6 +342,7 @@ pub enum AllergyStatus {
 }
 
 /// A medication with its prescribing details and the changes made to it.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MedicationDetail {
     /// Dosage instructions as written.
@@ -399,7 +362,7 @@ pub struct MedicationDetail {
     pub last_issued: Option<FhirDate>,
     /// Number of issues in the source.
     #[serde(default)]
-    pub issues: u32,
+    pub issues: i32,
     /// Repeats allowed on the current authorisation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeats_allowed: Option<String>,
@@ -424,6 +387,7 @@ pub struct MedicationDetail {
 }
 
 /// One course of a medicine: an authorisation or a prescription, with its supplies.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Course {
     /// The organisation that records it.
@@ -464,6 +428,7 @@ pub struct Course {
 }
 
 /// One issue or supply of a course.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supply {
     /// When it was issued.
@@ -474,10 +439,11 @@ pub struct Supply {
     pub quantity: Option<String>,
     /// Its number on the authorisation (`3` of 6), when the source gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub issue_number: Option<u32>,
+    pub issue_number: Option<i32>,
 }
 
 /// One reaction to an allergen.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reaction {
     /// What happened (`Anaphylaxis`, `Rash`).
@@ -523,6 +489,7 @@ impl Reaction {
 }
 
 /// A warning on one item.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ItemWarning {
     /// What kind.
@@ -532,6 +499,7 @@ pub struct ItemWarning {
 }
 
 /// Kinds of item warning.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -548,6 +516,7 @@ pub enum ItemWarningCode {
 }
 
 /// A change to a medication.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MedicationChange {
     /// What changed.
@@ -564,6 +533,7 @@ pub struct MedicationChange {
 }
 
 /// Kinds of medication change.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -579,6 +549,7 @@ pub enum ChangeKind {
 }
 
 /// A referenced file of a document.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentRef {
     /// MIME type.
@@ -604,6 +575,7 @@ pub struct AttachmentRef {
 pub const MAX_INLINE_TEXT: usize = 64 * 1024;
 
 /// A member of a care team.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMember {
     /// Name of the person or service.

@@ -4,6 +4,7 @@
 mod code;
 mod date;
 mod entry;
+mod item;
 mod notes;
 mod patient;
 mod provenance;
@@ -18,6 +19,7 @@ pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Course, Detail, Entry, ItemWarning, ItemWarningCode,
     MAX_INLINE_TEXT, MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
+pub(crate) use item::Item;
 pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{

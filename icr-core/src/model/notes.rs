@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Section;
 
 /// A warning a source gives about its part of the record.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SourceWarning {
     /// What kind of warning.
@@ -20,6 +21,7 @@ pub struct SourceWarning {
 }
 
 /// Kinds of source warning.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -58,6 +60,7 @@ pub struct SectionNote {
 
 /// Kinds of statement about an empty section. "No known allergies" is a clinical
 /// assertion; "no content recorded" only says nothing was written down.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]

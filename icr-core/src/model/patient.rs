@@ -60,6 +60,7 @@ impl PersonName {
 }
 
 /// A phone number, email or other contact point.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Telecom {
     /// `phone`, `email`, …

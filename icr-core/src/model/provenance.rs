@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::FhirDate;
 
 /// The kind of service an organisation provides, as the ICR groups them.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -44,6 +45,7 @@ impl CareSetting {
 }
 
 /// An organisation that supplies part of the record.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Organisation {
     /// ODS code, when known.
@@ -56,6 +58,7 @@ pub struct Organisation {
 }
 
 /// Where one item of the record came from.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Provenance {
     /// The organisation whose system supplied it.
@@ -71,6 +74,7 @@ pub struct Provenance {
 }
 
 /// A sensitive category that access rules treat specially.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -99,6 +103,7 @@ pub enum SensitiveCategory {
 }
 
 /// Why an item carries a sensitive category.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -118,6 +123,7 @@ pub enum LabelBasis {
 }
 
 /// A sensitivity label on an item.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Sensitivity {
     /// The category.

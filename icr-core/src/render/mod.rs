@@ -69,22 +69,28 @@ pub const PANEL_CSS: &str = include_str!("panel.css");
 /// fragment in its own pages can add it to its `style-src`.
 pub const PANEL_CSS_CSP_HASH: &str = "'sha256-/W488sy5X+f7iQZQXiMRkFP0VATqZS53v7WUz1bqFfQ='";
 
-/// How to render the panel.
+/// How to render the panel. Hosts through the FFI get the same defaults: each field's
+/// uniffi default sits on the field and must say what [`Default`] below says.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PanelOptions {
     /// Prefix of every element id, so that several panels can share a page. Only ASCII
     /// letters, digits, `-` and `_` are kept. Default `icr`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = "icr"))]
     pub id_prefix: String,
     /// Adds the controls the wasm panel wires: section toggles, the source filter, the
     /// search box and item detail toggles (item details start hidden). Off by default:
     /// without script, item details are shown inline and there are no dead controls.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub interactive: bool,
     /// With `interactive`: leaves each item's details region empty (marked
     /// `data-icr-lazy`) for the host to fill with [`item_details_html`] when it is first
     /// opened, which halves the markup of a large record. Off by default.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub lazy_details: bool,
     /// Embeds [`PANEL_CSS`] in a `<style>` element inside the fragment. Default on.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub embed_style: bool,
     /// Only for summary JSON made before [`SourceView::freshness`] existed: a source
     /// whose data is older than this many days is flagged "may be out of date". A
@@ -93,9 +99,11 @@ pub struct PanelOptions {
     /// every host flags the same sources. Default 30.
     ///
     /// [`SourceView::freshness`]: crate::summary::SourceView::freshness
+    #[cfg_attr(feature = "uniffi", uniffi(default = 30))]
     pub stale_after_days: i64,
     /// Medication changes within this many days of the summary date are highlighted as
     /// recent. Default 90.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
     pub recent_change_days: i64,
 }
 

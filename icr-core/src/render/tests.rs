@@ -19,7 +19,7 @@ fn demo() -> PatientSummary {
                 organisation: Some(s.organisation),
                 ..IngestOptions::default()
             };
-            ingest(s.json, &options).unwrap()
+            ingest(s.json.as_bytes(), &options).unwrap()
         })
         .collect();
     // Inside the crate the summary can be built without a session (no decision: all shown).

@@ -545,7 +545,7 @@ impl Session {
                 s.withheld.iter().map(|w| WithheldCount {
                     section: s.key.key().to_owned(),
                     reason: reason_code(&w.reason),
-                    count: w.count,
+                    count: usize::try_from(w.count).unwrap_or_default(),
                 })
             })
             .collect();

@@ -62,7 +62,7 @@ fn withheld(s: &PatientSummary) -> usize {
     s.sections
         .iter()
         .flat_map(|x| &x.withheld)
-        .map(|w| w.count)
+        .map(|w| usize::try_from(w.count).unwrap_or_default())
         .sum()
 }
 

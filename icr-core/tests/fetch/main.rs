@@ -46,7 +46,7 @@ pub(crate) fn demo(file: &str) -> Vec<u8> {
     icr_core::demo::sources()
         .into_iter()
         .find(|s| s.file == file)
-        .map(|s| s.json.to_vec())
+        .map(|s| s.json.as_bytes().to_vec())
         .unwrap()
 }
 

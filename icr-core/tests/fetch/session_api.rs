@@ -83,9 +83,9 @@ pub(crate) fn file_summary(session: &Session) -> icr_core::PatientSummary {
                 ..IngestOptions::default()
             };
             let json = if s.file.contains("r4") {
-                as_server_holds(s.json)
+                as_server_holds(s.json.as_bytes())
             } else {
-                s.json.to_vec()
+                s.json.as_bytes().to_vec()
             };
             ingest(&json, &options).unwrap()
         })

@@ -50,7 +50,10 @@ fn titles(s: &SummarySection) -> Vec<&str> {
 
 /// Items withheld from one section, over all reasons.
 fn withheld_in(s: &SummarySection) -> usize {
-    s.withheld.iter().map(|w| w.count).sum()
+    s.withheld
+        .iter()
+        .map(|w| usize::try_from(w.count).expect("a count"))
+        .sum()
 }
 
 /// The section keys with items, in summary order.

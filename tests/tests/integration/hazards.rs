@@ -341,7 +341,11 @@ fn the_audit_says_who_saw_which_sections_and_sources_and_what_was_withheld_why()
                         .collect(),
                     other => other.to_string(),
                 };
-                (s.key.key().to_owned(), reason, w.count)
+                (
+                    s.key.key().to_owned(),
+                    reason,
+                    usize::try_from(w.count).expect("a count"),
+                )
             })
         })
         .collect();
@@ -524,8 +528,12 @@ fn the_fhir_audit_event_and_the_access_report_carry_the_items_shown_and_withheld
         .iter()
         .find(|l| l.kind == AuditKind::RecordViewed)
         .expect("the view in the patient's access report");
-    assert_eq!(line.items_shown, shown.len());
-    assert_eq!(line.items_withheld, crate::host::withheld(&view.summary));
+    let count = |n: usize| i64::try_from(n).expect("a count");
+    assert_eq!(line.items_shown, count(shown.len()));
+    assert_eq!(
+        line.items_withheld,
+        count(crate::host::withheld(&view.summary))
+    );
 }
 
 #[test]

@@ -124,7 +124,11 @@ pub(crate) fn assert_everything_shown(summary: &PatientSummary, record: &SharedC
     let withheld: Vec<(&str, usize)> = summary
         .sections
         .iter()
-        .flat_map(|s| s.withheld.iter().map(|w| (s.key.key(), w.count)))
+        .flat_map(|s| {
+            s.withheld
+                .iter()
+                .map(|w| (s.key.key(), usize::try_from(w.count).expect("a count")))
+        })
         .collect();
     assert!(withheld.is_empty(), "withheld from the GP: {withheld:?}");
     assert_eq!(shown(summary), record.len(), "items shown to the GP");
@@ -141,7 +145,7 @@ pub(crate) fn withheld(summary: &PatientSummary) -> usize {
         .sections
         .iter()
         .flat_map(|s| s.withheld.iter())
-        .map(|w| w.count)
+        .map(|w| usize::try_from(w.count).expect("a count"))
         .sum()
 }
 

@@ -107,7 +107,7 @@ fn resource(body: &str) -> String {
 fn withheld_by(summary: &PatientSummary) -> BTreeMap<WithheldReason, usize> {
     let mut out = BTreeMap::new();
     for w in summary.sections.iter().flat_map(|s| s.withheld.iter()) {
-        *out.entry(w.reason.clone()).or_default() += w.count;
+        *out.entry(w.reason.clone()).or_default() += usize::try_from(w.count).expect("a count");
     }
     out
 }
@@ -503,7 +503,10 @@ fn no_antiretroviral_in_the_hiv_pack_reaches_a_nurse_by_generic_or_brand_name() 
         meds.items.iter().map(|e| &e.title).collect::<Vec<_>>()
     );
     assert_eq!(
-        meds.withheld.iter().map(|w| w.count).sum::<usize>(),
+        meds.withheld
+            .iter()
+            .map(|w| usize::try_from(w.count).expect("a count"))
+            .sum::<usize>(),
         pack.terms().len()
     );
     // Without the withheld diagnosis nothing reveals anything: the medicines are shown.

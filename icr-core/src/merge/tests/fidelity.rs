@@ -84,7 +84,7 @@ fn authorised(id: &str, day: &str, issues: usize) -> String {
     out.join(",")
 }
 
-fn items(r: &crate::merge::SharedCareRecord, section: Section) -> Vec<&Entry> {
+fn items(r: &crate::merge::SharedCareRecord, section: Section) -> Vec<&crate::model::Item> {
     r.entries.iter().filter(|e| e.section == section).collect()
 }
 
@@ -273,7 +273,7 @@ fn every_course_of_a_medicine_is_kept_with_its_supplies_on_one_line() {
         Some("2010-01-01"),
         "the true first start"
     );
-    let supplies: Vec<(Option<&str>, Option<u32>)> = m
+    let supplies: Vec<(Option<&str>, Option<i32>)> = m
         .courses
         .iter()
         .flat_map(|c| c.supplies.iter())

@@ -9,7 +9,7 @@ use crate::model::{AllergyStatus, CareSetting, Detail, Section};
 /// The record's items after the checks a summary runs on the items a viewer sees (here:
 /// every item).
 fn checked(r: &SharedCareRecord) -> Vec<Entry> {
-    let mut items = r.entries.clone();
+    let mut items: Vec<Entry> = r.entries.iter().map(|i| i.entry.clone()).collect();
     let today = jiff::civil::date(2026, 12, 4);
     crate::summary::checks::run(&mut items, today);
     items
@@ -69,7 +69,7 @@ fn allergy(id: &str, status: &str) -> String {
     )
 }
 
-fn in_section(r: &SharedCareRecord, s: Section) -> Vec<&Entry> {
+fn in_section(r: &SharedCareRecord, s: Section) -> Vec<&Item> {
     r.entries.iter().filter(|e| e.section == s).collect()
 }
 
