@@ -18,8 +18,10 @@ pub use parts::{SectionOverview, SummaryBanner};
 /// earlier shape could misread; fields added with a default (`SourceView::freshness`,
 /// `ResultLine::reference_ranges`) keep it. Version 2: a result's `abnormal` (which said
 /// `false` without evidence) became `flag` and `flag_basis`, allergy `reactions` became
-/// structured, and items carry `warnings`; medications gained `courses`.
-pub const SCHEMA_VERSION: i32 = 2;
+/// structured, and items carry `warnings`; medications gained `courses`. Version 3: every
+/// code is kebab-case (`care-team`, `timed-out`, `dose-changed`, `care-plan`; field names
+/// stay snake_case), so one rule reads them all.
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The default of [`SummaryOptions::stale_after_days`]: a source whose data is older than
 /// this many days is [`Freshness::Stale`].
@@ -322,14 +324,14 @@ pub struct SourceView {
 /// How current a source's data is, on the summary date.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Freshness {
     /// Its data is no older than the summary's threshold (`current`).
     Current,
     /// Its data is older than the summary's threshold (`stale`): "may be out of date".
     Stale,
-    /// It did not say when its data was last updated, or not to the day (`age_unknown`):
+    /// It did not say when its data was last updated, or not to the day (`age-unknown`):
     /// its data may be of any age, so it "may be out of date" too.
     AgeUnknown,
 }

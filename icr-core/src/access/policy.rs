@@ -136,6 +136,7 @@ pub struct RoleRule {
     /// Codes that select this role (any entry may match).
     pub r#match: Vec<RoleMatch>,
     /// Section keys the role may see, or `*` for all.
+    #[serde(deserialize_with = "section_names")]
     pub sections: Vec<String>,
     /// Sensitive categories the role may see.
     pub sensitive: Vec<SensitiveCategory>,
@@ -166,7 +167,7 @@ pub struct DenyRule {
     /// Role names, or `*`.
     pub roles: Vec<String>,
     /// Section keys denied.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "section_names")]
     pub sections: Vec<String>,
     /// Categories denied.
     #[serde(default)]
@@ -193,6 +194,7 @@ pub struct InferenceRule {
     /// The category protected.
     pub category: SensitiveCategory,
     /// Section keys it applies to.
+    #[serde(deserialize_with = "section_names")]
     pub sections: Vec<String>,
     /// Lower-case words (drug names, service names) matched as whole words in the
     /// item's text.
@@ -508,4 +510,20 @@ impl RoleRule {
     pub fn allows_section(&self, section: Section) -> bool {
         self.sections.iter().any(|s| s == "*" || s == section.key())
     }
+}
+
+/// Section names as written, with a section's earlier spelling (`care_team`, from before
+/// the summary's codes became kebab-case) read as its code, so older policies keep
+/// working. A name that is no section is kept for `validate` to report.
+fn section_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            match serde_json::from_value::<Section>(serde_json::Value::String(name.clone())) {
+                Ok(section) => section.key().to_owned(),
+                Err(_) => name,
+            }
+        })
+        .collect())
 }

@@ -235,3 +235,21 @@ fn deny_overrides_allow_and_non_participants_are_withheld() {
         assert_eq!(x.allowed(), from_gp, "{}", e.title);
     }
 }
+
+/// A policy written before the summary's codes became kebab-case names `care_team` and
+/// `care_plans`: it loads, and means what it meant.
+#[test]
+fn a_policy_with_the_earlier_section_spellings_means_the_same() {
+    let current = Policy::default_uk().expect("default policy");
+    let earlier = DEFAULT_POLICY_JSON
+        .replace("\"care-team\"", "\"care_team\"")
+        .replace("\"care-plans\"", "\"care_plans\"");
+    assert_ne!(
+        earlier, DEFAULT_POLICY_JSON,
+        "the default policy names both sections"
+    );
+    let earlier = Policy::from_json(&earlier).expect("the earlier spelling loads");
+    assert_eq!(earlier.roles, current.roles);
+    assert_eq!(earlier.deny, current.deny);
+    assert_eq!(earlier.inference, current.inference);
+}

@@ -594,7 +594,7 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"event": "done", "status": "timed_out", "reason": "x"})
+            serde_json::json!({"event": "done", "status": "timed-out", "reason": "x"})
         );
     }
 }

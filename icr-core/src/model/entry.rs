@@ -7,7 +7,7 @@ use super::{Code, FhirDate, Provenance, ResultLine, Sensitivity, Telecom};
 /// The sections of the record, in the order a clinician reads them: alerts first.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Section {
     /// Safeguarding and other alerts.
@@ -34,9 +34,12 @@ pub enum Section {
     Procedures,
     /// Documents: letters, discharge summaries, reports.
     Documents,
-    /// Care plans (including packages of care).
+    /// Care plans (including packages of care). Policies written before summary schema 3
+    /// may name it `care_plans`.
+    #[serde(alias = "care_plans")]
     CarePlans,
-    /// Care team and services involved.
+    /// Care team and services involved (`care_team` in older policies).
+    #[serde(alias = "care_team")]
     CareTeam,
     /// Contacts: next of kin, carers and other people involved.
     Contacts,
@@ -62,7 +65,7 @@ impl Section {
         Section::Contacts,
     ];
 
-    /// The stable identifier used in JSON (`care_team`).
+    /// The stable identifier used in JSON (`care-team`), the same as its serde code.
     pub fn key(self) -> &'static str {
         match self {
             Section::Alerts => "alerts",
@@ -77,8 +80,8 @@ impl Section {
             Section::Referrals => "referrals",
             Section::Procedures => "procedures",
             Section::Documents => "documents",
-            Section::CarePlans => "care_plans",
-            Section::CareTeam => "care_team",
+            Section::CarePlans => "care-plans",
+            Section::CareTeam => "care-team",
             Section::Contacts => "contacts",
         }
     }
@@ -168,7 +171,7 @@ impl Entry {
 /// The part of an item that depends on its kind.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Detail {
     /// An alert.
@@ -327,10 +330,33 @@ pub enum Detail {
     },
 }
 
+impl Detail {
+    /// The kind of item, as the `kind` tag of its JSON (`care-plan`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Detail::Alert { .. } => "alert",
+            Detail::Allergy { .. } => "allergy",
+            Detail::Medication(_) => "medication",
+            Detail::Problem { .. } => "problem",
+            Detail::Investigation { .. } => "investigation",
+            Detail::Observation { .. } => "observation",
+            Detail::Immunisation { .. } => "immunisation",
+            Detail::Encounter { .. } => "encounter",
+            Detail::Appointment { .. } => "appointment",
+            Detail::Referral { .. } => "referral",
+            Detail::Procedure { .. } => "procedure",
+            Detail::Document { .. } => "document",
+            Detail::CarePlan { .. } => "care-plan",
+            Detail::CareTeam { .. } => "care-team",
+            Detail::Contact { .. } => "contact",
+        }
+    }
+}
+
 /// Whether an allergy is current. Resolved allergies are kept and shown as resolved.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum AllergyStatus {
     /// Current.
@@ -535,7 +561,7 @@ pub struct MedicationChange {
 /// Kinds of medication change.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ChangeKind {
     /// Started.

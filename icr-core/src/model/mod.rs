@@ -10,6 +10,7 @@ mod patient;
 mod provenance;
 mod result;
 mod status;
+mod wire;
 
 pub use code::{
     Code, DMD, SNOMED, SctIdError, concept_id, is_known_system, normalise_system, parse_sctid,
@@ -27,3 +28,4 @@ pub use provenance::{
 };
 pub use result::{FlagBasis, ReferenceRange, ResultFlag, ResultLine};
 pub use status::{SourceStatus, WithheldReason};
+pub use wire::code_of;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// How a source fared.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum SourceStatus {
     /// Read and merged.

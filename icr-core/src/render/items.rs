@@ -52,26 +52,6 @@ fn tokens(e: &Entry) -> String {
     out.join(" ")
 }
 
-fn kind_key(d: &Detail) -> &'static str {
-    match d {
-        Detail::Alert { .. } => "alert",
-        Detail::Allergy { .. } => "allergy",
-        Detail::Medication(_) => "medication",
-        Detail::Problem { .. } => "problem",
-        Detail::Investigation { .. } => "investigation",
-        Detail::Observation { .. } => "observation",
-        Detail::Immunisation { .. } => "immunisation",
-        Detail::Encounter { .. } => "encounter",
-        Detail::Appointment { .. } => "appointment",
-        Detail::Referral { .. } => "referral",
-        Detail::Procedure { .. } => "procedure",
-        Detail::Document { .. } => "document",
-        Detail::CarePlan { .. } => "care_plan",
-        Detail::CareTeam { .. } => "care_team",
-        Detail::Contact { .. } => "contact",
-    }
-}
-
 fn recent(cx: &Cx<'_>, c: &MedicationChange) -> bool {
     c.date
         .as_ref()
@@ -96,7 +76,7 @@ pub(super) fn item(cx: &Cx<'_>, section: Section, e: &Entry) -> Markup {
     };
     html! {
         li.icr-item.icr-alert-item[is_alert].icr-resolved[resolved].icr-changed[changed]
-            data-item-id=(Text(&e.id)) data-source-ods=(Text(&tokens(e))) data-kind=(kind_key(&e.detail)) {
+            data-item-id=(Text(&e.id)) data-source-ods=(Text(&tokens(e))) data-kind=(e.detail.kind()) {
             div.icr-item-main {
                 @if is_alert { (alert_badge(&e.detail)) }
                 span.icr-title data-field="title" { (Text(&e.title)) }

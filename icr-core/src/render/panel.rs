@@ -7,7 +7,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::items::{item, source_token};
 use super::{PANEL_CSS, PanelOptions, Text};
-use crate::model::{Entry, FhirDate, Section};
+use crate::model::{Entry, FhirDate, Section, code_of};
 use crate::model::{SectionNoteKind, SourceStatus};
 use crate::summary::{
     self, Banner, Freshness, PatientSummary, SectionStatement, SectionWarning, SourceView,
@@ -333,7 +333,7 @@ fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
     html! {
         div.icr-notices {
             @for s in &failed {
-                div.icr-notice.icr-notice-error role="note" data-source-status=(status_key(s.status))
+                div.icr-notice.icr-notice-error role="note" data-source-status=(code_of(&s.status))
                     data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name))) {
                     strong { "Information missing: " (status_label(s.status)) "." }
                     " " span data-field="org" { (Text(&s.name)) }
@@ -364,23 +364,6 @@ fn source_notices(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
                 @for w in &s.warnings { (warning(w)) }
             }
         }
-    }
-}
-
-fn status_key(status: SourceStatus) -> &'static str {
-    match status {
-        SourceStatus::Ok => "ok",
-        SourceStatus::Unavailable => "unavailable",
-        SourceStatus::TimedOut => "timed_out",
-        SourceStatus::Refused => "refused",
-        SourceStatus::TooLarge => "too_large",
-        SourceStatus::InvalidResponse => "invalid_response",
-        SourceStatus::IdentityMismatch => "identity_mismatch",
-        SourceStatus::IdentityUnconfirmed => "identity_unconfirmed",
-        SourceStatus::AccessDenied => "access_denied",
-        SourceStatus::PatientNotFound => "patient_not_found",
-        SourceStatus::PatientDissent => "patient_dissent",
-        SourceStatus::NotRequested => "not_requested",
     }
 }
 
@@ -555,7 +538,7 @@ fn sources(cx: &Cx<'_>, sources: &[SourceView]) -> Markup {
             ul.icr-sources-list {
                 @for s in sources {
                     li.icr-source data-source-ods=(Text(&source_token(s.ods_code.as_deref(), &s.name)))
-                        data-source-status=(status_key(s.status)) {
+                        data-source-status=(code_of(&s.status)) {
                         span.icr-source-name data-field="org" { (Text(&s.name)) }
                         @if let Some(code) = &s.ods_code { " (" (Text(code)) ")" }
                         " "

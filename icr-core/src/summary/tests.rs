@@ -137,7 +137,7 @@ fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_thr
         .collect();
     assert_eq!(
         names,
-        ["current", "stale", "age_unknown", "stale", "(absent)"]
+        ["current", "stale", "age-unknown", "stale", "(absent)"]
     );
     assert_eq!(
         json["schema_version"], SCHEMA_VERSION,

@@ -28,7 +28,7 @@ export const DEMO = JSON.parse(DEMO_JSON);
 export const SECTION_KEYS = [
   "alerts", "allergies", "medications", "problems", "investigations", "observations",
   "immunisations", "encounters", "appointments", "referrals", "procedures", "documents",
-  "care_plans", "care_team", "contacts",
+  "care-plans", "care-team", "contacts",
 ];
 
 const HARNESS = `<!doctype html>

@@ -217,7 +217,7 @@ test("withheld explanations and source reasons are text too", async () => {
     const payload = `<img src=x onerror="window.__xss=1">`;
     demo.sections[2].withheld = [{ count: 3, reason: "role-section", explanation: payload }];
     demo.sections[1].statements = [{ kind: "nil-known", text: payload, organisation: payload }];
-    demo.sources[1].status = "identity_mismatch";
+    demo.sources[1].status = "identity-mismatch";
     demo.sources[1].reason = payload;
     demo.demographic_discrepancies = [payload];
     window.__xss = 0;
@@ -227,7 +227,7 @@ test("withheld explanations and source reasons are text too", async () => {
     return {
       imgs: root.querySelectorAll("img").length,
       withheld: root.querySelector("[data-withheld] [data-field=withheld]").textContent,
-      notice: root.querySelector("[data-source-status=identity_mismatch]").textContent,
+      notice: root.querySelector("[data-source-status=identity-mismatch]").textContent,
     };
   }, DEMO_JSON);
   await new Promise((ok) => setTimeout(ok, 200));

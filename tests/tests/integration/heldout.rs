@@ -281,7 +281,7 @@ fn check_quarantine(summary: &Value) {
     let other: Vec<&Value> = sources.filter(|x| x["name"] == OTHER).collect();
     // Rule: a source whose patient differs in name, sex and birth date is not trusted.
     assert_eq!(other.len(), 1, "sources named {OTHER}");
-    assert_eq!(other[0]["status"], "identity_unconfirmed", "{:#}", other[0]);
+    assert_eq!(other[0]["status"], "identity-unconfirmed", "{:#}", other[0]);
     // Rule: its items are listed for reconciliation, and only there.
     let held: Vec<(&str, &str)> = arr(&summary["reconciliation"])
         .iter()
