@@ -7,7 +7,8 @@ use icr_core::NhsNumber;
 use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
 use icr_core::audit::{AuditKey, Checkpoint, VerifyReport};
 use icr_core::launch::{Algorithm, SigningKey, TrustStore, Verifier};
-use icr_core::session::{self, Store};
+use icr_core::session::{self, OptOutChange, Store};
+use icr_core::summary::DEFAULT_STALE_AFTER_DAYS;
 
 use crate::error::IcrError;
 use crate::live::{ICRS, Live};
@@ -84,8 +85,16 @@ pub struct IcrConfig {
     pub stale_after_days: Option<i64>,
 }
 
-/// The trust store `trust` describes, built by the core.
-fn trust_store(trust: Trust) -> Result<TrustStore, IcrError> {
+/// The policy given as JSON, or the default UK policy.
+fn policy(json: Option<String>) -> Result<Policy, IcrError> {
+    Ok(match json {
+        Some(json) => Policy::from_json(&json)?,
+        None => Policy::default_uk()?,
+    })
+}
+
+/// A verifier of the tokens `trust` describes, its trust store built by the core.
+fn verifier(trust: Trust) -> Result<Verifier, IcrError> {
     let Trust::Keys {
         issuer,
         audience,
@@ -95,7 +104,7 @@ fn trust_store(trust: Trust) -> Result<TrustStore, IcrError> {
     for k in trusted_keys {
         store.add(&k.kid, k.algorithm, &k.key)?;
     }
-    Ok(store)
+    Ok(Verifier::new(store))
 }
 
 /// The key `private_key` is for `algorithm`, read by the core.
@@ -144,18 +153,11 @@ impl Icr {
     /// An ICR with the given policy, trusted keys and audit log.
     #[uniffi::constructor]
     pub fn new(config: IcrConfig) -> Result<Arc<Icr>, IcrError> {
-        let policy = match &config.policy_json {
-            Some(json) => Policy::from_json(json),
-            None => Policy::default_uk(),
-        }?;
-        let store = trust_store(config.trust)?;
+        let (policy, verifier) = (policy(config.policy_json)?, verifier(config.trust)?);
         let audit = open_store(config.audit)?;
-        let mut builder = session::Icr::builder_on(policy, Verifier::new(store), &audit);
-        if let Some(days) = config.stale_after_days {
-            builder = builder.stale_after_days(days);
-        }
-        let icr = builder.build();
-        Ok(Icr::wrap(icr, audit))
+        let days = config.stale_after_days.unwrap_or(DEFAULT_STALE_AFTER_DAYS);
+        let icr = session::Icr::builder_on(policy, verifier, &audit).stale_after_days(days);
+        Ok(Icr::wrap(icr.build(), audit))
     }
 
     /// Opens a session from the host's signed launch token (audited, refusals too).
@@ -176,19 +178,8 @@ impl Icr {
         reason: String,
     ) -> Result<(), IcrError> {
         let patient = NhsNumber::parse(&nhs_number)?;
-        let change = session::OptOutChange {
-            patient,
-            opted_out,
-            recorded_by,
-            organisation,
-            reason,
-            recorded_at: jiff::Timestamp::now().as_second(),
-        };
-        self.core
-            .get()?
-            .icr
-            .record_opt_out(&change)
-            .map_err(IcrError::from)
+        let change = OptOutChange::now(patient, opted_out, recorded_by, organisation, reason);
+        Ok(self.core.get()?.icr.record_opt_out(&change)?)
     }
 
     /// The head of the audit log: keep it somewhere the log's writer cannot change, and

@@ -63,6 +63,11 @@ impl SourceSet {
     }
 }
 
+/// A count as hosts get it (Java has no unsigned integers).
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 fn lock(pending: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
     pending.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -96,12 +101,8 @@ impl SourceSet {
         status: SourceStatus,
         reason: String,
     ) -> Result<(), IcrError> {
-        let pending = self.pending.get()?;
-        lock(&pending).failures.push(FailedSource {
-            organisation,
-            status,
-            reason,
-        });
+        let failure = FailedSource::new(organisation, status, reason);
+        lock(&*self.pending.get()?).failures.push(failure);
         Ok(())
     }
 
@@ -109,20 +110,15 @@ impl SourceSet {
     pub fn source_count(&self) -> Result<i64, IcrError> {
         let pending = self.pending.get()?;
         let p = lock(&pending);
-        Ok(i64::try_from(p.records.len() + p.failures.len()).unwrap_or(i64::MAX))
+        Ok(count(p.records.len() + p.failures.len()))
     }
 
     /// Joins the sources into the record this session views; the set is left empty for
     /// reuse.
     pub fn merge(&self) -> Result<Arc<CareRecord>, IcrError> {
-        let pending = self.pending.get()?;
-        let taken = std::mem::take(&mut *lock(&pending));
+        let taken = std::mem::take(&mut *lock(&*self.pending.get()?));
         let record = icr_core::merge(taken.records, taken.failures);
-        Ok(Arc::new(CareRecord {
-            session: self.session.clone(),
-            record: Slot::new(record, "CareRecord"),
-            _live: Live::new(&RECORDS),
-        }))
+        Ok(CareRecord::new(self.session.clone(), record))
     }
 
     /// Lets go of the sources read: later calls fail with `IcrError.Closed`.
@@ -147,6 +143,14 @@ pub struct CareRecord {
 }
 
 impl CareRecord {
+    fn new(session: Arc<Session>, record: SharedCareRecord) -> Arc<CareRecord> {
+        Arc::new(CareRecord {
+            session,
+            record: Slot::new(record, "CareRecord"),
+            _live: Live::new(&RECORDS),
+        })
+    }
+
     fn summarise(&self) -> Result<PatientSummary, IcrError> {
         let record = self.record.get()?;
         self.session.summarise(&record)
@@ -162,12 +166,12 @@ impl CareRecord {
 
     /// Items in the record, before any access decision.
     pub fn item_count(&self) -> Result<i64, IcrError> {
-        Ok(i64::try_from(self.record.get()?.len()).unwrap_or(i64::MAX))
+        Ok(count(self.record.get()?.len()))
     }
 
     /// Sources in the record (read and failed).
     pub fn source_count(&self) -> Result<i64, IcrError> {
-        Ok(i64::try_from(self.record.get()?.sources().len()).unwrap_or(i64::MAX))
+        Ok(count(self.record.get()?.sources().len()))
     }
 
     /// The summary the session may see, to render natively: decided, audited, then

@@ -37,6 +37,17 @@ pub struct FailedSource {
     pub reason: String,
 }
 
+impl FailedSource {
+    /// A source that fared as `status`, for `reason`.
+    pub fn new(organisation: Organisation, status: SourceStatus, reason: String) -> FailedSource {
+        FailedSource {
+            organisation,
+            status,
+            reason,
+        }
+    }
+}
+
 /// What the record says about one source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceState {

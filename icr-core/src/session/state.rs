@@ -71,6 +71,26 @@ pub struct OptOutChange {
     pub recorded_at: i64,
 }
 
+impl OptOutChange {
+    /// A change recorded now.
+    pub fn now(
+        patient: NhsNumber,
+        opted_out: bool,
+        recorded_by: String,
+        organisation: String,
+        reason: String,
+    ) -> OptOutChange {
+        OptOutChange {
+            patient,
+            opted_out,
+            recorded_by,
+            organisation,
+            reason,
+            recorded_at: jiff::Timestamp::now().as_second(),
+        }
+    }
+}
+
 /// The state hosts of one ICR share. Every method is called before data is shown, and an
 /// error refuses the request.
 pub trait SessionState: Send + Sync {

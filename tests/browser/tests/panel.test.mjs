@@ -268,7 +268,7 @@ test("errors reach JS as IcrError with a stable kind and no patient data", async
     const wrongType = JSON.parse(demo);
     wrongType.patient.age_years = "THORNTON Margaret";
     const newer = JSON.parse(demo);
-    newer.schema_version = 3;
+    newer.schema_version += 1;
     newer.sections = "THORNTON";
     return {
       invalidJson: attempt(() => window.icr.mountPanel(host, "{\"patient\": THORNTON", {})),
