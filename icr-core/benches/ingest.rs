@@ -8,19 +8,15 @@
 //! (ICR ÷ Value parse) are printed from criterion's estimates.
 
 mod common;
+#[path = "common/corpus.rs"]
+mod corpus;
 
 use std::path::PathBuf;
 
-use std::sync::Arc;
-
+use corpus::{patient_of, session_for, with_a_patient, with_nhs_number};
 use criterion::{Criterion, Throughput};
-use icr_core::audit::{AuditKey, MemoryAuditLog};
-use icr_core::launch::Relationship;
-use icr_core::session::{Session, demo};
+use icr_core::session::Session;
 use icr_core::{IngestOptions, NhsNumber, ingest, merge};
-
-/// The NHS number given to a corpus patient that has none (a valid test number).
-const BENCH_NHS: &str = "9990000018";
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) else {
@@ -40,58 +36,15 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
             .sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
         let path = files.into_iter().next()?;
         let name = format!("{dir}-largest");
-        Some((name, with_nhs_number(std::fs::read(path).ok()?)))
+        Some((
+            name,
+            with_nhs_number(with_a_patient(std::fs::read(path).ok()?)),
+        ))
     };
     ["gpconnect", "synthea"]
         .iter()
         .filter_map(|d| largest(d))
         .collect()
-}
-
-/// Gives the first Patient an NHS number when it has none.
-fn with_nhs_number(bytes: Vec<u8>) -> Vec<u8> {
-    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bytes;
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    if text.contains("https://fhir.nhs.uk/Id/nhs-number") {
-        return bytes;
-    }
-    let patient = doc
-        .get_mut("entry")
-        .and_then(|e| e.as_array_mut())
-        .and_then(|entries| {
-            entries
-                .iter_mut()
-                .filter_map(|e| e.get_mut("resource"))
-                .find(|r| r.get("resourceType").and_then(|t| t.as_str()) == Some("Patient"))
-        });
-    if let Some(serde_json::Value::Object(p)) = patient {
-        let ids = p
-            .entry("identifier")
-            .or_insert_with(|| serde_json::json!([]));
-        if let Some(ids) = ids.as_array_mut() {
-            ids.push(serde_json::json!({"system": "https://fhir.nhs.uk/Id/nhs-number", "value": BENCH_NHS}));
-        }
-    }
-    // Pretty-printed like the Synthea original, so the bytes measured stay comparable.
-    serde_json::to_vec_pretty(&doc).unwrap_or(bytes)
-}
-
-/// The patient of a document, for the session.
-fn patient_of(bytes: &[u8]) -> Option<NhsNumber> {
-    ingest(bytes, &IngestOptions::default())
-        .ok()?
-        .nhs_number()
-        .cloned()
-}
-
-fn session_for(patient: NhsNumber) -> Option<Session> {
-    let key = AuditKey::from_bytes(&[7u8; 32]).ok()?;
-    let icr = demo::icr(Arc::new(MemoryAuditLog::new(key))).ok()?;
-    let now = jiff::Timestamp::now().as_second();
-    let token = demo::token(icr.policy(), "gp", Relationship::RegisteredGp, patient, now).ok()?;
-    icr.open_session(&token).ok()
 }
 
 fn icr(bytes: &[u8], session: &Session, patient: &NhsNumber) -> usize {

@@ -1,0 +1,313 @@
+//! The whole pipeline on every file of the corpus, not only the largest: per file and per
+//! stage, interleaved in one process (each round visits every file and every stage in
+//! turn, as a host does other work between calls), against a generic JSON parse of the
+//! same bytes measured beside it.
+//!
+//! Slices: `gpconnect`, `synthea`, `ukcore`, `hl7-r4` under `ICR_CORPUS` (required: the
+//! harness says so and stops without it). Stages per file: `serde_json::Value`,
+//! simd-json's borrowed value (on a copy made outside the timing), and the SDK's ingest,
+//! merge, decide + summarise (a GP's session: every access decision and an in-memory
+//! audit entry), the summary JSON, and the panel HTML. A lone resource (the UK Core and
+//! HL7 examples) is measured in a collection Bundle beside a Patient, as a source sends
+//! one; a file the SDK refuses (not about a patient) is counted and left out. Reported: per slice, the sum over files of each
+//! stage's median, the pipeline (ingest + merge + summarise) as a ratio of each parse,
+//! and allocations (count and bytes, from a counting allocator, one untimed run) per item.
+//!
+//! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use std::alloc::System;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use corpus::{patient_of, session_for, with_a_patient, with_nhs_number};
+use icr_core::render::{PanelOptions, panel_html};
+use icr_core::session::Session;
+use icr_core::{IngestOptions, NhsNumber, PatientSummary, SharedCareRecord, SourceRecord};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const SLICES: [&str; 4] = ["gpconnect", "synthea", "ukcore", "hl7-r4"];
+const STAGES: [&str; 7] = [
+    "value",
+    "simd",
+    "ingest",
+    "merge",
+    "summarise",
+    "json",
+    "panel",
+];
+
+/// One file ready to measure.
+struct Input {
+    name: String,
+    bytes: Vec<u8>,
+    patient: NhsNumber,
+    session: Session,
+}
+
+/// A file's timings, per stage, over the rounds.
+struct Measured<'a> {
+    input: &'a Input,
+    samples: [Vec<u64>; 7],
+}
+
+impl<'a> Measured<'a> {
+    fn new(input: &'a Input) -> Measured<'a> {
+        Measured {
+            input,
+            samples: Default::default(),
+        }
+    }
+}
+
+/// What one run of every stage produced (kept so nothing is optimised away).
+struct Run {
+    nanos: [u64; 7],
+    items: usize,
+}
+
+fn options(patient: &NhsNumber) -> IngestOptions {
+    IngestOptions {
+        expected_patient: Some(patient.clone()),
+        ..IngestOptions::default()
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, u64) {
+    let start = Instant::now();
+    let out = black_box(f());
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    (out, nanos)
+}
+
+/// Every stage once, timed.
+fn run(input: &Input) -> Option<Run> {
+    let bytes = &input.bytes;
+    let mut nanos = [0u64; 7];
+    let (value, t) = timed(|| serde_json::from_slice::<serde_json::Value>(bytes));
+    drop(black_box(value));
+    nanos[0] = t;
+    let mut copy = bytes.clone();
+    let (simd, t) = timed(|| simd_json::to_borrowed_value(&mut copy).is_ok());
+    black_box(simd);
+    nanos[1] = t;
+    let (record, t) = timed(|| icr_core::ingest(bytes, &options(&input.patient)));
+    nanos[2] = t;
+    let record: SourceRecord = record.ok()?;
+    let (shared, t) = timed(|| icr_core::merge(vec![record], Vec::new()));
+    nanos[3] = t;
+    let (summary, t) = timed(|| input.session.summary(&shared));
+    nanos[4] = t;
+    let summary: PatientSummary = summary.ok()?;
+    let (json, t) = timed(|| serde_json::to_vec(&summary));
+    drop(black_box(json));
+    nanos[5] = t;
+    let (html, t) = timed(|| panel_html(&summary, &PanelOptions::interactive()));
+    drop(black_box(html));
+    nanos[6] = t;
+    Some(Run {
+        nanos,
+        items: shared.len(),
+    })
+}
+
+/// Allocations (count, bytes) of what `f` does.
+fn allocated<T>(f: impl FnOnce() -> T) -> (T, (usize, usize)) {
+    let region = Region::new(GLOBAL);
+    let out = black_box(f());
+    let stats = region.change();
+    (
+        out,
+        (
+            stats.allocations + stats.reallocations,
+            stats.bytes_allocated,
+        ),
+    )
+}
+
+/// Allocations (count, bytes) of each stage, one untimed run.
+fn allocations(input: &Input) -> Option<[(usize, usize); 7]> {
+    let bytes = &input.bytes;
+    let (_, value) = allocated(|| serde_json::from_slice::<serde_json::Value>(bytes).is_ok());
+    let mut copy = bytes.clone();
+    let (_, simd) = allocated(|| simd_json::to_borrowed_value(&mut copy).is_ok());
+    let (record, ingest) = allocated(|| icr_core::ingest(bytes, &options(&input.patient)));
+    let record = record.ok()?;
+    let (shared, merge): (SharedCareRecord, _) =
+        allocated(|| icr_core::merge(vec![record], Vec::new()));
+    let (summary, summarise) = allocated(|| input.session.summary(&shared));
+    let summary = summary.ok()?;
+    let (_, json) = allocated(|| serde_json::to_vec(&summary).map(|j| j.len()));
+    let (_, panel) = allocated(|| panel_html(&summary, &PanelOptions::interactive()).len());
+    Some([value, simd, ingest, merge, summarise, json, panel])
+}
+
+fn load(dir: &Path) -> (Vec<Input>, usize) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|x| x == "json"));
+    paths.sort();
+    let mut inputs = Vec::new();
+    let mut refused = 0;
+    for path in paths {
+        let Ok(raw) = std::fs::read(&path) else {
+            refused += 1;
+            continue;
+        };
+        let bytes = with_nhs_number(with_a_patient(raw));
+        let ready =
+            patient_of(&bytes).and_then(|patient| Some((session_for(patient.clone())?, patient)));
+        let Some((session, patient)) = ready else {
+            refused += 1;
+            continue;
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let input = Input {
+            name: name.unwrap_or_default(),
+            bytes,
+            patient,
+            session,
+        };
+        if run(&input).is_some() {
+            inputs.push(input);
+        } else {
+            refused += 1;
+        }
+    }
+    (inputs, refused)
+}
+
+fn median(mut v: Vec<u64>) -> u64 {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(0)
+}
+
+fn main() {
+    let Some(corpus) = std::env::var_os("ICR_CORPUS").map(PathBuf::from) else {
+        eprintln!(
+            "!! ICR_CORPUS is not set: the pipeline harness measures the corpus; nothing measured"
+        );
+        return;
+    };
+    let rounds: usize = std::env::var("ICR_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(7);
+    let slices: Vec<(&str, Vec<Input>, usize)> = SLICES
+        .iter()
+        .map(|s| {
+            let (inputs, refused) = load(&corpus.join(s));
+            (*s, inputs, refused)
+        })
+        .collect();
+    // Each file's samples per stage over rounds, interleaved: every file and stage each round.
+    let mut measured: Vec<Vec<Measured<'_>>> = slices
+        .iter()
+        .map(|(_, inputs, _)| inputs.iter().map(Measured::new).collect())
+        .collect();
+    for _ in 0..rounds {
+        for m in measured.iter_mut().flatten() {
+            if let Some(r) = run(m.input) {
+                for (samples, t) in m.samples.iter_mut().zip(r.nanos) {
+                    samples.push(t);
+                }
+            }
+        }
+    }
+    println!("pipeline = ingest + merge + summarise; medians of {rounds} interleaved rounds\n");
+    println!(
+        "{:<10} {:>5} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>11} {:>11}",
+        "slice",
+        "files",
+        "items",
+        "value ms",
+        "simd ms",
+        "ingest",
+        "merge",
+        "summarise",
+        "json",
+        "panel",
+        "÷value",
+        "÷simd",
+        "allocs/item",
+        "bytes/item"
+    );
+    for ((name, inputs, refused), files) in slices.iter().zip(&measured) {
+        let mut total = [0u64; 7];
+        let mut items = 0usize;
+        let mut allocs = [(0usize, 0usize); 7];
+        let mut largest: Option<(usize, &str, f64, f64)> = None;
+        for m in files {
+            let medians = m.samples.each_ref().map(|v| median(v.clone()));
+            for (sum, m) in total.iter_mut().zip(medians) {
+                *sum += m;
+            }
+            items += run(m.input).map_or(0, |r| r.items);
+            if let Some(a) = allocations(m.input) {
+                for (sum, (c, b)) in allocs.iter_mut().zip(a) {
+                    sum.0 += c;
+                    sum.1 += b;
+                }
+            }
+            let pipeline = (medians[2] + medians[3] + medians[4]) as f64;
+            let len = m.input.bytes.len();
+            if largest.is_none_or(|(l, ..)| len > l) {
+                let (v, simd) = (medians[0] as f64, medians[1] as f64);
+                largest = Some((len, m.input.name.as_str(), pipeline / v, pipeline / simd));
+            }
+        }
+        let ms = |ns: u64| ns as f64 / 1e6;
+        let pipeline = total[2] + total[3] + total[4];
+        let per_item = |x: usize| x as f64 / items.max(1) as f64;
+        let pipe_allocs = allocs[2].0 + allocs[3].0 + allocs[4].0;
+        let pipe_bytes = allocs[2].1 + allocs[3].1 + allocs[4].1;
+        println!(
+            "{:<10} {:>5} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>6.2}x {:>6.2}x {:>11.1} {:>11.0}",
+            name,
+            inputs.len(),
+            items,
+            ms(total[0]),
+            ms(total[1]),
+            ms(total[2]),
+            ms(total[3]),
+            ms(total[4]),
+            ms(total[5]),
+            ms(total[6]),
+            pipeline as f64 / total[0].max(1) as f64,
+            pipeline as f64 / total[1].max(1) as f64,
+            per_item(pipe_allocs),
+            per_item(pipe_bytes),
+        );
+        if let Some((len, file, v, simd)) = largest {
+            println!(
+                "{:<10} largest, {file} ({:.1} MB): pipeline {v:.2}x value, {simd:.2}x simd",
+                "",
+                len as f64 / 1e6
+            );
+        }
+        if *refused > 0 {
+            println!(
+                "{:<10} {refused} file(s) not a patient record the SDK reads: left out",
+                ""
+            );
+        }
+        for (stage, (c, b)) in STAGES.iter().zip(&allocs) {
+            println!(
+                "{:<10} allocations {:<9} {:>10} ({:.1}/item), {:>12} bytes ({:.0}/item)",
+                "",
+                stage,
+                c,
+                per_item(*c),
+                b,
+                per_item(*b)
+            );
+        }
+    }
+}
