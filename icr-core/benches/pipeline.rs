@@ -14,6 +14,9 @@
 //! and allocations (count and bytes, from a counting allocator, one untimed run) per item.
 //!
 //! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
+//! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`) runs only
+//! that stage, on every file in turn, for about ten seconds, and prints nothing else;
+//! `ICR_BENCH_SLICES=gpconnect,synthea` measures only those slices.
 
 #[path = "common/corpus.rs"]
 mod corpus;
@@ -184,6 +187,24 @@ fn load(dir: &Path) -> (Vec<Input>, usize) {
     (inputs, refused)
 }
 
+/// Runs one stage over every file in turn for about ten seconds: for a profiler.
+fn profile_stage<'a>(stage: &str, inputs: impl Iterator<Item = &'a Input> + Clone) {
+    let start = Instant::now();
+    while start.elapsed().as_secs() < 10 {
+        for input in inputs.clone() {
+            let record = icr_core::ingest(&input.bytes, &options(&input.patient));
+            if stage == "summarise"
+                && let Ok(record) = record
+            {
+                let shared = icr_core::merge(vec![record], Vec::new());
+                black_box(input.session.summary(&shared).is_ok());
+            } else {
+                black_box(record.is_ok());
+            }
+        }
+    }
+}
+
 fn median(mut v: Vec<u64>) -> u64 {
     v.sort_unstable();
     v.get(v.len() / 2).copied().unwrap_or(0)
@@ -200,13 +221,22 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(7);
+    let profile = std::env::var("ICR_BENCH_PROFILE").ok();
+    let only = std::env::var("ICR_BENCH_SLICES").ok();
     let slices: Vec<(&str, Vec<Input>, usize)> = SLICES
         .iter()
+        .filter(|s| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|x| x == **s))
+        })
         .map(|s| {
             let (inputs, refused) = load(&corpus.join(s));
             (*s, inputs, refused)
         })
         .collect();
+    if let Some(stage) = profile {
+        return profile_stage(&stage, slices.iter().flat_map(|(_, inputs, _)| inputs));
+    }
     // Each file's samples per stage over rounds, interleaved: every file and stage each round.
     let mut measured: Vec<Vec<Measured<'_>>> = slices
         .iter()

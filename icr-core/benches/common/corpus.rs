@@ -12,67 +12,83 @@ use icr_core::{IngestOptions, NhsNumber, ingest};
 /// The NHS number given to a corpus patient that has none (a valid test number).
 pub(crate) const BENCH_NHS: &str = "9990000018";
 
-/// A lone resource (a UK Core or HL7 example) as a source sends one about its patient: in
-/// a collection Bundle beside a Patient with an NHS number, its subject pointed at that
-/// Patient. Anything else as it is.
-pub(crate) fn with_a_patient(bytes: Vec<u8>) -> Vec<u8> {
-    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bytes;
-    };
-    for field in ["subject", "patient"] {
-        if let Some(reference) = doc.get_mut(field).and_then(|s| s.get_mut("reference")) {
-            *reference = serde_json::json!("Patient/bench");
-        }
-    }
-    match doc.get("resourceType").and_then(|t| t.as_str()) {
-        None | Some("Bundle" | "Patient") => bytes,
-        Some(_) => {
-            let patient = serde_json::json!({
-                "resourceType": "Patient",
-                "id": "bench",
-                "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": BENCH_NHS}],
-            });
-            let bundle = serde_json::json!({
-                "resourceType": "Bundle",
-                "type": "collection",
-                "entry": [{"resource": patient}, {"resource": doc}],
-            });
-            serde_json::to_vec_pretty(&bundle).unwrap_or(bytes)
-        }
-    }
+/// The identifier of the NHS number a corpus patient is given.
+fn nhs_identifier() -> String {
+    format!(r#"{{"system": "{NHS_SYSTEM}", "value": "{BENCH_NHS}"}}"#)
 }
 
-/// Gives the first Patient an NHS number when it has none.
+const NHS_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
+
+/// A lone resource (a UK Core or HL7 example) as a source sends one about its patient: in
+/// a collection Bundle beside a Patient with an NHS number, its subject pointed at that
+/// Patient. Anything else as it is. Written as text around the original bytes, so the
+/// resource keeps its members in their order (`resourceType` first or not, as the
+/// example has it): a re-serialised document would sort them and measure another file.
+pub(crate) fn with_a_patient(bytes: Vec<u8>) -> Vec<u8> {
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return bytes;
+    };
+    if matches!(
+        doc.get("resourceType").and_then(|t| t.as_str()),
+        None | Some("Bundle" | "Patient")
+    ) {
+        return bytes;
+    }
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    for field in ["subject", "patient"] {
+        let reference = doc.get(field).and_then(|s| s.get("reference"));
+        if let Some(serde_json::Value::String(r)) = reference {
+            text = text.replace(&format!("\"{r}\""), "\"Patient/bench\"");
+        }
+    }
+    let patient = format!(
+        r#"{{"resourceType": "Patient", "id": "bench", "identifier": [{}]}}"#,
+        nhs_identifier()
+    );
+    format!(
+        r#"{{"resourceType": "Bundle", "type": "collection", "entry": [{{"resource": {patient}}}, {{"resource": {text}}}]}}"#
+    )
+    .into_bytes()
+}
+
+/// Gives the first Patient an NHS number when it has none, by inserting it into the text
+/// (first in its `identifier` list, or as a new first member), so nothing else moves.
 pub(crate) fn with_nhs_number(bytes: Vec<u8>) -> Vec<u8> {
-    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bytes;
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    if text.contains("https://fhir.nhs.uk/Id/nhs-number") {
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.contains(NHS_SYSTEM) {
         return bytes;
     }
-    let patient = doc
-        .get_mut("entry")
-        .and_then(|e| e.as_array_mut())
-        .and_then(|entries| {
-            entries
-                .iter_mut()
-                .filter_map(|e| e.get_mut("resource"))
-                .find(|r| r.get("resourceType").and_then(|t| t.as_str()) == Some("Patient"))
+    let patient = [
+        "\"resourceType\": \"Patient\"",
+        "\"resourceType\":\"Patient\"",
+    ]
+    .iter()
+    .filter_map(|p| text.find(p))
+    .min();
+    let Some(at) = patient else {
+        return bytes;
+    };
+    let next_resource = text
+        .get(at + 1..)
+        .and_then(|t| t.find("\"resourceType\""))
+        .map_or(text.len(), |n| at + 1 + n);
+    let list = text
+        .get(at..next_resource)
+        .and_then(|t| t.find("\"identifier\""))
+        .and_then(|i| {
+            text.get(at + i..)
+                .and_then(|t| t.find('['))
+                .map(|b| at + i + b + 1)
         });
-    let Some(serde_json::Value::Object(p)) = patient else {
-        return bytes;
-    };
-    let ids = p
-        .entry("identifier")
-        .or_insert_with(|| serde_json::json!([]));
-    if let Some(ids) = ids.as_array_mut() {
-        ids.push(
-            serde_json::json!({"system": "https://fhir.nhs.uk/Id/nhs-number", "value": BENCH_NHS}),
-        );
+    let open = text.get(..at).and_then(|t| t.rfind('{')).map(|o| o + 1);
+    match (list, open) {
+        (Some(list), _) => text.insert_str(list, &format!("{},", nhs_identifier())),
+        (None, Some(open)) => {
+            text.insert_str(open, &format!(r#""identifier": [{}], "#, nhs_identifier()));
+        }
+        (None, None) => return bytes,
     }
-    // Pretty-printed like the Synthea original, so the bytes measured stay comparable.
-    serde_json::to_vec_pretty(&doc).unwrap_or(bytes)
+    text.into_bytes()
 }
 
 /// The patient of a document, for the session.
