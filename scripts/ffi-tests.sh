@@ -150,7 +150,10 @@ tail -n 3 "$OUT/python-host.txt"
 
 step "Java: kotlinc the binding into a jar, plain Java 17 tests, the example host"
 mkdir -p "$OUT/java/classes" "$OUT/java/test" "$OUT/java/host"
-"$KOTLIN_HOME/bin/kotlinc" "$OUT/gen/kotlin/icr/icr.kt" -cp "$JNA_JAR" -jvm-target 17 \
+# Two generated files: the shell's package `icr` and the core's records and enums,
+# `icr.core` (icr-core/uniffi.toml).
+mapfile -t KOTLIN_SOURCES < <(find "$OUT/gen/kotlin" -name '*.kt' | sort)
+"$KOTLIN_HOME/bin/kotlinc" "${KOTLIN_SOURCES[@]}" -cp "$JNA_JAR" -jvm-target 17 \
   -nowarn -d "$OUT/java/classes"
 case "$(uname -m)" in
   x86_64) JNA_PLATFORM=linux-x86-64 ;;

@@ -12,7 +12,13 @@ import icr
 
 
 def sources_of(item):
-    return "; ".join(p.organisation for p in item.provenance)
+    return "; ".join(p.organisation.name for p in item.provenance)
+
+
+def words(code):
+    """An enum value as words (`SectionNoteKind.NIL_KNOWN()` is `nil known`)."""
+    name = getattr(code, "name", None) or type(code).__qualname__.split(".")[-1]
+    return name.lower().replace("_", " ")
 
 
 def print_summary(view):
@@ -25,25 +31,25 @@ def print_summary(view):
         print(f"\n{p.name}   NHS No. {p.nhs_number_display}   {born}")
     for s in banner.sources:
         if s.status != icr.SourceStatus.OK:
-            print(f"  ! information missing from {s.name}: {s.status.name.lower()}")
+            print(f"  ! information missing from {s.name}: {words(s.status)}")
     for overview in view.sections():
         if not (overview.shown or overview.withheld or overview.statements or overview.warnings):
             continue
         print(f"\n== {overview.title}")
         items = view.section(overview.key).items if overview.shown else []
         for item in items:
-            when = f" ({item.date_display})" if item.date_display else ""
+            when = f" ({icr.display_date(item.date)})" if item.date else ""
             print(f"  - {item.title}{when}  [{sources_of(item)}]")
         for w in overview.withheld:
             print(f"  ! {w.count} item(s) withheld: {w.explanation}")
         for s in overview.statements:
-            print(f"  · {s.organisation}: {s.text or s.kind}")
+            print(f"  · {s.organisation}: {s.text or words(s.kind)}")
         for w in overview.warnings:
             print(f"  ⚠ {w.organisation}: {w.text or w.code}")
     print("\nSources:")
     for s in banner.sources:
         age = f", data {s.age_days} days old" if s.age_days is not None else ""
-        print(f"  {s.name} ({s.ods_code}): {s.status.name.lower()}, {s.items} item(s){age}")
+        print(f"  {s.name} ({s.ods_code}): {words(s.status)}, {s.items} item(s){age}")
 
 
 def load(session):
@@ -51,7 +57,7 @@ def load(session):
     with session.source_set() as sources:
         for s in icr.demo_sources():
             report = sources.add_json(s.organisation, s.json)
-            print(f"  read {report.organisation.name}: FHIR {report.fhir_version}, {report.items} item(s)")
+            print(f"  read {report.organisation.name}: FHIR {report.fhir_version.name}, {report.items} item(s)")
         return sources.merge()
 
 
@@ -102,7 +108,7 @@ def main():
                 sections = f" [{', '.join(line.sections)}]" if line.sections else ""
                 reason = f" reason: {line.reason}" if line.reason else ""
                 print(f"  {line.time} {line.user_name or line.user_id} ({line.role}, {line.organisation})"
-                      f" {line.kind}/{line.outcome}{sections}{reason}")
+                      f" {words(line.kind)}/{words(line.outcome)}{sections}{reason}")
     return 0
 
 

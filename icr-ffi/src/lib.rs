@@ -18,6 +18,7 @@ mod session;
 mod slot;
 mod sources;
 mod view;
+mod words;
 
 pub use audit::{describe_audit_problem, verify_audit_file};
 #[cfg(feature = "demo")]
@@ -31,3 +32,4 @@ pub use live::{LiveObjects, live_objects};
 pub use session::Session;
 pub use sources::{CareRecord, SourceSet};
 pub use view::SummaryView;
+pub use words::display_date;

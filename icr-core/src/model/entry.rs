@@ -245,8 +245,10 @@ pub enum Detail {
     },
     /// An encounter.
     Encounter {
-        /// Inpatient, ambulatory, home visit, …
+        /// Inpatient, ambulatory, home visit, … (`encounter_class` in the bindings: `class`
+        /// is a keyword or a reserved getter in every host language).
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "uniffi", uniffi(name = "encounter_class"))]
         class: Option<String>,
         /// Clinicians involved.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]

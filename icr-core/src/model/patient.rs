@@ -70,6 +70,7 @@ pub struct Telecom {
     pub value: String,
     /// `home`, `work`, `mobile`, …
     #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(name = "use"))]
     pub use_: Option<String>,
 }
 

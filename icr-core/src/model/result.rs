@@ -88,6 +88,7 @@ pub struct ReferenceRange {
     pub age: Option<String>,
     /// Its type as sent (`Normal Range`, `Therapeutic Desired Level`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(name = "type"))]
     pub type_: Option<String>,
 }
 

@@ -1,5 +1,6 @@
-//! The API listing: every component's objects (constructors and methods), functions,
-//! records (fields) and enums (variants and their fields), with their types, read from a
+//! The API listing: every component's custom types (and what they cross as), objects
+//! (constructors and methods), functions, records (fields) and enums (variants and their
+//! fields), with their types, read from a
 //! built library's uniffi metadata. Committed as `icr-ffi/api.txt`, it is what a
 //! reviewer reads of an API change (the generated bindings are not committed), and the
 //! host test command checks it against the library.
@@ -21,6 +22,18 @@ pub(crate) fn listing(cis: &[ComponentInterface]) -> Result<String> {
             ci.namespace(),
             ci.crate_name()
         );
+        let mut customs: Vec<(&str, &Type)> = ci
+            .iter_local_types()
+            .filter_map(|t| match t {
+                Type::Custom { name, builtin, .. } => Some((name.as_str(), builtin.as_ref())),
+                _ => None,
+            })
+            .collect();
+        customs.sort_by_key(|(name, _)| *name);
+        customs.dedup_by_key(|(name, _)| *name);
+        for (name, builtin) in customs {
+            let _ = writeln!(out, "  custom {name} = {}", ty(builtin));
+        }
         let mut records: Vec<_> = ci.record_definitions().iter().collect();
         records.sort_by(|a, b| a.name().cmp(b.name()));
         for r in records {

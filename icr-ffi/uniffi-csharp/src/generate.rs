@@ -99,9 +99,6 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
         }
     }
     for t in ci.iter_local_types() {
-        if let Type::Custom { name, .. } = t {
-            bail!("custom type {name} is not supported");
-        }
         if matches!(
             t,
             Type::Timestamp | Type::Duration | Type::CallbackInterface { .. }
@@ -115,6 +112,8 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
                 c.get_record_definition(name).is_some()
                     || c.get_enum_definition(name).is_some()
                     || c.get_object_definition(name).is_some()
+                    || c.iter_local_types()
+                        .any(|local| matches!(local, Type::Custom { name: n, .. } if n == name))
             })
         });
         if !defined {
@@ -122,6 +121,16 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
         }
     }
     Ok(())
+}
+
+/// A field's name; a tuple variant's fields have none and are `v1`, `v2`, … as in
+/// uniffi's Kotlin and Python bindings.
+fn field_name(f: &Field, at: usize) -> std::borrow::Cow<'_, str> {
+    if f.name().is_empty() {
+        std::borrow::Cow::Owned(format!("v{}", at + 1))
+    } else {
+        std::borrow::Cow::Borrowed(f.name())
+    }
 }
 
 fn is_flat_enum(e: &Enum) -> bool {
@@ -185,6 +194,8 @@ impl<'a> Gen<'a> {
                 self.cs_type(value_type)?
             ),
             Type::Box { inner_type } => self.cs_type(inner_type)?,
+            // A custom type crosses as its builtin (a date as the string recorded).
+            Type::Custom { builtin, .. } => self.cs_type(builtin)?,
             Type::Enum { name, .. } if self.is_error(name) => exception(name),
             Type::Record { name, .. } | Type::Enum { name, .. } | Type::Object { name, .. } => {
                 pascal(name)
@@ -207,6 +218,7 @@ impl<'a> Gen<'a> {
             | Type::Float32
             | Type::Float64
             | Type::Boolean => true,
+            Type::Custom { builtin, .. } => self.is_value_type(builtin),
             Type::Enum { name, .. } => {
                 !self.is_error(name) && self.enum_def(name).is_some_and(is_flat_enum)
             }
@@ -236,6 +248,7 @@ impl<'a> Gen<'a> {
                 value_type,
             } => format!("Map{}{}", Self::canon(key_type)?, Self::canon(value_type)?),
             Type::Box { inner_type } => Self::canon(inner_type)?,
+            Type::Custom { builtin, .. } => Self::canon(builtin)?,
             Type::Record { name, .. } | Type::Enum { name, .. } | Type::Object { name, .. } => {
                 format!("Type{}", pascal(name))
             }
@@ -250,6 +263,7 @@ impl<'a> Gen<'a> {
     /// The C# type a value of `t` has at the FFI boundary.
     fn ffi_of(t: &Type) -> &'static str {
         match t {
+            Type::Custom { builtin, .. } => Self::ffi_of(builtin),
             Type::UInt8 => "byte",
             Type::Int8 | Type::Boolean => "sbyte",
             Type::UInt16 => "ushort",
@@ -382,9 +396,12 @@ impl<'a> Gen<'a> {
     fn converters(&self) -> Result<String> {
         let mut by_name: BTreeMap<String, Type> = BTreeMap::new();
         for t in self.all.iter().flat_map(|c| c.iter_local_types()) {
-            if !matches!(t, Type::Box { .. }) {
-                by_name.insert(Self::canon(t)?, t.clone());
-            }
+            let t = match t {
+                Type::Box { .. } => continue,
+                Type::Custom { builtin, .. } => builtin.as_ref(),
+                t => t,
+            };
+            by_name.insert(Self::canon(t)?, t.clone());
         }
         let mut out = String::new();
         for (canon, t) in &by_name {
@@ -537,13 +554,13 @@ impl<'a> Gen<'a> {
                         let vname = pascal(var.name());
                         let mut fields = Vec::new();
                         let mut wf = String::new();
-                        for f in var.fields() {
+                        for (at, f) in var.fields().iter().enumerate() {
                             let fc = Self::conv(&f.as_type())?;
                             fields.push(format!("{fc}.Read(r)"));
                             let _ = writeln!(
                                 wf,
                                 "                {fc}.Write(x{i}.{}, w);",
-                                member(f.name(), &vname)
+                                member(&field_name(f, at), &vname)
                             );
                         }
                         let _ = writeln!(
@@ -692,16 +709,17 @@ impl<'a> Gen<'a> {
         let mut out = String::new();
         let mut assigns = String::new();
         let mut items = Vec::new();
-        for f in fields {
-            let prop = member(f.name(), class);
+        for (at, f) in fields.iter().enumerate() {
+            let name = field_name(f, at);
+            let prop = member(&name, class);
             out.push_str(&doc(f.docstring(), &inner));
             let _ = writeln!(
                 out,
                 "{inner}public {} {prop} {{ get; set; }}\n",
                 self.cs_type(&f.as_type())?
             );
-            let _ = writeln!(assigns, "{inner}    {prop} = {};", camel(f.name()));
-            items.push((f.name().to_owned(), f.as_type(), f.default_value().cloned()));
+            let _ = writeln!(assigns, "{inner}    {prop} = {};", camel(&name));
+            items.push((name.into_owned(), f.as_type(), f.default_value().cloned()));
         }
         let params = self.params(&items)?.join(", ");
         let _ = write!(
