@@ -75,9 +75,16 @@ namespace IcrHost
             using (var session = ehr.OpenSession(Token(role))) return View(session);
         }
 
-        static SummarySection Section(PatientSummary summary, string key)
+        /// <summary>The JSON code of an enum member: kebab-case (<c>CareTeam</c> is
+        /// <c>care-team</c>).</summary>
+        static string Code(Enum value)
         {
-            return summary.Sections.First(s => s.Key == key);
+            return System.Text.RegularExpressions.Regex.Replace(value.ToString(), "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant();
+        }
+
+        static SummarySection SectionOf(PatientSummary summary, string key)
+        {
+            return summary.Sections.First(s => Code(s.Key) == key);
         }
 
         static int Items(PatientSummary summary)
@@ -85,7 +92,7 @@ namespace IcrHost
             return summary.Sections.Sum(s => s.Items.Count);
         }
 
-        static List<SummaryItem> AllItems(PatientSummary summary)
+        static List<Entry> AllItems(PatientSummary summary)
         {
             return summary.Sections.SelectMany(s => s.Items).ToList();
         }
@@ -142,7 +149,7 @@ namespace IcrHost
 
         static SectionOverview Overview(SummaryView view, string key)
         {
-            return view.Sections().First(o => o.Key == key);
+            return view.Sections().First(o => Code(o.Key) == key);
         }
 
         /// <summary>Structural equality of the generated records (which compare by
@@ -227,9 +234,9 @@ namespace IcrHost
                 {
                     var a = record.Summary();
                     var b = desk.Summary();
-                    Check(Section(a, "medications").Items.Count > 0, "gp sees medications");
-                    Check(Section(b, "medications").Items.Count == 0, "receptionist sees no medications");
-                    Check(Section(b, "appointments").Items.Count > 0, "receptionist sees appointments");
+                    Check(SectionOf(a, "medications").Items.Count > 0, "gp sees medications");
+                    Check(SectionOf(b, "medications").Items.Count == 0, "receptionist sees no medications");
+                    Check(SectionOf(b, "appointments").Items.Count > 0, "receptionist sees appointments");
                     Check(Items(b) < Items(a), "receptionist sees less");
                 }
             });
@@ -238,12 +245,12 @@ namespace IcrHost
             {
                 using (var desk = View(ehr, "receptionist"))
                 {
-                    var withheld = Section(desk.Summary(), "medications").Withheld;
+                    var withheld = SectionOf(desk.Summary(), "medications").Withheld;
                     Check(withheld.Count > 0 && withheld[0].Count > 0, "withheld count");
                     Check(withheld[0].Reason is WithheldReason.RoleSection, "reason");
-                    var item = Section(record.Summary(), "medications").Items[0];
-                    Check(item.Detail is ItemDetail.Medication, "medication detail");
-                    Check(item.Provenance.Count > 0 && item.Provenance[0].Organisation.Length > 0, "provenance");
+                    var item = SectionOf(record.Summary(), "medications").Items[0];
+                    Check(item.Detail is Detail.Medication, "medication detail");
+                    Check(item.Provenance.Count > 0 && item.Provenance[0].Organisation.Name.Length > 0, "provenance");
                 }
             });
 
@@ -259,7 +266,7 @@ namespace IcrHost
                     Check(deskMeds.Shown == 0 && deskMeds.WithheldCount > 0, "receptionist sees none");
                     Check(deskMeds.Withheld[0].Reason is WithheldReason.RoleSection, "reason");
                     Check(deskMeds.Withheld[0].Explanation.Length > 0, "explanation");
-                    Check(desk.Section("medications").Items.Count == 0, "no medication items");
+                    Check(desk.Section(Section.Medications).Items.Count == 0, "no medication items");
                     Check(desk.Sections().Sum(o => o.Shown) < gp.Sections().Sum(o => o.Shown), "receptionist sees less");
                     Check(gp.Banner().Patient.NhsNumber == Nhs, "banner");
                 }
@@ -276,18 +283,19 @@ namespace IcrHost
                     Check(Same(lazy.Reconciliation(), eager.Reconciliation), "reconciliation");
                     Check(Same(banner.Sources, eager.Sources), "sources");
                     Check(Same(lazy.Sources(), eager.Sources), "Sources()");
-                    Check(Same(banner.Alerts, Section(eager, "alerts").Items), "alerts");
+                    Check(Same(banner.Alerts, SectionOf(eager, "alerts").Items), "alerts");
                     var overview = lazy.Sections();
                     Check(overview.Count == eager.Sections.Count, "section count");
                     for (int i = 0; i < overview.Count; i++)
                     {
                         var o = overview[i];
                         var s = eager.Sections[i];
-                        Check(o.Key == s.Key && o.Shown == s.Items.Count, o.Key);
-                        Check(Same(lazy.Section(o.Key), s), "items of " + o.Key);
+                        Check(o.Key == s.Key && o.Shown == s.Items.Count, Code(o.Key));
+                        Check(Same(lazy.Section(o.Key), s), "items of " + Code(o.Key));
                     }
-                    Check(!Same(lazy.Section("medications"), lazy.Section("allergies")), "the comparison can fail");
-                    Expect<IcrException.InvalidInput>(() => lazy.Section("no-such-section"));
+                    Check(!Same(lazy.Section(Section.Medications), lazy.Section(Section.Allergies)), "the comparison can fail");
+                    foreach (Section key in Enum.GetValues(typeof(Section)))
+                        Check(lazy.Section(key).Key == key, "every section is answered: " + Code(key));
                     Check(lazy.ToJson() == record.SummaryJson(), "JSON");
                     Check(Encoding.UTF8.GetString(lazy.ToJsonBytes()) == lazy.ToJson(), "JSON bytes");
                 }
@@ -297,37 +305,37 @@ namespace IcrHost
             {
                 var summary = record.Summary();
                 string json = record.SummaryJson();
-                Check(summary.SchemaVersion == 2, "schema_version");
+                Check(summary.SchemaVersion == 3, "schema_version");
                 Check(summary.Reconciliation.Count == 0, "nothing held for reconciliation");
                 foreach (var s in summary.Sections)
                 {
-                    string part = SectionJson(json, s.Key), folded = FoldedJson(s);
-                    Check(folded.Length == 0 ? !part.Contains("\"folded\":") : part.Contains(folded), "folded in " + s.Key);
+                    string part = SectionJson(json, Code(s.Key)), folded = FoldedJson(s);
+                    Check(folded.Length == 0 ? !part.Contains("\"folded\":") : part.Contains(folded), "folded in " + Code(s.Key));
                 }
                 Check(summary.Patient.AgeAtDeath == null && !json.Contains("\"age_at_death\""),
                     "no age at death for the living demo patient, as in the JSON");
                 var items = AllItems(summary);
-                int texts = items.Select(i => i.Detail).OfType<ItemDetail.Document>()
+                int texts = items.Select(i => i.Detail).OfType<Detail.Document>()
                     .SelectMany(d => d.Attachments).Count(a => a.Text != null);
                 Check(texts == System.Text.RegularExpressions.Regex.Matches(json,
                     "\"inline_content_omitted\":(true|false),\"text\":").Count, "attachment texts, as in the JSON");
                 foreach (var item in items)
                     foreach (var w in item.Warnings)
-                        Check(w.Code.Length > 0 && w.Text.Length > 0, "warning of " + item.Title);
+                        Check(w.Text.Length > 0, "warning of " + item.Title + " (" + Code(w.Code) + ")");
                 var penicillin = items.First(i => i.Title == "Allergy to penicillin");
-                var allergy = (ItemDetail.Allergy)penicillin.Detail;
+                var allergy = (Detail.Allergy)penicillin.Detail;
                 Check(allergy.Reactions.Any(r => r.Manifestations.Contains("Anaphylactic reaction")
                     && r.Severity == "severe" && r.RecordedBy.Count > 0), "anaphylactic reaction, severe, who records it");
-                var meds = items.Select(i => i.Detail).OfType<ItemDetail.Medication>().Select(m => m.Detail).ToList();
+                var meds = items.Select(i => i.Detail).OfType<Detail.Medication>().Select(m => m.V1).ToList();
                 Check(meds.Any(m => m.Courses.Any(c => c.Supplies.Count > 0)), "a course with its supplies");
                 Check(meds.SelectMany(m => m.Courses).All(c => c.Organisation.Length > 0), "course organisations");
                 Check(meds.Any(m => m.Changes.Any(c => c.Kind == ChangeKind.Completed)), "a completed course");
-                var results = items.Select(i => i.Detail).OfType<ItemDetail.Investigation>().SelectMany(d => d.Results)
-                    .Concat(items.Select(i => i.Detail).OfType<ItemDetail.Observation>().Select(d => d.Result)).ToList();
-                var high = results.Where(r => r.Flag == "high").ToList();
+                var results = items.Select(i => i.Detail).OfType<Detail.Investigation>().SelectMany(d => d.Results)
+                    .Concat(items.Select(i => i.Detail).OfType<Detail.Observation>().Select(d => d.Result)).ToList();
+                var high = results.Where(r => r.Flag == ResultFlag.High).ToList();
                 Check(high.Count > 0, "a result flagged high");
-                Check(high.All(r => r.Abnormal == true && r.FlagBasis != null), "high is abnormal, on a basis");
-                Check(results.Where(r => r.Flag == null).All(r => r.Abnormal == null), "no flag, no verdict");
+                Check(high.All(r => r.FlagBasis != null), "high, on a basis");
+                Check(results.Where(r => r.Flag == null).All(r => r.FlagBasis == null), "no flag, no verdict");
                 Check(results.Any(r => r.Display != null), "a display value");
             });
 
@@ -340,7 +348,7 @@ namespace IcrHost
                     var held = summary.Sources.Where(v => v.Status == SourceStatus.IdentityUnconfirmed).ToList();
                     Check(held.Count == 1, "one source IdentityUnconfirmed");
                     Check(summary.Reconciliation.Count > 0, "items held for reconciliation");
-                    Check(summary.Reconciliation.All(i => i.Provenance.Any(p => p.Organisation == held[0].Name)), "from the held source");
+                    Check(summary.Reconciliation.All(i => i.Provenance.Any(p => p.Organisation.Name == held[0].Name)), "from the held source");
                     var shown = new HashSet<string>(AllItems(summary).Select(i => i.Id));
                     Check(summary.Reconciliation.All(i => !shown.Contains(i.Id)), "not in the sections");
                     using (var lazy = r.SummaryView())
@@ -354,14 +362,14 @@ namespace IcrHost
                 lazy.Sections();
                 lazy.Dispose();
                 Expect<ObjectDisposedException>(() => lazy.Banner());
-                Expect<ObjectDisposedException>(() => lazy.Section("medications"));
+                Expect<ObjectDisposedException>(() => lazy.Section(Section.Medications));
                 lazy.Dispose(); // twice is harmless
             });
 
             Test("summary JSON and panel HTML", () =>
             {
                 string json = record.SummaryJson();
-                Check(json.Contains("\"schema_version\":2"), "schema_version");
+                Check(json.Contains("\"schema_version\":3"), "schema_version");
                 Check(Encoding.UTF8.GetString(record.SummaryJsonBytes()) == json, "bytes are the same JSON");
                 Check(record.PanelHtml().StartsWith("<section class=\"icr-panel\""), "fragment");
                 string page = record.StandalonePage(new PanelOptions("host"));
@@ -395,7 +403,7 @@ namespace IcrHost
                     Check(e.MinChars == 10, "min chars");
                     Expect<IcrException.NotPermitted>(() => gp.AccessReport());
                     record.Summary();
-                    Check(officer.AccessReport().Any(l => l.Role == "gp" && l.Kind == "record_viewed"), "gp view reported");
+                    Check(officer.AccessReport().Any(l => l.Role == "gp" && l.Kind == AuditKind.RecordViewed), "gp view reported");
                 }
             });
 
@@ -478,14 +486,14 @@ namespace IcrHost
                 {
                     r.Summary();
                     head = own.AuditCheckpoint();
-                    Check(own.VerifyAudit(head).Verified, "verifies through the Icr");
+                    Check(own.VerifyAudit(head).Problems.Count == 0, "verifies through the Icr");
                 }
-                Check(IcrFunctions.VerifyAuditFile(path, key, head).Verified, "verifies");
+                Check(IcrFunctions.VerifyAuditFile(path, key, head).Problems.Count == 0, "verifies");
                 var text = File.ReadAllText(path);
                 int at = text.IndexOf("record_viewed", StringComparison.Ordinal);
                 File.WriteAllText(path, text.Substring(0, at) + "access_denied" + text.Substring(at + "record_viewed".Length));
                 var v = IcrFunctions.VerifyAuditFile(path, key);
-                Check(!v.Verified && v.Problems[0].Kind == "bad_mac", "tampering found");
+                Check(v.Problems.Count > 0 && v.Problems[0].Kind is ProblemKind.BadMac, "tampering found");
                 Directory.Delete(dir, true);
             });
 

@@ -22,14 +22,14 @@ namespace IcrHost
                 Console.WriteLine("\n== " + section.Title);
                 foreach (var item in section.Items)
                 {
-                    string when = item.DateDisplay == null ? "" : " (" + item.DateDisplay + ")";
-                    string sources = string.Join("; ", item.Provenance.Select(x => x.Organisation));
+                    string when = item.Date == null ? "" : " (" + IcrFunctions.DisplayDate(item.Date) + ")";
+                    string sources = string.Join("; ", item.Provenance.Select(x => x.Organisation.Name));
                     Console.WriteLine("  - " + item.Title + when + "  [" + sources + "]");
                 }
                 foreach (var w in section.Withheld)
                     Console.WriteLine("  ! " + w.Count + " item(s) withheld: " + w.Explanation);
                 foreach (var s in section.Statements)
-                    Console.WriteLine("  · " + s.Organisation + ": " + (s.Text ?? s.Kind));
+                    Console.WriteLine("  · " + s.Organisation + ": " + (s.Text ?? s.Kind.GetType().Name));
                 foreach (var w in section.Warnings)
                     Console.WriteLine("  ⚠ " + w.Organisation + ": " + (w.Text ?? w.Code));
             }

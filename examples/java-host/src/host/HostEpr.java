@@ -1,6 +1,7 @@
 package host;
 
 import icr.*;
+import icr.core.*;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +16,10 @@ public final class HostEpr {
     private HostEpr() {
     }
 
-    static String sourcesOf(SummaryItem item) {
+    static String sourcesOf(Entry item) {
         StringBuilder b = new StringBuilder();
         for (Provenance p : item.getProvenance()) {
-            b.append(b.length() == 0 ? "" : "; ").append(p.getOrganisation());
+            b.append(b.length() == 0 ? "" : "; ").append(p.getOrganisation().getName());
         }
         return b.toString();
     }
@@ -35,8 +36,8 @@ public final class HostEpr {
                 continue;
             }
             System.out.println("\n== " + section.getTitle());
-            for (SummaryItem item : section.getItems()) {
-                String when = item.getDateDisplay() == null ? "" : " (" + item.getDateDisplay() + ")";
+            for (Entry item : section.getItems()) {
+                String when = item.getDate() == null ? "" : " (" + IcrKt.displayDate(item.getDate()) + ")";
                 System.out.println("  - " + item.getTitle() + when + "  [" + sourcesOf(item) + "]");
             }
             for (Withheld w : section.getWithheld()) {

@@ -1,6 +1,7 @@
 package host;
 
 import icr.*;
+import icr.core.*;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,9 +80,14 @@ public final class BindingsTest {
         }
     }
 
+    /** The JSON code of an enum constant: kebab-case (`CARE_TEAM` is `care-team`). */
+    static String code(Enum<?> value) {
+        return value.name().toLowerCase().replace('_', '-');
+    }
+
     static SummarySection section(PatientSummary summary, String key) {
         for (SummarySection s : summary.getSections()) {
-            if (s.getKey().equals(key)) {
+            if (code(s.getKey()).equals(key)) {
                 return s;
             }
         }
@@ -90,7 +96,7 @@ public final class BindingsTest {
 
     static SectionOverview overview(SummaryView view, String key) throws IcrException {
         for (SectionOverview o : view.sections()) {
-            if (o.getKey().equals(key)) {
+            if (code(o.getKey()).equals(key)) {
                 return o;
             }
         }
@@ -113,8 +119,8 @@ public final class BindingsTest {
         return n;
     }
 
-    static List<SummaryItem> allItems(PatientSummary summary) {
-        List<SummaryItem> out = new ArrayList<>();
+    static List<Entry> allItems(PatientSummary summary) {
+        List<Entry> out = new ArrayList<>();
         for (SummarySection s : summary.getSections()) {
             out.addAll(s.getItems());
         }
@@ -242,10 +248,10 @@ public final class BindingsTest {
                 List<Withheld> withheld = section(desk.summary(), "medications").getWithheld();
                 check(!withheld.isEmpty() && withheld.get(0).getCount() > 0, "withheld count");
                 check(withheld.get(0).getReason() instanceof WithheldReason.RoleSection, "reason");
-                SummaryItem item = section(record.summary(), "medications").getItems().get(0);
-                check(item.getDetail() instanceof ItemDetail.Medication, "medication detail");
+                Entry item = section(record.summary(), "medications").getItems().get(0);
+                check(item.getDetail() instanceof Detail.Medication, "medication detail");
                 check(!item.getProvenance().isEmpty(), "provenance");
-                check(item.getProvenance().get(0).getOrganisation().length() > 0, "organisation");
+                check(item.getProvenance().get(0).getOrganisation().getName().length() > 0, "organisation");
             }
         });
 
@@ -259,7 +265,7 @@ public final class BindingsTest {
                 check(deskMeds.getShown() == 0 && deskMeds.getWithheldCount() > 0, "receptionist sees none");
                 check(deskMeds.getWithheld().get(0).getReason() instanceof WithheldReason.RoleSection, "reason");
                 check(!deskMeds.getWithheld().get(0).getExplanation().isEmpty(), "explanation");
-                check(desk.section("medications").getItems().isEmpty(), "no medication items");
+                check(desk.section(Section.MEDICATIONS).getItems().isEmpty(), "no medication items");
                 check(shown(desk) < shown(gp), "receptionist sees less");
                 check(gp.banner().getPatient().getNhsNumber().equals(NHS), "banner");
             }
@@ -280,10 +286,12 @@ public final class BindingsTest {
                 for (int i = 0; i < overview.size(); i++) {
                     SectionOverview o = overview.get(i);
                     SummarySection s = eager.getSections().get(i);
-                    check(o.getKey().equals(s.getKey()) && o.getShown() == s.getItems().size(), o.getKey());
-                    check(lazy.section(o.getKey()).equals(s), "items of " + o.getKey());
+                    check(o.getKey() == s.getKey() && o.getShown() == s.getItems().size(), code(o.getKey()));
+                    check(lazy.section(o.getKey()).equals(s), "items of " + code(o.getKey()));
                 }
-                expect(IcrException.InvalidInput.class, () -> lazy.section("no-such-section"));
+                for (Section key : Section.values()) {
+                    check(lazy.section(key).getKey() == key, "every section is answered: " + code(key));
+                }
                 check(lazy.toJson().equals(record.summaryJson()), "JSON");
                 check(new String(lazy.toJsonBytes(), StandardCharsets.UTF_8).equals(lazy.toJson()), "JSON bytes");
             }
@@ -292,20 +300,20 @@ public final class BindingsTest {
         test("typed summary carries reactions, courses, flags and warnings", () -> {
             PatientSummary summary = record.summary();
             String json = record.summaryJson();
-            check(summary.getSchemaVersion() == 2, "schema_version");
+            check(summary.getSchemaVersion() == 3, "schema_version");
             check(summary.getReconciliation().isEmpty(), "nothing held for reconciliation");
             for (SummarySection s : summary.getSections()) {
-                String part = sectionJson(json, s.getKey());
+                String part = sectionJson(json, code(s.getKey()));
                 String folded = foldedJson(s);
-                check(folded.isEmpty() ? !part.contains("\"folded\":") : part.contains(folded), "folded in " + s.getKey());
+                check(folded.isEmpty() ? !part.contains("\"folded\":") : part.contains(folded), "folded in " + code(s.getKey()));
             }
             check(summary.getPatient().getAgeAtDeath() == null && !json.contains("\"age_at_death\""),
                     "no age at death for the living demo patient, as in the JSON");
-            List<SummaryItem> items = allItems(summary);
+            List<Entry> items = allItems(summary);
             long texts = 0;
-            for (SummaryItem item : items) {
-                if (item.getDetail() instanceof ItemDetail.Document) {
-                    for (AttachmentRef a : ((ItemDetail.Document) item.getDetail()).getAttachments()) {
+            for (Entry item : items) {
+                if (item.getDetail() instanceof Detail.Document) {
+                    for (AttachmentRef a : ((Detail.Document) item.getDetail()).getAttachments()) {
                         texts += a.getText() == null ? 0 : 1;
                     }
                 }
@@ -317,19 +325,19 @@ public final class BindingsTest {
             boolean completed = false;
             boolean high = false;
             boolean display = false;
-            for (SummaryItem item : items) {
+            for (Entry item : items) {
                 for (ItemWarning w : item.getWarnings()) {
-                    check(!w.getCode().isEmpty() && !w.getText().isEmpty(), "warning of " + item.getTitle());
+                    check(w.getCode() != null && !w.getText().isEmpty(), "warning of " + item.getTitle());
                 }
-                ItemDetail d = item.getDetail();
-                if (d instanceof ItemDetail.Allergy && item.getTitle().equals("Allergy to penicillin")) {
-                    for (Reaction r : ((ItemDetail.Allergy) d).getReactions()) {
+                Detail d = item.getDetail();
+                if (d instanceof Detail.Allergy && item.getTitle().equals("Allergy to penicillin")) {
+                    for (Reaction r : ((Detail.Allergy) d).getReactions()) {
                         anaphylaxis |= r.getManifestations().contains("Anaphylactic reaction")
                                 && "severe".equals(r.getSeverity()) && !r.getRecordedBy().isEmpty();
                     }
                 }
-                if (d instanceof ItemDetail.Medication) {
-                    MedicationDetail m = ((ItemDetail.Medication) d).getDetail();
+                if (d instanceof Detail.Medication) {
+                    MedicationDetail m = ((Detail.Medication) d).getV1();
                     for (Course c : m.getCourses()) {
                         check(!c.getOrganisation().isEmpty(), "course organisation");
                         supplied |= !c.getSupplies().isEmpty();
@@ -339,19 +347,19 @@ public final class BindingsTest {
                     }
                 }
                 List<ResultLine> results = new ArrayList<>();
-                if (d instanceof ItemDetail.Investigation) {
-                    results.addAll(((ItemDetail.Investigation) d).getResults());
+                if (d instanceof Detail.Investigation) {
+                    results.addAll(((Detail.Investigation) d).getResults());
                 }
-                if (d instanceof ItemDetail.Observation) {
-                    results.add(((ItemDetail.Observation) d).getResult());
+                if (d instanceof Detail.Observation) {
+                    results.add(((Detail.Observation) d).getResult());
                 }
                 for (ResultLine r : results) {
-                    if ("high".equals(r.getFlag())) {
+                    if (r.getFlag() == ResultFlag.HIGH) {
                         high = true;
-                        check(Boolean.TRUE.equals(r.getAbnormal()) && r.getFlagBasis() != null, r.getName());
+                        check(r.getFlagBasis() != null, r.getName());
                     }
                     if (r.getFlag() == null) {
-                        check(r.getAbnormal() == null, "no flag, no verdict: " + r.getName());
+                        check(r.getFlagBasis() == null, "no flag, no verdict: " + r.getName());
                     }
                     display |= r.getDisplay() != null;
                 }
@@ -374,13 +382,13 @@ public final class BindingsTest {
                 }
                 check(held != null, "a source IDENTITY_UNCONFIRMED");
                 check(!summary.getReconciliation().isEmpty(), "items held for reconciliation");
-                for (SummaryItem item : summary.getReconciliation()) {
+                for (Entry item : summary.getReconciliation()) {
                     boolean fromHeld = false;
                     for (Provenance p : item.getProvenance()) {
-                        fromHeld |= p.getOrganisation().equals(held);
+                        fromHeld |= p.getOrganisation().getName().equals(held);
                     }
                     check(fromHeld, "from the held source: " + item.getTitle());
-                    for (SummaryItem shown : allItems(summary)) {
+                    for (Entry shown : allItems(summary)) {
                         check(!shown.getId().equals(item.getId()), "not in the sections: " + item.getTitle());
                     }
                 }
@@ -395,16 +403,16 @@ public final class BindingsTest {
             lazy.sections();
             lazy.close();
             expect(IllegalStateException.class, lazy::banner);
-            expect(IllegalStateException.class, () -> lazy.section("medications"));
+            expect(IllegalStateException.class, () -> lazy.section(Section.MEDICATIONS));
             lazy.close(); // closing twice is harmless
         });
 
         test("summary JSON and panel HTML", () -> {
             String json = record.summaryJson();
-            check(json.contains("\"schema_version\":2"), "schema_version");
+            check(json.contains("\"schema_version\":3"), "schema_version");
             check(new String(record.summaryJsonBytes(), StandardCharsets.UTF_8).equals(json), "bytes are the same JSON");
             check(record.panelHtml(null).startsWith("<section class=\"icr-panel\""), "fragment");
-            String page = record.standalonePage(new PanelOptions("host", true, 90L));
+            String page = record.standalonePage(new PanelOptions("host", false, false, true, 30L, 90L));
             check(page.startsWith("<!DOCTYPE html>") && page.contains("Content-Security-Policy"), "page");
         });
 
@@ -433,7 +441,7 @@ public final class BindingsTest {
                 record.summary();
                 boolean seen = false;
                 for (AccessReportLine line : officer.accessReport()) {
-                    seen |= line.getRole().equals("gp") && line.getKind().equals("record_viewed");
+                    seen |= line.getRole().equals("gp") && line.getKind() == AuditKind.RECORD_VIEWED;
                 }
                 check(seen, "gp view in the report");
             }
@@ -507,13 +515,13 @@ public final class BindingsTest {
                     CareRecord r = view(own, "gp")) {
                 r.summary();
                 head = own.auditCheckpoint();
-                check(own.verifyAudit(head).getVerified(), "verifies through the Icr");
+                check(own.verifyAudit(head).getProblems().isEmpty(), "verifies through the Icr");
             }
-            check(IcrKt.verifyAuditFile(path, key, head).getVerified(), "verifies");
+            check(IcrKt.verifyAuditFile(path, key, head).getProblems().isEmpty(), "verifies");
             String text = Files.readString(Path.of(path)).replaceFirst("record_viewed", "access_denied");
             Files.writeString(Path.of(path), text);
-            AuditVerification v = IcrKt.verifyAuditFile(path, key, null);
-            check(!v.getVerified() && v.getProblems().get(0).getKind().equals("bad_mac"), "tampering found");
+            VerifyReport v = IcrKt.verifyAuditFile(path, key, null);
+            check(!v.getProblems().isEmpty() && v.getProblems().get(0).getKind() instanceof ProblemKind.BadMac, "tampering found");
         });
 
         String corpus = System.getenv("ICR_CORPUS");

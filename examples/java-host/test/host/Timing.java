@@ -1,6 +1,7 @@
 package host;
 
 import icr.*;
+import icr.core.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
