@@ -18,7 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use icr_core::audit::{
-    AuditKey, AuditKind, AuditRecord, AuditSink, FileAuditLog, read_verified, verify_file,
+    AuditKey, AuditKind, AuditRecord, AuditSink, FileAuditLog, ProblemKind, read_verified,
+    verify_file,
 };
 
 const CHILD_VAR: &str = "ICR_AUDIT_PROCESS_CHILD";
@@ -163,6 +164,16 @@ fn writers_killed_part_way_lose_no_acknowledged_entry_and_break_no_chain() {
             acknowledged.extend(acks(child));
             let _ = child.wait();
         }
+        // A writer killed inside its write (Linux stops a write to a file at a page when
+        // the process gets SIGKILL) leaves the last line torn; it was never acknowledged.
+        // The next process to open the log sets it aside and records that it did, so the
+        // chain is checked as the next writer finds it.
+        let torn = verify_file(&path, &key(), None).unwrap().problems;
+        assert!(
+            torn.iter().all(|p| p.kind == ProblemKind::TornTail),
+            "round {round}: only a torn last line, never a broken chain: {torn:?}"
+        );
+        drop(FileAuditLog::open(&path, key()).unwrap());
         let report = verify_file(&path, &key(), None).unwrap();
         assert!(
             report.problems.is_empty(),

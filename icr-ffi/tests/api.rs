@@ -16,7 +16,12 @@ fn types_of(api: &str, namespace: &str) -> Vec<String> {
             .iter()
             .find_map(|kind| line.strip_prefix(kind));
         if let (true, Some(name)) = (inside, name) {
-            found.push(name.split_whitespace().next().unwrap_or_default().to_owned());
+            found.push(
+                name.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
         }
     }
     found.sort();
@@ -28,12 +33,28 @@ fn the_shell_exports_only_its_configuration_and_its_error() {
     let api = include_str!("../api.txt");
     assert_eq!(
         types_of(api, "icr"),
-        ["AuditLog", "IcrConfig", "IcrError", "LiveObjects", "Trust", "TrustedKey"],
+        [
+            "AuditLog",
+            "IcrConfig",
+            "IcrError",
+            "LiveObjects",
+            "Trust",
+            "TrustedKey"
+        ],
         "a data type defined in icr-ffi: define it in icr-core and derive its binding there"
     );
     let core = types_of(api, "icr_core");
-    for expected in ["PatientSummary", "Entry", "Detail", "LaunchContext", "FhirDate"] {
-        assert!(core.iter().any(|t| t == expected), "{expected} crosses from icr-core");
+    for expected in [
+        "PatientSummary",
+        "Entry",
+        "Detail",
+        "LaunchContext",
+        "FhirDate",
+    ] {
+        assert!(
+            core.iter().any(|t| t == expected),
+            "{expected} crosses from icr-core"
+        );
     }
     for shell in types_of(api, "icr") {
         assert!(!core.contains(&shell), "{shell} is defined twice");
