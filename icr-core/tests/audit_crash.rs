@@ -23,8 +23,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use icr_core::audit::{
-    AuditKey, AuditKind, AuditRecord, AuditSink, Checkpoint, FileAuditLog, read_verified,
-    verify_file,
+    AuditRecord, AuditSink, Checkpoint, FileAuditLog, read_verified, verify_file,
 };
 
 const CHILD_VAR: &str = "ICR_AUDIT_CHILD";
@@ -34,21 +33,11 @@ const RUNS_PER_LOG: u64 = 25;
 
 // `cfg(test)` (always true here) tells clippy this helper is test code.
 #[cfg(test)]
-fn key() -> AuditKey {
-    AuditKey::from_bytes(b"icr audit crash test key, 32+ bytes long").unwrap()
-}
+use icr_test_support::audit::{key, viewed};
 
+/// The `i`-th record: eight views a session.
 fn record(i: u64) -> AuditRecord {
-    AuditRecord {
-        kind: AuditKind::RecordViewed,
-        session_id: format!("s{}", i / 8),
-        user_id: "555123456789".into(),
-        role: "GP".into(),
-        organisation: "A12345".into(),
-        patient: Some("9434765919".into()),
-        sections: vec!["medications".into()],
-        ..AuditRecord::default()
-    }
+    viewed(format!("s{}", i / 8))
 }
 
 /// xorshift64*: small, deterministic, no dependency.

@@ -18,8 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use icr_core::audit::{
-    AuditKey, AuditKind, AuditRecord, AuditSink, FileAuditLog, ProblemKind, read_verified,
-    verify_file,
+    AuditRecord, AuditSink, FileAuditLog, ProblemKind, read_verified, verify_file,
 };
 
 const CHILD_VAR: &str = "ICR_AUDIT_PROCESS_CHILD";
@@ -29,22 +28,11 @@ const PROCESSES: usize = 8;
 const PER_PROCESS: u64 = 50;
 
 #[cfg(test)]
-fn key() -> AuditKey {
-    AuditKey::from_bytes(b"icr audit many-process test key, 32+ bytes").unwrap()
-}
+use icr_test_support::audit::{key, viewed};
 
-#[cfg(test)]
+/// The `i`-th view of this process (the session names the process).
 fn view(i: u64) -> AuditRecord {
-    AuditRecord {
-        kind: AuditKind::RecordViewed,
-        session_id: format!("p{}-{i}", std::process::id()),
-        user_id: "555123456789".into(),
-        role: "GP".into(),
-        organisation: "A12345".into(),
-        patient: Some("9434765919".into()),
-        sections: vec!["medications".into()],
-        ..AuditRecord::default()
-    }
+    viewed(format!("p{}-{i}", std::process::id()))
 }
 
 /// The child: opens the shared log and appends `COUNT` entries from two threads,

@@ -25,28 +25,17 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use icr_core::SharedCareRecord;
 use icr_core::access::Policy;
 use icr_core::audit::{
-    AuditError, AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink, AuditSource, Checkpoint,
+    AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink, AuditSource, Checkpoint,
     ProblemKind, access_report_from, privacy_alerts_from,
 };
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
 use icr_core::session::{Icr, SessionError, demo};
 
-fn key() -> AuditKey {
-    AuditKey::from_bytes(b"icr region audit key for the postgres tests").unwrap()
-}
+use icr_test_support::audit::{key, viewed};
 
 fn view(i: usize) -> AuditRecord {
-    AuditRecord {
-        kind: AuditKind::RecordViewed,
-        session_id: format!("s{i}"),
-        user_id: "555123456789".into(),
-        role: "gp".into(),
-        organisation: "A12345".into(),
-        patient: Some("9434765919".into()),
-        sections: vec!["medications".into()],
-        ..AuditRecord::default()
-    }
+    viewed(format!("s{i}"))
 }
 
 fn owner(url: &str) -> postgres::Client {

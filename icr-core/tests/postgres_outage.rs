@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use icr_core::access::Policy;
-use icr_core::audit::{AuditError, AuditKey, AuditKind, AuditRecord, AuditSink, AuditSource};
+use icr_core::audit::{AuditError, AuditKind, AuditRecord, AuditSink, AuditSource};
 use icr_core::launch::Relationship;
 use icr_core::postgres::Database;
 use icr_core::session::{SessionError, demo};
@@ -30,7 +30,7 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
     let server = pg::server();
     let url = server.fresh_database("outage");
     let db = Database::connect(&url).unwrap();
-    let key = AuditKey::from_bytes(b"icr region audit key for the outage test").unwrap();
+    let key = icr_test_support::audit::key();
     let log = Arc::new(db.audit_log(key.clone()));
     let icr = demo::builder(log.clone())
         .unwrap()

@@ -30,8 +30,7 @@ use std::time::{Duration, Instant};
 use icr_core::SharedCareRecord;
 use icr_core::access::Policy;
 use icr_core::audit::{
-    AuditEntry, AuditError, AuditKey, AuditKind, AuditRecord, AuditSink, AuditSource,
-    access_report_from,
+    AuditEntry, AuditError, AuditKind, AuditRecord, AuditSink, AuditSource, access_report_from,
 };
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
@@ -40,9 +39,7 @@ use icr_core::session::demo;
 const MODE: &str = "ICR_PG_CHILD";
 const URL: &str = "ICR_PG_URL";
 
-fn key() -> AuditKey {
-    AuditKey::from_bytes(b"icr region audit key for the process tests!").unwrap()
-}
+use icr_test_support::audit::key;
 
 /// Prints each acknowledged entry, then hands it back.
 struct Acking(PostgresAuditLog);

@@ -5,4 +5,5 @@
 // with why (the workspace denies these lints for production code).
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod audit;
 pub mod database;
