@@ -19,42 +19,17 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use icr_core::audit::{
-    AuditRecord, AuditSink, Checkpoint, FileAuditLog, read_verified, verify_file,
-};
+use icr_core::audit::{AuditSink, Checkpoint, FileAuditLog, read_verified, verify_file};
+use icr_test_support::audit::{key, viewed};
+use icr_test_support::process::{ack, spawn_self};
+use icr_test_support::rng::Rng;
 
 const CHILD_VAR: &str = "ICR_AUDIT_CHILD";
 const CHILD_TEST: &str = "audit_crash_child";
 /// Kills in a row on one log file before the next run starts a new one.
 const RUNS_PER_LOG: u64 = 25;
-
-// `cfg(test)` (always true here) tells clippy this helper is test code.
-#[cfg(test)]
-use icr_test_support::audit::{key, viewed};
-
-/// The `i`-th record: eight views a session.
-fn record(i: u64) -> AuditRecord {
-    viewed(format!("s{}", i / 8))
-}
-
-/// xorshift64*: small, deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// The child: appends until killed, printing `ACK <seq>` after each acknowledged entry.
 /// Does nothing unless `ICR_AUDIT_CHILD` is set (see the module documentation).
@@ -66,7 +41,8 @@ fn audit_crash_child() {
     let log = FileAuditLog::open(Path::new(&path), key()).unwrap();
     let mut out = std::io::stdout().lock();
     for i in 0.. {
-        let entry = log.append(record(i)).unwrap();
+        // Eight views a session.
+        let entry = log.append(viewed("s", i / 8)).unwrap();
         writeln!(out, "ACK {}", entry.seq).unwrap();
         out.flush().unwrap();
     }
@@ -89,13 +65,12 @@ fn audit_crash_kill_at_random_points() {
         })
         | 1;
     eprintln!("audit crash test: {runs} runs, ICR_AUDIT_CRASH_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("audit-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let exe = std::env::current_exe().unwrap();
 
     let started = Instant::now();
     let mut acknowledged = BTreeSet::new();
@@ -112,18 +87,12 @@ fn audit_crash_kill_at_random_points() {
             acknowledged.clear();
         }
         let target = 1 + rng.below(30) as usize;
-        let mut child = Command::new(&exe)
-            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-            .env(CHILD_VAR, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_self(CHILD_TEST, [(CHILD_VAR, &path)]);
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut acked_this_run = 0;
         for line in lines.by_ref() {
             let line = line.unwrap();
-            if let Some(seq) = line.strip_prefix("ACK ") {
+            if let Some(seq) = ack(&line) {
                 acknowledged.insert(seq.parse::<u64>().unwrap());
                 total_acknowledged += 1;
                 acked_this_run += 1;
@@ -145,7 +114,7 @@ fn audit_crash_kill_at_random_points() {
         // Acknowledgements printed before the kill still count.
         for line in lines {
             let Ok(line) = line else { break };
-            if let Some(seq) = line.strip_prefix("ACK ") {
+            if let Some(seq) = ack(&line) {
                 acknowledged.insert(seq.parse::<u64>().unwrap());
                 total_acknowledged += 1;
             }

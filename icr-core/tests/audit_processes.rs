@@ -12,14 +12,15 @@
 #![cfg(all(unix, feature = "trust"))]
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 
-use icr_core::audit::{
-    AuditRecord, AuditSink, FileAuditLog, ProblemKind, read_verified, verify_file,
-};
+use icr_core::audit::{AuditSink, FileAuditLog, ProblemKind, read_verified, verify_file};
+use icr_test_support::audit::{key, viewed};
+use icr_test_support::process::{ack, spawn_self};
 
 const CHILD_VAR: &str = "ICR_AUDIT_PROCESS_CHILD";
 const COUNT_VAR: &str = "ICR_AUDIT_PROCESS_COUNT";
@@ -27,12 +28,9 @@ const CHILD_TEST: &str = "audit_processes_child";
 const PROCESSES: usize = 8;
 const PER_PROCESS: u64 = 50;
 
-#[cfg(test)]
-use icr_test_support::audit::{key, viewed};
-
-/// The `i`-th view of this process (the session names the process).
-fn view(i: u64) -> AuditRecord {
-    viewed(format!("p{}-{i}", std::process::id()))
+/// The sessions of this process's views are named after it: `p<pid>-<i>`.
+fn sessions() -> String {
+    format!("p{}-", std::process::id())
 }
 
 /// The child: opens the shared log and appends `COUNT` entries from two threads,
@@ -53,7 +51,7 @@ fn audit_processes_child() {
             let (log, out) = (Arc::clone(&log), Arc::clone(&out));
             std::thread::spawn(move || {
                 for i in (t..count).step_by(2) {
-                    let entry = log.append(view(i)).unwrap();
+                    let entry = log.append(viewed(&sessions(), i)).unwrap();
                     let mut out = out.lock().unwrap();
                     writeln!(out, "ACK {}", entry.seq).unwrap();
                     out.flush().unwrap();
@@ -66,18 +64,18 @@ fn audit_processes_child() {
     }
 }
 
-#[cfg(test)]
 fn spawn(path: &Path, count: u64) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-        .env(CHILD_VAR, path)
-        .env(COUNT_VAR, count.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    let count = count.to_string();
+    spawn_self(
+        CHILD_TEST,
+        [
+            (CHILD_VAR, path.as_os_str()),
+            (COUNT_VAR, OsStr::new(&count)),
+        ],
+    )
 }
 
+// `cfg(test)` (always true here) tells clippy these helpers are test code.
 #[cfg(test)]
 fn log_path(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
@@ -88,18 +86,14 @@ fn log_path(name: &str) -> PathBuf {
     path
 }
 
+/// Every `ACK` a child printed.
 #[cfg(test)]
-/// Every `ACK` a child printed (the first may follow the test harness's own
-/// "test audit_processes_child ... " on the same line).
 fn acks(child: &mut Child) -> Vec<u64> {
     let out = child.stdout.take().unwrap();
     BufReader::new(out)
         .lines()
         .map_while(Result::ok)
-        .filter_map(|l| {
-            let at = l.find("ACK ")?;
-            l.get(at + 4..)?.trim().parse().ok()
-        })
+        .filter_map(|l| ack(&l)?.parse().ok())
         .collect()
 }
 
@@ -186,6 +180,6 @@ fn writers_killed_part_way_lose_no_acknowledged_entry_and_break_no_chain() {
     );
     // A new writer continues the chain after the kills.
     let log = FileAuditLog::open(&path, key()).unwrap();
-    let next = log.append(view(0)).unwrap();
+    let next = log.append(viewed(&sessions(), 0)).unwrap();
     assert!(next.seq > *acknowledged.iter().max().unwrap());
 }

@@ -22,31 +22,28 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use icr_core::SharedCareRecord;
 use icr_core::access::Policy;
 use icr_core::audit::{
-    AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink, AuditSource, Checkpoint,
-    ProblemKind, access_report_from, privacy_alerts_from,
+    AuditError, AuditKind, AuditOutcome, AuditSink, AuditSource, Checkpoint, ProblemKind,
+    access_report_from, privacy_alerts_from,
 };
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
 use icr_core::session::{Icr, SessionError, demo};
-
 use icr_test_support::audit::{key, viewed};
-
-fn view(i: usize) -> AuditRecord {
-    viewed(format!("s{i}"))
-}
+use icr_test_support::clock::NOW;
+use icr_test_support::demo::{record, token};
+use icr_test_support::summary::shown;
 
 fn owner(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).unwrap()
 }
 
 /// Writes `n` entries through one log and returns it.
-fn written(url: &str, n: usize) -> PostgresAuditLog {
+fn written(url: &str, n: u64) -> PostgresAuditLog {
     let log = Database::connect(url).unwrap().audit_log(key());
     for i in 0..n {
-        log.append(view(i)).unwrap();
+        log.append(viewed("s", i)).unwrap();
     }
     log
 }
@@ -77,7 +74,7 @@ fn many_hosts_append_to_one_gap_free_chain() {
                 s.spawn(move || {
                     (0..25)
                         .map(|i| {
-                            let e = log.append(view(i)).unwrap();
+                            let e = log.append(viewed("s", i)).unwrap();
                             (e.seq, e.mac)
                         })
                         .collect::<Vec<_>>()
@@ -201,7 +198,7 @@ fn truncation_and_rollback_are_found_against_a_checkpoint() {
     );
     // And the log that wrote them refuses to continue on the shortened chain.
     assert!(matches!(
-        log.append(view(99)),
+        log.append(viewed("s", 99)),
         Err(AuditError::ChainBroken {
             problem: ProblemKind::Truncated { .. },
             ..
@@ -211,7 +208,7 @@ fn truncation_and_rollback_are_found_against_a_checkpoint() {
     // restore from an older backup): entry 10 is there, with another MAC.
     let other = Database::connect(&url).unwrap().audit_log(key());
     for i in 0..3 {
-        other.append(view(100 + i)).unwrap();
+        other.append(viewed("s", 100 + i)).unwrap();
     }
     assert_eq!(
         problems(&other, Some(&checkpoint)),
@@ -251,7 +248,7 @@ fn the_audit_table_is_append_only() {
     .unwrap();
     let app_url = url.replace("postgres@", "icr_app@");
     let app = Database::connect(&app_url).unwrap().audit_log(key());
-    assert_eq!(app.append(view(4)).unwrap().seq, 4);
+    assert_eq!(app.append(viewed("s", 4)).unwrap().seq, 4);
     let mut as_app = owner(&app_url);
     for sql in [
         "UPDATE icr_audit SET line = line WHERE seq = 1",
@@ -335,12 +332,6 @@ fn tls_is_used_when_the_url_requires_it_and_a_server_without_it_is_refused() {
 
 // ---- session state shared between hosts ----
 
-const NOW: i64 = 1_790_000_000;
-
-fn record() -> SharedCareRecord {
-    icr_core::demo::record().unwrap()
-}
-
 /// A host: its own connections to the region's database, the demo policy and keys, and
 /// a clock the test moves.
 struct Host {
@@ -358,17 +349,6 @@ fn host(url: &str, clock: &Arc<AtomicI64>) -> Host {
         .clock(Arc::new(move || c.load(Ordering::SeqCst)))
         .build();
     Host { icr, log }
-}
-
-fn token(role: &str, relationship: Relationship, now: i64) -> String {
-    demo::token(
-        &Policy::default_uk().unwrap(),
-        role,
-        relationship,
-        icr_core::demo::patient().unwrap(),
-        now,
-    )
-    .unwrap()
 }
 
 #[test]
@@ -418,14 +398,7 @@ fn emergency_access_granted_at_one_host_is_seen_and_expires_at_every_host() {
         .icr
         .open_session(&token("hospital-doctor", Relationship::None, NOW + 1))
         .unwrap();
-    let shown = |s: &icr_core::session::Session| {
-        s.summary(&record())
-            .unwrap()
-            .sections
-            .iter()
-            .map(|s| s.items.len())
-            .sum::<usize>()
-    };
+    let shown = |s: &icr_core::session::Session| shown(&s.summary(&record()).unwrap());
     assert_eq!(shown(&at_b), 0);
     at_a.break_glass("Unconscious in ED, no history available")
         .unwrap();

@@ -19,43 +19,35 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use icr_core::access::Policy;
 use icr_core::audit::{AuditError, AuditKind, AuditRecord, AuditSink, AuditSource};
 use icr_core::launch::Relationship;
 use icr_core::postgres::Database;
 use icr_core::session::{SessionError, demo};
+use icr_test_support::audit::key;
+use icr_test_support::clock::now;
+use icr_test_support::demo::{record, token};
 
 #[test]
 fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
     let server = pg::server();
     let url = server.fresh_database("outage");
     let db = Database::connect(&url).unwrap();
-    let key = icr_test_support::audit::key();
-    let log = Arc::new(db.audit_log(key.clone()));
+    let log = Arc::new(db.audit_log(key()));
     let icr = demo::builder(log.clone())
         .unwrap()
         .state(Arc::new(db.state()))
         .build();
-    let policy = Policy::default_uk().unwrap();
-    let record = icr_core::demo::record().unwrap();
+    let record = record();
     let session = icr
-        .open_session(
-            &demo::token(
-                &policy,
-                "gp",
-                Relationship::RegisteredGp,
-                icr_core::demo::patient().unwrap(),
-                jiff::Timestamp::now().as_second(),
-            )
-            .unwrap(),
-        )
+        .open_session(&token("gp", Relationship::RegisteredGp, now()))
         .unwrap();
 
     let down = AtomicBool::new(false);
     let stop = AtomicBool::new(false);
-    let (returned, refused_while_down) = std::thread::scope(|s| {
+    let (returned, refused, refused_while_down) = std::thread::scope(|s| {
         let viewer = s.spawn(|| {
-            let (mut returned, mut refused_while_down, mut wrong) = (0u64, 0u64, Vec::new());
+            let (mut returned, mut refused, mut refused_while_down) = (0u64, 0u64, 0u64);
+            let mut wrong = Vec::new();
             while !stop.load(Ordering::SeqCst) {
                 let was_down = down.load(Ordering::SeqCst);
                 match session.summary(&record) {
@@ -67,6 +59,7 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
                     // neither returns anything.
                     Err(SessionError::AuditUnavailable(AuditError::Database { .. }))
                     | Err(SessionError::StateUnavailable(_)) => {
+                        refused += 1;
                         if was_down {
                             refused_while_down += 1;
                         }
@@ -76,7 +69,7 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
                 std::thread::sleep(Duration::from_millis(5));
             }
             assert!(wrong.is_empty(), "untyped failures: {wrong:?}");
-            (returned, refused_while_down)
+            (returned, refused, refused_while_down)
         });
         std::thread::sleep(Duration::from_millis(300));
         server.stop();
@@ -93,7 +86,10 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
         "views were attempted while it was down"
     );
     // While it was down nothing was returned: every view returned is in the chain, which
-    // verifies and has no view that was not returned.
+    // verifies. A view whose commit reached the disk as the server stopped, before its
+    // acknowledgement reached the SDK, is refused to the viewer yet in the chain (an
+    // audited view that showed nothing is safe; the reverse never is), so the chain may
+    // hold more views than were returned, never more than were attempted.
     let report = log.verify(None).unwrap();
     assert!(report.is_verified(), "{:?}", report.problems);
     let mut views = 0;
@@ -102,7 +98,10 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
         Ok(())
     })
     .unwrap();
-    assert_eq!(views, returned);
+    assert!(
+        returned <= views && views <= returned + refused,
+        "{views} views in the chain, {returned} returned, {refused} refused"
+    );
     // And after the restart views came back without reopening anything.
     assert!(session.summary(&record).is_ok());
 
@@ -116,7 +115,7 @@ fn views_fail_closed_while_the_database_is_down_and_resume_when_it_is_back() {
         .collect();
     server.crash();
     server.restart();
-    let after = Database::connect(&url).unwrap().audit_log(key);
+    let after = Database::connect(&url).unwrap().audit_log(key());
     let mut stored = std::collections::BTreeMap::new();
     after
         .for_each_verified(0, &mut |e| {

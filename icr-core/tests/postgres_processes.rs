@@ -23,23 +23,24 @@ use icr_test_support::database as pg;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use icr_core::SharedCareRecord;
-use icr_core::access::Policy;
 use icr_core::audit::{
     AuditEntry, AuditError, AuditKind, AuditRecord, AuditSink, AuditSource, access_report_from,
 };
 use icr_core::launch::Relationship;
 use icr_core::postgres::{Database, PostgresAuditLog};
 use icr_core::session::demo;
+use icr_test_support::audit::key;
+use icr_test_support::clock::now;
+use icr_test_support::demo::{record, token};
+use icr_test_support::process::{ack, spawn_self};
+use icr_test_support::rng::Rng;
 
 const MODE: &str = "ICR_PG_CHILD";
 const URL: &str = "ICR_PG_URL";
-
-use icr_test_support::audit::key;
 
 /// Prints each acknowledged entry, then hands it back.
 struct Acking(PostgresAuditLog);
@@ -54,14 +55,6 @@ impl AuditSink for Acking {
     }
 }
 
-fn record() -> SharedCareRecord {
-    icr_core::demo::record().unwrap()
-}
-
-fn now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
-
 #[test]
 fn child() {
     let Ok(mode) = std::env::var(MODE) else {
@@ -74,8 +67,6 @@ fn child() {
         .unwrap()
         .state(Arc::new(db.state()))
         .build();
-    let policy = Policy::default_uk().unwrap();
-    let patient = icr_core::demo::patient().unwrap();
     match mode.as_str() {
         "views" => {
             let seconds: u64 = std::env::var("ICR_PG_SECONDS")
@@ -85,14 +76,7 @@ fn child() {
             let record = record();
             let until = Instant::now() + Duration::from_secs(seconds);
             while Instant::now() < until {
-                let token = demo::token(
-                    &policy,
-                    "gp",
-                    Relationship::RegisteredGp,
-                    patient.clone(),
-                    now(),
-                )
-                .unwrap();
+                let token = token("gp", Relationship::RegisteredGp, now());
                 let session = icr.open_session(&token).unwrap();
                 session.summary(&record).unwrap();
             }
@@ -107,8 +91,7 @@ fn child() {
             .unwrap();
         },
         "opt-out" => {
-            let token =
-                demo::token(&policy, "gp", Relationship::RegisteredGp, patient, now()).unwrap();
+            let token = token("gp", Relationship::RegisteredGp, now());
             let session = icr.open_session(&token).unwrap();
             session
                 .record_opt_out(true, "Patient asked not to share")
@@ -119,14 +102,7 @@ fn child() {
 }
 
 fn spawn(mode: &str, url: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env(MODE, mode)
-        .env(URL, url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    spawn_self("child", [(MODE, mode), (URL, url)])
 }
 
 /// The `ACK` lines a child printed, as sequence number → MAC.
@@ -135,10 +111,7 @@ fn acks(child: &mut Child) -> BTreeMap<u64, String> {
         .lines()
         .map_while(Result::ok)
         .filter_map(|l| {
-            // The harness writes `test child ... ` before the test runs, without a
-            // newline, so the first line can start with it.
-            let at = l.find("ACK ")?;
-            let mut parts = l.get(at + 4..)?.split(' ');
+            let mut parts = ack(&l)?.split(' ');
             Some((parts.next()?.parse().ok()?, parts.next()?.to_owned()))
         })
         .collect()
@@ -212,23 +185,11 @@ fn eight_processes_view_at_once_and_the_chain_holds_every_acknowledged_entry() {
     );
 }
 
-/// A small generator for kill times (no randomness crate for one test).
-struct XorShift(u64);
-
-impl XorShift {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn writers_killed_at_random_points_never_lose_an_acknowledged_entry() {
     let url = pg::server().fresh_database("processes_kill");
     Database::connect(&url).unwrap();
-    let mut rng = XorShift(u64::from(std::process::id()) | 1 << 40);
+    let mut rng = Rng::new(u64::from(std::process::id()) | 1 << 40);
     // A writer that runs throughout, so kills land while others hold the chain's lock.
     let mut steady = spawn("append", &url);
     let mut acknowledged = BTreeMap::new();
@@ -267,14 +228,7 @@ fn an_opt_out_recorded_by_one_process_hides_the_record_in_another() {
         .unwrap()
         .state(Arc::new(db.state()))
         .build();
-    let token = demo::token(
-        &Policy::default_uk().unwrap(),
-        "gp",
-        Relationship::RegisteredGp,
-        icr_core::demo::patient().unwrap(),
-        now(),
-    )
-    .unwrap();
+    let token = token("gp", Relationship::RegisteredGp, now());
     let summary = icr
         .open_session(&token)
         .unwrap()

@@ -17,8 +17,7 @@ use icr_core::launch::Relationship;
 use icr_ffi::{
     AuditLog, Icr, IcrConfig, IcrError, demo_patient_nhs_number, demo_sources, mint_demo_token,
 };
-
-const KEY: &[u8] = b"region audit key for the ffi tests, 32+";
+use icr_test_support::audit::KEY;
 
 fn host(url: &str) -> Arc<Icr> {
     Icr::new(IcrConfig {
@@ -38,14 +37,7 @@ fn shown(icr: &Icr, token: String) -> usize {
     for s in demo_sources() {
         set.add_json(Some(s.organisation), s.json).unwrap();
     }
-    set.merge()
-        .unwrap()
-        .summary()
-        .unwrap()
-        .sections
-        .iter()
-        .map(|s| s.items.len())
-        .sum()
+    icr_test_support::summary::shown(&set.merge().unwrap().summary().unwrap())
 }
 
 #[test]

@@ -5,52 +5,20 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
+
+use icr_test_support::audit::key_hex;
+use icr_test_support::process::{stderr, stdout};
+use icr_test_support::temp::TempDir;
 
 const NHS: &str = "9990000026";
-const KEY: &str = "4242424242424242424242424242424242424242424242424242424242424242";
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "icr-cli-{}-{name}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn icr(dir: &Dir, args: &[&str]) -> Output {
+fn icr(dir: &TempDir, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_icr"))
         .args(args)
-        .current_dir(&dir.0)
-        .env("ICR_AUDIT_KEY", KEY)
+        .current_dir(dir.root())
+        .env("ICR_AUDIT_KEY", key_hex())
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn bundle(patients: &[(&str, &str)]) -> String {
@@ -70,7 +38,7 @@ fn bundle(patients: &[(&str, &str)]) -> String {
     )
 }
 
-fn write(dir: &Dir, name: &str, text: &str) -> PathBuf {
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let p = dir.path(name);
     std::fs::write(&p, text).unwrap();
     p
@@ -82,7 +50,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn a_planted_file_or_symlink_at_the_audit_path_is_refused_and_left_untouched() {
-    let dir = Dir::new("planted");
+    let dir = TempDir::new("planted");
     let record = write(&dir, "gp.json", &bundle(&[(NHS, "Example")]));
     let planted = write(&dir, "icr-audit.log", "secret-token-value\n");
     let out = icr(&dir, &["summary", s(&record)]);
@@ -96,7 +64,7 @@ fn a_planted_file_or_symlink_at_the_audit_path_is_refused_and_left_untouched() {
         std::fs::read_to_string(&planted).unwrap(),
         "secret-token-value\n"
     );
-    let names: Vec<_> = std::fs::read_dir(&dir.0)
+    let names: Vec<_> = std::fs::read_dir(dir.root())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
@@ -114,7 +82,7 @@ fn a_planted_file_or_symlink_at_the_audit_path_is_refused_and_left_untouched() {
 
 #[test]
 fn record_text_cannot_drive_the_terminal_or_forge_a_line() {
-    let dir = Dir::new("escapes");
+    let dir = TempDir::new("escapes");
     let family = "Example\r\n== NHS No. 000 000 0000 ==\u{1b}[2J\u{1b}[31m\u{7}\u{202e}";
     let record = write(&dir, "gp.json", &bundle(&[(NHS, family)]));
     let out = icr(&dir, &["summary", s(&record)]);
@@ -130,7 +98,7 @@ fn record_text_cannot_drive_the_terminal_or_forge_a_line() {
 
 #[test]
 fn a_file_that_cannot_be_read_says_why() {
-    let dir = Dir::new("causes");
+    let dir = TempDir::new("causes");
     let broken = write(&dir, "broken.json", "{\"resourceType\": \"Bundle\", ");
     let out = icr(&dir, &["summary", s(&broken)]);
     assert_eq!(out.status.code(), Some(1));
@@ -158,7 +126,7 @@ fn a_file_that_cannot_be_read_says_why() {
 
 #[test]
 fn a_bundle_of_several_patients_needs_the_patient_named_and_then_shows_that_patient() {
-    let dir = Dir::new("patients");
+    let dir = TempDir::new("patients");
     let many = write(
         &dir,
         "many.json",
@@ -185,7 +153,7 @@ fn a_bundle_of_several_patients_needs_the_patient_named_and_then_shows_that_pati
 
 #[test]
 fn a_presented_token_is_verified_and_a_long_lived_one_is_refused() {
-    let dir = Dir::new("tokens");
+    let dir = TempDir::new("tokens");
     let record = write(&dir, "gp.json", &bundle(&[(NHS, "Example")]));
     let token = stdout(&icr(&dir, &["token", "--as", "nurse", "--patient", NHS]));
     let out = icr(
@@ -204,7 +172,7 @@ fn a_presented_token_is_verified_and_a_long_lived_one_is_refused() {
 
 #[test]
 fn an_edited_last_audit_entry_is_caught_by_the_checkpoint_beside_the_log() {
-    let dir = Dir::new("checkpoint");
+    let dir = TempDir::new("checkpoint");
     let record = write(&dir, "gp.json", &bundle(&[(NHS, "Example")]));
     for _ in 0..2 {
         assert_eq!(icr(&dir, &["summary", s(&record)]).status.code(), Some(0));
@@ -234,7 +202,7 @@ fn an_edited_last_audit_entry_is_caught_by_the_checkpoint_beside_the_log() {
 
 #[test]
 fn fetching_when_every_source_is_down_says_nothing_was_received_and_fails() {
-    let dir = Dir::new("down");
+    let dir = TempDir::new("down");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
@@ -257,7 +225,7 @@ fn fetching_when_every_source_is_down_says_nothing_was_received_and_fails() {
 #[cfg(unix)]
 #[test]
 fn a_device_is_not_a_verified_audit_log() {
-    let dir = Dir::new("devzero");
+    let dir = TempDir::new("devzero");
     let out = icr(&dir, &["audit", "verify", "/dev/zero"]);
     assert_ne!(out.status.code(), Some(0));
     assert!(!stdout(&out).contains("verified"), "{}", stdout(&out));
@@ -265,7 +233,7 @@ fn a_device_is_not_a_verified_audit_log() {
 
 #[test]
 fn an_as_of_date_the_clock_cannot_stand_at_is_an_error_not_today() {
-    let dir = Dir::new("asof");
+    let dir = TempDir::new("asof");
     let record = write(&dir, "gp.json", &bundle(&[(NHS, "Example")]));
     for day in ["9999-12-31", "0001-01-01"] {
         let out = icr(&dir, &["summary", "--as-of", day, s(&record)]);
@@ -286,7 +254,7 @@ fn an_as_of_date_the_clock_cannot_stand_at_is_an_error_not_today() {
 
 #[test]
 fn odd_values_are_refused_or_flagged_never_shown_as_facts() {
-    let dir = Dir::new("odd");
+    let dir = TempDir::new("odd");
     let json = format!(
         r#"{{"resourceType":"Bundle","type":"collection","entry":[
         {{"resource":{{"resourceType":"Patient","id":"p","identifier":[{{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"{NHS}"}}],
@@ -325,7 +293,7 @@ fn odd_values_are_refused_or_flagged_never_shown_as_facts() {
 /// run succeeds and the log verifies with every entry (8 per run).
 #[test]
 fn many_processes_share_one_audit_file_without_breaking_its_chain() {
-    let dir = Dir::new("processes");
+    let dir = TempDir::new("processes");
     let log = dir.path("audit.log");
     let log = log.to_str().unwrap();
     let per_run = {
@@ -343,8 +311,8 @@ fn many_processes_share_one_audit_file_without_breaking_its_chain() {
             .map(|_| {
                 Command::new(env!("CARGO_BIN_EXE_icr"))
                     .args(["demo", "--audit", log])
-                    .current_dir(&dir.0)
-                    .env("ICR_AUDIT_KEY", KEY)
+                    .current_dir(dir.root())
+                    .env("ICR_AUDIT_KEY", key_hex())
                     .stdout(std::process::Stdio::null())
                     .stderr(std::process::Stdio::piped())
                     .spawn()

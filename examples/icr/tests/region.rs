@@ -14,33 +14,21 @@ use icr_test_support::database as pg;
 
 use std::process::{Command, Output};
 
+use icr_core::demo::PATIENT_NHS_NUMBER as NHS;
+use icr_test_support::audit::key_hex;
+use icr_test_support::json::shown;
+use icr_test_support::process::{stderr, stdout};
 use serde_json::Value;
 
-const NHS: &str = "9990000026";
-const KEY: &str = "4242424242424242424242424242424242424242424242424242424242424242";
 const DAY: &str = "2026-11-25";
 
 fn icr(database: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_icr"))
         .args(args)
-        .env("ICR_AUDIT_KEY", KEY)
+        .env("ICR_AUDIT_KEY", key_hex())
         .env("ICR_DATABASE_URL", database)
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn shown(summary_json: &str) -> usize {
-    let v: Value = serde_json::from_str(summary_json).unwrap();
-    v["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["items"].as_array().map_or(0, Vec::len))
-        .sum()
 }
 
 #[test]
@@ -92,14 +80,10 @@ fn a_token_presented_at_a_second_process_is_refused() {
     );
     let token = stdout(&token).trim().to_owned();
     let first = icr(&url, &["demo", "--json", "--token", &token]);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert!(first.status.success(), "{}", stderr(&first));
     let second = icr(&url, &["demo", "--json", "--token", &token]);
     assert!(!second.status.success());
-    assert!(String::from_utf8_lossy(&second.stderr).contains("already"));
+    assert!(stderr(&second).contains("already"));
     let alerts = icr(&url, &["audit", "alerts", "--json"]);
     let alerts: Vec<Value> = serde_json::from_str(&stdout(&alerts)).unwrap();
     assert_eq!(alerts.len(), 1);
@@ -122,11 +106,7 @@ fn emergency_access_from_one_process_is_seen_by_another_and_expires_for_both() {
         ];
         args.extend_from_slice(extra);
         let out = icr(&url, &args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", stderr(&out));
         shown(&stdout(&out))
     };
     assert_eq!(view(&[], DAY), 0, "no relationship: withheld");

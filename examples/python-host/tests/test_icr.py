@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import threading
 import time
 
@@ -62,13 +63,13 @@ def is_data_variant(value):
 def same(typed, sent, where="summary"):
     """The typed value carries exactly what the JSON does: every JSON member is a field of
     the typed value with the same value, and every typed field the JSON leaves out is
-    empty (None or an empty list). Enums compare by their JSON code; a tagged variant by
-    its `kind` or its one key."""
+    empty (None, an empty list or false: all the JSON skips). Enums compare by their JSON
+    code; a tagged variant by its `kind` or its one key."""
     if isinstance(typed, enum.Enum):
         assert code(typed) == sent, where
         return
     if isinstance(typed, (str, int, float, bool)) or typed is None:
-        assert typed == sent, where
+        assert typed == sent and isinstance(typed, bool) == isinstance(sent, bool), where
         return
     if isinstance(typed, list):
         assert isinstance(sent, list) and len(typed) == len(sent), where
@@ -103,7 +104,7 @@ def same(typed, sent, where="summary"):
         if key in sent:
             same(value, sent[key], f"{where}.{key}")
         else:
-            assert value in (None, [], False, 0) or value == [], f"{where}.{key}: typed only"
+            assert value is None or value is False or value == [], f"{where}.{key}: typed only"
 
 
 def test_open_session_with_valid_token(ehr):
@@ -208,15 +209,29 @@ def test_typed_summary_carries_exactly_the_json_of_the_largest_corpus_record():
 
 
 def test_the_comparison_notices_a_difference(record):
-    """`same` fails when one side has what the other has not."""
-    summary, doc = record.summary(), json.loads(record.summary_json())
-    doc["sections"][0]["title"] += "!"
-    with pytest.raises(AssertionError):
-        same(summary, doc)
-    doc = json.loads(record.summary_json())
-    doc["sections"][2]["items"][0]["only_in_json"] = 1
-    with pytest.raises(AssertionError):
-        same(summary, doc)
+    """`same` fails where one side has what the other has not, or another value."""
+    summary = record.summary()
+
+    def title_changed(doc):
+        doc["sections"][0]["title"] += "!"
+
+    def only_in_json(doc):
+        doc["sections"][2]["items"][0]["only_in_json"] = 1
+
+    def only_typed(doc):
+        del doc["sections"][2]["items"][0]["title"]
+
+    def other_code(doc):
+        doc["sections"][0]["key"] = "allergies"
+
+    for change, where in ((title_changed, "summary.sections[0].title"),
+                          (only_in_json, "summary.sections[2].items[0].only_in_json: in the JSON"),
+                          (only_typed, "summary.sections[2].items[0].title: typed only"),
+                          (other_code, "summary.sections[0].key")):
+        doc = json.loads(record.summary_json())
+        change(doc)
+        with pytest.raises(AssertionError, match=re.escape(where)):
+            same(summary, doc)
 
 
 def items_of(summary):

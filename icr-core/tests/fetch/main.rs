@@ -24,7 +24,6 @@ mod third_party;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use icr_core::NhsNumber;
 use icr_core::fetch::{
     Directory, FetchOptions, Fetched, GP_CONNECT_INTERACTION_ID, Requester, SourceOutcome,
     SourceProgress, fetch_records,
@@ -34,20 +33,16 @@ use serde_json::{Value, json};
 
 use server::{Reply, Request, Server, json as json_reply, typed};
 
-pub(crate) const PATIENT: &str = "9990000026";
+pub(crate) use icr_test_support::demo::patient;
+
+/// The demo patient, whom the demo sources are about.
+pub(crate) const PATIENT: &str = icr_core::demo::PATIENT_NHS_NUMBER;
 /// Another valid NHS number (modulus 11), for identity mismatches.
 pub(crate) const OTHER_PATIENT: &str = "9434765919";
 
-pub(crate) fn patient() -> NhsNumber {
-    NhsNumber::parse(PATIENT).unwrap()
-}
-
+/// The FHIR of the demo source in `file`, as a server sends it.
 pub(crate) fn demo(file: &str) -> Vec<u8> {
-    icr_core::demo::sources()
-        .into_iter()
-        .find(|s| s.file == file)
-        .map(|s| s.json.as_bytes().to_vec())
-        .unwrap()
+    icr_test_support::demo::source(file).json.into_bytes()
 }
 
 /// A demo R4 bundle as a FHIR server holds it: `urn:uuid:` references rewritten to

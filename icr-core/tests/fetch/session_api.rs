@@ -3,43 +3,34 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use icr_core::audit::{AuditKey, AuditKind, MemoryAuditLog};
+use icr_core::audit::{AuditKind, MemoryAuditLog};
 use icr_core::launch::Relationship;
 use icr_core::merge::SourceStatus;
 use icr_core::session::{Icr, Session, demo as session_demo};
 use icr_core::{IngestOptions, ingest, merge};
+use icr_test_support::audit::key;
+use icr_test_support::clock::{self, now};
+use icr_test_support::demo::{token, token_for};
 use serde_json::{Value, json};
 
 use super::server::{Reply, Server};
 use super::*;
 
+/// The demo ICR (on the system clock) and its audit log.
 pub(crate) fn icr() -> (Icr, Arc<MemoryAuditLog>) {
-    let log = Arc::new(MemoryAuditLog::new(
-        AuditKey::from_bytes(&[9u8; 32]).unwrap(),
-    ));
+    let log = Arc::new(MemoryAuditLog::new(key()));
     (session_demo::icr(log.clone()).unwrap(), log)
 }
 
+/// A session of the policy role `role`, registered with the demo patient, opened now.
 pub(crate) fn open(icr: &Icr, role: &str) -> Session {
-    let now = jiff::Timestamp::now().as_second();
-    let token = session_demo::token(
-        icr.policy(),
-        role,
-        Relationship::RegisteredGp,
-        patient(),
-        now,
-    )
-    .unwrap();
+    let token = token(role, Relationship::RegisteredGp, now());
     icr.open_session(&token).unwrap()
 }
 
 /// The five demo organisations as the directory names them (as `demo::sources` does).
 pub(crate) fn demo_source(ods: &str, base: &str) -> Value {
-    let org = icr_core::demo::sources()
-        .into_iter()
-        .find(|s| s.organisation.ods_code.as_deref() == Some(ods))
-        .unwrap()
-        .organisation;
+    let org = icr_test_support::demo::source_of(ods).organisation;
     let kind = if ods == "Y90001" {
         "gp-connect-structured"
     } else {
@@ -259,22 +250,13 @@ async fn blocking_wrapper_inside_a_runtime() {
 async fn an_expired_session_fetches_nothing() {
     let gp = gp_connect_server("127.0.0.1", gp_bundle()).await;
     let directory = directory(1000, vec![demo_source("Y90001", &gp.url("/gpc"))]);
-    let log = Arc::new(MemoryAuditLog::new(
-        AuditKey::from_bytes(&[9u8; 32]).unwrap(),
-    ));
-    let later = jiff::Timestamp::now().as_second() + 24 * 3600;
+    let log = Arc::new(MemoryAuditLog::new(key()));
+    let later = now() + 24 * 3600;
     let icr_later = session_demo::builder(log)
         .unwrap()
-        .clock(Arc::new(move || later))
+        .clock(clock::fixed(later))
         .build();
-    let token = session_demo::token(
-        icr_later.policy(),
-        "gp",
-        Relationship::RegisteredGp,
-        patient(),
-        later - 23 * 3600,
-    )
-    .unwrap();
+    let token = token("gp", Relationship::RegisteredGp, later - 23 * 3600);
     // A token minted long before the clock: refused at open, or expired at fetch.
     match icr_later.open_session(&token) {
         Err(_) => {}
@@ -292,20 +274,9 @@ async fn an_expired_session_fetches_nothing() {
 
 /// A session for a patient the host holds as restricted (PDS S-flag).
 fn open_restricted(icr: &Icr) -> Session {
-    let now = jiff::Timestamp::now().as_second();
-    let rule = icr.policy().role("gp").unwrap();
-    let codes = rule.r#match.first().unwrap();
-    let mut context = icr_core::launch::demo::context(
-        &codes.role_profile,
-        codes.job_role.as_deref(),
-        session_demo::ORGANISATION,
-        patient(),
-        Relationship::RegisteredGp,
-        now,
-    );
-    context.patient_restricted = true;
-    let key = icr_core::launch::demo::signing_key().unwrap();
-    let token = icr_core::launch::mint(&context, icr_core::launch::demo::KID, &key).unwrap();
+    let token = token_for("gp", Relationship::RegisteredGp, patient(), now(), |c| {
+        c.patient_restricted = true;
+    });
     icr.open_session(&token).unwrap()
 }
 

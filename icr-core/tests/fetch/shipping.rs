@@ -12,17 +12,18 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use icr_core::audit::{
-    AUDIT_ENTRY_SYSTEM, AuditEntry, AuditKey, AuditKind, AuditOutcome, AuditRecord, AuditSink,
-    AuditSystem, AuditSystems, Checkpoint, FileAuditLog, FileShipMark, MemoryAuditLog, ProblemKind,
-    ShipError, ShipMark, ShipReport, ShipTarget, WithheldCount, ship_pending, to_balp_audit_event,
+    AUDIT_ENTRY_SYSTEM, AuditEntry, AuditKind, AuditOutcome, AuditRecord, AuditSink, AuditSystem,
+    AuditSystems, Checkpoint, FileAuditLog, FileShipMark, MemoryAuditLog, ProblemKind, ShipError,
+    ShipMark, ShipReport, ShipTarget, WithheldCount, ship_pending, to_balp_audit_event,
 };
+use icr_test_support::audit::{another_key, key};
+use icr_test_support::temp::TempDir;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,35 +35,6 @@ use super::third_party::{start_with, test_servers};
 const PATIENTS: [&str; 2] = ["9990000026", "9434765919"];
 
 // ---- fixtures ------------------------------------------------------------------------
-
-static NEXT_DIR: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("icr-ship-{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn key() -> AuditKey {
-    AuditKey::from_bytes(&[0x5a; 32]).unwrap()
-}
 
 /// The `i`-th record of a day's log: views (some under break-glass, with items shown
 /// and withheld), denials, break-glass granted and refused, refused launches, opt-outs
@@ -712,7 +684,7 @@ fn a_log_that_no_longer_holds_the_mark_is_reported_and_nothing_is_sent() {
     let sent = server.requests().len();
 
     // Replaced by another log (another key's chain) with more entries.
-    let other = MemoryAuditLog::new(AuditKey::from_bytes(&[0x11; 32]).unwrap());
+    let other = MemoryAuditLog::new(another_key());
     for i in 0..8 {
         other.append(record(i, 9)).unwrap();
     }

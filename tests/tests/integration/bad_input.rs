@@ -197,11 +197,7 @@ fn a_truncated_document_is_truncated() {
         IngestError::Truncated { .. }
     ));
     // A real document cut in half.
-    let gp = icr_core::demo::sources()
-        .into_iter()
-        .next()
-        .map(|s| s.json)
-        .unwrap();
+    let gp = icr_test_support::demo::source("gp-practice.gpconnect-stu3.json").json;
     let text = gp.as_str();
     let gp = gp.as_bytes();
     let mut cut = text.len() / 2;

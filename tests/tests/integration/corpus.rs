@@ -273,7 +273,7 @@ fn check_items(
             report.entries
         ));
     }
-    let shown = crate::host::shown(&summary);
+    let shown = icr_test_support::summary::shown(&summary);
     if shown != merged.len() {
         problems.push(format!(
             "{name}: the GP sees {shown} items of {}",

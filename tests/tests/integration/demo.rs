@@ -6,22 +6,18 @@
 use std::collections::BTreeMap;
 
 use icr_core::audit::{AuditEntry, AuditKind, AuditOutcome};
+use icr_core::demo::PATIENT_NHS_NUMBER as NHS;
 use icr_core::launch::Relationship;
 use icr_core::merge::SourceStatus;
 use icr_core::model::Section;
 use icr_core::model::{AllergyStatus, CareSetting, ChangeKind, Detail, Entry, SensitiveCategory};
 use icr_core::summary::{SummarySection, WithheldReason};
 use icr_core::{PatientSummary, SharedCareRecord};
+use icr_test_support::clock::today;
+use icr_test_support::demo::{record, source_records};
+use icr_test_support::summary::{section, shown, withheld};
 
-use crate::fixtures::{demo_sources, section};
-use crate::host::{Host, View, shown, today, withheld};
-
-/// The demo patient's NHS number.
-const NHS: &str = "9990000026";
-
-fn record() -> SharedCareRecord {
-    icr_core::merge(demo_sources(), vec![])
-}
+use crate::host::{Host, View};
 
 /// The summary the registered GP sees: everything (checked: nothing withheld).
 fn summary() -> PatientSummary {
@@ -84,7 +80,7 @@ fn assert_accounted(view: &PatientSummary, gp: &PatientSummary, record: &SharedC
 
 #[test]
 fn all_five_sources_ingest_and_are_ok() {
-    let records = demo_sources();
+    let records = source_records();
     assert_eq!(records.len(), 5);
     for r in &records {
         assert!(

@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 
 use icr_core::IngestOptions;
+use icr_test_support::json::arr;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
@@ -62,10 +63,6 @@ const SYNTHEA: [&str; 2] = [
     "synthea/Margie619_Hettinger594_29428a22-5f03-492e-83bb-da34bb2a12c9.json",
     "synthea/Versie_Botsford_56121408-15fe-47a5-8279-6f05dee51464.json",
 ];
-
-fn arr(v: &Value) -> &[Value] {
-    v.as_array().map_or(&[], Vec::as_slice)
-}
 
 /// The first string at any of the JSON pointers.
 fn at<'a>(v: &'a Value, pointers: &[&str]) -> Option<&'a str> {

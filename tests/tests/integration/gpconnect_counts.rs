@@ -32,8 +32,8 @@ use icr_core::ingest::{SectionNoteKind, SkipReason, WarningCode};
 use icr_core::model::Section;
 use icr_core::summary::PatientSummary;
 use icr_core::{IngestOptions, SourceRecord};
+use icr_test_support::summary::section;
 
-use crate::fixtures::section;
 use crate::host::gp_summary_of;
 use crate::{corpus_dir, loud};
 

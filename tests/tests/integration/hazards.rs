@@ -12,12 +12,14 @@ use icr_core::model::{CareSetting, Organisation, Section};
 use icr_core::render::{PanelOptions, panel_html};
 use icr_core::summary::PatientSummary;
 use icr_core::{FailedSource, IngestOptions, SharedCareRecord, SourceRecord};
+use icr_test_support::clock::today;
+use icr_test_support::demo::source_records;
+use icr_test_support::summary::section;
 
-use crate::fixtures::{demo_sources, section};
-use crate::host::{Host, today};
+use crate::host::Host;
 
 /// The demo patient's NHS number.
-const NHS: &str = "9990000026";
+const NHS: &str = icr_core::demo::PATIENT_NHS_NUMBER;
 /// A valid NHS number of somebody else.
 const SOMEONE_ELSE: &str = "9434765919";
 
@@ -50,7 +52,7 @@ fn nhs(n: &str) -> String {
 }
 
 fn merged(extra: Vec<SourceRecord>, failures: Vec<FailedSource>) -> SharedCareRecord {
-    let mut records = demo_sources();
+    let mut records = source_records();
     records.extend(extra);
     icr_core::merge(records, failures)
 }
@@ -515,7 +517,7 @@ fn the_fhir_audit_event_and_the_access_report_carry_the_items_shown_and_withheld
     assert_eq!(named("withheld"), entry.record.items_withheld);
     assert_eq!(
         named("withheld").len(),
-        crate::host::withheld(&view.summary),
+        icr_test_support::summary::withheld(&view.summary),
         "every item withheld"
     );
     assert_eq!(
@@ -532,7 +534,7 @@ fn the_fhir_audit_event_and_the_access_report_carry_the_items_shown_and_withheld
     assert_eq!(line.items_shown, count(shown.len()));
     assert_eq!(
         line.items_withheld,
-        count(crate::host::withheld(&view.summary))
+        count(icr_test_support::summary::withheld(&view.summary))
     );
 }
 

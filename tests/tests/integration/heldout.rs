@@ -23,9 +23,12 @@ use std::sync::OnceLock;
 use icr_core::launch::Relationship;
 use icr_core::model::{CareSetting, Organisation};
 use icr_core::{IngestOptions, NhsNumber};
+use icr_test_support::json::arr;
+use icr_test_support::rng::Rng;
+use icr_test_support::summary::{shown, withheld};
 use serde_json::{Value, json};
 
-use crate::host::{Host, shown, withheld};
+use crate::host::Host;
 
 /// The patient's NHS number, in every file (also the other person's).
 const NHS: &str = "9434765919";
@@ -79,36 +82,18 @@ const SOURCES: [Source; 4] = [
 const ORDER_A: [usize; 4] = [0, 1, 2, 3];
 const ORDER_B: [usize; 4] = [3, 2, 1, 0];
 
-/// A small seeded PRNG (SplitMix64), so that a shuffle is the same on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        let n = u64::try_from(n).expect("a length fits in u64");
-        usize::try_from(self.next() % n).expect("below a usize")
-    }
-}
-
-/// The Bundle with its entries in an order shuffled (Fisher–Yates) from `seed`.
+/// The Bundle with its entries in an order shuffled (Fisher–Yates) from `seed` (the
+/// same on every run).
 fn shuffled(json: &[u8], seed: u64) -> Vec<u8> {
     let mut doc: Value = serde_json::from_slice(json).expect("a fixture is JSON");
     let entries = doc["entry"].as_array_mut().expect("a Bundle with entries");
     let before: Vec<Value> = entries.clone();
-    let mut rng = SplitMix(seed);
+    let mut rng = Rng::new(seed);
     // The order test can fail only if the order really changed: a shuffle that left a
     // small Bundle in order is shuffled again (the same on every run).
     while *entries == before {
         for i in (1..entries.len()).rev() {
-            entries.swap(i, rng.below(i + 1));
+            entries.swap(i, rng.index(i + 1));
         }
     }
     serde_json::to_vec(&doc).expect("JSON out")
@@ -158,10 +143,6 @@ fn summary_of(order: &[usize], seed: Option<u64>) -> (String, Value) {
 fn summary() -> &'static Value {
     static SUMMARY: OnceLock<Value> = OnceLock::new();
     SUMMARY.get_or_init(|| summary_of(&ORDER_A, None).1)
-}
-
-fn arr(v: &Value) -> &[Value] {
-    v.as_array().map_or(&[], Vec::as_slice)
 }
 
 /// A section's items (every section is always present).

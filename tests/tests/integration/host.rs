@@ -6,23 +6,20 @@
 //! patient, opens a session and asks for the summary, exactly as an embedding EPR would.
 //!
 //! The clock is fixed at [`NOW`] rather than the system's, so every summary is made for
-//! the same day (ages and staleness do not drift with the date the tests run on).
+//! the same day, [`icr_test_support::clock::today`] (ages and staleness do not drift with
+//! the date the tests run on).
 
 use std::sync::Arc;
 
 use icr_core::SharedCareRecord;
-use icr_core::audit::{AuditKey, MemoryAuditLog};
-use icr_core::launch::{self, LaunchContext, Relationship};
+use icr_core::audit::MemoryAuditLog;
+use icr_core::launch::{LaunchContext, Relationship};
 use icr_core::session::{self, Icr};
 use icr_core::summary::PatientSummary;
-
-/// The moment every session is opened and every summary made: 2026-11-25T12:00:00Z.
-pub(crate) const NOW: i64 = 1_795_608_000;
-
-/// The summary date that [`NOW`] gives.
-pub(crate) fn today() -> jiff::civil::Date {
-    jiff::civil::date(2026, 11, 25)
-}
+use icr_test_support::audit::key;
+use icr_test_support::clock::{self, NOW};
+use icr_test_support::demo::token_for;
+use icr_test_support::summary::shown;
 
 /// The demo ICR and its audit log.
 pub(crate) struct Host {
@@ -45,11 +42,10 @@ impl Host {
 
     /// The demo ICR with its builder changed by `finish` (another staleness threshold).
     pub(crate) fn with(finish: impl FnOnce(session::IcrBuilder) -> session::IcrBuilder) -> Host {
-        let key = AuditKey::from_bytes(&[7u8; 32]).expect("a 32-byte audit key");
-        let audit = Arc::new(MemoryAuditLog::new(key));
+        let audit = Arc::new(MemoryAuditLog::new(key()));
         let builder = session::demo::builder(audit.clone())
             .expect("the demo ICR")
-            .clock(Arc::new(|| NOW));
+            .clock(clock::fixed(NOW));
         let icr = finish(builder).build();
         Host { icr, audit }
     }
@@ -68,17 +64,7 @@ impl Host {
         edit: impl FnOnce(&mut LaunchContext),
     ) -> Result<PatientSummary, session::SessionError> {
         let patient = record.nhs_number().cloned().expect("the record's patient");
-        let mut context = launch::demo::context(
-            "R8000",
-            Some("R0260"),
-            session::demo::ORGANISATION,
-            patient,
-            Relationship::RegisteredGp,
-            NOW,
-        );
-        edit(&mut context);
-        let key = launch::demo::signing_key().expect("the demo key");
-        let token = launch::mint(&context, launch::demo::KID, &key).expect("a demo token");
+        let token = token_for("gp", Relationship::RegisteredGp, patient, NOW, edit);
         self.icr.open_session(&token)?.summary(record)
     }
 
@@ -94,8 +80,7 @@ impl Host {
             .nhs_number()
             .cloned()
             .expect("a session needs the record's patient to have a valid NHS number");
-        let token = session::demo::token(self.icr.policy(), role, relationship, patient, NOW)
-            .unwrap_or_else(|e| panic!("demo token for {role}: {e}"));
+        let token = token_for(role, relationship, patient, NOW, |_| {});
         let session = self
             .icr
             .open_session(&token)
@@ -132,21 +117,6 @@ pub(crate) fn assert_everything_shown(summary: &PatientSummary, record: &SharedC
         .collect();
     assert!(withheld.is_empty(), "withheld from the GP: {withheld:?}");
     assert_eq!(shown(summary), record.len(), "items shown to the GP");
-}
-
-/// Items shown, over all sections.
-pub(crate) fn shown(summary: &PatientSummary) -> usize {
-    summary.sections.iter().map(|s| s.items.len()).sum()
-}
-
-/// Items withheld, over all sections and reasons.
-pub(crate) fn withheld(summary: &PatientSummary) -> usize {
-    summary
-        .sections
-        .iter()
-        .flat_map(|s| s.withheld.iter())
-        .map(|w| usize::try_from(w.count).expect("a count"))
-        .sum()
 }
 
 /// A summary of one source record, as the registered GP sees it.

@@ -39,8 +39,6 @@ mod demo;
 #[cfg(test)]
 mod fidelity;
 #[cfg(test)]
-mod fixtures;
-#[cfg(test)]
 mod gpconnect_counts;
 #[cfg(test)]
 mod hazards;

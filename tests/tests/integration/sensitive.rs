@@ -13,9 +13,9 @@ use icr_core::model::{CareSetting, LabelBasis, Organisation, Section, SensitiveC
 use icr_core::render::{PanelOptions, panel_html};
 use icr_core::summary::{PatientSummary, WithheldReason};
 use icr_core::{IngestOptions, SharedCareRecord};
+use icr_test_support::summary::{section, shown};
 
-use crate::fixtures::section;
-use crate::host::{Host, shown};
+use crate::host::Host;
 
 const NHS: &str = "9990000026";
 /// Human immunodeficiency virus infection (SNOMED CT), in the `rcgp-hiv` pack.
