@@ -25,6 +25,7 @@ pub mod model;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod render;
+pub mod risk;
 #[cfg(feature = "trust")]
 pub mod session;
 pub mod summary;

@@ -12,6 +12,7 @@ use crate::merge::SharedCareRecord;
 pub use crate::model::WithheldReason;
 use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
 use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
+use crate::risk::{self, Assessment, RiskBlock, RiskRules};
 pub use parts::{SectionOverview, SummaryBanner};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
@@ -20,8 +21,9 @@ pub use parts::{SectionOverview, SummaryBanner};
 /// `false` without evidence) became `flag` and `flag_basis`, allergy `reactions` became
 /// structured, and items carry `warnings`; medications gained `courses`. Version 3: every
 /// code is kebab-case (`care-team`, `timed-out`, `dose-changed`, `care-plan`; field names
-/// stay snake_case), so one rule reads them all.
-pub const SCHEMA_VERSION: i32 = 3;
+/// stay snake_case), so one rule reads them all. Version 4: the `risk` block (risk
+/// signals with their evidence, [`crate::risk`]).
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The default of [`SummaryOptions::stale_after_days`]: a source whose data is older than
 /// this many days is [`Freshness::Stale`].
@@ -34,12 +36,15 @@ pub(crate) struct SummaryOptions {
     /// A source whose data is older than this many days on the summary date is
     /// [`Freshness::Stale`].
     pub(crate) stale_after_days: i64,
+    /// The thresholds and windows of the risk signals (the policy's).
+    pub(crate) risk: RiskRules,
 }
 
 impl Default for SummaryOptions {
     fn default() -> Self {
         SummaryOptions {
             stale_after_days: DEFAULT_STALE_AFTER_DAYS,
+            risk: RiskRules::default(),
         }
     }
 }
@@ -62,6 +67,10 @@ pub struct PatientSummary {
     /// and allergies to medicines that are current, each naming its item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub banner_alerts: Vec<BannerAlert>,
+    /// Who may be at risk of coming into hospital, and the support in place: signals
+    /// computed from what this viewer may see, each with its rule and evidence.
+    #[serde(default)]
+    pub risk: RiskBlock,
     /// Every section, in display order, present even when empty.
     pub sections: Vec<SummarySection>,
     /// Items from a source whose patient is not confirmed to be this patient (same NHS
@@ -376,6 +385,7 @@ pub(crate) fn build(
         .collect();
     let position = |s: Section| Section::ALL.iter().position(|x| *x == s);
     let mut visible: Vec<Entry> = Vec::new();
+    let mut visible_items = Vec::new();
     let mut reconciliation: Vec<Entry> = Vec::new();
     for (at, entry) in record.entries.iter().enumerate() {
         let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
@@ -385,7 +395,10 @@ pub(crate) fn build(
             Ok(labels) if entry.identity_unconfirmed => {
                 reconciliation.push(entry.shown_with(labels));
             }
-            Ok(labels) => visible.push(entry.shown_with(labels)),
+            Ok(labels) => {
+                visible_items.push(entry);
+                visible.push(entry.shown_with(labels));
+            }
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,
                 None => section.withheld.push(Withheld {
@@ -470,6 +483,18 @@ pub(crate) fn build(
         });
     }
     flag_allergy_contradictions(&mut sections);
+    let risk = risk::assess(
+        &Assessment {
+            visible: visible_items,
+            age_years: record
+                .patient
+                .as_ref()
+                .and_then(|p| p.birth_date.as_ref())
+                .and_then(|d| d.years_until(as_of)),
+            as_of,
+        },
+        &options.risk,
+    );
     PatientSummary {
         schema_version: SCHEMA_VERSION,
         as_of: as_of.to_string(),
@@ -499,6 +524,7 @@ pub(crate) fn build(
         }),
         demographic_discrepancies: record.demographic_discrepancies.clone(),
         banner_alerts,
+        risk,
         sections,
         reconciliation,
         sources,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pack::{self, Pack, PackIndex, TermIndex};
 use crate::model::{CareSetting, Section, SensitiveCategory};
+use crate::risk::RiskRules;
 
 /// The default policy for a UK ICR, as shipped.
 pub const DEFAULT_POLICY_JSON: &str = include_str!("default-policy.json");
@@ -58,6 +59,9 @@ pub struct Policy {
     /// packs given with the policy); every default code pack when absent.
     #[serde(default = "default_code_packs")]
     pub sensitivity_packs: Vec<String>,
+    /// Thresholds and windows of the risk signals (defaults when absent).
+    #[serde(default)]
+    pub risk: RiskRules,
     /// Packs given with the policy (a deployment's own, or replacements of default packs
     /// of the same id), and the indexes built from the policy's packs.
     #[serde(skip)]
@@ -481,6 +485,10 @@ impl Policy {
                 }
             }
         }
+        out.extend(self.risk.problems().into_iter().map(|message| Finding {
+            severity: Severity::Error,
+            message,
+        }));
         out
     }
 }

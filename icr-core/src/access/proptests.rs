@@ -1,14 +1,16 @@
 //! Property: whatever the policy, role, relationship and record, nothing a decision
-//! withholds appears anywhere in the summary JSON, and every withheld item is counted in
-//! its section's marker.
+//! withholds appears anywhere in the summary JSON, every withheld item is counted in its
+//! section's marker, and the risk block is exactly the one the record would give if the
+//! withheld items did not exist (a withheld admission, fall or medicine changes no count,
+//! window or piece of evidence).
 
 use proptest::prelude::*;
 
 use super::*;
 use crate::merge::SharedCareRecord;
 use crate::model::{
-    CareSetting, Code, Detail, Entry, Item, LabelBasis, MedicationDetail, Organisation, Provenance,
-    Section, SensitiveCategory, Sensitivity,
+    CareSetting, Code, Detail, EncounterClass, EncounterFacts, Entry, FhirDate, Item, LabelBasis,
+    MedicationDetail, Organisation, Provenance, Section, SensitiveCategory, Sensitivity,
 };
 
 const CATEGORIES: [SensitiveCategory; 9] = [
@@ -34,12 +36,17 @@ fn pack_concepts() -> &'static [(u64, SensitiveCategory)] {
     })
 }
 
-const SETTINGS: [CareSetting; 4] = [
+const SETTINGS: [CareSetting; 5] = [
     CareSetting::GeneralPractice,
     CareSetting::Acute,
     CareSetting::MentalHealth,
     CareSetting::SocialCare,
+    CareSetting::OutOfHours,
 ];
+
+/// What makes an item count for a risk signal: an emergency admission, an emergency
+/// attendance, a fall, a frailty finding, an eFI deficit (heart failure).
+const RISK_CONCEPTS: [u64; 3] = [1_912_002, 925_831_000_000_107, 84_114_007];
 
 #[derive(Debug, Clone)]
 struct ItemSpec {
@@ -51,6 +58,11 @@ struct ItemSpec {
     concept: Option<usize>,
     /// Items this one is linked to (indices, taken modulo the record's length).
     links: Vec<usize>,
+    /// What it counts for in the risk signals: 0 an emergency admission, 1 an emergency
+    /// attendance, 2.. a concept of [`RISK_CONCEPTS`].
+    risk: Option<usize>,
+    /// Its date, in days before the summary date (some outside a year's window).
+    days_ago: Option<u16>,
 }
 
 fn item_spec() -> impl Strategy<Value = ItemSpec> {
@@ -61,15 +73,19 @@ fn item_spec() -> impl Strategy<Value = ItemSpec> {
         prop::option::of(0..4usize),
         prop::option::of(0..pack_concepts().len()),
         prop::collection::vec(0..40usize, 0..3),
+        prop::option::of(0..2 + RISK_CONCEPTS.len()),
+        prop::option::of(0..800u16),
     )
         .prop_map(
-            |(section, setting, categories, term, concept, links)| ItemSpec {
+            |(section, setting, categories, term, concept, links, risk, days_ago)| ItemSpec {
                 section,
                 setting,
                 categories,
                 term,
                 concept,
                 links,
+                risk,
+                days_ago,
             },
         )
 }
@@ -104,7 +120,12 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Item {
                 description_id: None,
             }),
             status: Some("active".to_owned()),
-            date: None,
+            date: spec.days_ago.and_then(|d| {
+                let day = SUMMARY_DATE
+                    .checked_sub(jiff::Span::new().days(i64::from(d)))
+                    .ok()?;
+                FhirDate::parse(&day.to_string())
+            }),
             end_date: None,
             recorded: None,
             detail,
@@ -132,6 +153,11 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Item {
             .concept
             .map(|c| pack_concepts()[c].0)
             .into_iter()
+            .chain(
+                spec.risk
+                    .and_then(|r| r.checked_sub(2))
+                    .map(|r| RISK_CONCEPTS[r]),
+            )
             .collect(),
         links: Vec::new(),
         linked_at: spec
@@ -140,8 +166,24 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Item {
             .map(|l| l % n.max(1))
             .filter(|&l| l != at)
             .collect(),
+        encounter: match spec.risk {
+            Some(0) => Some(EncounterFacts {
+                class: Some(EncounterClass::Inpatient),
+                emergency: true,
+                types: vec![],
+            }),
+            Some(1) => Some(EncounterFacts {
+                class: Some(EncounterClass::Emergency),
+                emergency: false,
+                types: vec![],
+            }),
+            _ => None,
+        },
     }
 }
+
+/// The date the summaries are made on.
+const SUMMARY_DATE: jiff::civil::Date = jiff::civil::date(2026, 11, 25);
 
 fn secrets(at: usize) -> [String; 6] {
     [
@@ -258,7 +300,7 @@ proptest! {
         };
         let decisions = decide(&policy, &viewer, &record);
         prop_assert_eq!(decisions.len(), record.entries.len());
-        let summary = crate::summary::build(&record, jiff::civil::date(2026, 11, 25), Default::default(), |at, _| {
+        let summary = crate::summary::build(&record, SUMMARY_DATE, Default::default(), |at, _| {
             match decisions[at].reasons.first() {
                 Some(r) => Err(r.reason.clone()),
                 None => Ok(decisions[at].labels.clone()),
@@ -305,5 +347,20 @@ proptest! {
             let withheld: i64 = section.withheld.iter().map(|w| w.count).sum();
             prop_assert_eq!(section.items.len() + usize::try_from(withheld).unwrap_or_default(), total);
         }
+        // The risk block is the one a record without the withheld items gives.
+        let shown = SharedCareRecord {
+            patient: None,
+            demographic_discrepancies: vec![],
+            sources: vec![],
+            entries: record
+                .entries
+                .iter()
+                .zip(&decisions)
+                .filter(|(_, d)| d.allowed())
+                .map(|(e, _)| e.clone())
+                .collect(),
+        };
+        let without = crate::summary::build(&shown, SUMMARY_DATE, Default::default(), |_, e| Ok(e.sensitivity.clone()));
+        prop_assert_eq!(&summary.risk, &without.risk);
     }
 }

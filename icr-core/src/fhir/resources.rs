@@ -430,6 +430,7 @@ resource!(
         #[serde(rename = "class")] class: Option<Coding<'a>>,
         #[serde(default, rename = "type")] type_: Many<CodeableConcept<'a>>,
         service_type: Option<CodeableConcept<'a>>,
+        priority: Option<CodeableConcept<'a>>,
         subject: Option<Reference<'a>>,
         #[serde(default)] participant: Many<Participant<'a>>,
         period: Option<Period<'a>>,
@@ -472,6 +473,12 @@ pub(crate) struct EncounterDiagnosis<'a> {
 pub(crate) struct Hospitalization<'a> {
     #[serde(borrow)]
     pub discharge_disposition: Option<CodeableConcept<'a>>,
+    /// Where the patient came from (HL7 `admit-source`: `emd` is the emergency department).
+    #[serde(borrow)]
+    pub admit_source: Option<CodeableConcept<'a>>,
+    /// The UK Core (and CareConnect) admission method extension among others.
+    #[serde(default, borrow)]
+    pub extension: Many<Extension<'a>>,
 }
 
 /// `Encounter.location`.

@@ -22,6 +22,7 @@ use crate::fhir::resources::List;
 use crate::model::{Item, concept_id};
 
 use super::context::Ctx;
+use super::encounter_facts;
 use super::index::Index;
 use super::sensitivity;
 
@@ -57,6 +58,12 @@ pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Item]) {
             for &p in mine {
                 concepts.extend(found.iter().map(|&c| (p, c)));
                 labels.extend(own.iter().map(|l| (p, l.clone())));
+            }
+            if let Resource::Encounter(enc) = res
+                && let [p] = mine
+                && let Some(e) = entries.get_mut(*p)
+            {
+                e.encounter = Some(encounter_facts::of(enc));
             }
         }
         for (a, b) in linked_pairs(res, &ctx.index) {

@@ -10,6 +10,7 @@
 
 mod clinical;
 mod context;
+mod encounter_facts;
 mod error;
 mod flag;
 pub(crate) mod gp_connect;

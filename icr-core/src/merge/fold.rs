@@ -134,6 +134,9 @@ fn other_version(base: &Entry, other: &Entry) -> Option<String> {
 }
 
 fn absorb_common(into: &mut Item, other: &Item) {
+    if into.encounter.is_none() {
+        into.encounter.clone_from(&other.encounter);
+    }
     for c in &other.concepts {
         if !into.concepts.contains(c) {
             into.concepts.push(*c);

@@ -28,6 +28,34 @@ pub(crate) struct Item {
     /// From a source whose patient is not confirmed to be this patient: kept out of the
     /// record's sections and listed for reconciliation only.
     pub(crate) identity_unconfirmed: bool,
+    /// For an encounter, what kind of care it was, as its codes say (for the risk
+    /// signals: emergency admissions and attendances).
+    pub(crate) encounter: Option<EncounterFacts>,
+}
+
+/// What an encounter's codes say about the kind of care, kept apart from the display
+/// words because the risk signals count by code, never by wording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct EncounterFacts {
+    /// Its class (HL7 v3 `ActCode`), grouped.
+    pub(crate) class: Option<EncounterClass>,
+    /// Its admission was an emergency: a UK Core admission method of the emergency group
+    /// (`2x`), an admission source `emd` (from the emergency department), or priority
+    /// `EM`.
+    pub(crate) emergency: bool,
+    /// The SNOMED CT concepts of its type.
+    pub(crate) types: Vec<u64>,
+}
+
+/// HL7 v3 `ActCode` encounter classes, grouped as the risk signals need them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EncounterClass {
+    /// `IMP`, `ACUTE`, `NONAC`, `SS`: an admission.
+    Inpatient,
+    /// `EMER`: an emergency-department attendance.
+    Emergency,
+    /// Any other class (ambulatory, home, virtual, field).
+    Other,
 }
 
 impl Item {
@@ -39,6 +67,7 @@ impl Item {
             links: Vec::new(),
             linked_at: Vec::new(),
             identity_unconfirmed: false,
+            encounter: None,
         }
     }
 

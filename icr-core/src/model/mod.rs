@@ -20,7 +20,7 @@ pub use entry::{
     AllergyStatus, AttachmentRef, ChangeKind, Course, Detail, Entry, ItemWarning, ItemWarningCode,
     MAX_INLINE_TEXT, MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
-pub(crate) use item::Item;
+pub(crate) use item::{EncounterClass, EncounterFacts, Item};
 pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{

@@ -506,7 +506,11 @@ impl Session {
         let today = jiff::Timestamp::from_second(now)
             .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date())
             .unwrap_or_default();
-        let mut summary = summary::build(record, today, self.inner.summary, |at, _| {
+        let options = SummaryOptions {
+            risk: self.inner.policy.risk,
+            ..self.inner.summary
+        };
+        let mut summary = summary::build(record, today, options, |at, _| {
             first_reason(decisions.get(at))
         });
         summary

@@ -121,6 +121,7 @@ fn each_source_is_judged_current_stale_or_undated_in_the_json_by_the_summary_thr
     );
     let weekly = SummaryOptions {
         stale_after_days: 7,
+        ..SummaryOptions::default()
     };
     let strict = build(&record, today(), weekly, everything);
     assert_eq!(
