@@ -44,6 +44,7 @@
 pub mod fuzzing;
 mod items;
 mod panel;
+mod risk;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -67,7 +68,7 @@ pub const PANEL_CSS: &str = include_str!("panel.css");
 /// The CSP source expression (`'sha256-…'`) that allows the embedded `<style>` element
 /// holding [`PANEL_CSS`]; [`standalone_page`] uses it, and a host that embeds the
 /// fragment in its own pages can add it to its `style-src`.
-pub const PANEL_CSS_CSP_HASH: &str = "'sha256-/W488sy5X+f7iQZQXiMRkFP0VATqZS53v7WUz1bqFfQ='";
+pub const PANEL_CSS_CSP_HASH: &str = "'sha256-H72CI3ENI08yljDGfwIHy26cv8gEmvM8dKnAdGrkZlY='";
 
 /// How to render the panel. Hosts through the FFI get the same defaults: each field's
 /// uniffi default sits on the field and must say what [`Default`] below says.

@@ -1,4 +1,4 @@
-//! The panel's frame: heading, patient banner, controls, source notices, the sections
+//! The panel's frame: heading, patient banner, risk signals, controls, source notices, the sections
 //! and the list of sources.
 
 use std::cell::Cell;
@@ -76,6 +76,7 @@ pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup 
                 p.icr-asof { "Summary as of " (date_text(&summary.as_of)) }
             }
             (banner(summary.patient.as_ref(), &summary.demographic_discrepancies, &summary.banner_alerts))
+            (super::risk::risk(&cx, &summary.risk))
             @if options.interactive { (toolbar(&cx, summary, total)) }
             (source_notices(&cx, &summary.sources))
             @for section in &summary.sections { (section_view(&cx, section)) }

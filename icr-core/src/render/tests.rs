@@ -994,3 +994,75 @@ fn every_course_and_reaction_source_is_shown_and_flags_say_their_evidence() {
     assert!(text_view.contains("[HIGH]"));
     assert!(text_view.contains("course completed"));
 }
+
+#[test]
+fn the_risk_block_sits_under_the_banner_with_a_why_that_opens_its_evidence() {
+    let summary = demo();
+    let html = panel_html(&summary, &PanelOptions::default());
+    let doc = parse(&html);
+    let risk = doc
+        .select(&sel("section[data-risk]"))
+        .next()
+        .expect("the demo has risk signals");
+    let signals: Vec<&str> = risk
+        .select(&sel("[data-signal]"))
+        .filter_map(|s| s.value().attr("data-signal"))
+        .collect();
+    assert_eq!(
+        signals,
+        [
+            "emergency-admissions",
+            "out-of-hours-contacts",
+            "polypharmacy",
+            "frailty",
+            "support-in-place"
+        ]
+    );
+    // Under the banner, above the sections.
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at("icr-banner") < at("data-risk"));
+    assert!(at("data-risk") < at("data-section=\"alerts\""));
+    let admissions = risk
+        .select(&sel("[data-signal=emergency-admissions]"))
+        .next()
+        .unwrap();
+    assert_eq!(admissions.value().attr("data-raised"), Some("true"));
+    let why = admissions.select(&sel("details summary")).next().unwrap();
+    assert_eq!(squash(&text(why)), "Why: Emergency admissions");
+    let evidence: Vec<String> = admissions
+        .select(&sel("details li[data-item]"))
+        .map(|e| squash(&text(e)))
+        .collect();
+    assert_eq!(evidence.len(), 1);
+    assert!(
+        evidence[0].starts_with("Emergency hospital admission, 18-Sep-2026"),
+        "{evidence:?}"
+    );
+    let frailty = risk.select(&sel("[data-signal=frailty]")).next().unwrap();
+    assert!(
+        squash(&text(frailty)).contains("population screening tool, not a diagnosis"),
+        "the eFI says what it is beside the figure"
+    );
+    let text = crate::render::summary_text(&summary);
+    assert!(text.contains("RISK AND SUPPORT"));
+    assert!(text.contains("! Emergency admissions: 1 emergency admission in the last 12 months"));
+}
+
+#[test]
+fn record_text_in_the_risk_block_is_escaped() {
+    let mut summary = demo();
+    let payload = "<img src=x onerror=alert(1)>";
+    for s in &mut summary.risk.signals {
+        s.headline = payload.to_owned();
+        s.rule = payload.to_owned();
+        for e in &mut s.evidence {
+            e.title = payload.to_owned();
+            e.note = Some(payload.to_owned());
+            e.organisations = vec![payload.to_owned()];
+        }
+    }
+    let html = panel_html(&summary, &PanelOptions::default());
+    assert!(!html.contains(payload));
+    assert_eq!(parse(&html).select(&sel("img")).count(), 0);
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}

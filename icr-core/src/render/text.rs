@@ -1,5 +1,6 @@
-//! The summary as terminal text, in NHS CUI style: banner first, alerts before clinical
-//! sections, dates `dd-Mmm-yyyy`, every item with the organisation it came from.
+//! The summary as terminal text, in NHS CUI style: banner first, then the risk signals
+//! with their evidence, alerts before clinical sections, dates `dd-Mmm-yyyy`, every item
+//! with the organisation it came from.
 //!
 //! Every string of the summary is made visible ([`super::visible::for_terminal`]) before
 //! anything is written, so no record text can emit a control or bidirectional character,
@@ -10,6 +11,7 @@ use std::fmt::Write;
 use super::words;
 use crate::PatientSummary;
 use crate::model::{ChangeKind, Detail, Entry, FhirDate, MedicationDetail, ResultLine};
+use crate::risk::RiskBlock;
 use crate::summary::SummarySection;
 
 /// The whole summary as terminal text.
@@ -28,6 +30,7 @@ pub fn summary_text(summary: &PatientSummary) -> String {
 fn render(summary: &PatientSummary) -> String {
     let mut out = String::new();
     banner(&mut out, summary);
+    risk(&mut out, &summary.risk);
     sources(&mut out, summary);
     let empty = summary.empty_section_words();
     if summary.sources_read() == 0 {
@@ -130,6 +133,39 @@ fn banner(out: &mut String, s: &PatientSummary) {
         }
     }
     let _ = writeln!(out);
+}
+
+/// The risk signals under the banner: each headline (`!` when raised), its caveat, and
+/// its evidence indented, the items that did not count saying why.
+fn risk(out: &mut String, risk: &RiskBlock) {
+    if risk.signals.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "RISK AND SUPPORT");
+    for s in &risk.signals {
+        let mark = if s.raised { "!" } else { "-" };
+        let _ = writeln!(out, "  {mark} {}: {}", s.kind.title(), s.headline);
+        if let Some(c) = &s.caveat {
+            let _ = writeln!(out, "      ({c})");
+        }
+        for e in &s.evidence {
+            let mut line = e.title.clone();
+            if let Some(d) = &e.date {
+                line.push_str(&format!(", {}", d.display()));
+            }
+            if !e.organisations.is_empty() {
+                line.push_str(&format!(" [{}]", e.organisations.join(", ")));
+            }
+            if let Some(n) = &e.note {
+                line.push_str(&format!(": {n}"));
+            }
+            if let Some(t) = e.telecom.first() {
+                line.push_str(&format!(" (contact {})", t.value));
+            }
+            let _ = writeln!(out, "      {} {line}", if e.counted { "*" } else { "." });
+        }
+    }
+    let _ = writeln!(out, "  {}\n", risk.basis);
 }
 
 fn sources(out: &mut String, s: &PatientSummary) {
