@@ -24,6 +24,8 @@ use icr_test_support::summary::shown;
 /// The demo ICR and its audit log.
 pub(crate) struct Host {
     icr: Icr,
+    /// The moment its clock stands at (Unix seconds).
+    now: i64,
     /// Every entry the sessions of this host appended.
     pub(crate) audit: Arc<MemoryAuditLog>,
 }
@@ -42,12 +44,22 @@ impl Host {
 
     /// The demo ICR with its builder changed by `finish` (another staleness threshold).
     pub(crate) fn with(finish: impl FnOnce(session::IcrBuilder) -> session::IcrBuilder) -> Host {
+        Host::build(NOW, finish)
+    }
+
+    /// The demo ICR with its clock at `now` (Unix seconds): for records whose dates are
+    /// far from [`NOW`] (a generated record, counted over windows ending on its last day).
+    pub(crate) fn at(now: i64) -> Host {
+        Host::build(now, |b| b)
+    }
+
+    fn build(now: i64, finish: impl FnOnce(session::IcrBuilder) -> session::IcrBuilder) -> Host {
         let audit = Arc::new(MemoryAuditLog::new(key()));
         let builder = session::demo::builder(audit.clone())
             .expect("the demo ICR")
-            .clock(clock::fixed(NOW));
+            .clock(clock::fixed(now));
         let icr = finish(builder).build();
-        Host { icr, audit }
+        Host { icr, now, audit }
     }
 
     /// The demo ICR's policy (the default UK policy).
@@ -64,7 +76,7 @@ impl Host {
         edit: impl FnOnce(&mut LaunchContext),
     ) -> Result<PatientSummary, session::SessionError> {
         let patient = record.nhs_number().cloned().expect("the record's patient");
-        let token = token_for("gp", Relationship::RegisteredGp, patient, NOW, edit);
+        let token = token_for("gp", Relationship::RegisteredGp, patient, self.now, edit);
         self.icr.open_session(&token)?.summary(record)
     }
 
@@ -80,7 +92,7 @@ impl Host {
             .nhs_number()
             .cloned()
             .expect("a session needs the record's patient to have a valid NHS number");
-        let token = token_for(role, relationship, patient, NOW, |_| {});
+        let token = token_for(role, relationship, patient, self.now, |_| {});
         let session = self
             .icr
             .open_session(&token)

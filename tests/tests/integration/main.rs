@@ -17,6 +17,8 @@
 //! - [`heldout`]: four synthetic Bundles written from the standards by a tester who had
 //!   not seen the SDK's tuning records (`tests/fixtures/heldout/`): the merged GP summary
 //!   against the expectations written before the first run, in any input order.
+//! - [`risk`]: the risk signals through sessions: the demo patient's, a withheld
+//!   admission that changes no number, generated records against an independent count.
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -46,6 +48,8 @@ mod hazards;
 mod heldout;
 #[cfg(test)]
 mod host;
+#[cfg(test)]
+mod risk;
 #[cfg(test)]
 mod sensitive;
 
