@@ -45,8 +45,8 @@ check H01 icr-core/src/merge/identity.rs \
 check H10 icr-core/src/summary.rs \
   "summary::build: the call to flag_allergy_contradictions deleted" \
   icr-core --lib summary::tests::no_known_allergies_is_a_statement_and_contradicts_an_active_allergy \
-  $'    }\n    flag_allergy_contradictions(&mut sections);\n    PatientSummary {' \
-  $'    }\n    PatientSummary {'
+  $'    }\n    flag_allergy_contradictions(&mut sections);\n    let risk' \
+  $'    }\n    let risk'
 
 check H03 icr-core/src/merge/identity.rs \
   "merge::identity::differing_fields: the date-of-birth comparison disabled" \
@@ -113,6 +113,24 @@ check H29 icr-core/src/ingest/flag.rs \
   icr-core --lib ingest::flag::tests::below_the_range_is_low_and_above_is_high_without_an_interpretation \
   $'        None => low.is_some_and(|l| v < l),' \
   $'        None => low.is_some_and(|l| v < l) && false,'
+
+check H34 icr-core/src/summary.rs \
+  "summary::build: risk signals computed from every item, withheld ones too" \
+  icr-core --lib risk::tests::a_withheld_admission_neither_counts_nor_shows \
+  $'        match decide(at, entry) {\n            Ok(labels) if entry.identity_unconfirmed => {' \
+  $'        visible_items.push(entry);\n        match decide(at, entry) {\n            Ok(labels) if entry.identity_unconfirmed => {'
+
+check H34 icr-core/src/risk/events.rs \
+  "risk::events::count: the same admission from two organisations counted twice" \
+  icr-core --lib risk::tests::an_admission_recorded_by_the_hospital_and_the_gp_counts_once \
+  $'            let slack = if members.iter().all(|m| !shares_organisation(m, item)) {\n                1' \
+  $'            let slack = if members.iter().all(|m| !shares_organisation(m, item)) {\n                return false;'
+
+check H34 icr-core/src/risk/events.rs \
+  "risk::events::Window::place: a partial date straddling the window counts" \
+  icr-core --lib risk::tests::partial_dates_at_the_window_edge_are_listed_but_counted_only_when_wholly_inside \
+  $'        } else if first > self.before {\n            Placed::Inside' \
+  $'        } else if last > self.before {\n            Placed::Inside'
 
 check H11 icr-core/src/ingest/clinical.rs \
   "ingest::clinical::entered_in_error: returns false" \

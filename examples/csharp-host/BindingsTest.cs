@@ -305,8 +305,11 @@ namespace IcrHost
             {
                 var summary = record.Summary();
                 string json = record.SummaryJson();
-                Check(summary.SchemaVersion == 3, "schema_version");
+                Check(summary.SchemaVersion == 4, "schema_version");
                 Check(summary.Reconciliation.Count == 0, "nothing held for reconciliation");
+                var admissions = summary.Risk.Signals.First(s => s.Kind == RiskKind.EmergencyAdmissions);
+                Check(admissions.Raised && admissions.Count == 1, "her emergency admission, typed");
+                Check(admissions.Evidence[0].Organisations.SequenceEqual(new[] { "Northgate General Hospital NHS Trust" }), "admission evidence");
                 foreach (var s in summary.Sections)
                 {
                     string part = SectionJson(json, Code(s.Key)), folded = FoldedJson(s);
@@ -369,7 +372,7 @@ namespace IcrHost
             Test("summary JSON and panel HTML", () =>
             {
                 string json = record.SummaryJson();
-                Check(json.Contains("\"schema_version\":3"), "schema_version");
+                Check(json.Contains("\"schema_version\":4"), "schema_version");
                 Check(Encoding.UTF8.GetString(record.SummaryJsonBytes()) == json, "bytes are the same JSON");
                 Check(record.PanelHtml().StartsWith("<section class=\"icr-panel\""), "fragment");
                 string page = record.StandalonePage(new PanelOptions("host"));

@@ -189,7 +189,7 @@ impl CareRecord {
         Ok(Arc::new(SummaryView::new(self.summarise()?)))
     }
 
-    /// The same summary as the core's documented JSON (`schema_version` 3).
+    /// The same summary as the core's documented JSON (`schema_version` 4).
     pub fn summary_json(&self) -> Result<String, IcrError> {
         let summary = self.summarise()?;
         serde_json::to_string(&summary).map_err(|_| host(CoreError::Serialize))

@@ -343,7 +343,7 @@ fn summary_json_is_the_core_json() {
     let icr = Icr::demo().unwrap();
     let json = view(&icr, "gp").unwrap().summary_json().unwrap();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(value["schema_version"], 3);
+    assert_eq!(value["schema_version"], 4);
 }
 
 #[test]

@@ -185,7 +185,7 @@ def test_withheld_markers_and_provenance(ehr, record):
 
 def test_summary_json_is_the_core_json(ehr, record):
     doc = json.loads(record.summary_json())
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     assert json.loads(record.summary_json_bytes()) == doc
     assert [s["key"] for s in doc["sections"]][0] == "alerts"
 
@@ -241,8 +241,11 @@ def items_of(summary):
 def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
     summary = record.summary()
     sent = [i for s in json.loads(record.summary_json())["sections"] for i in s.get("items", [])]
-    assert summary.schema_version == 3
+    assert summary.schema_version == 4
     assert summary.reconciliation == []
+    admissions = next(s for s in summary.risk.signals if s.kind == icr.RiskKind.EMERGENCY_ADMISSIONS)
+    assert admissions.raised and admissions.count == 1, "her emergency admission, typed"
+    assert admissions.evidence[0].organisations == ["Northgate General Hospital NHS Trust"]
     items = items_of(summary)
     assert summary.patient.age_at_death is None, "living"
     assert any(i.detail.is_DOCUMENT() and i.detail.attachments for i in items), "documents"

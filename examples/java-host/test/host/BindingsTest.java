@@ -300,8 +300,13 @@ public final class BindingsTest {
         test("typed summary carries reactions, courses, flags and warnings", () -> {
             PatientSummary summary = record.summary();
             String json = record.summaryJson();
-            check(summary.getSchemaVersion() == 3, "schema_version");
+            check(summary.getSchemaVersion() == 4, "schema_version");
             check(summary.getReconciliation().isEmpty(), "nothing held for reconciliation");
+            RiskSignal admissions = summary.getRisk().getSignals().stream()
+                .filter(s -> s.getKind() == RiskKind.EMERGENCY_ADMISSIONS).findFirst().orElseThrow();
+            check(admissions.getRaised() && admissions.getCount() == 1L, "her emergency admission, typed");
+            check(admissions.getEvidence().get(0).getOrganisations()
+                .equals(List.of("Northgate General Hospital NHS Trust")), "admission evidence");
             for (SummarySection s : summary.getSections()) {
                 String part = sectionJson(json, code(s.getKey()));
                 String folded = foldedJson(s);
@@ -409,7 +414,7 @@ public final class BindingsTest {
 
         test("summary JSON and panel HTML", () -> {
             String json = record.summaryJson();
-            check(json.contains("\"schema_version\":3"), "schema_version");
+            check(json.contains("\"schema_version\":4"), "schema_version");
             check(new String(record.summaryJsonBytes(), StandardCharsets.UTF_8).equals(json), "bytes are the same JSON");
             check(record.panelHtml(null).startsWith("<section class=\"icr-panel\""), "fragment");
             String page = record.standalonePage(new PanelOptions("host", false, false, true, 30L, 90L));
