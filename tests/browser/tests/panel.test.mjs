@@ -124,15 +124,15 @@ test("Tab reaches every control of the panel", async () => {
   await mount(page, DEMO_JSON);
   const controls = await page.evaluate(() => {
     const r = document.getElementById("host").shadowRoot;
-    const list = [...r.querySelectorAll("button, select, input, a[href]")];
+    const list = [...r.querySelectorAll("button, select, input, a[href], summary")];
     list.forEach((e, i) => { e.dataset.testIndex = String(i); });
     return list.map((e) => ({
       tag: e.tagName.toLowerCase(),
-      kind: e.dataset.icrToggle ?? (e.matches("[data-icr-filter]") ? "filter" : e.matches("[data-icr-search]") ? "search" : "link"),
+      kind: e.dataset.icrToggle ?? (e.matches("[data-icr-filter]") ? "filter" : e.matches("[data-icr-search]") ? "search" : e.matches("summary") ? "why" : "link"),
     }));
   });
   const kinds = new Set(controls.map((c) => c.kind));
-  for (const k of ["section", "details", "filter", "search", "link"]) assert.ok(kinds.has(k), k);
+  for (const k of ["section", "details", "filter", "search", "link", "why"]) assert.ok(kinds.has(k), k);
   assert.equal(controls.filter((c) => c.kind === "section").length, SECTION_KEYS.length);
 
   await page.focus("#before");
@@ -162,6 +162,18 @@ test("Tab reaches every control of the panel", async () => {
   });
   assert.equal(outline.style, "solid");
   assert.ok(outline.width >= 2);
+  // The first control is the first risk signal's "Why": Enter opens its evidence.
+  const opened = await page.evaluate(() => {
+    const el = document.getElementById("host").shadowRoot.activeElement;
+    return el.tagName === "SUMMARY" && !el.parentElement.open;
+  });
+  assert.ok(opened, "the first stop is a closed Why");
+  await page.keyboard.press("Enter");
+  const evidence = await page.evaluate(() => {
+    const el = document.getElementById("host").shadowRoot.activeElement;
+    return el.parentElement.open && el.parentElement.querySelectorAll("li[data-item]").length;
+  });
+  assert.ok(evidence > 0, "Enter opens the evidence");
   await ctx.close();
 });
 
