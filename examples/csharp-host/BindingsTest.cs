@@ -377,6 +377,8 @@ namespace IcrHost
                 Check(record.PanelHtml().StartsWith("<section class=\"icr-panel\""), "fragment");
                 string page = record.StandalonePage(new PanelOptions("host"));
                 Check(page.StartsWith("<!DOCTYPE html>") && page.Contains("Content-Security-Policy"), "page");
+                string fhir = record.SummaryFhir();
+                Check(fhir.Contains("\"type\":\"document\"") && fhir.Contains("\"resourceType\":\"Composition\""), "an IPS document");
             });
 
             Test("invalid JSON ingest is IcrException.IngestFailed", () =>

@@ -17,6 +17,8 @@ pub mod fetch;
 mod fhir;
 pub mod identity;
 pub mod ingest;
+#[cfg(feature = "trust")]
+pub mod ips;
 pub mod json_problem;
 #[cfg(feature = "trust")]
 pub mod launch;

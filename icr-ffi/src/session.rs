@@ -53,6 +53,15 @@ impl Session {
             .map_err(IcrError::from)
     }
 
+    /// The view as an International Patient Summary Bundle (JSON), audited.
+    pub(crate) fn summarise_fhir(&self, record: &SharedCareRecord) -> Result<String, IcrError> {
+        self.core
+            .get()?
+            .session
+            .summary_fhir(record)
+            .map_err(IcrError::from)
+    }
+
     pub(crate) fn patient(&self) -> Result<NhsNumber, IcrError> {
         Ok(self.core.get()?.session.context().patient.clone())
     }

@@ -195,6 +195,14 @@ impl CareRecord {
         serde_json::to_string(&summary).map_err(|_| host(CoreError::Serialize))
     }
 
+    /// The same view as a FHIR R4 document: an International Patient Summary Bundle
+    /// (JSON) carrying only what the session may see, withheld items signposted per
+    /// section. Audited as a view.
+    pub fn summary_fhir(&self) -> Result<String, IcrError> {
+        let record = self.record.get()?;
+        self.session.summarise_fhir(&record)
+    }
+
     /// The same JSON as UTF-8 bytes, for hosts that hand it to a JSON parser: it skips
     /// building a host string (UTF-16 in Java and C#) of the whole document.
     pub fn summary_json_bytes(&self) -> Result<Vec<u8>, IcrError> {

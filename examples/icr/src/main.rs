@@ -38,10 +38,14 @@ enum Command {
     /// Merge FHIR files (one source each) and show the summary a role may see.
     Summary {
         /// Print the summary JSON instead of text.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "fhir")]
         json: bool,
-        /// Also write the panel as a standalone HTML page to this file.
+        /// Print the same view as a FHIR R4 document instead: an International Patient
+        /// Summary Bundle carrying only what the role may see (audited as a view).
         #[arg(long)]
+        fhir: bool,
+        /// Also write the panel as a standalone HTML page to this file.
+        #[arg(long, conflicts_with = "fhir")]
         html: Option<PathBuf>,
         /// The patient (NHS number) the sources must be about; default the token's, else
         /// the first source's.
@@ -191,6 +195,7 @@ fn main() -> ExitCode {
         }
         Command::Summary {
             json,
+            fhir,
             html,
             patient,
             mut view,
@@ -199,14 +204,20 @@ fn main() -> ExitCode {
             if view.audit.is_none() && view.database.is_none() {
                 view.audit = Some(PathBuf::from("icr-audit.log"));
             }
-            match summary_cmd::run(&files, patient.as_deref(), &view) {
-                Ok(summary) => match write_html(&summary, html.as_deref()) {
-                    Ok(()) => print_summary(&summary, json),
-                    Err(e) => {
-                        eprintln!("icr: {e}");
-                        1
+            match summary_cmd::run(&files, patient.as_deref(), &view, fhir) {
+                Ok(summary_cmd::Shown::Fhir(bundle)) => {
+                    println!("{bundle}");
+                    0
+                }
+                Ok(summary_cmd::Shown::Summary(summary)) => {
+                    match write_html(&summary, html.as_deref()) {
+                        Ok(()) => print_summary(&summary, json),
+                        Err(e) => {
+                            eprintln!("icr: {e}");
+                            1
+                        }
                     }
-                },
+                }
                 Err(e) => {
                     eprintln!("icr: {e}");
                     1

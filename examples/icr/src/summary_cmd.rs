@@ -92,13 +92,23 @@ pub(crate) fn from_demo() -> Vec<Input> {
         .collect()
 }
 
+/// What `icr summary` shows: the summary, or the same view as a FHIR document.
+pub(crate) enum Shown {
+    /// The summary (text, JSON, the panel page).
+    Summary(Box<icr_core::PatientSummary>),
+    /// The International Patient Summary Bundle (`--fhir`), as JSON text.
+    Fhir(String),
+}
+
 /// `icr summary`: reads the files for the patient the session is about (the token's, or
-/// `--patient`, or the first source's when that is unambiguous), then decides and audits.
+/// `--patient`, or the first source's when that is unambiguous), then decides and audits;
+/// with `fhir`, the view is the FHIR document.
 pub(crate) fn run(
     files: &[PathBuf],
     patient: Option<&str>,
     args: &crate::view::ViewArgs,
-) -> Result<icr_core::PatientSummary, String> {
+    fhir: bool,
+) -> Result<Shown, String> {
     let inputs = from_files(files);
     let store = crate::view::store(args)?;
     let clock = crate::view::clock(args.as_of)?;
@@ -123,7 +133,14 @@ pub(crate) fn run(
         Some(s) => s,
         None => crate::view::open(&icr, args, &record, now)?,
     };
-    session.summary(&record).map_err(|e| e.to_string())
+    if fhir {
+        session.summary_fhir(&record).map(Shown::Fhir)
+    } else {
+        session
+            .summary(&record)
+            .map(|s| Shown::Summary(Box::new(s)))
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// Ingests and merges every source for `patient` (as a session does: a source about

@@ -359,6 +359,17 @@ def test_summary_view_close_then_use_raises_closed(record):
     lazy.close()  # twice is harmless
 
 
+def test_summary_fhir_is_an_ips_document_of_what_the_role_may_see(ehr):
+    gp = json.loads(view(ehr, "gp").summary_fhir())
+    assert gp["type"] == "document"
+    assert gp["entry"][0]["resource"]["resourceType"] == "Composition"
+    codes = {s.get("code", {}).get("coding", [{}])[0].get("code") for s in gp["entry"][0]["resource"]["section"]}
+    assert {"48765-2", "10160-0", "11450-4"} <= codes
+    desk = view(ehr, "receptionist").summary_fhir()
+    assert "Sertraline" in json.dumps(gp) and "Sertraline" not in desk
+    assert '"withheld"' in desk, "withheld sections are signposted"
+
+
 def test_panel_html(record):
     fragment = record.panel_html()
     assert fragment.startswith('<section class="icr-panel"')

@@ -112,6 +112,10 @@ pub struct AuditRecord {
     /// this view. Not written when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
+    /// How a view left the SDK when not as a summary to show: `fhir-document` (an
+    /// International Patient Summary Bundle the user may keep). Not written for a summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 impl fmt::Debug for AuditRecord {
@@ -136,6 +140,8 @@ impl fmt::Debug for AuditRecord {
             .field("items_shown", &self.items_shown.len())
             .field("items_withheld", &self.items_withheld.len())
             .field("reason", &masked(&self.reason))
+            .field("restricted", &self.restricted)
+            .field("format", &self.format)
             .finish()
     }
 }

@@ -480,6 +480,38 @@ impl Session {
     /// of [`PatientSummary::demographic_discrepancies`] that names the field and "the
     /// host system" (never the values), shown in the panel's banner warning.
     pub fn summary(&self, record: &SharedCareRecord) -> Result<PatientSummary, SessionError> {
+        self.view(record, None)
+    }
+
+    /// The same view as [`Session::summary`] as a FHIR R4 document: an International
+    /// Patient Summary Bundle (JSON) carrying only what this session may see, with what was
+    /// withheld signposted per section ([`crate::ips`]). Decided and audited like every
+    /// view (the entry's `format` is `fhir-document`), then returned.
+    pub fn summary_fhir(&self, record: &SharedCareRecord) -> Result<String, SessionError> {
+        let summary = self.view(record, Some("fhir-document"))?;
+        let now = (self.inner.clock)();
+        let timestamp = jiff::Timestamp::from_second(now)
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        let viewer = crate::ips::Viewer {
+            seed: crate::ips::Seed::new(
+                &self.context.user_id,
+                &self.context.organisation,
+                &self.role.name,
+                self.context.patient.as_str(),
+            ),
+            organisation: &self.context.organisation,
+            role: &self.role.title,
+            timestamp,
+        };
+        Ok(crate::ips::document(&summary, &viewer).to_string())
+    }
+
+    fn view(
+        &self,
+        record: &SharedCareRecord,
+        format: Option<&str>,
+    ) -> Result<PatientSummary, SessionError> {
         self.check_live()?;
         if record.nhs_number() != Some(&self.context.patient) {
             let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Denied);
@@ -575,6 +607,7 @@ impl Session {
             r.reason = Some("break-glass-active".to_owned());
         }
         r.restricted = restricted;
+        r.format = format.map(str::to_owned);
         self.inner.audit.append(r)?;
         Ok(summary)
     }

@@ -419,6 +419,8 @@ public final class BindingsTest {
             check(record.panelHtml(null).startsWith("<section class=\"icr-panel\""), "fragment");
             String page = record.standalonePage(new PanelOptions("host", false, false, true, 30L, 90L));
             check(page.startsWith("<!DOCTYPE html>") && page.contains("Content-Security-Policy"), "page");
+            String fhir = record.summaryFhir();
+            check(fhir.contains("\"type\":\"document\"") && fhir.contains("\"resourceType\":\"Composition\""), "an IPS document");
         });
 
         test("invalid JSON ingest is IcrException.IngestFailed", () -> {
