@@ -347,6 +347,37 @@ proptest! {
             let withheld: i64 = section.withheld.iter().map(|w| w.count).sum();
             prop_assert_eq!(section.items.len() + usize::try_from(withheld).unwrap_or_default(), total);
         }
+        // The same view as a FHIR document: nothing withheld in it either, and every
+        // withheld item counted in its section's extension.
+        let viewer = crate::ips::Viewer {
+            seed: crate::ips::Seed::new("u", "ORG0", "r", "9990000026"),
+            organisation: "ORG0",
+            role: "r",
+            timestamp: "2026-11-25T12:00:00Z".to_owned(),
+        };
+        let bundle = crate::ips::document(&summary, &viewer);
+        let text = bundle.to_string();
+        let mut counted = 0;
+        for section in bundle["entry"][0]["resource"]["section"].as_array().into_iter().flatten() {
+            for ext in section["extension"].as_array().into_iter().flatten() {
+                prop_assert_eq!(ext["url"].as_str(), Some(crate::ips::WITHHELD_EXTENSION));
+                counted += ext["extension"][0]["valueInteger"].as_i64().unwrap_or(0);
+            }
+        }
+        let denied = decisions.iter().filter(|d| !d.allowed()).count();
+        prop_assert_eq!(usize::try_from(counted).unwrap_or_default(), denied);
+        for (at, d) in decisions.iter().enumerate() {
+            if d.allowed() {
+                let title = format!("secret{}xtitle", at);
+                prop_assert!(text.contains(&title));
+                continue;
+            }
+            for s in secrets(at) {
+                prop_assert!(!text.contains(&s), "withheld item {} leaks {} into the document", at, s);
+            }
+            let id = format!("Thing/{at}\"");
+            prop_assert!(!text.contains(&id), "withheld item {} leaks its id", at);
+        }
         // The risk block is the one a record without the withheld items gives.
         let shown = SharedCareRecord {
             patient: None,
