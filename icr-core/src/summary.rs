@@ -38,6 +38,8 @@ pub(crate) struct SummaryOptions {
     pub(crate) stale_after_days: i64,
     /// The thresholds and windows of the risk signals (the policy's).
     pub(crate) risk: RiskRules,
+    /// The viewer's role sees administrative entries only ([`administrative`]).
+    pub(crate) administrative: bool,
 }
 
 impl Default for SummaryOptions {
@@ -45,6 +47,7 @@ impl Default for SummaryOptions {
         SummaryOptions {
             stale_after_days: DEFAULT_STALE_AFTER_DAYS,
             risk: RiskRules::default(),
+            administrative: false,
         }
     }
 }
@@ -391,13 +394,18 @@ pub(crate) fn build(
         let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
             continue;
         };
-        match decide(at, entry) {
-            Ok(labels) if entry.identity_unconfirmed => {
-                reconciliation.push(entry.shown_with(labels));
+        let decided = decide(at, entry).and_then(|labels| {
+            let shown = entry.shown_with(labels);
+            match options.administrative {
+                true => administrative::redact(shown).ok_or(WithheldReason::RoleSection),
+                false => Ok(shown),
             }
-            Ok(labels) => {
+        });
+        match decided {
+            Ok(shown) if entry.identity_unconfirmed => reconciliation.push(shown),
+            Ok(shown) => {
                 visible_items.push(entry);
-                visible.push(entry.shown_with(labels));
+                visible.push(shown);
             }
             Err(reason) => match section.withheld.iter_mut().find(|w| w.reason == reason) {
                 Some(w) => w.count += 1,
@@ -483,6 +491,10 @@ pub(crate) fn build(
         });
     }
     flag_allergy_contradictions(&mut sections);
+    // Risk signals are clinical: an administrative view has none.
+    if options.administrative {
+        visible_items.clear();
+    }
     let risk = risk::assess(
         &Assessment {
             visible: visible_items,
@@ -608,6 +620,7 @@ pub fn explain(reason: &WithheldReason) -> String {
     }
 }
 
+mod administrative;
 pub(crate) mod checks;
 mod parts;
 #[cfg(test)]

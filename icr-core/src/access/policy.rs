@@ -149,6 +149,13 @@ pub struct RoleRule {
     /// Whether the role may read patient access reports and privacy alerts.
     #[serde(default)]
     pub audit_reports: bool,
+    /// The role sees administrative entries only (a receptionist): who, when, where and
+    /// from which organisation, never what. Appointments, referrals and encounters are
+    /// shown by their kind, without their titles, codes, reasons or notes; care teams
+    /// without members' roles; contacts as they are; every other kind of item is
+    /// withheld, and there are no risk signals (they are clinical).
+    #[serde(default)]
+    pub administrative: bool,
 }
 
 /// National RBAC codes that select a role; a missing job role matches any.

@@ -540,6 +540,7 @@ impl Session {
             .unwrap_or_default();
         let options = SummaryOptions {
             risk: self.inner.policy.risk,
+            administrative: self.role.administrative,
             ..self.inner.summary
         };
         let mut summary = summary::build(record, today, options, |at, _| {
