@@ -132,6 +132,12 @@ check H34 icr-core/src/risk/events.rs \
   $'        } else if first > self.before {\n            Placed::Inside' \
   $'        } else if last > self.before {\n            Placed::Inside'
 
+check H35 icr-core/src/summary/administrative.rs \
+  "summary::administrative::redact: an appointment keeps its title" \
+  icr-core --lib summary::administrative::tests::an_appointment_keeps_who_and_when_and_loses_what \
+  $'    e.title = label.to_owned();' \
+  $'    let _ = label;'
+
 check H11 icr-core/src/ingest/clinical.rs \
   "ingest::clinical::entered_in_error: returns false" \
   icr-core --lib ingest::tests::entered_in_error_is_never_an_item_whatever_the_resource_type \
