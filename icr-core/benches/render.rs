@@ -5,7 +5,8 @@
 //! for the largest GP Connect record. `panel_html` is timed with the wasm panel's options
 //! (interactive, item details rendered when opened) and with every item's details inline
 //! (the standalone page). After criterion's report the ratios (render ÷ ingest) are
-//! printed from criterion's estimates, with the size of the HTML.
+//! printed from criterion's estimates, with the size of the HTML; and the view as the
+//! IPS document (`summary_fhir`) against the same view as summary JSON.
 
 mod common;
 
@@ -71,6 +72,11 @@ fn session_for(patient: NhsNumber) -> Option<Session> {
 }
 
 fn summarise(input: &Input, session: &Session) -> Option<PatientSummary> {
+    session.summary(&record(input)).ok()
+}
+
+/// The input's sources ingested and merged.
+fn record(input: &Input) -> icr_core::SharedCareRecord {
     let records = input
         .sources
         .iter()
@@ -83,7 +89,7 @@ fn summarise(input: &Input, session: &Session) -> Option<PatientSummary> {
             ingest(bytes, &options).ok()
         })
         .collect();
-    session.summary(&merge(records, Vec::new())).ok()
+    merge(records, Vec::new())
 }
 
 fn main() {
@@ -118,9 +124,37 @@ fn main() {
         group.bench_function("panel_html_full", |b| {
             b.iter(|| panel_html(std::hint::black_box(&summary), &full).len())
         });
+        // The same audited view as the summary JSON and as the IPS document.
+        let merged = record(input);
+        group.bench_function("summary_json", |b| {
+            b.iter(|| {
+                let s = session.summary(std::hint::black_box(&merged)).ok()?;
+                serde_json::to_vec(&s).ok().map(|v| v.len())
+            })
+        });
+        group.bench_function("summary_fhir", |b| {
+            b.iter(|| {
+                session
+                    .summary_fhir(std::hint::black_box(&merged))
+                    .ok()
+                    .map(|v| v.len())
+            })
+        });
         group.finish();
     }
     c.final_summary();
+    for (name, ..) in &sizes {
+        let json = common::mean_ns(name, "summary_json");
+        let fhir = common::mean_ns(name, "summary_fhir");
+        if let (Some(json), Some(fhir)) = (json, fhir) {
+            println!(
+                "RATIO {name}: summary_fhir {:.2} ms, {:.2}x of summary + JSON ({:.2} ms), both decided and audited",
+                fhir / 1e6,
+                fhir / json,
+                json / 1e6
+            );
+        }
+    }
     for (name, items, wasm_len, full_len) in sizes {
         let base = common::mean_ns(&name, "ingest_merge_summarise");
         let lazy = common::mean_ns(&name, "panel_html_wasm");
