@@ -29,6 +29,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${ICR_PG_BIN:-
 fi
 ls -d /usr/lib/postgresql/*/bin 2>/dev/null || echo "ICR_PG_BIN=$ICR_PG_BIN"
 
+step "FHIR validator for the FHIR documents (Medplum, from npm: tests/fhir-validate)"
+npm ci --prefix tests/fhir-validate --no-audit --no-fund
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

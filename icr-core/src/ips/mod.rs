@@ -303,6 +303,7 @@ pub(crate) fn document(summary: &PatientSummary, viewer: &Viewer<'_>) -> Value {
         .into_iter()
         .map(|e| json!({ "fullUrl": e.full_url, "resource": e.resource }))
         .collect();
+    entry.iter_mut().for_each(fhir_strings);
     // The identifier covers everything but the moment, so the same view is the same
     // document on any day.
     let content = serde_json::to_string(&entry).unwrap_or_default();
@@ -330,6 +331,29 @@ pub(crate) fn document(summary: &PatientSummary, viewer: &Viewer<'_>) -> Value {
         "timestamp": viewer.timestamp,
         "entry": entry
     })
+}
+
+/// Makes every string one FHIR can carry: a control character a source sent (other than
+/// tab, line feed and carriage return; a supplier's mis-encoded dash or quote) becomes
+/// U+FFFD, the replacement character, so the text stays readable and shows where
+/// something could not be carried, rather than the document being refused.
+fn fhir_strings(v: &mut Value) {
+    match v {
+        Value::String(s) if s.chars().any(not_fhir) => {
+            *s = s
+                .chars()
+                .map(|c| if not_fhir(c) { '\u{fffd}' } else { c })
+                .collect();
+        }
+        Value::Array(a) => a.iter_mut().for_each(fhir_strings),
+        Value::Object(m) => m.values_mut().for_each(fhir_strings),
+        _ => {}
+    }
+}
+
+/// A character FHIR's `string` does not allow.
+fn not_fhir(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// The document's section for `def`, or `None` when it has nothing to say and IPS does not

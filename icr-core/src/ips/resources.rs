@@ -884,12 +884,18 @@ fn appointment(
                 m.insert("reasonCode".into(), Value::Array(reason_codes));
             }
             m.insert("description".into(), json!(e.title));
-            // `start` and `end` are instants: a day without a time is kept as words.
+            // `start` and `end` are instants: a day without a time is kept as words, with
+            // the notes, in `comment` (an appointment has no `note`).
             let start_at = e.date.as_ref().and_then(instant);
+            let mut comment: Vec<String> = Vec::new();
             if start_at.is_none()
                 && let Some(d) = &e.date
             {
-                m.insert("comment".into(), json!(format!("Date: {}", d.display())));
+                comment.push(format!("Date: {}", d.display()));
+            }
+            comment.extend(e.notes.iter().cloned());
+            if !comment.is_empty() {
+                m.insert("comment".into(), json!(comment.join("\n")));
             }
             put(&mut m, "start", start_at.map(Value::from));
             put(
@@ -935,9 +941,9 @@ fn appointment(
             if !reason_codes.is_empty() {
                 m.insert("reasonCode".into(), Value::Array(reason_codes));
             }
+            put(&mut m, "note", notes(e, Vec::new()));
         }
     }
-    put(&mut m, "note", notes(e, Vec::new()));
     vec![Made {
         key: e.id.clone(),
         resource: Value::Object(m),

@@ -107,6 +107,28 @@ impl Host {
         }
     }
 
+    /// The FHIR document (IPS Bundle JSON) the policy role `role` with `relationship` may
+    /// keep of `record`, through a session as [`Host::view`] opens it.
+    pub(crate) fn fhir(
+        &self,
+        record: &SharedCareRecord,
+        role: &str,
+        relationship: Relationship,
+    ) -> String {
+        let patient = record
+            .nhs_number()
+            .cloned()
+            .expect("a session needs the record's patient to have a valid NHS number");
+        let token = token_for(role, relationship, patient, self.now, |_| {});
+        let session = self
+            .icr
+            .open_session(&token)
+            .unwrap_or_else(|e| panic!("session for {role}: {e}"));
+        session
+            .summary_fhir(record)
+            .unwrap_or_else(|e| panic!("FHIR document for {role}: {e}"))
+    }
+
     /// What the registered GP sees: everything. Fails if anything was withheld, so a
     /// test that relies on seeing the whole record can trust that it does.
     pub(crate) fn gp_view(&self, record: &SharedCareRecord) -> PatientSummary {

@@ -17,6 +17,8 @@
 //! - [`heldout`]: four synthetic Bundles written from the standards by a tester who had
 //!   not seen the SDK's tuning records (`tests/fixtures/heldout/`): the merged GP summary
 //!   against the expectations written before the first run, in any input order.
+//! - [`ips`]: the FHIR document of each role's view and of corpus records, validated by
+//!   a real FHIR validator (Medplum's, with Node).
 //! - [`risk`]: the risk signals through sessions: the demo patient's, a withheld
 //!   admission that changes no number, generated records against an independent count.
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
@@ -48,6 +50,8 @@ mod hazards;
 mod heldout;
 #[cfg(test)]
 mod host;
+#[cfg(test)]
+mod ips;
 #[cfg(test)]
 mod risk;
 #[cfg(test)]
@@ -99,7 +103,7 @@ pub(crate) fn loud(message: &str) {
 }
 
 /// The workspace root: the parent of this package's folder.
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
