@@ -336,19 +336,39 @@ pub(crate) fn document(summary: &PatientSummary, viewer: &Viewer<'_>) -> Value {
 /// Makes every string one FHIR can carry: a control character a source sent (other than
 /// tab, line feed and carriage return; a supplier's mis-encoded dash or quote) becomes
 /// U+FFFD, the replacement character, so the text stays readable and shows where
-/// something could not be carried, rather than the document being refused.
+/// something could not be carried, rather than the document being refused; a string with
+/// nothing in it (FHIR has no empty strings) is left out; a `code` loses the spaces
+/// around it and runs of them inside (FHIR's `code` allows single spaces only).
 fn fhir_strings(v: &mut Value) {
     match v {
-        Value::String(s) if s.chars().any(not_fhir) => {
-            *s = s
-                .chars()
-                .map(|c| if not_fhir(c) { '\u{fffd}' } else { c })
-                .collect();
+        Value::Array(a) => {
+            a.retain(|x| !blank(x));
+            a.iter_mut().for_each(fhir_strings);
         }
-        Value::Array(a) => a.iter_mut().for_each(fhir_strings),
-        Value::Object(m) => m.values_mut().for_each(fhir_strings),
+        Value::Object(m) => {
+            m.retain(|_, x| !blank(x));
+            for (key, x) in m.iter_mut() {
+                match x {
+                    Value::String(s) if key == "code" => {
+                        *s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    }
+                    Value::String(s) if s.chars().any(not_fhir) => {
+                        *s = s
+                            .chars()
+                            .map(|c| if not_fhir(c) { '\u{fffd}' } else { c })
+                            .collect();
+                    }
+                    _ => fhir_strings(x),
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// A string with nothing but spaces in it.
+fn blank(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.trim().is_empty())
 }
 
 /// A character FHIR's `string` does not allow.

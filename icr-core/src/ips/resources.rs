@@ -59,18 +59,43 @@ fn text(words: &str) -> Value {
     json!({ "text": words })
 }
 
-/// A date as FHIR `dateTime` when it is one (a time needs its zone in FHIR; without one,
-/// the day is written).
+/// A date as FHIR `dateTime`: the date as recorded when FHIR accepts it; a time without
+/// seconds (`11:42+01:00`, which some suppliers send) gets `:00`; a time without its zone,
+/// which FHIR does not allow, leaves the day.
 pub(super) fn date_time(d: &FhirDate) -> Option<String> {
     if !d.is_valid() {
         return None;
     }
     let s = d.as_str();
-    match s.split_once('T') {
-        Some((day, time)) if !(time.ends_with('Z') || time.contains('+') || time.contains('-')) => {
-            Some(day.to_owned())
+    let Some((day, time)) = s.split_once('T') else {
+        return Some(s.to_owned());
+    };
+    let Some(zone_at) = time.find(['Z', '+', '-']) else {
+        return Some(day.to_owned());
+    };
+    let (clock, zone) = time.split_at(zone_at);
+    let zone_ok = zone == "Z"
+        || (zone.len() == 6
+            && zone.as_bytes().get(3) == Some(&b':')
+            && zone[1..].bytes().filter(u8::is_ascii_digit).count() == 4);
+    let digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = clock.splitn(3, ':');
+    let (h, m, sec) = (parts.next()?, parts.next()?, parts.next());
+    if !zone_ok || !digits(h) || !digits(m) {
+        return Some(day.to_owned());
+    }
+    match sec {
+        None => Some(format!("{day}T{h}:{m}:00{zone}")),
+        Some(sec) => {
+            let (whole, fraction) = sec.split_once('.').unwrap_or((sec, ""));
+            let fraction_ok = fraction.is_empty()
+                || (fraction.len() <= 9 && fraction.bytes().all(|b| b.is_ascii_digit()));
+            if digits(whole) && fraction_ok && !(sec.ends_with('.')) {
+                Some(s.to_owned())
+            } else {
+                Some(day.to_owned())
+            }
         }
-        _ => Some(s.to_owned()),
     }
 }
 

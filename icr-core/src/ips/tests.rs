@@ -291,3 +291,32 @@ fn the_bundle_read_back_through_the_r4_ingest_gives_the_items_shown() {
         "missing {missing:#?}\nadded {added:#?}"
     );
 }
+
+#[test]
+fn dates_are_written_as_fhir_accepts_them() {
+    let written = |text: &str| {
+        crate::model::FhirDate::parse(text)
+            .as_ref()
+            .and_then(resources::date_time)
+    };
+    assert_eq!(written("2026-09-18").as_deref(), Some("2026-09-18"));
+    assert_eq!(written("2026-09").as_deref(), Some("2026-09"));
+    assert_eq!(
+        written("2026-09-18T11:42:00+01:00").as_deref(),
+        Some("2026-09-18T11:42:00+01:00")
+    );
+    assert_eq!(
+        written("2026-09-18T11:42:07.123Z").as_deref(),
+        Some("2026-09-18T11:42:07.123Z")
+    );
+    assert_eq!(
+        written("2026-09-18T11:42+01:00").as_deref(),
+        Some("2026-09-18T11:42:00+01:00"),
+        "seconds added"
+    );
+    assert_eq!(
+        written("2026-09-18T11:42:00").as_deref(),
+        Some("2026-09-18"),
+        "no zone: the day"
+    );
+}
