@@ -29,19 +29,21 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${ICR_PG_BIN:-
 fi
 ls -d /usr/lib/postgresql/*/bin 2>/dev/null || echo "ICR_PG_BIN=$ICR_PG_BIN"
 
-step "FHIR validator for the FHIR documents (Medplum, from npm: tests/fhir-validate)"
-npm ci --prefix tests/fhir-validate --no-audit --no-fund
-
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (unit, doc and whole-flow tests)"
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
-cargo test --workspace 2>&1 | tee "$results"
+
+step "FHIR validator for the FHIR documents (Medplum, from npm: tests/fhir-validate), and its own tests"
+npm ci --prefix tests/fhir-validate --no-audit --no-fund
+(cd tests/fhir-validate && npm test) 2>&1 | tee -a "$results"
+
+step "cargo test (unit, doc and whole-flow tests)"
+cargo test --workspace 2>&1 | tee -a "$results"
 
 step "fuzz targets: saved corpora and regression inputs replayed (icr-core/fuzz)"
 (cd icr-core/fuzz && cargo fmt -- --check && cargo clippy --all-targets -- -D warnings \
