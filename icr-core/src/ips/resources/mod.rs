@@ -5,37 +5,39 @@
 //! carry, the resource's own "not known" code is used (`unknown` statuses, an
 //! `occurrenceString` of "Not recorded"), never a guess; where a required element has no
 //! such code (an appointment participant's status), the choice is the one that claims
-//! least and is named in [`appointment`]. Codes are written as the source sent them, with
+//! least and is named in `appointment.rs`. Codes are written as the source sent them, with
 //! the title the clinician saw as `text`.
+
+mod appointment;
+mod medication;
+mod results;
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{
-    AllergyStatus, Code, Detail, Entry, FhirDate, MedicationDetail, ResultLine, TeamMember, Telecom,
-};
+use crate::model::{AllergyStatus, Code, Detail, Entry, FhirDate, TeamMember, Telecom};
 
 /// A resource made from an item: its key (for its id) and its JSON.
-pub(super) struct Made {
-    pub(super) key: String,
-    pub(super) resource: Value,
+pub(in crate::ips) struct Made {
+    pub(in crate::ips) key: String,
+    pub(in crate::ips) resource: Value,
 }
 
 /// What every resource refers to.
-pub(super) struct Refs<'a> {
+pub(in crate::ips) struct Refs<'a> {
     /// `urn:uuid:` of the Patient.
-    pub(super) patient: &'a str,
+    pub(in crate::ips) patient: &'a str,
     /// The id a key gets.
-    pub(super) id: &'a dyn Fn(&str) -> String,
+    pub(in crate::ips) id: &'a dyn Fn(&str) -> String,
 }
 
 impl Refs<'_> {
-    fn subject(&self) -> Value {
+    pub(super) fn subject(&self) -> Value {
         json!({ "reference": self.patient })
     }
 }
 
 /// A CodeableConcept: the item's coding (when it has a code) and the words shown.
-pub(super) fn concept(code: Option<&Code>, text: &str) -> Value {
+pub(in crate::ips) fn concept(code: Option<&Code>, text: &str) -> Value {
     let mut c = Map::new();
     if let Some(code) = code.filter(|c| c.code.is_some()) {
         let mut coding = Map::new();
@@ -55,14 +57,14 @@ pub(super) fn concept(code: Option<&Code>, text: &str) -> Value {
 }
 
 /// Words as a CodeableConcept with text only.
-fn text(words: &str) -> Value {
+pub(super) fn text(words: &str) -> Value {
     json!({ "text": words })
 }
 
 /// A date as FHIR `dateTime`: the date as recorded when FHIR accepts it; a time without
 /// seconds (`11:42+01:00`, which some suppliers send) gets `:00`; a time without its zone,
 /// which FHIR does not allow, leaves the day.
-pub(super) fn date_time(d: &FhirDate) -> Option<String> {
+pub(in crate::ips) fn date_time(d: &FhirDate) -> Option<String> {
     if !d.is_valid() {
         return None;
     }
@@ -100,14 +102,14 @@ pub(super) fn date_time(d: &FhirDate) -> Option<String> {
 }
 
 /// A status the resource allows, else `fallback`.
-fn status_in(status: Option<&str>, allowed: &[&str], fallback: &str) -> String {
+pub(super) fn status_in(status: Option<&str>, allowed: &[&str], fallback: &str) -> String {
     status
         .filter(|s| allowed.contains(s))
         .unwrap_or(fallback)
         .to_owned()
 }
 
-fn notes(e: &Entry, extra: Vec<String>) -> Option<Value> {
+pub(super) fn notes(e: &Entry, extra: Vec<String>) -> Option<Value> {
     let all: Vec<Value> = e
         .notes
         .iter()
@@ -118,7 +120,7 @@ fn notes(e: &Entry, extra: Vec<String>) -> Option<Value> {
     (!all.is_empty()).then_some(Value::Array(all))
 }
 
-pub(super) fn telecom_of(t: &[Telecom]) -> Value {
+pub(in crate::ips) fn telecom_of(t: &[Telecom]) -> Value {
     Value::Array(
         t.iter()
             .map(|t| {
@@ -143,19 +145,19 @@ pub(super) fn telecom_of(t: &[Telecom]) -> Value {
 }
 
 /// Inserts `key` when `value` is present.
-fn put(m: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+pub(super) fn put(m: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     if let Some(v) = value {
         m.insert(key.to_owned(), v);
     }
 }
 
-fn start(m: &mut Map<String, Value>, resource_type: &str, id: String) {
+pub(super) fn start(m: &mut Map<String, Value>, resource_type: &str, id: String) {
     m.insert("resourceType".into(), json!(resource_type));
     m.insert("id".into(), json!(id));
 }
 
 /// The resources of one item.
-pub(super) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
+pub(in crate::ips) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
     let id = (refs.id)(&e.id);
     let mut m = Map::new();
     let code = concept(e.code.as_ref(), &e.title);
@@ -259,7 +261,7 @@ pub(super) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
             }
         }
         Detail::Medication(med) => {
-            return medication(e, med, refs, id, code, on, end);
+            return medication::medication(e, med, refs, id, code, on, end);
         }
         Detail::Problem {
             clinical_status,
@@ -323,7 +325,7 @@ pub(super) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
             results,
             conclusion,
         } => {
-            return investigation(
+            return results::investigation(
                 e,
                 refs,
                 id,
@@ -335,8 +337,8 @@ pub(super) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
             );
         }
         Detail::Observation { result } => {
-            let status = status_in(e.status.as_deref(), &OBSERVATION_STATUS, "unknown");
-            let mut o = observation(result, code, &status, refs, id, on);
+            let status = status_in(e.status.as_deref(), &results::OBSERVATION_STATUS, "unknown");
+            let mut o = results::observation(result, code, &status, refs, id, on);
             if let (Some(o), Some(n)) = (o.as_object_mut(), notes(e, Vec::new())) {
                 o.insert("note".into(), n);
             }
@@ -436,7 +438,7 @@ pub(super) fn of(e: &Entry, refs: &Refs<'_>) -> Vec<Made> {
             participants,
             reasons,
         } => {
-            return appointment(e, refs, id, code, on, end, participants, reasons);
+            return appointment::appointment(e, refs, id, code, on, end, participants, reasons);
         }
         Detail::Referral {
             requester,
@@ -638,13 +640,18 @@ fn member(t: &TeamMember) -> Value {
 }
 
 /// A FHIR `instant` (a date and time with its zone, to the second), when the date is one.
-fn instant(d: &FhirDate) -> Option<String> {
+pub(super) fn instant(d: &FhirDate) -> Option<String> {
     let s = date_time(d)?;
     let (_, time) = s.split_once('T')?;
     (time.len() >= 8).then_some(s)
 }
 
-fn period(m: &mut Map<String, Value>, key: &str, from: Option<String>, to: Option<String>) {
+pub(super) fn period(
+    m: &mut Map<String, Value>,
+    key: &str,
+    from: Option<String>,
+    to: Option<String>,
+) {
     if from.is_none() && to.is_none() {
         return;
     }
@@ -652,325 +659,4 @@ fn period(m: &mut Map<String, Value>, key: &str, from: Option<String>, to: Optio
     put(&mut p, "start", from.map(Value::from));
     put(&mut p, "end", to.map(Value::from));
     m.insert(key.to_owned(), Value::Object(p));
-}
-
-const OBSERVATION_STATUS: [&str; 6] = [
-    "registered",
-    "preliminary",
-    "final",
-    "amended",
-    "corrected",
-    "cancelled",
-];
-
-/// A result as an Observation: a number with its unit as a Quantity (the decimal as the
-/// source wrote it), anything else as a string.
-fn observation(
-    r: &ResultLine,
-    code: Value,
-    status: &str,
-    refs: &Refs<'_>,
-    id: String,
-    on: Option<String>,
-) -> Value {
-    let mut m = Map::new();
-    start(&mut m, "Observation", id);
-    m.insert("status".into(), json!(status));
-    m.insert("code".into(), code);
-    m.insert("subject".into(), refs.subject());
-    put(&mut m, "effectiveDateTime", on.map(Value::from));
-    if let Some(v) = &r.value {
-        match v.trim().parse::<serde_json::Number>() {
-            Ok(n) => {
-                let mut q = Map::new();
-                q.insert("value".into(), Value::Number(n));
-                put(&mut q, "unit", r.unit.clone().map(Value::from));
-                m.insert("valueQuantity".into(), Value::Object(q));
-            }
-            Err(_) => {
-                let with_unit = match &r.unit {
-                    Some(u) => format!("{v} {u}"),
-                    None => v.clone(),
-                };
-                m.insert("valueString".into(), json!(with_unit));
-            }
-        }
-    }
-    put(
-        &mut m,
-        "interpretation",
-        r.interpretation.as_deref().map(|i| json!([text(i)])),
-    );
-    let ranges: Vec<Value> = r
-        .reference_range_lines()
-        .iter()
-        .map(|line| json!({ "text": line }))
-        .collect();
-    if !ranges.is_empty() {
-        m.insert("referenceRange".into(), Value::Array(ranges));
-    }
-    let comments: Vec<Value> = r.comments.iter().map(|c| json!({ "text": c })).collect();
-    if !comments.is_empty() {
-        m.insert("note".into(), Value::Array(comments));
-    }
-    Value::Object(m)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn investigation(
-    e: &Entry,
-    refs: &Refs<'_>,
-    id: String,
-    code: Value,
-    on: Option<String>,
-    category: Option<&str>,
-    results: &[ResultLine],
-    conclusion: Option<&str>,
-) -> Vec<Made> {
-    let status = status_in(
-        e.status.as_deref(),
-        &[
-            "registered",
-            "partial",
-            "preliminary",
-            "final",
-            "amended",
-            "corrected",
-            "appended",
-            "cancelled",
-        ],
-        "unknown",
-    );
-    let result_status = status_in(Some(&status), &OBSERVATION_STATUS, "unknown");
-    let mut made = Vec::new();
-    let mut refs_out = Vec::new();
-    for (at, r) in results.iter().enumerate() {
-        let key = format!("{}#result{at}", e.id);
-        let rid = (refs.id)(&key);
-        refs_out.push(json!({ "reference": format!("urn:uuid:{rid}") }));
-        made.push(Made {
-            key,
-            resource: observation(r, text(&r.name), &result_status, refs, rid, on.clone()),
-        });
-    }
-    let mut m = Map::new();
-    start(&mut m, "DiagnosticReport", id);
-    m.insert("status".into(), json!(status));
-    put(&mut m, "category", category.map(|c| json!([text(c)])));
-    m.insert("code".into(), code);
-    m.insert("subject".into(), refs.subject());
-    put(&mut m, "effectiveDateTime", on.map(Value::from));
-    if !refs_out.is_empty() {
-        m.insert("result".into(), Value::Array(refs_out));
-    }
-    let mut words: Vec<String> = conclusion.map(str::to_owned).into_iter().collect();
-    words.extend(e.notes.iter().cloned());
-    if !words.is_empty() {
-        m.insert("conclusion".into(), json!(words.join("\n")));
-    }
-    made.insert(
-        0,
-        Made {
-            key: e.id.clone(),
-            resource: Value::Object(m),
-        },
-    );
-    made
-}
-
-#[allow(clippy::too_many_arguments)]
-fn medication(
-    e: &Entry,
-    med: &MedicationDetail,
-    refs: &Refs<'_>,
-    id: String,
-    code: Value,
-    on: Option<String>,
-    end: Option<String>,
-) -> Vec<Made> {
-    let medication_key = format!("{}#medication", e.id);
-    let medication_id = (refs.id)(&medication_key);
-    let mut m = Map::new();
-    start(&mut m, "MedicationStatement", id);
-    m.insert(
-        "status".into(),
-        json!(status_in(
-            e.status.as_deref(),
-            &[
-                "active",
-                "completed",
-                "intended",
-                "stopped",
-                "on-hold",
-                "not-taken"
-            ],
-            "unknown"
-        )),
-    );
-    put(
-        &mut m,
-        "statusReason",
-        med.status_reason.as_deref().map(|r| json!([text(r)])),
-    );
-    m.insert(
-        "medicationReference".into(),
-        json!({ "reference": format!("urn:uuid:{medication_id}"), "display": e.title }),
-    );
-    m.insert("subject".into(), refs.subject());
-    period(&mut m, "effectivePeriod", on, end);
-    if !med.reasons.is_empty() {
-        m.insert(
-            "reasonCode".into(),
-            Value::Array(med.reasons.iter().map(|r| text(r)).collect()),
-        );
-    }
-    put(
-        &mut m,
-        "dosage",
-        med.dosage.as_deref().map(|d| json!([{ "text": d }])),
-    );
-    let mut extra = Vec::new();
-    if let Some(q) = &med.quantity {
-        extra.push(format!("Quantity: {q}"));
-    }
-    if let Some(t) = &med.prescription_type {
-        extra.push(format!("Prescription type: {t}"));
-    }
-    if let Some(d) = &med.last_issued {
-        extra.push(format!("Last issued: {}", d.display()));
-    }
-    if let Some(a) = &med.prescribing_agency {
-        extra.push(format!("Prescribed by: {a}"));
-    }
-    for c in &med.changes {
-        let mut line = crate::model::code_of(&c.kind);
-        if let Some(d) = &c.date {
-            line.push_str(&format!(" {}", d.display()));
-        }
-        if let Some(by) = &c.by {
-            line.push_str(&format!(" by {by}"));
-        }
-        if let Some(d) = &c.detail {
-            line.push_str(&format!(": {d}"));
-        }
-        extra.push(format!("Change: {line}"));
-    }
-    put(&mut m, "note", notes(e, extra));
-    let mut medication = Map::new();
-    start(&mut medication, "Medication", medication_id);
-    medication.insert("code".into(), code);
-    vec![
-        Made {
-            key: e.id.clone(),
-            resource: Value::Object(m),
-        },
-        Made {
-            key: medication_key,
-            resource: Value::Object(medication),
-        },
-    ]
-}
-
-/// An appointment, or for planned care whose status is not an appointment's (a GP
-/// diary entry), a ServiceRequest with intent `plan`. FHIR requires each appointment
-/// participant's status, which records do not carry: `needs-action` is written, the
-/// status that claims nothing about the participant's answer.
-#[allow(clippy::too_many_arguments)]
-fn appointment(
-    e: &Entry,
-    refs: &Refs<'_>,
-    id: String,
-    code: Value,
-    on: Option<String>,
-    end: Option<String>,
-    participants: &[String],
-    reasons: &[String],
-) -> Vec<Made> {
-    let mut m = Map::new();
-    const APPOINTMENT: [&str; 10] = [
-        "proposed",
-        "pending",
-        "booked",
-        "arrived",
-        "fulfilled",
-        "cancelled",
-        "noshow",
-        "checked-in",
-        "waitlist",
-        "entered-in-error",
-    ];
-    let reason_codes: Vec<Value> = reasons.iter().map(|r| text(r)).collect();
-    match e.status.as_deref().filter(|s| APPOINTMENT.contains(s)) {
-        Some(status) => {
-            start(&mut m, "Appointment", id);
-            m.insert("status".into(), json!(status));
-            m.insert("serviceType".into(), json!([code]));
-            if !reason_codes.is_empty() {
-                m.insert("reasonCode".into(), Value::Array(reason_codes));
-            }
-            m.insert("description".into(), json!(e.title));
-            // `start` and `end` are instants: a day without a time is kept as words, with
-            // the notes, in `comment` (an appointment has no `note`).
-            let start_at = e.date.as_ref().and_then(instant);
-            let mut comment: Vec<String> = Vec::new();
-            if start_at.is_none()
-                && let Some(d) = &e.date
-            {
-                comment.push(format!("Date: {}", d.display()));
-            }
-            comment.extend(e.notes.iter().cloned());
-            if !comment.is_empty() {
-                m.insert("comment".into(), json!(comment.join("\n")));
-            }
-            put(&mut m, "start", start_at.map(Value::from));
-            put(
-                &mut m,
-                "end",
-                e.end_date.as_ref().and_then(instant).map(Value::from),
-            );
-            let mut people: Vec<Value> =
-                vec![json!({ "actor": refs.subject(), "status": "needs-action" })];
-            people.extend(
-                participants
-                    .iter()
-                    .map(|p| json!({ "actor": { "display": p }, "status": "needs-action" })),
-            );
-            m.insert("participant".into(), Value::Array(people));
-        }
-        None => {
-            start(&mut m, "ServiceRequest", id);
-            m.insert(
-                "status".into(),
-                json!(status_in(
-                    e.status.as_deref(),
-                    &["draft", "active", "on-hold", "revoked", "completed"],
-                    "unknown"
-                )),
-            );
-            m.insert("intent".into(), json!("plan"));
-            m.insert("code".into(), code);
-            m.insert("subject".into(), refs.subject());
-            match (on, end) {
-                (Some(a), None) => {
-                    m.insert("occurrenceDateTime".into(), json!(a));
-                }
-                (a, b) => period(&mut m, "occurrencePeriod", a, b),
-            }
-            let to: Vec<Value> = participants
-                .iter()
-                .map(|p| json!({ "display": p }))
-                .collect();
-            if !to.is_empty() {
-                m.insert("performer".into(), Value::Array(to));
-            }
-            if !reason_codes.is_empty() {
-                m.insert("reasonCode".into(), Value::Array(reason_codes));
-            }
-            put(&mut m, "note", notes(e, Vec::new()));
-        }
-    }
-    vec![Made {
-        key: e.id.clone(),
-        resource: Value::Object(m),
-    }]
 }
