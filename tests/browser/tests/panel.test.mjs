@@ -74,6 +74,15 @@ test("section toggles, item details, the source filter and search work", async (
   const meds = page.locator("#host section[data-section=medications] button[data-icr-toggle=section]");
   assert.equal(await meds.getAttribute("aria-expanded"), "true");
   await meds.click();
+  // The toggle answers on the next task; under load (CI on two cores) reading the
+  // attribute at once could see the old value.
+  await page.waitForFunction(
+    () => document.getElementById("host").shadowRoot
+      .querySelector("section[data-section=medications] button[data-icr-toggle=section]")
+      .getAttribute("aria-expanded") === "false",
+    null,
+    { timeout: 2000 },
+  ).catch(() => {});
   assert.equal(await meds.getAttribute("aria-expanded"), "false");
   const hiddenBody = await page.evaluate(`${root}.querySelector('section[data-section=medications] .icr-section-body').hidden`);
   assert.equal(hiddenBody, true);
