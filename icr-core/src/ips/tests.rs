@@ -14,19 +14,7 @@ use crate::model::{Sensitivity, WithheldReason};
 use crate::summary::{SummaryOptions, build};
 
 fn demo_record() -> crate::SharedCareRecord {
-    let expected = crate::demo::patient();
-    let records = crate::demo::sources()
-        .into_iter()
-        .map(|s| {
-            let options = IngestOptions {
-                expected_patient: expected.clone(),
-                organisation: Some(s.organisation),
-                ..IngestOptions::default()
-            };
-            ingest(s.json.as_bytes(), &options).unwrap()
-        })
-        .collect();
-    merge(records, Vec::new())
+    crate::demo::record().expect("the demo record ingests")
 }
 
 /// The demo summary with the items whose title contains any of `hide` withheld.

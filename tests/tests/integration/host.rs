@@ -88,16 +88,7 @@ impl Host {
         role: &str,
         relationship: Relationship,
     ) -> View {
-        let patient = record
-            .nhs_number()
-            .cloned()
-            .expect("a session needs the record's patient to have a valid NHS number");
-        let token = token_for(role, relationship, patient, self.now, |_| {});
-        let session = self
-            .icr
-            .open_session(&token)
-            .unwrap_or_else(|e| panic!("session for {role}: {e}"));
-        assert_eq!(session.role(), role);
+        let session = self.session(record, role, relationship);
         let summary = session
             .summary(record)
             .unwrap_or_else(|e| panic!("summary for {role}: {e}"));
@@ -115,6 +106,19 @@ impl Host {
         role: &str,
         relationship: Relationship,
     ) -> String {
+        self.session(record, role, relationship)
+            .summary_fhir(record)
+            .unwrap_or_else(|e| panic!("FHIR document for {role}: {e}"))
+    }
+
+    /// A session for `role` with `relationship` to `record`'s patient, opened from a demo
+    /// launch token at the host's moment.
+    fn session(
+        &self,
+        record: &SharedCareRecord,
+        role: &str,
+        relationship: Relationship,
+    ) -> session::Session {
         let patient = record
             .nhs_number()
             .cloned()
@@ -124,9 +128,8 @@ impl Host {
             .icr
             .open_session(&token)
             .unwrap_or_else(|e| panic!("session for {role}: {e}"));
+        assert_eq!(session.role(), role);
         session
-            .summary_fhir(record)
-            .unwrap_or_else(|e| panic!("FHIR document for {role}: {e}"))
     }
 
     /// What the registered GP sees: everything. Fails if anything was withheld, so a
