@@ -31,8 +31,11 @@ pub mod risk;
 #[cfg(feature = "trust")]
 pub mod session;
 pub mod summary;
+#[cfg(test)]
+mod synthetic;
 #[cfg(any(feature = "fetch", feature = "postgres"))]
 mod tls;
+pub mod trends;
 
 pub use identity::NhsNumber;
 pub use ingest::IngestError;

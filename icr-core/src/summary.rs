@@ -13,6 +13,7 @@ pub use crate::model::WithheldReason;
 use crate::model::{AllergyStatus, Detail, Entry, ItemWarningCode, Section, Sensitivity, Telecom};
 use crate::model::{SectionNoteKind, SourceStatus, WarningCode};
 use crate::risk::{self, Assessment, RiskBlock, RiskRules};
+use crate::trends::{self, Trend};
 pub use parts::{SectionOverview, SummaryBanner};
 
 /// Version of the summary JSON. Bumped on any change of shape that a host reading the
@@ -74,6 +75,10 @@ pub struct PatientSummary {
     /// computed from what this viewer may see, each with its rule and evidence.
     #[serde(default)]
     pub risk: RiskBlock,
+    /// Repeated results of one quantity in date order (eGFR, HbA1c, blood pressure, and
+    /// any coded quantity with three or more), built from what this viewer may see.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trends: Vec<Trend>,
     /// Every section, in display order, present even when empty.
     pub sections: Vec<SummarySection>,
     /// Items from a source whose patient is not confirmed to be this patient (same NHS
@@ -491,10 +496,11 @@ pub(crate) fn build(
         });
     }
     flag_allergy_contradictions(&mut sections);
-    // Risk signals are clinical: an administrative view has none.
+    // Risk signals and trends are clinical: an administrative view has none.
     if options.administrative {
         visible_items.clear();
     }
+    let trends = trends::build(&visible_items);
     let risk = risk::assess(
         &Assessment {
             visible: visible_items,
@@ -537,6 +543,7 @@ pub(crate) fn build(
         demographic_discrepancies: record.demographic_discrepancies.clone(),
         banner_alerts,
         risk,
+        trends,
         sections,
         reconciliation,
         sources,

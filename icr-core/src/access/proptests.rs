@@ -10,7 +10,8 @@ use super::*;
 use crate::merge::SharedCareRecord;
 use crate::model::{
     CareSetting, Code, Detail, EncounterClass, EncounterFacts, Entry, FhirDate, Item, LabelBasis,
-    MedicationDetail, Organisation, Provenance, Section, SensitiveCategory, Sensitivity,
+    Measured, Measurement, MedicationDetail, Organisation, Provenance, Quantity, Section,
+    SensitiveCategory, Sensitivity,
 };
 
 const CATEGORIES: [SensitiveCategory; 9] = [
@@ -179,14 +180,32 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Item {
             }),
             _ => None,
         },
+        // Every item measures the same quantity, so visible ones make a trend and a
+        // withheld one would show as a point named by its secret.
+        measurements: vec![Measurement {
+            measured: Measured::Known(Quantity::Egfr),
+            name: secret("measure"),
+            #[allow(clippy::cast_precision_loss)]
+            value: at as f64,
+            text: at.to_string(),
+            censored: false,
+            unit: Some("mL/min/1.73m2".to_owned()),
+            unit_text: None,
+            // Taken on the item's date.
+            date: None,
+            band: None,
+            range_text: None,
+            flag: None,
+        }],
     }
 }
 
 /// The date the summaries are made on.
 const SUMMARY_DATE: jiff::civil::Date = jiff::civil::date(2026, 11, 25);
 
-fn secrets(at: usize) -> [String; 6] {
+fn secrets(at: usize) -> [String; 7] {
     [
+        "measure",
         "dose",
         "activity",
         "description",

@@ -330,6 +330,8 @@ pub(crate) struct ObservationComponent<'a> {
     pub value_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(default, borrow)]
     pub interpretation: Many<CodeableConcept<'a>>,
+    #[serde(default, borrow)]
+    pub reference_range: Many<ObservationReferenceRange<'a>>,
 }
 
 resource!(

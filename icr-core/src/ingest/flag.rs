@@ -4,7 +4,7 @@
 //! has no flag: a value without an interpretation is never called normal.
 
 use crate::fhir::datatypes::{CodeableConcept, Quantity};
-use crate::fhir::resources::{Observation, ObservationReferenceRange};
+use crate::fhir::resources::{Observation, ObservationComponent, ObservationReferenceRange};
 use crate::model::{FlagBasis, ResultFlag};
 
 use super::values::s;
@@ -23,14 +23,14 @@ pub(super) fn of(obs: &Observation<'_>, who: Who<'_>) -> Option<(ResultFlag, Fla
         .interpretation
         .iter()
         .filter_map(interpretation)
-        .max_by_key(|f| severity(*f))
+        .max_by_key(|f| f.severity())
         .or_else(|| {
             // A panel with no interpretation of its own (blood pressure) takes the worst
             // of its components'.
             obs.component
                 .iter()
                 .flat_map(|c| c.interpretation.iter().filter_map(interpretation))
-                .max_by_key(|f| severity(*f))
+                .max_by_key(|f| f.severity())
         });
     if let Some(f) = interpreted {
         return Some((f, FlagBasis::Interpretation));
@@ -44,16 +44,6 @@ pub(super) fn of(obs: &Observation<'_>, who: Who<'_>) -> Option<(ResultFlag, Fla
         .as_ref()
         .and_then(coded)
         .map(|f| (f, FlagBasis::CodedValue))
-}
-
-/// How much a flag says is wrong, to pick the worst of several.
-fn severity(f: ResultFlag) -> u8 {
-    match f {
-        ResultFlag::Normal | ResultFlag::NotDetected => 0,
-        ResultFlag::Detected => 1,
-        ResultFlag::Abnormal | ResultFlag::High | ResultFlag::Low => 2,
-        ResultFlag::CriticalAbnormal | ResultFlag::CriticalHigh | ResultFlag::CriticalLow => 3,
-    }
 }
 
 /// An interpretation: the HL7 v3 ObservationInterpretation codes (any system, as
@@ -132,6 +122,17 @@ fn against_ranges(
     ranges: &crate::fhir::lenient::Many<ObservationReferenceRange<'_>>,
     who: Who<'_>,
 ) -> Option<ResultFlag> {
+    let candidates = candidates(ranges, who);
+    let mut verdicts = candidates.iter().map(|r| against(value, r));
+    let first = verdicts.next()??;
+    verdicts.all(|v| v == Some(first)).then_some(first)
+}
+
+/// The ranges that decide a value's flag (see [`against_ranges`]).
+fn candidates<'r, 'a>(
+    ranges: &'r crate::fhir::lenient::Many<ObservationReferenceRange<'a>>,
+    who: Who<'_>,
+) -> Vec<&'r ObservationReferenceRange<'a>> {
     let normal: Vec<&ObservationReferenceRange<'_>> =
         ranges.iter().filter(|r| normal_type(r)).collect();
     let qualified =
@@ -144,16 +145,47 @@ fn against_ranges(
         .collect();
     let general: Vec<&ObservationReferenceRange<'_>> =
         normal.iter().copied().filter(|r| !qualified(r)).collect();
-    let candidates = if !applicable.is_empty() {
+    if !applicable.is_empty() {
         applicable
     } else if !general.is_empty() {
         general
     } else {
         normal
+    }
+}
+
+/// The numeric bounds (low, high) of the range that decides a value's flag, in the
+/// value's unit: `None` when no range applies, when the ranges that could apply differ,
+/// or when a bound is in another unit.
+pub(super) fn band(
+    value: &Quantity<'_>,
+    ranges: &crate::fhir::lenient::Many<ObservationReferenceRange<'_>>,
+    who: Who<'_>,
+) -> Option<(Option<f64>, Option<f64>)> {
+    let bounds = |r: &ObservationReferenceRange<'_>| {
+        let bound = |q: &Option<Quantity<'_>>| match q {
+            None => Ok(None),
+            Some(q) if same_unit(value, q) => Ok(number(q)),
+            Some(_) => Err(()),
+        };
+        match (bound(&r.low), bound(&r.high)) {
+            (Ok(None), Ok(None)) | (Err(()), _) | (_, Err(())) => None,
+            (Ok(low), Ok(high)) => Some((low, high)),
+        }
     };
-    let mut verdicts = candidates.iter().map(|r| against(value, r));
-    let first = verdicts.next()??;
-    verdicts.all(|v| v == Some(first)).then_some(first)
+    let mut found = candidates(ranges, who).into_iter().map(bounds);
+    let first = found.next()??;
+    found.all(|b| b == Some(first)).then_some(first)
+}
+
+/// The flag of one component of an observation (a blood pressure's systolic): its
+/// interpretation, else its value against its own ranges.
+pub(super) fn of_component(c: &ObservationComponent<'_>, who: Who<'_>) -> Option<ResultFlag> {
+    c.interpretation
+        .iter()
+        .filter_map(interpretation)
+        .max_by_key(|f| f.severity())
+        .or_else(|| against_ranges(c.value_quantity.as_ref()?, &c.reference_range, who))
 }
 
 /// True when every qualifier of a range is one the SDK reads (sex, age in years) and the

@@ -127,7 +127,7 @@ fn collect<'r, 'a>(
 }
 
 /// The patient's sex and age when the observation was taken, for choosing its range.
-fn who<'r, 'a>(ctx: &Ctx<'r, 'a>, obs: &Observation<'_>) -> super::flag::Who<'r> {
+pub(super) fn who<'r, 'a>(ctx: &Ctx<'r, 'a>, obs: &Observation<'_>) -> super::flag::Who<'r> {
     let Some(Resource::Patient(p)) = ctx.patient else {
         return super::flag::Who::default();
     };
@@ -247,7 +247,7 @@ fn reference_range(
 /// A range with its unit whenever that is not the value's own unit: a range in another
 /// unit (or a value sent without one) would otherwise be read as if both were in the same
 /// unit.
-fn with_unit(
+pub(super) fn with_unit(
     low: &Option<Quantity<'_>>,
     high: &Option<Quantity<'_>>,
     text: &Option<Str<'_>>,

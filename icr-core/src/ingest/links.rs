@@ -24,6 +24,7 @@ use crate::model::{Item, concept_id};
 use super::context::Ctx;
 use super::encounter_facts;
 use super::index::Index;
+use super::measurements;
 use super::sensitivity;
 
 /// Gives each item its concepts and links, from the resources it was made from.
@@ -58,6 +59,14 @@ pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Item]) {
             for &p in mine {
                 concepts.extend(found.iter().map(|&c| (p, c)));
                 labels.extend(own.iter().map(|l| (p, l.clone())));
+            }
+            if let Resource::Observation(obs) = res {
+                let found = measurements::of(ctx, obs);
+                for &p in mine {
+                    if let Some(e) = entries.get_mut(p) {
+                        e.measurements.extend(found.iter().cloned());
+                    }
+                }
             }
             if let Resource::Encounter(enc) = res
                 && let [p] = mine

@@ -17,6 +17,7 @@ pub(crate) mod gp_connect;
 pub(crate) mod index;
 mod investigations;
 mod links;
+mod measurements;
 mod medications;
 mod overview;
 mod report;

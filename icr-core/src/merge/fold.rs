@@ -137,6 +137,11 @@ fn absorb_common(into: &mut Item, other: &Item) {
     if into.encounter.is_none() {
         into.encounter.clone_from(&other.encounter);
     }
+    for m in &other.measurements {
+        if !into.measurements.contains(m) {
+            into.measurements.push(m.clone());
+        }
+    }
     for c in &other.concepts {
         if !into.concepts.contains(c) {
             into.concepts.push(*c);

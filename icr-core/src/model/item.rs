@@ -9,7 +9,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use super::{Entry, Sensitivity};
+use super::{Entry, Measurement, Sensitivity};
 
 /// An entry with what only the core's decisions need.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,8 @@ pub(crate) struct Item {
     /// For an encounter, what kind of care it was, as its codes say (for the risk
     /// signals: emergency admissions and attendances).
     pub(crate) encounter: Option<EncounterFacts>,
+    /// Its numeric results (for trends), from every observation it was made from.
+    pub(crate) measurements: Vec<Measurement>,
 }
 
 /// What an encounter's codes say about the kind of care, kept apart from the display
@@ -68,6 +70,7 @@ impl Item {
             linked_at: Vec::new(),
             identity_unconfirmed: false,
             encounter: None,
+            measurements: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ mod code;
 mod date;
 mod entry;
 mod item;
+mod measurement;
 mod notes;
 mod patient;
 mod provenance;
@@ -21,6 +22,8 @@ pub use entry::{
     MAX_INLINE_TEXT, MedicationChange, MedicationDetail, Reaction, Section, Supply, TeamMember,
 };
 pub(crate) use item::{EncounterClass, EncounterFacts, Item};
+pub use measurement::Quantity;
+pub(crate) use measurement::{Measured, Measurement};
 pub use notes::{SectionNote, SectionNoteKind, SourceWarning, WarningCode};
 pub use patient::{Patient, PersonName, Telecom};
 pub use provenance::{

@@ -161,6 +161,17 @@ impl ResultFlag {
         }
     }
 
+    /// How much the flag says is wrong, to pick the worst of several: 3 critical, 2
+    /// outside normal, 1 detected, 0 normal or not detected.
+    pub fn severity(self) -> u8 {
+        match self {
+            ResultFlag::Normal | ResultFlag::NotDetected => 0,
+            ResultFlag::Detected => 1,
+            ResultFlag::Abnormal | ResultFlag::High | ResultFlag::Low => 2,
+            ResultFlag::CriticalAbnormal | ResultFlag::CriticalHigh | ResultFlag::CriticalLow => 3,
+        }
+    }
+
     /// True for a critical value.
     pub fn is_critical(self) -> bool {
         matches!(

@@ -4,36 +4,14 @@
 //! withheld item that neither counts nor shows.
 
 use super::*;
-use crate::ingest::{IngestOptions, SourceRecord, ingest};
 use crate::merge::{SharedCareRecord, merge};
-use crate::model::{CareSetting, Entry, Organisation, Sensitivity, WithheldReason};
+use crate::model::{CareSetting, WithheldReason};
 use crate::summary::{PatientSummary, SummaryOptions, build};
+use crate::synthetic::{everything, source};
 
 /// The summary date of every test: windows end on it.
 fn today() -> jiff::civil::Date {
     jiff::civil::date(2026, 11, 25)
-}
-
-/// A source of `setting` named `name`, whose patient was born on `born`, holding
-/// `resources` (JSON objects about `Patient/p`).
-fn source(name: &str, setting: CareSetting, born: &str, resources: &[String]) -> SourceRecord {
-    let mut entries = vec![format!(
-        r#"{{"resource":{{"resourceType":"Patient","id":"p","birthDate":"{born}","identifier":[{{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9990000026"}}]}}}}"#
-    )];
-    entries.extend(resources.iter().map(|r| format!(r#"{{"resource":{r}}}"#)));
-    let json = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.join(",")
-    );
-    let options = IngestOptions {
-        organisation: Some(Organisation {
-            ods_code: Some(name.to_uppercase().replace(' ', "")),
-            name: name.to_owned(),
-            care_setting: setting,
-        }),
-        ..IngestOptions::default()
-    };
-    ingest(json.as_bytes(), &options).expect("a synthetic source ingests")
 }
 
 /// An R4 Encounter: `class` (v3 ActCode), a SNOMED `type`, a period, and extra members
@@ -93,10 +71,6 @@ fn medicine(id: &str, code: &str, drug: &str) -> String {
         r#"{{"resourceType":"MedicationRequest","id":"{id}","status":"active","intent":"order","subject":{{"reference":"Patient/p"}},
         "medicationCodeableConcept":{{"coding":[{{"system":"https://dmd.nhs.uk","code":"{code}","display":"{drug}"}}]}},"authoredOn":"2026-06-01"}}"#
     )
-}
-
-fn everything(_: usize, e: &Entry) -> Result<Vec<Sensitivity>, WithheldReason> {
-    Ok(e.sensitivity.clone())
 }
 
 fn summary(record: &SharedCareRecord) -> PatientSummary {

@@ -1,0 +1,452 @@
+//! Building trends from the measurements of the items a viewer may see.
+
+use std::collections::BTreeMap;
+
+use crate::model::{FhirDate, Item, Measured, Measurement, Quantity};
+
+use super::units::{self, Conversion};
+use super::{Trend, TrendPoint};
+
+/// Plotted points a known quantity needs for a trend.
+const KNOWN_POINTS: usize = 2;
+/// Plotted points any other coded quantity needs.
+const OTHER_POINTS: usize = 3;
+
+/// A trend's identity before its units are looked at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Group {
+    quantity: Quantity,
+    code: Option<String>,
+}
+
+/// One measurement with the item it belongs to.
+#[derive(Debug, Clone)]
+struct Raw<'i> {
+    /// 0, or 1 for a diastolic blood pressure.
+    series: usize,
+    m: &'i Measurement,
+    date: Option<&'i FhirDate>,
+    organisations: Vec<&'i str>,
+    item: &'i str,
+}
+
+/// The trends of the items a viewer may see: known quantities in a fixed order, then
+/// other coded quantities by name.
+pub(crate) fn build(visible: &[&Item]) -> Vec<Trend> {
+    let mut groups: BTreeMap<Group, Vec<Raw<'_>>> = BTreeMap::new();
+    for item in visible {
+        let organisations: Vec<&str> = item
+            .provenance
+            .iter()
+            .map(|p| p.organisation.name.as_str())
+            .collect();
+        for m in &item.measurements {
+            let (quantity, code, series) = match &m.measured {
+                Measured::Known(Quantity::Systolic) => (Quantity::BloodPressure, None, 0),
+                Measured::Known(Quantity::Diastolic) => (Quantity::BloodPressure, None, 1),
+                // A panel's own value is a reading of neither half.
+                Measured::Known(Quantity::BloodPressure) => continue,
+                Measured::Known(q) => (*q, None, 0),
+                Measured::Coded(c) => (Quantity::Other, Some(c.clone()), 0),
+            };
+            groups
+                .entry(Group { quantity, code })
+                .or_default()
+                .push(Raw {
+                    series,
+                    m,
+                    date: m.date.as_ref().or(item.date.as_ref()),
+                    organisations: organisations.clone(),
+                    item: item.id.as_str(),
+                });
+        }
+    }
+    let mut known = Vec::new();
+    let mut other = Vec::new();
+    for (group, raws) in groups {
+        let made = of_group(&group, raws);
+        match group.quantity {
+            Quantity::Other => other.extend(made),
+            _ => known.extend(made),
+        }
+    }
+    known.sort_by_key(|t: &Trend| {
+        Quantity::KNOWN
+            .iter()
+            .position(|q| *q == t.quantity)
+            .unwrap_or(usize::MAX)
+    });
+    other.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.key().cmp(&b.key())));
+    known.extend(other);
+    known
+}
+
+/// The trends of one quantity: one per unit its values are in (after the conversions
+/// the SDK makes).
+fn of_group(group: &Group, raws: Vec<Raw<'_>>) -> Vec<Trend> {
+    let unit_of = |r: &Raw<'_>| units::key(r.m.unit.as_deref().unwrap_or(""));
+    let present: Vec<String> = {
+        let mut keys: Vec<String> = raws.iter().map(unit_of).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let mut buckets: BTreeMap<String, Vec<(Raw<'_>, Option<Conversion>)>> = BTreeMap::new();
+    for raw in raws {
+        let from = unit_of(&raw);
+        let conversion = present
+            .iter()
+            .find_map(|to| units::conversion(group.quantity, &from, to));
+        let key = conversion.map_or(from, |c| c.to.to_owned());
+        buckets.entry(key).or_default().push((raw, conversion));
+    }
+    let several_units = buckets.len() > 1;
+    buckets
+        .into_values()
+        .filter_map(|bucket| trend(group, bucket, several_units))
+        .collect()
+}
+
+/// A result ready to be a point: the values of each series in the trend's unit.
+#[derive(Debug, Clone)]
+struct Reading<'i> {
+    parts: Vec<Option<(Raw<'i>, Option<Conversion>)>>,
+}
+
+impl Reading<'_> {
+    fn date(&self) -> Option<&FhirDate> {
+        self.parts.iter().flatten().find_map(|(r, _)| r.date)
+    }
+
+    fn values(&self) -> Vec<Option<f64>> {
+        self.parts
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .map(|(r, c)| c.map_or(r.m.value, |c| c.apply(r.m.value)))
+            })
+            .collect()
+    }
+
+    fn censored(&self) -> bool {
+        self.parts.iter().flatten().any(|(r, _)| r.m.censored)
+    }
+
+    /// The same result as `other`: the same values, taken at the same recorded moment
+    /// (the same text), both with one.
+    fn same_as(&self, other: &Reading<'_>) -> bool {
+        let mine = self.date().map(FhirDate::as_str);
+        mine.is_some()
+            && mine == other.date().map(FhirDate::as_str)
+            && self.censored() == other.censored()
+            && self.values() == other.values()
+    }
+}
+
+/// Systolic and diastolic taken at the same recorded moment by the same organisations
+/// pair into one reading; every other measurement is a reading of its own.
+fn readings<'i>(series: usize, bucket: Vec<(Raw<'i>, Option<Conversion>)>) -> Vec<Reading<'i>> {
+    let mut out: Vec<Reading<'i>> = Vec::new();
+    for (raw, conversion) in bucket {
+        let slot = raw.series;
+        let partner = out.iter_mut().find(|r| {
+            r.parts.get(slot).is_some_and(Option::is_none)
+                && r.parts.iter().flatten().all(|(o, _)| {
+                    o.date.map(FhirDate::as_str) == raw.date.map(FhirDate::as_str)
+                        && o.date.is_some()
+                        && o.organisations == raw.organisations
+                })
+        });
+        match partner.and_then(|r| r.parts.get_mut(slot)) {
+            Some(empty) if series > 1 => *empty = Some((raw, conversion)),
+            _ => {
+                let mut parts = vec![None; series];
+                if let Some(p) = parts.get_mut(slot) {
+                    *p = Some((raw, conversion));
+                }
+                out.push(Reading { parts });
+            }
+        }
+    }
+    out
+}
+
+fn trend(
+    group: &Group,
+    bucket: Vec<(Raw<'_>, Option<Conversion>)>,
+    several_units: bool,
+) -> Option<Trend> {
+    let series: Vec<String> = match group.quantity {
+        Quantity::BloodPressure => vec!["Systolic".to_owned(), "Diastolic".to_owned()],
+        q => vec![q.title().to_owned()],
+    };
+    let conversions: Vec<Conversion> = {
+        let mut found: Vec<Conversion> = Vec::new();
+        for c in bucket.iter().filter_map(|(_, c)| *c) {
+            if !found.iter().any(|f| f.words == c.words) {
+                found.push(c);
+            }
+        }
+        found
+    };
+    let mut merged: Vec<(Reading<'_>, Vec<&str>, Vec<&str>)> = Vec::new();
+    for reading in readings(series.len(), bucket) {
+        let organisations: Vec<&str> = reading
+            .parts
+            .iter()
+            .flatten()
+            .flat_map(|(r, _)| r.organisations.iter().copied())
+            .collect();
+        let items: Vec<&str> = reading
+            .parts
+            .iter()
+            .flatten()
+            .map(|(r, _)| r.item)
+            .collect();
+        match merged.iter_mut().find(|(r, _, _)| r.same_as(&reading)) {
+            Some((_, orgs, ids)) => {
+                for o in organisations {
+                    if !orgs.contains(&o) {
+                        orgs.push(o);
+                    }
+                }
+                for i in items {
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+            None => {
+                let mut orgs: Vec<&str> = Vec::new();
+                for o in organisations {
+                    if !orgs.contains(&o) {
+                        orgs.push(o);
+                    }
+                }
+                let mut ids: Vec<&str> = Vec::new();
+                for i in items {
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+                merged.push((reading, orgs, ids));
+            }
+        }
+    }
+    let mut points: Vec<TrendPoint> = merged
+        .iter()
+        .map(|(r, orgs, ids)| point(group.quantity, r, orgs, ids))
+        .collect();
+    points.sort_by(|a, b| order(a).cmp(&order(b)));
+    let plotted = points.iter().filter(|p| p.plotted).count();
+    let needed = match group.quantity {
+        Quantity::Other => OTHER_POINTS,
+        _ => KNOWN_POINTS,
+    };
+    if plotted < needed {
+        return None;
+    }
+    let latest_raw = merged
+        .iter()
+        .filter(|(r, _, _)| plottable(r).is_ok())
+        .max_by(|(a, _, _), (b, _, _)| day_order(a.date()).cmp(&day_order(b.date())))
+        .and_then(|(r, _, _)| r.parts.iter().flatten().next().cloned());
+    let unit = latest_raw
+        .as_ref()
+        .map(|(r, c)| match c {
+            Some(c) => c.to_shown.to_owned(),
+            None => {
+                r.m.unit_text
+                    .clone()
+                    .or_else(|| r.m.unit.clone())
+                    .unwrap_or_default()
+            }
+        })
+        .unwrap_or_default();
+    let title = match group.quantity {
+        Quantity::Other => {
+            latest_raw.map_or_else(|| "Result".to_owned(), |(r, _)| r.m.name.clone())
+        }
+        q if several_units && !unit.is_empty() => format!("{} ({unit})", q.title()),
+        q => q.title().to_owned(),
+    };
+    let latest = latest_words(&points, &unit, &series);
+    Some(Trend {
+        quantity: group.quantity,
+        code: group.code.clone(),
+        title,
+        unit,
+        series,
+        points,
+        latest,
+        notes: conversions.iter().map(|c| c.words.to_owned()).collect(),
+    })
+}
+
+/// Why a reading is not drawn, if it is not.
+fn plottable(r: &Reading<'_>) -> Result<(), String> {
+    if r.censored() {
+        let sent: Vec<&str> = r
+            .parts
+            .iter()
+            .flatten()
+            .map(|(x, _)| x.m.text.as_str())
+            .collect();
+        return Err(format!(
+            "Sent as a bound ({}), not a value: listed, not drawn.",
+            sent.join("/")
+        ));
+    }
+    match r.date() {
+        None => Err("No date: listed, not drawn.".to_owned()),
+        Some(d) if d.days().is_none() => {
+            Err("Date not valid as recorded: listed, not drawn.".to_owned())
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Where a point goes in order: drawn points by the days they could be, then the rest.
+fn order(p: &TrendPoint) -> (bool, Option<(jiff::civil::Date, jiff::civil::Date)>, String) {
+    (
+        !p.plotted,
+        p.date.as_ref().and_then(FhirDate::days),
+        p.date
+            .as_ref()
+            .map(|d| d.as_str().to_owned())
+            .unwrap_or_default(),
+    )
+}
+
+fn day_order(d: Option<&FhirDate>) -> (Option<(jiff::civil::Date, jiff::civil::Date)>, String) {
+    (
+        d.and_then(FhirDate::days),
+        d.map(|d| d.as_str().to_owned()).unwrap_or_default(),
+    )
+}
+
+fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> TrendPoint {
+    let parts: Vec<&(Raw<'_>, Option<Conversion>)> = r.parts.iter().flatten().collect();
+    let shown_one = |part: &Option<(Raw<'_>, Option<Conversion>)>| match part {
+        Some((raw, Some(c))) => units::number(c.apply(raw.m.value), c.decimals),
+        Some((raw, None)) => raw
+            .m
+            .text
+            .trim_start_matches(['<', '>', '=', '~'])
+            .to_owned(),
+        None => "\u{2013}".to_owned(),
+    };
+    let shown: Vec<String> = r.parts.iter().map(shown_one).collect();
+    let sent: Vec<String> = parts
+        .iter()
+        .filter(|(_, c)| c.is_some())
+        .map(|(raw, _)| {
+            let unit = raw
+                .m
+                .unit_text
+                .as_deref()
+                .or(raw.m.unit.as_deref())
+                .unwrap_or("");
+            format!("{} {unit}", raw.m.text).trim().to_owned()
+        })
+        .collect();
+    let first = parts.first();
+    let band = first.and_then(|(raw, c)| {
+        let (low, high) = raw.m.band?;
+        let convert = |v: f64| c.map_or(v, |c| c.apply(v));
+        Some((low.map(convert), high.map(convert)))
+    });
+    let (plotted, note) = match plottable(r) {
+        Err(why) => (false, Some(why)),
+        Ok(()) => (true, partial_note(r.date())),
+    };
+    TrendPoint {
+        values: r.values(),
+        shown: shown.join("/"),
+        sent: (!sent.is_empty()).then(|| sent.join("/")),
+        date: r.date().cloned(),
+        name: match quantity {
+            Quantity::BloodPressure => quantity.title().to_owned(),
+            _ => first.map(|(raw, _)| raw.m.name.clone()).unwrap_or_default(),
+        },
+        flag: parts
+            .iter()
+            .filter_map(|(raw, _)| raw.m.flag)
+            .max_by_key(|f| f.severity()),
+        reference_range: first.and_then(|(raw, _)| raw.m.range_text.clone()),
+        range_low: band.and_then(|(low, _)| low),
+        range_high: band.and_then(|(_, high)| high),
+        organisations: orgs.iter().map(|o| (*o).to_owned()).collect(),
+        item_ids: ids.iter().map(|i| (*i).to_owned()).collect(),
+        plotted,
+        note,
+    }
+}
+
+/// How a date known only to the month or year is drawn.
+fn partial_note(date: Option<&FhirDate>) -> Option<String> {
+    let d = date?;
+    if d.is_full_date() {
+        return None;
+    }
+    let (first, last) = d.days()?;
+    Some(match first.month() == last.month() {
+        true => "Date known to the month: drawn across the whole month.".to_owned(),
+        false => "Date known to the year: drawn across the whole year.".to_owned(),
+    })
+}
+
+/// The latest value and its change since the one before, in words.
+fn latest_words(points: &[TrendPoint], unit: &str, series: &[String]) -> String {
+    let drawn: Vec<&TrendPoint> = points.iter().filter(|p| p.plotted).collect();
+    let Some(last) = drawn.last() else {
+        return String::new();
+    };
+    let when = |p: &TrendPoint| p.date.as_ref().map(FhirDate::display).unwrap_or_default();
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    let mut words = format!("Latest {}{unit} on {}", last.shown, when(last));
+    if let Some(flag) = last.flag.filter(|f| f.abnormal() == Some(true)) {
+        words.push_str(&format!(" ({})", flag.words().to_lowercase()));
+    }
+    let before = drawn.len().checked_sub(2).and_then(|i| drawn.get(i));
+    if let Some(prev) = before {
+        let changes: Vec<String> = series
+            .iter()
+            .zip(last.values.iter().zip(&prev.values))
+            .filter_map(|(name, (now, then))| {
+                let (now, then) = ((*now)?, (*then)?);
+                let places = decimals_of(&last.shown).max(decimals_of(&prev.shown));
+                let diff = units::number((now - then).abs(), places);
+                let way = if units::number(now - then, places) == units::number(0.0, places) {
+                    "unchanged".to_owned()
+                } else if now > then {
+                    format!("up {diff}")
+                } else {
+                    format!("down {diff}")
+                };
+                Some(match series.len() {
+                    1 => way,
+                    _ => format!("{} {way}", name.to_lowercase()),
+                })
+            })
+            .collect();
+        if !changes.is_empty() {
+            words.push_str(&format!(
+                "; {} since {} on {}",
+                changes.join(", "),
+                prev.shown,
+                when(prev)
+            ));
+        }
+    }
+    words.push('.');
+    words
+}
+
+fn decimals_of(shown: &str) -> usize {
+    shown.split('/').map(units::decimals).max().unwrap_or(0)
+}
