@@ -117,8 +117,8 @@ check H29 icr-core/src/ingest/flag.rs \
 check H34 icr-core/src/summary.rs \
   "summary::build: risk signals computed from every item, withheld ones too" \
   icr-core --lib risk::tests::a_withheld_admission_neither_counts_nor_shows \
-  $'        match decide(at, entry) {\n            Ok(labels) if entry.identity_unconfirmed => {' \
-  $'        visible_items.push(entry);\n        match decide(at, entry) {\n            Ok(labels) if entry.identity_unconfirmed => {'
+  $'        let decided = decide(at, entry).and_then(|labels| {' \
+  $'        visible_items.push(entry);\n        let decided = decide(at, entry).and_then(|labels| {'
 
 check H34 icr-core/src/risk/events.rs \
   "risk::events::count: the same admission from two organisations counted twice" \
@@ -137,6 +137,24 @@ check H35 icr-core/src/summary/administrative.rs \
   icr-core --lib summary::administrative::tests::an_appointment_keeps_who_and_when_and_loses_what \
   $'    e.title = label.to_owned();' \
   $'    let _ = label;'
+
+check H37 icr-core/src/summary.rs \
+  "summary::build: trends built from every item, withheld ones too" \
+  icr-core --lib trends::tests::a_withheld_result_is_no_point_no_extent_and_no_count \
+  $'    let trends = trends::build(&visible_items);' \
+  $'    let trends = trends::build(&record.entries.iter().collect::<Vec<_>>());'
+
+check H37 icr-core/src/trends/build.rs \
+  "trends::build::of_group: values in different units joined in one trend" \
+  icr-core --lib trends::tests::creatinine_in_two_units_is_two_trends_never_converted \
+  $'        let key = conversion.map_or(from, |c| c.to.to_owned());' \
+  $'        let key = conversion.map_or(String::new(), |_| String::new() + &from[..0]);'
+
+check H37 icr-core/src/trends/build.rs \
+  "trends::build::plottable: a bound value drawn as a point" \
+  icr-core --lib trends::tests::partial_dates_are_drawn_across_their_period_and_undated_or_bound_values_listed \
+  $'    if r.censored() {' \
+  $'    if r.censored() && false {'
 
 check H11 icr-core/src/ingest/clinical.rs \
   "ingest::clinical::entered_in_error: returns false" \

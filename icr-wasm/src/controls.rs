@@ -1,6 +1,8 @@
 //! The panel's controls: section and detail toggles (details rendered by the core when
 //! first opened), the source filter and the search box. DOM work only.
 
+use std::rc::Rc;
+
 use icr_core::PatientSummary;
 use icr_core::render::{find_item, item_details_html};
 use wasm_bindgen::JsCast;
@@ -10,19 +12,31 @@ use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, ShadowRoot};
 /// Event listeners of a panel, by event name.
 pub(crate) type Listeners = Vec<(&'static str, Closure<dyn FnMut(Event)>)>;
 
-pub(crate) fn wire(root: &ShadowRoot, summary: PatientSummary) -> Listeners {
+use crate::progressive::Progress;
+
+/// Wires the panel's controls. A search or a filter first fills in every part still to
+/// render, so it acts on the whole record.
+pub(crate) fn wire(progress: &Rc<Progress>) -> Listeners {
     let mut listeners: Listeners = Vec::new();
-    let r = root.clone();
+    let p = Rc::clone(progress);
     listeners.push((
         "click",
-        Closure::new(move |ev: Event| toggle(&r, &summary, &ev)),
+        Closure::new(move |ev: Event| toggle(&p.root, &p.summary, &ev)),
     ));
     for event in ["input", "change"] {
-        let r = root.clone();
-        listeners.push((event, Closure::new(move |_: Event| filter(&r))));
+        let p = Rc::clone(progress);
+        listeners.push((
+            event,
+            Closure::new(move |_: Event| {
+                p.complete();
+                filter(&p.root);
+            }),
+        ));
     }
     for (event, listener) in &listeners {
-        let _ = root.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        let _ = progress
+            .root
+            .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
     }
     listeners
 }

@@ -49,8 +49,26 @@ fn get(options: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `{ idPrefix?: string, staleAfterDays?: number, recentChangeDays?: number }`.
-pub(crate) fn read_options(options: &JsValue) -> Result<PanelOptions, PanelError> {
+/// Items rendered at once by default: the first screenful and more; the rest of a large
+/// record follows a part at a time.
+pub(crate) const EAGER_ITEMS: usize = 120;
+
+/// What a host asks of a mount.
+pub(crate) struct MountOptions {
+    pub(crate) panel: PanelOptions,
+    /// Items whose sections are rendered at once; the later sections' items follow.
+    pub(crate) eager_items: usize,
+}
+
+/// `{ idPrefix?: string, staleAfterDays?: number, recentChangeDays?: number,
+/// eagerItems?: number }`.
+pub(crate) fn read_options(options: &JsValue) -> Result<MountOptions, PanelError> {
+    let mut eager_items = EAGER_ITEMS;
+    let panel = panel_options(options, &mut eager_items)?;
+    Ok(MountOptions { panel, eager_items })
+}
+
+fn panel_options(options: &JsValue, eager_items: &mut usize) -> Result<PanelOptions, PanelError> {
     let mut o = PanelOptions::interactive();
     if options.is_undefined() || options.is_null() {
         return Ok(o);
@@ -79,5 +97,12 @@ pub(crate) fn read_options(options: &JsValue) -> Result<PanelOptions, PanelError
     };
     days("staleAfterDays", &mut o.stale_after_days)?;
     days("recentChangeDays", &mut o.recent_change_days)?;
+    let eager = get(options, "eagerItems");
+    if !eager.is_undefined() {
+        match eager.as_f64() {
+            Some(n) if (0.0..=1_000_000.0).contains(&n) => *eager_items = n as usize,
+            _ => return Err(PanelError::InvalidOptions("eagerItems")),
+        }
+    }
     Ok(o)
 }

@@ -26,10 +26,12 @@
 mod controls;
 mod error;
 mod input;
+mod progressive;
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
-use icr_core::render::{PANEL_CSS, panel_html};
+use icr_core::render::{PANEL_CSS, panel_first_html};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -37,17 +39,29 @@ use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode
 use controls::{Listeners, wire};
 pub use error::PanelError;
 use input::{parse_summary, read_options};
+use progressive::Progress;
 
-/// A mounted panel: its element, its shadow root and the listeners to remove.
+/// A mounted panel: its element, its shadow root, the parts it has still to render and
+/// the listeners to remove.
 struct Mounted {
     id: u32,
     element: Element,
     root: ShadowRoot,
+    progress: Rc<Progress>,
     listeners: Listeners,
+    /// Fills in every part before the page is printed.
+    before_print: Closure<dyn FnMut()>,
 }
 
 impl Mounted {
     fn remove(self) {
+        self.progress.stop();
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "beforeprint",
+                self.before_print.as_ref().unchecked_ref(),
+            );
+        }
         for (event, listener) in &self.listeners {
             let _ = self
                 .root
@@ -102,6 +116,23 @@ impl PanelHandle {
     pub fn element(&self) -> Element {
         self.element.clone()
     }
+
+    /// Resolves once every part of the panel is rendered (a large record shows its first
+    /// screenful at once and fills in the rest a part at a time); at once for a panel
+    /// already complete or removed.
+    #[wasm_bindgen(js_name = whenRendered)]
+    pub fn when_rendered(&self) -> js_sys::Promise {
+        let progress = MOUNTED.with(|m| {
+            m.borrow()
+                .iter()
+                .find(|m| m.id == self.id)
+                .map(|m| Rc::clone(&m.progress))
+        });
+        match progress {
+            Some(p) => p.when_rendered(),
+            None => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+        }
+    }
 }
 
 fn remove_where(pred: impl Fn(&Mounted) -> bool) -> bool {
@@ -121,7 +152,9 @@ fn remove_where(pred: impl Fn(&Mounted) -> bool) -> bool {
 /// Renders the summary into `element`'s open shadow root (created if needed) and wires
 /// its controls. A panel already mounted there is replaced (as is anything else in an
 /// open shadow root the element already had). Nothing in the page changes when it
-/// throws. `options`: `{ idPrefix?, staleAfterDays?, recentChangeDays? }`.
+/// throws. `options`: `{ idPrefix?, staleAfterDays?, recentChangeDays?, eagerItems? }`:
+/// the sections holding the first `eagerItems` items (default 120) are rendered at once,
+/// the rest follow a part at a time (`whenRendered()`).
 #[wasm_bindgen(js_name = mountPanel)]
 pub fn mount_panel(
     element: JsValue,
@@ -132,8 +165,8 @@ pub fn mount_panel(
     let mut options = read_options(&options)?;
     let summary = parse_summary(&summary_json)?;
     let sheet = sheet();
-    options.embed_style = sheet.is_none();
-    let html = panel_html(&summary, &options);
+    options.panel.embed_style = sheet.is_none();
+    let first = panel_first_html(&summary, &options.panel, options.eager_items);
     remove_where(|m| m.element == element);
     let root = match element.shadow_root() {
         Some(root) => root,
@@ -148,8 +181,17 @@ pub fn mount_panel(
             &js_sys::Array::of1(&sheet),
         );
     }
-    root.set_inner_html(&html);
-    let listeners = wire(&root, summary);
+    root.set_inner_html(&first.html);
+    let progress = Progress::start(root.clone(), summary, options.panel, first.pending);
+    let listeners = wire(&progress);
+    let before_print = {
+        let p = Rc::clone(&progress);
+        Closure::<dyn FnMut()>::new(move || p.complete())
+    };
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("beforeprint", before_print.as_ref().unchecked_ref());
+    }
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1));
@@ -160,7 +202,9 @@ pub fn mount_panel(
             id,
             element: element.clone(),
             root,
+            progress,
             listeners,
+            before_print,
         })
     });
     Ok(PanelHandle { id, element })

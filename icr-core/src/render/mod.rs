@@ -48,6 +48,7 @@ mod risk;
 #[cfg(test)]
 mod tests;
 mod text;
+mod trends;
 pub mod visible;
 mod words;
 
@@ -68,7 +69,7 @@ pub const PANEL_CSS: &str = include_str!("panel.css");
 /// The CSP source expression (`'sha256-…'`) that allows the embedded `<style>` element
 /// holding [`PANEL_CSS`]; [`standalone_page`] uses it, and a host that embeds the
 /// fragment in its own pages can add it to its `style-src`.
-pub const PANEL_CSS_CSP_HASH: &str = "'sha256-H72CI3ENI08yljDGfwIHy26cv8gEmvM8dKnAdGrkZlY='";
+pub const PANEL_CSS_CSP_HASH: &str = "'sha256-aHIWKM2ki7aCzxqP5INk8/PQyW8ybsMlnzize0HgHMw='";
 
 /// How to render the panel. Hosts through the FFI get the same defaults: each field's
 /// uniffi default sits on the field and must say what [`Default`] below says.
@@ -145,7 +146,45 @@ impl PanelOptions {
 /// assert!(html.starts_with("<section class=\"icr-panel\""));
 /// ```
 pub fn panel_html(summary: &PatientSummary, options: &PanelOptions) -> String {
-    panel::panel(summary, options).into_string()
+    panel::panel(summary, options, None).0.into_string()
+}
+
+/// The panel in two steps, for a browser panel that shows the first screenful at once
+/// and fills in the rest a part at a time: the panel with every section's heading,
+/// notices and withheld markers, the items of the sections before the first
+/// `eager_items` items, and the other parts' contents left empty, each marked
+/// `data-icr-pending` with its key (the trends block's `trends`, or a section's key).
+/// [`pending_part_html`] gives each part's content. Filled in, the panel holds what
+/// [`panel_html`] gives (element ids of the later parts differ, and stay unique).
+pub fn panel_first_html(
+    summary: &PatientSummary,
+    options: &PanelOptions,
+    eager_items: usize,
+) -> FirstRender {
+    let (markup, pending) = panel::panel(summary, options, Some(panel::Pending { eager_items }));
+    FirstRender {
+        html: markup.into_string(),
+        pending,
+    }
+}
+
+/// What [`panel_first_html`] gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstRender {
+    /// The panel with its later parts left empty.
+    pub html: String,
+    /// The keys of the parts left empty, in the order they appear.
+    pub pending: Vec<String>,
+}
+
+/// The content of a part [`panel_first_html`] left empty (its `data-icr-pending` key):
+/// `None` for a key that names no part.
+pub fn pending_part_html(
+    summary: &PatientSummary,
+    options: &PanelOptions,
+    key: &str,
+) -> Option<String> {
+    panel::pending_part(summary, options, key).map(maud::Markup::into_string)
 }
 
 /// The details of one item (codes, status, dates, sensitivity labels and every source
@@ -203,7 +242,7 @@ pub fn standalone_page(summary: &PatientSummary, options: &PanelOptions) -> Stri
                 title { "Care record summary" }
             }
             body {
-                main { (panel::panel(summary, &options)) }
+                main { (panel::panel(summary, &options, None).0) }
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The panel's frame: heading, patient banner, risk signals, controls, source notices, the sections
-//! and the list of sources.
+//! (with the trends before the investigations) and the list of sources.
 
 use std::cell::Cell;
 
@@ -18,6 +18,9 @@ use crate::summary::{
 pub(super) struct Cx<'a> {
     pub(super) options: &'a PanelOptions,
     pub(super) prefix: String,
+    /// The prefix of generated ids: the panel's, or for a part rendered later (see
+    /// [`Pending`]) the panel's and the part's, so ids stay unique across both steps.
+    generated: String,
     pub(super) as_of: Option<jiff::civil::Date>,
     /// What an empty section says: "None recorded" only when every source was read.
     pub(super) empty: &'static str,
@@ -29,7 +32,7 @@ impl Cx<'_> {
     pub(super) fn id(&self, kind: &str) -> String {
         let n = self.next.get();
         self.next.set(n.wrapping_add(1));
-        format!("{}-{kind}{n}", self.prefix)
+        format!("{}-{kind}{n}", self.generated)
     }
 
     /// A fixed element id.
@@ -55,17 +58,64 @@ fn clean_prefix(prefix: &str) -> String {
     }
 }
 
-pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup {
-    let cx = Cx {
-        options,
-        prefix: clean_prefix(&options.id_prefix),
-        as_of: FhirDate::parse(&summary.as_of).and_then(|d| d.civil_date()),
-        empty: summary.empty_section_words(),
-        next: Cell::new(0),
-    };
+impl<'a> Cx<'a> {
+    fn new(summary: &PatientSummary, options: &'a PanelOptions, part: Option<&str>) -> Cx<'a> {
+        let prefix = clean_prefix(&options.id_prefix);
+        Cx {
+            options,
+            generated: match part {
+                Some(part) => format!("{prefix}-{part}"),
+                None => prefix.clone(),
+            },
+            prefix,
+            as_of: FhirDate::parse(&summary.as_of).and_then(|d| d.civil_date()),
+            empty: summary.empty_section_words(),
+            next: Cell::new(0),
+        }
+    }
+}
+
+/// The parts of a panel whose content is left for later: the trends block and the
+/// bodies of the sections after the first `eager_items` items.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pending {
+    pub(super) eager_items: usize,
+}
+
+/// The key of the trends block among the pending parts (sections use their own keys).
+pub(super) const TRENDS: &str = "trends";
+
+/// The whole panel, or (with `pending`) the panel with the later parts' contents left
+/// empty, each marked `data-icr-pending` with its key, returned beside it.
+pub(super) fn panel(
+    summary: &PatientSummary,
+    options: &PanelOptions,
+    pending: Option<Pending>,
+) -> (Markup, Vec<String>) {
+    let cx = Cx::new(summary, options, None);
     let heading = cx.named("h");
     let total: usize = summary.sections.iter().map(|s| s.items.len()).sum();
-    html! {
+    let mut left = Vec::new();
+    let mut before = 0usize;
+    let mut eager = |s: &SummarySection| {
+        let now = pending.is_none_or(|p| before < p.eager_items || s.items.is_empty());
+        before += s.items.len();
+        if !now {
+            left.push(s.key.key().to_owned());
+        }
+        now
+    };
+    let bodies: Vec<bool> = summary.sections.iter().map(&mut eager).collect();
+    let trends_now = summary
+        .sections
+        .iter()
+        .zip(&bodies)
+        .find(|(s, _)| s.key == Section::Investigations)
+        .is_none_or(|(_, now)| *now);
+    if !trends_now && !summary.trends.is_empty() {
+        left.insert(0, TRENDS.to_owned());
+    }
+    let markup = html! {
         section.icr-panel id=(cx.prefix) aria-labelledby=(heading) lang="en-GB"
             data-icr-panel="" data-schema-version=(summary.schema_version) {
             @if options.embed_style {
@@ -79,7 +129,10 @@ pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup 
             (super::risk::risk(&cx, &summary.risk))
             @if options.interactive { (toolbar(&cx, summary, total)) }
             (source_notices(&cx, &summary.sources))
-            @for section in &summary.sections { (section_view(&cx, section)) }
+            @for (section, now) in summary.sections.iter().zip(&bodies) {
+                @if section.key == Section::Investigations { (super::trends::trends(&cx, &summary.trends, trends_now)) }
+                (section_view(&cx, section, *now))
+            }
             @if !summary.reconciliation.is_empty() {
                 section.icr-section data-section="reconciliation" aria-labelledby=(cx.named("reconciliation-h")) {
                     h3.icr-section-heading id=(cx.named("reconciliation-h")) {
@@ -94,7 +147,23 @@ pub(super) fn panel(summary: &PatientSummary, options: &PanelOptions) -> Markup 
             }
             (sources(&cx, &summary.sources))
         }
+    };
+    (markup, left)
+}
+
+/// The content of one part [`panel`] left pending: the trends block's body, or a
+/// section's body. `None` for a key that names neither.
+pub(super) fn pending_part(
+    summary: &PatientSummary,
+    options: &PanelOptions,
+    key: &str,
+) -> Option<Markup> {
+    let cx = Cx::new(summary, options, Some(key));
+    if key == TRENDS {
+        return Some(super::trends::body(&cx, &summary.trends));
     }
+    let section = summary.sections.iter().find(|s| s.key.key() == key)?;
+    Some(section_body(&cx, section))
 }
 
 /// A date string from the summary in CUI form, or as given when it is not a FHIR date.
@@ -449,15 +518,11 @@ fn split_current(
     Some((current, past, a, b))
 }
 
-fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
+fn section_view(cx: &Cx<'_>, s: &SummarySection, now: bool) -> Markup {
     let key = s.key.key();
     let heading = cx.named(&format!("{key}-h"));
     let body = cx.named(&format!("{key}-b"));
     let empty = s.items.is_empty();
-    let nil_known = s
-        .statements
-        .iter()
-        .any(|st| st.kind == SectionNoteKind::NilKnown);
     let count = html! { " " span.icr-count { "(" (s.items.len()) ")" } };
     html! {
         section.icr-section.icr-empty[empty] data-section=(key) aria-labelledby=(heading)
@@ -479,37 +544,51 @@ fn section_view(cx: &Cx<'_>, s: &SummarySection) -> Markup {
                     " " span data-field="withheld" { (Text(&w.explanation)) }
                 }
             }
-            div.icr-section-body id=(body) {
-                @for st in &s.statements { (statement(s.key, st)) }
-                @for f in &s.folded {
-                    p.icr-org data-folded=(f.count) {
-                        (f.count) " \u{201c}" (Text(&f.title)) "\u{201d} "
-                        @if f.count == 1 { "entry" } @else { "entries" }
-                        " with no content, not listed."
+            @if now {
+                div.icr-section-body id=(body) { (section_body(cx, s)) }
+            } @else {
+                div.icr-section-body id=(body) data-icr-pending=(key) {}
+            }
+        }
+    }
+}
+
+/// What a section's body holds: what sources say, folded entries, and its items.
+fn section_body(cx: &Cx<'_>, s: &SummarySection) -> Markup {
+    let empty = s.items.is_empty();
+    let nil_known = s
+        .statements
+        .iter()
+        .any(|st| st.kind == SectionNoteKind::NilKnown);
+    html! {
+        @for st in &s.statements { (statement(s.key, st)) }
+        @for f in &s.folded {
+            p.icr-org data-folded=(f.count) {
+                (f.count) " \u{201c}" (Text(&f.title)) "\u{201d} "
+                @if f.count == 1 { "entry" } @else { "entries" }
+                " with no content, not listed."
+            }
+        }
+        @if empty {
+            @if !nil_known && s.folded.is_empty() { p.icr-none { (cx.empty) } }
+        } @else {
+            @match split_current(s.key, &s.items) {
+                Some((current, past, a, b)) => {
+                    @if !current.is_empty() {
+                        @if !past.is_empty() { h4.icr-group { (a) } }
+                        ul.icr-items { @for e in current { (item(cx, s.key, e)) } }
+                    }
+                    @if !past.is_empty() {
+                        h4.icr-group { (b) }
+                        ul.icr-items { @for e in past { (item(cx, s.key, e)) } }
                     }
                 }
-                @if empty {
-                    @if !nil_known && s.folded.is_empty() { p.icr-none { (cx.empty) } }
-                } @else {
-                    @match split_current(s.key, &s.items) {
-                        Some((current, past, a, b)) => {
-                            @if !current.is_empty() {
-                                @if !past.is_empty() { h4.icr-group { (a) } }
-                                ul.icr-items { @for e in current { (item(cx, s.key, e)) } }
-                            }
-                            @if !past.is_empty() {
-                                h4.icr-group { (b) }
-                                ul.icr-items { @for e in past { (item(cx, s.key, e)) } }
-                            }
-                        }
-                        None => {
-                            ul.icr-items { @for e in &s.items { (item(cx, s.key, e)) } }
-                        }
-                    }
-                    @if cx.options.interactive {
-                        p.icr-no-match data-icr-no-match="" hidden { "No items match the filter." }
-                    }
+                None => {
+                    ul.icr-items { @for e in &s.items { (item(cx, s.key, e)) } }
                 }
+            }
+            @if cx.options.interactive {
+                p.icr-no-match data-icr-no-match="" hidden { "No items match the filter." }
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::summary::{Freshness, SectionStatement, SectionWarning, Withheld, With
 use crate::{IngestOptions, PatientSummary, ingest, merge};
 
 /// The demo patient joined from the five demo sources, as `icr demo --json` makes it.
-fn demo() -> PatientSummary {
+pub(super) fn demo() -> PatientSummary {
     let expected = crate::demo::patient();
     let records = crate::demo::sources()
         .into_iter()
@@ -31,15 +31,15 @@ fn demo() -> PatientSummary {
     )
 }
 
-fn sel(s: &str) -> Selector {
+pub(super) fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
 
-fn text(e: ElementRef<'_>) -> String {
+pub(super) fn text(e: ElementRef<'_>) -> String {
     e.text().collect()
 }
 
-fn parse(html: &str) -> Html {
+pub(super) fn parse(html: &str) -> Html {
     Html::parse_fragment(html)
 }
 
@@ -1065,4 +1065,55 @@ fn record_text_in_the_risk_block_is_escaped() {
     assert!(!html.contains(payload));
     assert_eq!(parse(&html).select(&sel("img")).count(), 0);
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[test]
+fn the_panel_in_two_steps_holds_what_the_whole_panel_holds_with_unique_ids() {
+    let summary = demo();
+    let options = PanelOptions::interactive();
+    let whole = parse(&panel_html(&summary, &options));
+    let first = panel_first_html(&summary, &options, 5);
+    assert!(first.pending.len() > 3, "{:?}", first.pending);
+    assert_eq!(first.pending.first().map(String::as_str), Some("trends"));
+    let mut filled = first.html.clone();
+    for key in &first.pending {
+        let marker = format!("data-icr-pending=\"{key}\"></div>");
+        let part = pending_part_html(&summary, &options, key).expect("a part");
+        assert!(filled.contains(&marker), "{key} is marked");
+        filled = filled.replacen(
+            &marker,
+            &format!("data-icr-pending=\"{key}\">{part}</div>"),
+            1,
+        );
+    }
+    assert!(pending_part_html(&summary, &options, "nothing").is_none());
+    let filled = parse(&filled);
+    let items = |doc: &Html| -> Vec<String> {
+        let mut ids: Vec<String> = doc
+            .select(&sel("[data-item-id]"))
+            .filter_map(|e| e.value().attr("data-item-id").map(str::to_owned))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(items(&filled), items(&whole));
+    assert_eq!(
+        filled.select(&sel("figure[data-trend]")).count(),
+        whole.select(&sel("figure[data-trend]")).count()
+    );
+    let mut ids: Vec<&str> = filled
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().attr("id"))
+        .collect();
+    let before = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "every id is unique");
+    let first_only = parse(&first.html);
+    assert!(items(&first_only).len() < items(&whole).len());
+    assert_eq!(
+        first_only.select(&sel("section[data-section] h3")).count(),
+        whole.select(&sel("section[data-section] h3")).count(),
+        "every section's heading is there at once"
+    );
 }

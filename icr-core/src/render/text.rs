@@ -10,9 +10,10 @@ use std::fmt::Write;
 
 use super::words;
 use crate::PatientSummary;
-use crate::model::{ChangeKind, Detail, Entry, FhirDate, MedicationDetail, ResultLine};
+use crate::model::{ChangeKind, Detail, Entry, FhirDate, MedicationDetail, ResultLine, Section};
 use crate::risk::RiskBlock;
 use crate::summary::SummarySection;
+use crate::trends::Trend;
 
 /// The whole summary as terminal text.
 pub fn summary_text(summary: &PatientSummary) -> String {
@@ -40,6 +41,9 @@ fn render(summary: &PatientSummary) -> String {
         );
     }
     for section in &summary.sections {
+        if section.key == Section::Investigations {
+            trends(&mut out, &summary.trends);
+        }
         render_section(&mut out, section, empty);
     }
     if !summary.reconciliation.is_empty() {
@@ -166,6 +170,47 @@ fn risk(out: &mut String, risk: &RiskBlock) {
         }
     }
     let _ = writeln!(out, "  {}\n", risk.basis);
+}
+
+/// Each trend's latest value and change, then its results oldest first (those not drawn
+/// in a chart saying why).
+fn trends(out: &mut String, trends: &[Trend]) {
+    if trends.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "TRENDS (repeated results, oldest first)");
+    for t in trends {
+        let unit = if t.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", t.unit)
+        };
+        let _ = writeln!(out, "  {}{unit}: {}", t.title, t.latest);
+        for n in &t.notes {
+            let _ = writeln!(out, "      ({n})");
+        }
+        for p in &t.points {
+            let mut line = format!(
+                "{:<12} {}",
+                p.date
+                    .as_ref()
+                    .map_or_else(|| "no date".to_owned(), FhirDate::display),
+                p.shown
+            );
+            if let Some(f) = p.flag {
+                line.push_str(&format!(" {}", f.words()));
+            }
+            if let Some(sent) = &p.sent {
+                line.push_str(&format!(" (sent as {sent})"));
+            }
+            line.push_str(&format!(" [{}]", p.organisations.join(", ")));
+            if let Some(n) = &p.note {
+                line.push_str(&format!(": {n}"));
+            }
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+    let _ = writeln!(out);
 }
 
 fn sources(out: &mut String, s: &PatientSummary) {

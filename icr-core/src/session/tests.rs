@@ -114,7 +114,7 @@ fn the_three_demo_roles_see_what_the_policy_says() {
         investigations
             .withheld
             .iter()
-            .any(|w| w.reason == WithheldReason::RoleSection && w.count == 4)
+            .any(|w| w.reason == WithheldReason::RoleSection && w.count == 6)
     );
     let problems = social
         .sections

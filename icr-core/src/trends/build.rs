@@ -237,7 +237,7 @@ fn trend(
         .iter()
         .map(|(r, orgs, ids)| point(group.quantity, r, orgs, ids))
         .collect();
-    points.sort_by(|a, b| order(a).cmp(&order(b)));
+    points.sort_by_key(order);
     let plotted = points.iter().filter(|p| p.plotted).count();
     let needed = match group.quantity {
         Quantity::Other => OTHER_POINTS,

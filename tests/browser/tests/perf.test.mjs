@@ -1,6 +1,8 @@
 // Figures for the issue note: the panel's download size (gzipped wasm + JS glue) and the
-// time from mountPanel to a rendered panel in Chromium, for the demo patient and for the
-// largest GP Connect record of the corpus (when scripts/panel-tests.sh generated it).
+// time from mountPanel to the first screenful and to the whole panel in Chromium, for the
+// demo patient and for the largest GP Connect record of the corpus (when
+// scripts/panel-tests.sh generated it). Reported, not asserted: a benchmark, not a timed
+// test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -29,40 +31,53 @@ test("the panel downloads in at most 250 KB gzipped (wasm + JS glue)", () => {
   assert.ok(gz <= SIZE_GOAL_KB * 1024, `gzipped ${gz} bytes`);
 });
 
-/** Median and first-run time of mountPanel until layout is done, over `runs` mounts. */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Over `runs` mounts: the time from mountPanel to the first screenful (what mountPanel
+ * rendered at once, styled and laid out) and to the whole panel (every part filled in,
+ * `whenRendered()`, laid out).
+ */
 async function timeMount(page, json, runs) {
   return page.evaluate(
-    ([json, runs]) => {
+    async ([json, runs]) => {
       const host = document.getElementById("host");
-      const times = [];
+      const first = [];
+      const whole = [];
       let items = 0;
       for (let i = 0; i < runs; i++) {
         window.icr.unmount(host);
+        await new Promise((r) => setTimeout(r, 0));
         const t0 = performance.now();
-        window.icr.mountPanel(host, json, {});
-        // Style and layout of the whole panel: what the clinician sees is ready.
+        const handle = window.icr.mountPanel(host, json, {});
+        // Style and layout of what mountPanel put on screen: what the clinician sees.
         host.shadowRoot.querySelector(".icr-panel").getBoundingClientRect();
         document.body.offsetHeight;
-        times.push(performance.now() - t0);
+        first.push(performance.now() - t0);
+        await handle.whenRendered();
+        host.shadowRoot.querySelector(".icr-panel").getBoundingClientRect();
+        document.body.offsetHeight;
+        whole.push(performance.now() - t0);
         items = host.shadowRoot.querySelectorAll("[data-item-id]").length;
       }
-      const sorted = [...times].sort((a, b) => a - b);
-      return {
-        first: times[0],
-        median: sorted[Math.floor(sorted.length / 2)],
-        min: sorted[0],
-        items,
-        htmlKb: host.shadowRoot.innerHTML.length / 1024,
-      };
+      return { first, whole, items, htmlKb: host.shadowRoot.innerHTML.length / 1024 };
     },
     [json, runs],
+  );
+}
+
+function report(label, json, t) {
+  console.log(
+    `MEASURE mount ${label} (${t.items} items, ${t.htmlKb.toFixed(0)} KB HTML, ${(json.length / 1024).toFixed(0)} KB JSON): ` +
+      `first screenful median ${median(t.first).toFixed(1)} ms (goal <= ${MOUNT_GOAL_MS} ms), ` +
+      `whole panel median ${median(t.whole).toFixed(1)} ms, first run ${t.first[0].toFixed(1)} / ${t.whole[0].toFixed(1)} ms`,
   );
 }
 
 test("mountPanel to rendered: the demo patient", async () => {
   const { page, ctx } = await env.harness();
   const t = await timeMount(page, DEMO_JSON, 11);
-  console.log(`MEASURE mount demo (${t.items} items, ${t.htmlKb.toFixed(0)} KB HTML, ${(DEMO_JSON.length / 1024).toFixed(0)} KB JSON): median ${t.median.toFixed(1)} ms, first ${t.first.toFixed(1)} ms, min ${t.min.toFixed(1)} ms`);
+  report("demo", DEMO_JSON, t);
   assert.ok(t.items > 40);
   await ctx.close();
 });
@@ -75,8 +90,8 @@ test("mountPanel to rendered: the largest GP Connect record", async (t) => {
   }
   const json = readFileSync(LARGE, "utf8");
   const { page, ctx, seen } = await env.harness();
-  const m = await timeMount(page, json, 7);
-  console.log(`MEASURE mount largest GP Connect record (supplier_TPP_9465699896_full.json; ${m.items} items, ${m.htmlKb.toFixed(0)} KB HTML, ${(json.length / 1024).toFixed(0)} KB JSON): median ${m.median.toFixed(1)} ms, first ${m.first.toFixed(1)} ms, min ${m.min.toFixed(1)} ms (goal <= ${MOUNT_GOAL_MS} ms)`);
+  const m = await timeMount(page, json, 11);
+  report("largest GP Connect record (supplier_TPP_9465699896_full.json)", json, m);
   assert.ok(m.items > 100);
   assert.deepEqual(seen.errors, []);
   await ctx.close();

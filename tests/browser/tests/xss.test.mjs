@@ -197,6 +197,7 @@ test("no payload in any text field runs or adds markup", async () => {
     "patient.name", "sections.items.title", "sections.items.notes",
     "sections.items.provenance.organisation.name", "sections.items.detail.attachments.url",
     "sections.items.detail.attachments.title", "sections.warnings.text", "sources.name",
+    "trends.title", "trends.unit", "trends.code", "trends.points.name", "trends.points.shown",
   ]) {
     assert.ok(result.fields.includes(field), `field ${field} covered`);
   }
