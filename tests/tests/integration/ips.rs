@@ -176,11 +176,11 @@ fn every_document_validates_and_a_receptionist_s_holds_no_clinical_term() {
     let desk = host.fhir(&demo, "receptionist", Relationship::CareTeam);
     assert_no_clinical_term("demo", &desk, &terms);
     if let Some(corpus) = corpus_dir() {
-        for (slice, record) in corpus_records(&corpus) {
+        for CorpusRecord { name, record, .. } in corpus_records(&corpus) {
             let bundle = host.fhir(&record, "gp", Relationship::RegisteredGp);
-            files.push(keep(&dir, &slice, &bundle));
+            files.push(keep(&dir, &name, &bundle));
             let desk = host.fhir(&record, "receptionist", Relationship::CareTeam);
-            assert_no_clinical_term(&slice, &desk, &clinical_terms(&host, &record));
+            assert_no_clinical_term(&name, &desk, &clinical_terms(&host, &record));
         }
     }
     loud(&format!("ips: validating {} documents", files.len()));
@@ -207,8 +207,16 @@ fn every_document_validates_and_a_receptionist_s_holds_no_clinical_term() {
 /// A valid test NHS number given to the Synthea patients, who have none.
 const TEST_NHS: &str = "9434765919";
 
+/// One corpus record: its name (`slice-file`), the FHIR as read (Synthea patients given a
+/// test NHS number), and the record merged from it.
+pub(crate) struct CorpusRecord {
+    pub(crate) name: String,
+    pub(crate) fhir: Value,
+    pub(crate) record: SharedCareRecord,
+}
+
 /// Every corpus GP Connect record and Synthea patient, merged as one source each.
-fn corpus_records(corpus: &Path) -> Vec<(String, SharedCareRecord)> {
+pub(crate) fn corpus_records(corpus: &Path) -> Vec<CorpusRecord> {
     let mut out = Vec::new();
     for slice in ["gpconnect", "synthea"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join(slice))
@@ -248,10 +256,11 @@ fn corpus_records(corpus: &Path) -> Vec<(String, SharedCareRecord)> {
             if record.nhs_number().is_none() {
                 continue;
             }
-            out.push((
-                format!("{slice}-{}", file_name(&path).trim_end_matches(".json")),
+            out.push(CorpusRecord {
+                name: format!("{slice}-{}", file_name(&path).trim_end_matches(".json")),
+                fhir: doc,
                 record,
-            ));
+            });
         }
     }
     out

@@ -21,6 +21,8 @@
 //!   a real FHIR validator (Medplum's, with Node).
 //! - [`risk`]: the risk signals through sessions: the demo patient's, a withheld
 //!   admission that changes no number, generated records against an independent count.
+//! - [`trends`]: the demo patient's trends through sessions, and every corpus record's
+//!   trends against the numeric results counted from the raw FHIR.
 //! - [`demo`]: the built-in demo patient tells the story of `icr-core/demo/README.md`, and
 //!   each role sees what the policy says it may, with every view audited.
 //!
@@ -56,6 +58,8 @@ mod ips;
 mod risk;
 #[cfg(test)]
 mod sensitive;
+#[cfg(test)]
+mod trends;
 
 use std::path::{Path, PathBuf};
 
