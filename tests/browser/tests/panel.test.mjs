@@ -135,15 +135,15 @@ test("Tab reaches every control of the panel", async () => {
   await mount(page, DEMO_JSON);
   const controls = await page.evaluate(() => {
     const r = document.getElementById("host").shadowRoot;
-    const list = [...r.querySelectorAll("button, select, input, a[href], summary")];
+    const list = [...r.querySelectorAll("button, select, input, a[href], summary, svg[tabindex]")];
     list.forEach((e, i) => { e.dataset.testIndex = String(i); });
     return list.map((e) => ({
       tag: e.tagName.toLowerCase(),
-      kind: e.dataset.icrToggle ?? (e.matches("[data-icr-filter]") ? "filter" : e.matches("[data-icr-search]") ? "search" : e.matches("summary") ? "why" : "link"),
+      kind: e.dataset.icrToggle ?? (e.matches("[data-icr-filter]") ? "filter" : e.matches("[data-icr-search]") ? "search" : e.matches("summary") ? "why" : e.matches("svg") ? "chart" : "link"),
     }));
   });
   const kinds = new Set(controls.map((c) => c.kind));
-  for (const k of ["section", "details", "filter", "search", "link", "why"]) assert.ok(kinds.has(k), k);
+  for (const k of ["section", "details", "filter", "search", "link", "why", "chart"]) assert.ok(kinds.has(k), k);
   assert.equal(controls.filter((c) => c.kind === "section").length, SECTION_KEYS.length);
 
   await page.focus("#before");

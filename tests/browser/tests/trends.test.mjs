@@ -56,21 +56,6 @@ test("the demo's eGFR, HbA1c and blood pressure trends are drawn with their tabl
   await ctx.close();
 });
 
-test("a chart is reached by keyboard and names what it shows", async () => {
-  const { page, ctx } = await env.harness();
-  await page.evaluate((json) => window.icr.mountPanel(document.getElementById("host"), json, {}), DEMO_JSON);
-  let reached = null;
-  for (let i = 0; i < 200 && !reached; i++) {
-    await page.keyboard.press("Tab");
-    reached = await page.evaluate(() => {
-      const active = document.getElementById("host").shadowRoot.activeElement;
-      return active?.localName === "svg" ? active.closest("figure").dataset.trend : null;
-    });
-  }
-  assert.ok(reached, "Tab reaches a chart");
-  await ctx.close();
-});
-
 test("a large record shows its first sections at once and fills in the rest", async () => {
   const { page, ctx, seen } = await env.harness();
   const r = await page.evaluate(async (json) => {
