@@ -203,34 +203,16 @@ fn trend(
             .flatten()
             .map(|(r, _)| r.item)
             .collect();
-        match merged.iter_mut().find(|(r, _, _)| r.same_as(&reading)) {
-            Some((_, orgs, ids)) => {
-                for o in organisations {
-                    if !orgs.contains(&o) {
-                        orgs.push(o);
-                    }
-                }
-                for i in items {
-                    if !ids.contains(&i) {
-                        ids.push(i);
-                    }
-                }
-            }
+        let at = match merged.iter().position(|(r, _, _)| r.same_as(&reading)) {
+            Some(at) => at,
             None => {
-                let mut orgs: Vec<&str> = Vec::new();
-                for o in organisations {
-                    if !orgs.contains(&o) {
-                        orgs.push(o);
-                    }
-                }
-                let mut ids: Vec<&str> = Vec::new();
-                for i in items {
-                    if !ids.contains(&i) {
-                        ids.push(i);
-                    }
-                }
-                merged.push((reading, orgs, ids));
+                merged.push((reading, Vec::new(), Vec::new()));
+                merged.len() - 1
             }
+        };
+        if let Some((_, orgs, ids)) = merged.get_mut(at) {
+            add_unique(orgs, organisations);
+            add_unique(ids, items);
         }
     }
     let mut points: Vec<TrendPoint> = merged
@@ -281,6 +263,15 @@ fn trend(
         latest,
         notes: conversions.iter().map(|c| c.words.to_owned()).collect(),
     })
+}
+
+/// Adds each of `new` not already in `to`, in order.
+fn add_unique<'s>(to: &mut Vec<&'s str>, new: Vec<&'s str>) {
+    for n in new {
+        if !to.contains(&n) {
+            to.push(n);
+        }
+    }
 }
 
 /// Why a reading is not drawn, if it is not.
