@@ -224,10 +224,10 @@ fn chart(cx: &Cx<'_>, t: &Trend) -> Markup {
             text.icr-trend-label x=(c(LEFT - 4.0)) y=(c(TOP + 4.0)) text-anchor="end" { (label(scale.values.1)) }
             text.icr-trend-label x=(c(LEFT - 4.0)) y=(c(BOTTOM)) text-anchor="end" { (label(scale.values.0)) }
             @if let Some(d) = &first_day {
-                text.icr-trend-label x=(c(LEFT)) y=(c(HEIGHT - 4.0)) text-anchor="start" { (d) }
+                text.icr-trend-label x=(c(LEFT)) y=(c(HEIGHT - 4.0)) text-anchor="start" { (Text(d)) }
             }
             @if let Some(d) = &last_day {
-                text.icr-trend-label x=(c(RIGHT)) y=(c(HEIGHT - 4.0)) text-anchor="end" { (d) }
+                text.icr-trend-label x=(c(RIGHT)) y=(c(HEIGHT - 4.0)) text-anchor="end" { (Text(d)) }
             }
             @for (s, points) in lines.iter().enumerate() {
                 polyline class={"icr-trend-line icr-trend-series" (s)} points=(points) {}

@@ -4,17 +4,24 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use scraper::Html;
 
 use crate::model::{FhirDate, Quantity, ResultFlag};
 use crate::render::tests::{demo, parse, sel, text};
+use crate::render::visible::is_hidden;
 use crate::render::{PanelOptions, panel_html};
 use crate::trends::{Trend, TrendPoint};
 
 fn figure_html(t: &Trend) -> Html {
     let mut summary = demo();
     summary.trends = vec![t.clone()];
-    parse(&panel_html(&summary, &PanelOptions::default()))
+    let html = panel_html(&summary, &PanelOptions::default());
+    assert!(
+        !html.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t'),
+        "a control or bidi character of a date or value reached the chart raw"
+    );
+    parse(&html)
 }
 
 /// The indices of the points the chart draws, and of the table's rows (with whether
@@ -137,6 +144,30 @@ proptest! {
             prop_assert_eq!(value, &p.shown);
         }
     }
+}
+
+/// A summary read back from JSON can hold any text in a drawn point's date: the axis
+/// labels show it as record text (a fuzzing finding: the labels wrote it raw).
+#[test]
+fn a_date_with_control_characters_reaches_the_axis_labels_only_made_visible() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut t = a_trend().new_tree(&mut runner).expect("a trend").current();
+    t.points.truncate(1);
+    t.points.push(t.points[0].clone());
+    for (i, p) in t.points.iter_mut().enumerate() {
+        p.values = vec![Some(1.0 + i as f64); t.series.len()];
+        p.plotted = true;
+        p.date = FhirDate::parse("2024-03-01");
+    }
+    t.points[0].date = FhirDate::read("\u{3}\u{202e}><!-- spring");
+    let doc = figure_html(&t);
+    let labels: Vec<String> = doc.select(&sel("text.icr-trend-label")).map(text).collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("\u{2403}<U+202E>><!-- spring")),
+        "the date is shown, made visible: {labels:?}"
+    );
 }
 
 #[test]
