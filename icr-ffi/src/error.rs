@@ -3,6 +3,7 @@
 use icr_core::IngestError;
 use icr_core::access::PolicyError;
 use icr_core::audit::AuditError;
+use icr_core::fetch::DirectoryError;
 use icr_core::identity::NhsNumberError;
 use icr_core::launch::{KeyError, LaunchError};
 use icr_core::session::SessionError;
@@ -126,6 +127,8 @@ pub(crate) enum CoreError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     NhsNumber(#[from] NhsNumberError),
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
     /// An argument the shell itself could not convert.
     #[error("{0}")]
     Input(String),
@@ -179,9 +182,10 @@ pub(crate) fn to_host(error: CoreError) -> IcrError {
             IcrError::PatientMismatch { reason }
         }
         CoreError::Ingest(_) => IcrError::IngestFailed { reason },
-        CoreError::Policy(_) | CoreError::NhsNumber(_) | CoreError::Input(_) => {
-            IcrError::InvalidInput { reason }
-        }
+        CoreError::Policy(_)
+        | CoreError::NhsNumber(_)
+        | CoreError::Directory(_)
+        | CoreError::Input(_) => IcrError::InvalidInput { reason },
         CoreError::Closed(_) => IcrError::Closed { reason },
         CoreError::Serialize => IcrError::Unexpected { reason },
     }
@@ -206,7 +210,16 @@ from_core!(
     IngestError,
     PolicyError,
     NhsNumberError,
+    DirectoryError,
 );
+
+/// A host's callback that raised something other than an `IcrError` (uniffi hands it over
+/// as this); the SDK reports it as `Unexpected` and carries on where it can.
+impl From<uniffi::UnexpectedUniFFICallbackError> for IcrError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> IcrError {
+        IcrError::Unexpected { reason: e.reason }
+    }
+}
 
 /// Maps an error the shell itself made (`CoreError::Input`, `Closed`, `Serialize`) for a
 /// host.

@@ -11,6 +11,7 @@ mod audit;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
+mod fetch;
 mod icr;
 mod launch;
 mod live;
@@ -26,6 +27,7 @@ pub use demo::{
     demo_patient_nhs_number, demo_sources, demo_trust, mint_demo_token, mint_demo_token_at,
 };
 pub use error::IcrError;
+pub use fetch::{FetchProgress, FetchSettings, FetchedSummary};
 pub use icr::{AuditLog, Icr, IcrConfig, Trust, TrustedKey, default_policy_json};
 pub use launch::mint_launch_token;
 pub use live::{LiveObjects, live_objects};

@@ -8,9 +8,10 @@ use icr_core::session::{self, Store};
 use icr_core::{NhsNumber, SharedCareRecord};
 
 use crate::error::IcrError;
+use crate::fetch::{FetchProgress, FetchSettings, FetchedSummary, Prepared, Running};
 use crate::live::{Live, SESSIONS};
 use crate::slot::Slot;
-use crate::sources::SourceSet;
+use crate::sources::{CareRecord, SourceSet};
 
 pub(crate) struct SessionCore {
     session: session::Session,
@@ -27,6 +28,7 @@ pub struct Session {
     id: String,
     role: String,
     context: LaunchContext,
+    fetches: Running,
     _live: Live,
 }
 
@@ -37,6 +39,7 @@ impl Session {
             role: session.role().to_owned(),
             context: session.context().clone(),
             core: Slot::new(SessionCore { session, store }, "Session"),
+            fetches: Running::default(),
             _live: Live::new(&SESSIONS),
         })
     }
@@ -88,6 +91,56 @@ impl Session {
     /// then merge them into the `CareRecord` this session views.
     pub fn source_set(self: Arc<Self>) -> Result<Arc<SourceSet>, IcrError> {
         SourceSet::for_session(self)
+    }
+
+    /// Fetches this session's patient's record from every organisation of `directory_json`
+    /// (the directory format of `docs/directory.md`) in parallel, and merges it into the
+    /// `CareRecord` this session views (each view decided and audited when asked for).
+    /// Blocks until every source has ended or the deadline has passed; one slow or broken
+    /// source never fails the call: each ends with its own status (`fetch_outcomes()`,
+    /// and `sources` in the summary). A source about another patient is discarded and
+    /// audited (`identity_mismatch`). `progress` is told of each source's steps;
+    /// `cancel_fetches()` from another thread ends the fetch at once (sources still
+    /// running end `unavailable`, "cancelled").
+    #[uniffi::method(default(settings = None, progress = None))]
+    pub fn fetch_record(
+        self: Arc<Self>,
+        directory_json: String,
+        settings: Option<FetchSettings>,
+        progress: Option<Box<dyn FetchProgress>>,
+    ) -> Result<Arc<CareRecord>, IcrError> {
+        let fetch = Prepared::new(&self.fetches, &directory_json, settings, progress)?;
+        let (record, outcomes) = self.core.get()?.session.fetch_record_blocking(
+            &fetch.directory,
+            &fetch.options,
+            |step| fetch.report(step),
+        )?;
+        Ok(CareRecord::new(self.clone(), record, outcomes))
+    }
+
+    /// `fetch_record` and the summary of the record fetched in one call, with how each
+    /// source's fetch ended.
+    #[uniffi::method(default(settings = None, progress = None))]
+    pub fn fetch_summary(
+        &self,
+        directory_json: String,
+        settings: Option<FetchSettings>,
+        progress: Option<Box<dyn FetchProgress>>,
+    ) -> Result<FetchedSummary, IcrError> {
+        let fetch = Prepared::new(&self.fetches, &directory_json, settings, progress)?;
+        let (summary, outcomes) = self.core.get()?.session.fetch_summary_blocking(
+            &fetch.directory,
+            &fetch.options,
+            |step| fetch.report(step),
+        )?;
+        Ok(FetchedSummary { summary, outcomes })
+    }
+
+    /// Cancels every fetch of this session in progress (from any thread): each returns at
+    /// once, its sources still running ended `unavailable`, "cancelled". Later fetches
+    /// are not affected.
+    pub fn cancel_fetches(&self) {
+        self.fetches.cancel();
     }
 
     /// Emergency access: lifts the relationship requirement for a limited time. The

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use icr_core::SourceRecord;
+use icr_core::fetch::SourceOutcome;
 use icr_core::ingest::SourceReport;
 use icr_core::merge::SourceStatus;
 use icr_core::model::Organisation;
@@ -118,7 +119,7 @@ impl SourceSet {
     pub fn merge(&self) -> Result<Arc<CareRecord>, IcrError> {
         let taken = std::mem::take(&mut *lock(&*self.pending.get()?));
         let record = icr_core::merge(taken.records, taken.failures);
-        Ok(CareRecord::new(self.session.clone(), record))
+        Ok(CareRecord::new(self.session.clone(), record, Vec::new()))
     }
 
     /// Lets go of the sources read: later calls fail with `IcrError.Closed`.
@@ -139,14 +140,20 @@ impl SourceSet {
 pub struct CareRecord {
     session: Arc<Session>,
     record: Slot<SharedCareRecord>,
+    outcomes: Vec<SourceOutcome>,
     _live: Live,
 }
 
 impl CareRecord {
-    fn new(session: Arc<Session>, record: SharedCareRecord) -> Arc<CareRecord> {
+    pub(crate) fn new(
+        session: Arc<Session>,
+        record: SharedCareRecord,
+        outcomes: Vec<SourceOutcome>,
+    ) -> Arc<CareRecord> {
         Arc::new(CareRecord {
             session,
             record: Slot::new(record, "CareRecord"),
+            outcomes,
             _live: Live::new(&RECORDS),
         })
     }
@@ -159,6 +166,12 @@ impl CareRecord {
 
 #[uniffi::export]
 impl CareRecord {
+    /// How each source's fetch ended, in directory order, for a record made by
+    /// `Session.fetch_record` (empty for one merged from a `SourceSet`).
+    pub fn fetch_outcomes(&self) -> Vec<SourceOutcome> {
+        self.outcomes.clone()
+    }
+
     /// The patient's NHS number.
     pub fn nhs_number(&self) -> Result<Option<NhsNumber>, IcrError> {
         Ok(self.record.get()?.nhs_number().cloned())

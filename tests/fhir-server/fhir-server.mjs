@@ -9,6 +9,8 @@
 //                                               # icr-core/demo/directory.json names them
 //   node fhir-server.mjs --audit AUD            # an empty store that AuditEvents are
 //                                               # created in (the audit shipper's tests)
+//   node fhir-server.mjs --demo --hang Y9OOH    # the demo, one source never answering
+//                                               # (the host examples' fetch tests)
 //
 // `--fhir PREFIX=FILE` loads a FHIR R4 Bundle into its own repository served under
 // `/PREFIX/` (Patient?identifier=…, AllergyIntolerance?patient=…, Type/id, paging with
@@ -17,7 +19,10 @@
 // headers, the consumer JWT and the Parameters body as a provider would. `--audit PREFIX`
 // serves an empty repository under `/PREFIX/` that also takes creates (`POST Type`,
 // conditional with `If-None-Exist`, answered by Medplum's router: 201 created, 200 with
-// the one match, 412 for several); every other prefix stays read-only. When ready it
+// the one match, 412 for several); every other prefix stays read-only. `--hang PREFIX`
+// accepts every request under `/PREFIX/` and never answers (it wins over a source of the
+// same prefix); `--any-patient PREFIX=FILE` is a misbehaving GP Connect provider that
+// answers with its record whichever patient is asked for (identity-mismatch tests). When ready it
 // prints one line, `listening http://HOST:PORT`, on stdout. It never listens beyond the
 // host given (loopback by default) and stops on SIGTERM, or when its stdin, if a pipe,
 // closes.
@@ -47,7 +52,7 @@ const ENTITY_IDENTIFIER = 'entity:identifier';
 const ENTITY_IDENTIFIER_INDEX = 'icr-entity-what-identifier';
 
 function parseArgs(argv) {
-  const out = { host: '127.0.0.1', port: 0, fhir: [], gpconnect: [], audit: [] };
+  const out = { host: '127.0.0.1', port: 0, fhir: [], gpconnect: [], audit: [], hang: [], 'any-patient': [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -66,7 +71,8 @@ function parseArgs(argv) {
       out.fhir.push({ prefix: 'Y9OOH', file: demo('out-of-hours.ukcore-r4.json') });
     }
     else if (a === '--audit') out.audit.push(next());
-    else if (a === '--fhir' || a === '--gpconnect') {
+    else if (a === '--hang') out.hang.push(next());
+    else if (a === '--fhir' || a === '--gpconnect' || a === '--any-patient') {
       const v = next();
       const at = v.indexOf('=');
       if (at < 1) throw new Error(`${a} wants PREFIX=FILE`);
@@ -189,7 +195,9 @@ function gpConnect(req, res, body, record) {
   }
   const jwtNhs = claims.requested_record?.identifier?.[0]?.value;
   if (jwtNhs !== nhs.value) return gpcError(res, 400, 'BAD_REQUEST', 'JWT patient differs');
-  if (nhs.value !== record.nhsNumber) return gpcError(res, 404, 'PATIENT_NOT_FOUND', 'Patient not found');
+  if (nhs.value !== record.nhsNumber && !record.anyPatient) {
+    return gpcError(res, 404, 'PATIENT_NOT_FOUND', 'Patient not found');
+  }
   return send(res, 200, record.json);
 }
 
@@ -232,8 +240,13 @@ async function main() {
   }
   const records = new Map();
   for (const { prefix, file } of args.gpconnect) records.set(prefix, gpRecord(file));
+  for (const { prefix, file } of args['any-patient']) {
+    records.set(prefix, { ...gpRecord(file), anyPatient: true });
+  }
+  const hanging = new Set(args.hang);
 
   const server = http.createServer((req, res) => {
+    if (hanging.has(req.url.split('/')[1])) return;
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
@@ -291,7 +304,11 @@ async function main() {
     const { address, port } = server.address();
     process.stdout.write(`listening http://${address}:${port}\n`);
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    server.close(() => process.exit(0));
+    // Requests to a hanging source are never answered: end them so the server stops.
+    server.closeAllConnections();
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   // Started by a test with a pipe for stdin: stop when the test closes it (or dies).

@@ -207,7 +207,7 @@ impl Exchange {
     fn report(&self, event: ProgressEvent) {
         // The receiver is gone only when the fetch has ended; nothing to tell then.
         let _ = self.progress.send(SourceProgress {
-            index: self.index,
+            index: super::position(self.index),
             ods_code: self.ods_code.clone(),
             event,
         });

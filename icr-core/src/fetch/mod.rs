@@ -155,6 +155,11 @@ impl CancelToken {
         self.inner.notify.notify_waiters();
     }
 
+    /// True when `other` is this token or one of its clones.
+    pub fn same(&self, other: &CancelToken) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// True once cancelled.
     pub fn is_cancelled(&self) -> bool {
         self.inner.cancelled.load(Ordering::SeqCst)
@@ -175,10 +180,11 @@ impl CancelToken {
 }
 
 /// What happened to one source, as it happens (for a spinner per organisation).
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceProgress {
     /// Position of the source in the directory.
-    pub index: usize,
+    pub index: u32,
     /// Its ODS code.
     pub ods_code: String,
     /// What happened.
@@ -186,6 +192,7 @@ pub struct SourceProgress {
 }
 
 /// One step of a source's fetch.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 #[non_exhaustive]
@@ -211,6 +218,7 @@ pub enum ProgressEvent {
 }
 
 /// How one source's fetch ended: metadata only, never content.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceOutcome {
     /// ODS code.
@@ -286,7 +294,7 @@ pub async fn fetch_records(
 
     for (index, source) in directory.sources.iter().enumerate() {
         progress(SourceProgress {
-            index,
+            index: position(index),
             ods_code: source.ods_code.clone(),
             event: ProgressEvent::Started,
         });
@@ -445,13 +453,19 @@ fn done_event(
         Err(f) => (f.status, Some(f.reason.clone())),
     };
     SourceProgress {
-        index,
+        index: position(index),
         ods_code: sources
             .get(index)
             .map(|s| s.ods_code.clone())
             .unwrap_or_default(),
         event: ProgressEvent::Done { status, reason },
     }
+}
+
+/// A source's position in the directory as progress reports it (hosts' bindings have
+/// no `usize`; a position past `u32::MAX`, in no real directory, saturates).
+fn position(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 /// One source's fetch, owned so that it can run as its own task.

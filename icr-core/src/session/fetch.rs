@@ -1,8 +1,11 @@
 //! The record fetched from the participating organisations, in one audited call:
 //! [`Session::fetch_summary`] fetches every source of a directory, ingests each against
 //! the session's patient (a source about anyone else is discarded and audited), merges,
-//! decides and audits, and returns the summary with each source's outcome.
+//! decides and audits, and returns the summary with each source's outcome;
+//! [`Session::fetch_record`] stops at the merged record, for a host that views it
+//! several ways.
 
+use crate::SharedCareRecord;
 use crate::audit::{AuditKind, AuditOutcome};
 use crate::fetch::{
     Directory, FetchOptions, Fetched, Requester, SourceOutcome, SourceProgress, fetch_records,
@@ -34,6 +37,20 @@ impl Session {
         options: &FetchOptions,
         progress: impl Fn(SourceProgress) + Send + Sync,
     ) -> Result<(PatientSummary, Vec<SourceOutcome>), SessionError> {
+        let (record, outcomes) = self.fetch_record(directory, options, progress).await?;
+        Ok((self.summary(&record)?, outcomes))
+    }
+
+    /// Fetches and merges as [`Session::fetch_summary`] does, and returns the merged
+    /// record instead of one view of it, for a host that views it several ways (the
+    /// summary, the panel, the FHIR document: each view decided and audited when it is
+    /// asked for). Identity mismatches are audited here.
+    pub async fn fetch_record(
+        &self,
+        directory: &Directory,
+        options: &FetchOptions,
+        progress: impl Fn(SourceProgress) + Send + Sync,
+    ) -> Result<(SharedCareRecord, Vec<SourceOutcome>), SessionError> {
         self.check_live()?;
         let requester = Requester {
             organisation_ods: self.context.organisation.clone(),
@@ -54,20 +71,32 @@ impl Session {
         self.finish_fetch(fetched)
     }
 
-    /// [`Session::fetch_summary`] for hosts without an async runtime: runs it on a
-    /// current-thread tokio runtime of its own (on a separate thread when called from
-    /// inside a runtime, which cannot be blocked in place).
+    /// [`Session::fetch_summary`] for hosts without an async runtime (see
+    /// [`Session::fetch_record_blocking`]).
     pub fn fetch_summary_blocking(
         &self,
         directory: &Directory,
         options: &FetchOptions,
         progress: impl Fn(SourceProgress) + Send + Sync,
     ) -> Result<(PatientSummary, Vec<SourceOutcome>), SessionError> {
+        let (record, outcomes) = self.fetch_record_blocking(directory, options, progress)?;
+        Ok((self.summary(&record)?, outcomes))
+    }
+
+    /// [`Session::fetch_record`] for hosts without an async runtime: runs it on a
+    /// current-thread tokio runtime of its own (on a separate thread when called from
+    /// inside a runtime, which cannot be blocked in place).
+    pub fn fetch_record_blocking(
+        &self,
+        directory: &Directory,
+        options: &FetchOptions,
+        progress: impl Fn(SourceProgress) + Send + Sync,
+    ) -> Result<(SharedCareRecord, Vec<SourceOutcome>), SessionError> {
         let run = || match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
         {
-            Ok(runtime) => runtime.block_on(self.fetch_summary(directory, options, &progress)),
+            Ok(runtime) => runtime.block_on(self.fetch_record(directory, options, &progress)),
             Err(_) => {
                 self.check_live()?;
                 self.finish_fetch(no_runtime(directory))
@@ -82,11 +111,11 @@ impl Session {
         })
     }
 
-    /// Audits identity mismatches, merges and summarises.
+    /// Audits identity mismatches and merges.
     fn finish_fetch(
         &self,
         fetched: Fetched,
-    ) -> Result<(PatientSummary, Vec<SourceOutcome>), SessionError> {
+    ) -> Result<(SharedCareRecord, Vec<SourceOutcome>), SessionError> {
         for o in &fetched.outcomes {
             if o.status == SourceStatus::IdentityMismatch {
                 let mut r = self.record(AuditKind::AccessDenied, AuditOutcome::Denied);
@@ -108,8 +137,7 @@ impl Session {
                 ..Patient::default()
             });
         }
-        let summary = self.summary(&record)?;
-        Ok((summary, fetched.outcomes))
+        Ok((record, fetched.outcomes))
     }
 }
 
