@@ -144,18 +144,7 @@ pub(crate) enum CoreError {
 pub(crate) fn to_host(error: CoreError) -> IcrError {
     let reason = error.to_string();
     match error {
-        CoreError::Session(SessionError::Launch(e)) | CoreError::Launch(e) => match e {
-            LaunchError::Expired | LaunchError::NotYetValid | LaunchError::IssuedInFuture => {
-                IcrError::TokenExpired { reason }
-            }
-            LaunchError::SignatureInvalid
-            | LaunchError::SignatureFormat
-            | LaunchError::AlgorithmMismatch { .. }
-            | LaunchError::AlgorithmNone => IcrError::SignatureInvalid { reason },
-            LaunchError::UnknownKey { .. } => IcrError::UntrustedKey { reason },
-            LaunchError::Replayed => IcrError::TokenReplayed { reason },
-            _ => IcrError::InvalidToken { reason },
-        },
+        CoreError::Session(SessionError::Launch(e)) | CoreError::Launch(e) => launch(&e, reason),
         CoreError::Session(SessionError::Key(e)) | CoreError::Key(e) => match e {
             KeyError::Signing | KeyError::Encoding => IcrError::Unexpected { reason },
             _ => IcrError::InvalidInput { reason },
@@ -188,6 +177,27 @@ pub(crate) fn to_host(error: CoreError) -> IcrError {
         | CoreError::Input(_) => IcrError::InvalidInput { reason },
         CoreError::Closed(_) => IcrError::Closed { reason },
         CoreError::Serialize => IcrError::Unexpected { reason },
+    }
+}
+
+/// A refused launch token as hosts catch it; a refused CIS2 ID token as its own fault.
+fn launch(e: &LaunchError, reason: String) -> IcrError {
+    match e {
+        LaunchError::Expired | LaunchError::NotYetValid | LaunchError::IssuedInFuture => {
+            IcrError::TokenExpired { reason }
+        }
+        LaunchError::SignatureInvalid
+        | LaunchError::SignatureFormat
+        | LaunchError::AlgorithmMismatch { .. }
+        | LaunchError::AlgorithmNone => IcrError::SignatureInvalid { reason },
+        LaunchError::UnknownKey { .. } => IcrError::UntrustedKey { reason },
+        LaunchError::Replayed => IcrError::TokenReplayed { reason },
+        LaunchError::Cis2NoRoles
+        | LaunchError::Cis2UnknownSelectedRole
+        | LaunchError::Cis2OrganisationMismatch => IcrError::RoleNotRecognised { reason },
+        LaunchError::AssuranceTooLow { .. } => IcrError::NotPermitted { reason },
+        LaunchError::Cis2IdToken(inner) => launch(inner, reason),
+        _ => IcrError::InvalidToken { reason },
     }
 }
 

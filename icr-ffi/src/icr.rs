@@ -6,7 +6,7 @@ use std::sync::Arc;
 use icr_core::NhsNumber;
 use icr_core::access::{DEFAULT_POLICY_JSON, Policy};
 use icr_core::audit::{AuditKey, Checkpoint, VerifyReport};
-use icr_core::launch::{Algorithm, SigningKey, TrustStore, Verifier};
+use icr_core::launch::{Algorithm, Cis2Trust, SigningKey, TrustStore, Verifier};
 use icr_core::session::{self, OptOutChange, Store};
 use icr_core::summary::DEFAULT_STALE_AFTER_DAYS;
 
@@ -39,6 +39,19 @@ pub enum Trust {
         /// The trusted keys.
         trusted_keys: Vec<TrustedKey>,
     },
+}
+
+/// NHS CIS2 as an identity provider: a launch token may then carry the user's CIS2 ID
+/// token (claim `cis2_id_token`), verified against these keys (`docs/launch.md`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Cis2Config {
+    /// CIS2's issuer (`iss` of its ID tokens) for the deployment's environment.
+    pub issuer: String,
+    /// The deployment's CIS2 client id (the ID token's `aud`).
+    pub client_id: String,
+    /// CIS2's JSON Web Key Set, as the deployment downloaded and configured it (keys
+    /// are never fetched from a token's headers).
+    pub jwks_json: String,
 }
 
 /// Where the ICR records every access.
@@ -76,6 +89,9 @@ pub struct IcrConfig {
     pub policy_json: Option<String>,
     /// Whose launch tokens to accept.
     pub trust: Trust,
+    /// NHS CIS2, when launch tokens may carry the user's CIS2 ID token.
+    #[uniffi(default = None)]
+    pub cis2: Option<Cis2Config>,
     /// Where to record accesses.
     pub audit: AuditLog,
     /// A source whose data is older than this many days is flagged "may be out of date"
@@ -93,8 +109,9 @@ fn policy(json: Option<String>) -> Result<Policy, IcrError> {
     })
 }
 
-/// A verifier of the tokens `trust` describes, its trust store built by the core.
-fn verifier(trust: Trust) -> Result<Verifier, IcrError> {
+/// A verifier of the tokens `trust` (and CIS2's ID tokens, when configured) describes,
+/// its trust store built by the core.
+fn verifier(trust: Trust, cis2: Option<Cis2Config>) -> Result<Verifier, IcrError> {
     let Trust::Keys {
         issuer,
         audience,
@@ -103,6 +120,9 @@ fn verifier(trust: Trust) -> Result<Verifier, IcrError> {
     let mut store = TrustStore::new(&issuer, &audience);
     for k in trusted_keys {
         store.add(&k.kid, k.algorithm, &k.key)?;
+    }
+    if let Some(c) = cis2 {
+        store = store.with_cis2(Cis2Trust::from_jwks(&c.issuer, &c.client_id, &c.jwks_json)?);
     }
     Ok(Verifier::new(store))
 }
@@ -153,7 +173,10 @@ impl Icr {
     /// An ICR with the given policy, trusted keys and audit log.
     #[uniffi::constructor]
     pub fn new(config: IcrConfig) -> Result<Arc<Icr>, IcrError> {
-        let (policy, verifier) = (policy(config.policy_json)?, verifier(config.trust)?);
+        let (policy, verifier) = (
+            policy(config.policy_json)?,
+            verifier(config.trust, config.cis2)?,
+        );
         let audit = open_store(config.audit)?;
         let days = config.stale_after_days.unwrap_or(DEFAULT_STALE_AFTER_DAYS);
         let icr = session::Icr::builder_on(policy, verifier, &audit).stale_after_days(days);

@@ -28,7 +28,7 @@ pub use demo::{
 };
 pub use error::IcrError;
 pub use fetch::{FetchProgress, FetchSettings, FetchedSummary};
-pub use icr::{AuditLog, Icr, IcrConfig, Trust, TrustedKey, default_policy_json};
+pub use icr::{AuditLog, Cis2Config, Icr, IcrConfig, Trust, TrustedKey, default_policy_json};
 pub use launch::mint_launch_token;
 pub use live::{LiveObjects, live_objects};
 pub use session::Session;

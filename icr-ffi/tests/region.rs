@@ -21,6 +21,7 @@ use icr_test_support::audit::KEY;
 
 fn host(url: &str) -> Arc<Icr> {
     Icr::new(IcrConfig {
+        cis2: None,
         policy_json: None,
         trust: icr_ffi::demo_trust().unwrap(),
         audit: AuditLog::Postgres {
@@ -89,6 +90,7 @@ fn an_unreachable_database_is_a_typed_error_at_construction() {
         .unwrap()
         .port();
     let err = Icr::new(IcrConfig {
+        cis2: None,
         policy_json: None,
         trust: icr_ffi::demo_trust().unwrap(),
         audit: AuditLog::Postgres {

@@ -380,6 +380,7 @@ fn token_errors_are_typed() {
 /// An ICR trusting one HS256 host key, with a stale threshold of `stale_after_days`.
 fn host_icr(secret: &[u8], stale_after_days: Option<i64>) -> Result<Arc<Icr>, IcrError> {
     Icr::new(IcrConfig {
+        cis2: None,
         policy_json: None,
         trust: Trust::Keys {
             issuer: "https://epr.example.invalid".into(),
@@ -637,4 +638,82 @@ fn summary_view_is_decided_audited_and_closable() {
     assert!(matches!(desk.sections(), Err(IcrError::Closed { .. })));
     drop(desk);
     assert_eq!(live_objects().views, before - 1);
+}
+
+/// A launch token carrying the user's CIS2 identity, signed with the demo key: `edit`
+/// changes the userinfo first.
+fn cis2_token(
+    edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) -> Result<String, Box<dyn std::error::Error>> {
+    let userinfo = include_str!("../../examples/icr/cis2-userinfo.example.json");
+    let mut claims: serde_json::Map<String, serde_json::Value> = serde_json::from_str(userinfo)?;
+    claims.insert("acr".into(), "AAL3_ANY".into());
+    edit(&mut claims);
+    let now = jiff::Timestamp::now().as_second();
+    let context = icr_core::launch::demo::context(
+        "R8000",
+        None,
+        "Y90001",
+        icr_core::NhsNumber::parse(&nhs())?,
+        Relationship::RegisteredGp,
+        now,
+    );
+    let key = icr_core::launch::demo::signing_key()?;
+    Ok(icr_core::launch::mint_cis2(
+        &context,
+        &claims,
+        icr_core::launch::demo::KID,
+        &key,
+    )?)
+}
+
+#[test]
+fn a_cis2_launch_opens_the_selected_role_and_its_refusals_are_typed() {
+    let icr = Icr::demo().unwrap();
+    let gp = icr.open_session(cis2_token(|_| {}).unwrap()).unwrap();
+    assert_eq!(
+        gp.role(),
+        "gp",
+        "the selected role: R8000 with job role R0260"
+    );
+    assert_eq!(gp.context().organisation, "Y90001");
+    let nurse = icr
+        .open_session(
+            cis2_token(|c| {
+                c.insert("selected_roleid".into(), "555000000011".into());
+            })
+            .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(nurse.role(), "nurse");
+    let unknown = icr.open_session(
+        cis2_token(|c| {
+            c.insert("selected_roleid".into(), "555000000099".into());
+        })
+        .unwrap(),
+    );
+    assert!(
+        matches!(unknown.err(), Some(IcrError::RoleNotRecognised { .. })),
+        "an unknown selected role"
+    );
+    let elsewhere = icr.open_session(
+        cis2_token(|c| {
+            c.insert("selected_roleid".into(), "555000000012".into());
+        })
+        .unwrap(),
+    );
+    assert!(
+        matches!(elsewhere.err(), Some(IcrError::RoleNotRecognised { .. })),
+        "a role at R9A for a launch at Y90001"
+    );
+    let weak = icr.open_session(
+        cis2_token(|c| {
+            c.insert("acr".into(), "AAL1_USERPASS".into());
+        })
+        .unwrap(),
+    );
+    assert!(
+        matches!(weak.err(), Some(IcrError::NotPermitted { .. })),
+        "assurance below the policy's minimum"
+    );
 }

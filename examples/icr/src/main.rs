@@ -96,6 +96,15 @@ enum Command {
         /// and refused by any ICR whose policy allows less).
         #[arg(long, default_value_t = 300)]
         expires_in: i64,
+        /// Carry this CIS2 UserInfo response (JSON: `nhsid_useruid`, `name`,
+        /// `nhsid_nrbac_roles`, `nhsid_user_orgs`, `selected_roleid`) instead of `--as`: the
+        /// session's user, role and organisation come from the selected CIS2 role.
+        #[arg(long, conflicts_with = "role")]
+        cis2: Option<PathBuf>,
+        /// The authentication's CIS2 `acr`, with `--cis2` (default: the userinfo's `acr`,
+        /// else `AAL3_ANY`, a smartcard sign-in).
+        #[arg(long, requires = "cis2")]
+        acr: Option<String>,
     },
     /// Verify an audit log or report who accessed a patient's record.
     Audit {
@@ -241,7 +250,14 @@ fn main() -> ExitCode {
             relationship,
             patient,
             expires_in,
-        } => report(token_cmd::run(&role, &relationship, &patient, expires_in)),
+            cis2,
+            acr,
+        } => report(match cis2 {
+            Some(path) => {
+                token_cmd::run_cis2(&path, acr.as_deref(), &relationship, &patient, expires_in)
+            }
+            None => token_cmd::run(&role, &relationship, &patient, expires_in),
+        }),
         Command::Audit { command } => match command {
             AuditCommand::Verify {
                 checkpoint,

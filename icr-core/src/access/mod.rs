@@ -10,8 +10,9 @@ pub use pack::{
     MAX_PACK_BYTES, Pack, PackError, PackProvenance, built_in as default_packs, parse_default_packs,
 };
 pub use policy::{
-    BreakGlassRules, DEFAULT_POLICY_JSON, DenyRule, Finding, InferenceRule, Policy, PolicyError,
-    RoleMatch, RoleRule, SensitiveSource, Severity,
+    AssuranceLevel, BreakGlassRules, CIS2_ACR_VALUES, Cis2Rules, DEFAULT_POLICY_JSON, DenyRule,
+    Finding, InferenceRule, Policy, PolicyError, RoleMatch, RoleRule, SensitiveSource, Severity,
+    acr_level,
 };
 
 #[cfg(test)]

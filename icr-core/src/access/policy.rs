@@ -62,6 +62,10 @@ pub struct Policy {
     /// Thresholds and windows of the risk signals (defaults when absent).
     #[serde(default)]
     pub risk: RiskRules,
+    /// Rules for launches from NHS CIS2 identity (defaults when absent: no minimum
+    /// assurance, no activity needed for break-glass, no self-claimed relationships).
+    #[serde(default)]
+    pub cis2: Cis2Rules,
     /// Packs given with the policy (a deployment's own, or replacements of default packs
     /// of the same id), and the indexes built from the policy's packs.
     #[serde(skip)]
@@ -127,6 +131,112 @@ pub struct BreakGlassRules {
     pub min_reason_chars: usize,
     /// Whether emergency access overrides a patient's opt-out (vital interests).
     pub overrides_opt_out: bool,
+}
+
+/// Rules for sessions launched from an NHS CIS2 identity (see `docs/launch.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cis2Rules {
+    /// The lowest CIS2 `acr` accepted (`AAL3_ANY`, `AAL2_OR_AAL3_ANY`, `AAL2_ANY`,
+    /// `AAL1_USERPASS` or one of the method-specific values such as
+    /// `AAL3_CIS2_SMARTCARD`), compared by the assurance level each stands for (see
+    /// [`acr_level`]). A CIS2 launch without an `acr` is refused when this is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_acr: Option<String>,
+    /// The national RBAC activity (a `B` code) the user's selected role must hold to use
+    /// emergency access, e.g. `B0168`; none required when absent. Applies to sessions
+    /// launched from CIS2 identity; the role's own `break_glass` must allow it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_glass_activity: Option<String>,
+    /// Whether a relationship the user claimed themselves (launch claim
+    /// `icr_relationship_self_claimed: true`) counts as the relationship asserted. When
+    /// `false` such a launch has relationship `none` (break-glass needed to see more).
+    #[serde(default)]
+    pub relationship_self_claim: bool,
+}
+
+/// An authenticator assurance level (NIST SP 800-63B, as CIS2 uses it), lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum AssuranceLevel {
+    /// AAL1: a single factor (CIS2 `AAL1_USERPASS`).
+    Aal1,
+    /// AAL2: "high confidence", multi-factor.
+    Aal2,
+    /// AAL3: "very high confidence", hardware-backed (smartcards, FIDO2, Windows Hello).
+    Aal3,
+}
+
+impl AssuranceLevel {
+    /// `AAL1`, `AAL2` or `AAL3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssuranceLevel::Aal1 => "AAL1",
+            AssuranceLevel::Aal2 => "AAL2",
+            AssuranceLevel::Aal3 => "AAL3",
+        }
+    }
+}
+
+/// The CIS2 Authentication `acr` values and the assurance level each guarantees.
+///
+/// From NHS England's "Care Identity Authentication: ACR and AMR values" guidance
+/// (digital.nhs.uk, `.../cis2-authentication/guidance-for-developers/detailed-guidance/acr-values`)
+/// and the values NHS England's own CIS2 clients check (NHSDigital
+/// eps-prescription-tracker-ui: `AAL3_ANY`, `AAL2_OR_AAL3_ANY`, `AAL2_ANY`,
+/// `AAL1_USERPASS`, `AAL3_IOS`, `AAL3_FIDO2`, `AAL3_N3_SMARTCARD`, `AAL3_CIS2_SMARTCARD`,
+/// `AAL3_SMARTCARD`, `AAL2_TOTP`, `AAL2_NHSMAIL`). `AAL2_OR_AAL3_ANY` guarantees AAL2
+/// only: the user may have used an AAL2 authenticator.
+pub const CIS2_ACR_VALUES: [(&str, AssuranceLevel); 11] = [
+    ("AAL1_USERPASS", AssuranceLevel::Aal1),
+    ("AAL2_ANY", AssuranceLevel::Aal2),
+    ("AAL2_OR_AAL3_ANY", AssuranceLevel::Aal2),
+    ("AAL2_TOTP", AssuranceLevel::Aal2),
+    ("AAL2_NHSMAIL", AssuranceLevel::Aal2),
+    ("AAL3_ANY", AssuranceLevel::Aal3),
+    ("AAL3_IOS", AssuranceLevel::Aal3),
+    ("AAL3_FIDO2", AssuranceLevel::Aal3),
+    ("AAL3_N3_SMARTCARD", AssuranceLevel::Aal3),
+    ("AAL3_CIS2_SMARTCARD", AssuranceLevel::Aal3),
+    ("AAL3_SMARTCARD", AssuranceLevel::Aal3),
+];
+
+/// The assurance level a CIS2 `acr` value guarantees; `None` for a value not in
+/// [`CIS2_ACR_VALUES`] (exact, case-sensitive).
+pub fn acr_level(acr: &str) -> Option<AssuranceLevel> {
+    CIS2_ACR_VALUES
+        .iter()
+        .find(|(value, _)| *value == acr)
+        .map(|(_, level)| *level)
+}
+
+impl Cis2Rules {
+    /// The minimum assurance level, when `min_acr` names a known value.
+    pub fn min_level(&self) -> Option<AssuranceLevel> {
+        self.min_acr.as_deref().and_then(acr_level)
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(acr) = self.min_acr.as_deref().filter(|a| acr_level(a).is_none()) {
+            out.push(format!("cis2.min_acr '{acr}' is not a CIS2 acr value"));
+        }
+        if let Some(code) = self
+            .break_glass_activity
+            .as_deref()
+            .filter(|c| !is_activity_code(c))
+        {
+            out.push(format!(
+                "cis2.break_glass_activity '{code}' is not a national RBAC activity code (B and four digits)"
+            ));
+        }
+        out
+    }
+}
+
+/// A national RBAC activity code: `B` and four digits (`B0168`).
+fn is_activity_code(code: &str) -> bool {
+    code.len() == 5 && code.starts_with('B') && code.bytes().skip(1).all(|b| b.is_ascii_digit())
 }
 
 /// A role: who it is (national RBAC codes) and what it may see.
@@ -345,6 +455,22 @@ impl Policy {
         self.roles.iter().find(|r| r.name == name)
     }
 
+    /// Whether some role's match names `role_profile` (with any job role).
+    pub fn knows_role_profile(&self, role_profile: &str) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r.r#match.iter().any(|m| m.role_profile == role_profile))
+    }
+
+    /// Whether some role's match names this role profile with this job role.
+    pub fn knows_job_role(&self, role_profile: &str, job_role: &str) -> bool {
+        self.roles.iter().any(|r| {
+            r.r#match
+                .iter()
+                .any(|m| m.role_profile == role_profile && m.job_role.as_deref() == Some(job_role))
+        })
+    }
+
     /// The role selected by a user's national codes: the first whose match fits.
     pub fn role_for(&self, role_profile: &str, job_role: Option<&str>) -> Option<&RoleRule> {
         self.roles
@@ -492,6 +618,10 @@ impl Policy {
                 }
             }
         }
+        out.extend(self.cis2.problems().into_iter().map(|message| Finding {
+            severity: Severity::Error,
+            message,
+        }));
         out.extend(self.risk.problems().into_iter().map(|message| Finding {
             severity: Severity::Error,
             message,

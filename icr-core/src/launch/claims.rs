@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::cis2::{self, Cis2Identity, LaunchRules};
 use super::context::{LaunchContext, Relationship};
 use super::error::LaunchError;
 use super::keys::TrustStore;
@@ -102,7 +103,7 @@ pub(crate) fn check_times(
 }
 
 /// Checks `aud` (a string or an array of strings) contains `expected`.
-fn check_audience(claims: &Claims, expected: &str) -> Result<(), LaunchError> {
+pub(crate) fn check_audience(claims: &Claims, expected: &str) -> Result<(), LaunchError> {
     let found = match claims.get("aud") {
         None => return Err(LaunchError::MissingClaim("aud")),
         Some(Value::String(aud)) => aud == expected,
@@ -119,7 +120,7 @@ fn check_audience(claims: &Claims, expected: &str) -> Result<(), LaunchError> {
 }
 
 /// An ODS code: 3 to 10 ASCII letters and digits.
-fn is_ods_code(code: &str) -> bool {
+pub(crate) fn is_ods_code(code: &str) -> bool {
     (3..=10).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
@@ -150,24 +151,67 @@ fn family_name(claims: &Claims) -> Result<Option<String>, LaunchError> {
     }
 }
 
-/// `icr_patient_restricted`: a JSON boolean when present.
-fn restricted(claims: &Claims) -> Result<bool, LaunchError> {
-    const NAME: &str = "icr_patient_restricted";
-    match claims.get(NAME) {
+/// A boolean claim, `false` when absent.
+fn flag(claims: &Claims, name: &'static str) -> Result<bool, LaunchError> {
+    match claims.get(name) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(LaunchError::InvalidClaim(NAME)),
+        Some(_) => Err(LaunchError::InvalidClaim(name)),
     }
+}
+
+/// Who the user is, in which role and where: from the ICR claims, or (when the token
+/// carries CIS2 claims) from the CIS2 identity, which then replaces them.
+struct User {
+    id: String,
+    name: Option<String>,
+    role_profile: String,
+    job_role: Option<String>,
+    organisation: String,
+}
+
+fn user(claims: &Claims, cis2: Option<&Cis2Identity>) -> Result<User, LaunchError> {
+    let Some(identity) = cis2 else {
+        let organisation = required_string(claims, "icr_org")?;
+        if !is_ods_code(&organisation) {
+            return Err(LaunchError::InvalidClaim("icr_org"));
+        }
+        return Ok(User {
+            id: required_string(claims, "sub")?,
+            name: optional_string(claims, "name", MAX_STRING_CLAIM)?,
+            role_profile: required_string(claims, "icr_role_profile")?,
+            job_role: optional_string(claims, "icr_job_role", MAX_STRING_CLAIM)?,
+            organisation,
+        });
+    };
+    // One source of the role: a token with CIS2 claims may not also name ICR role codes.
+    for name in ["icr_role_profile", "icr_job_role"] {
+        if claims.contains_key(name) {
+            return Err(LaunchError::InvalidClaim(name));
+        }
+    }
+    if optional_string(claims, "sub", MAX_STRING_CLAIM)?.is_some_and(|sub| sub != identity.user_id)
+    {
+        return Err(LaunchError::InvalidClaim("sub"));
+    }
+    Ok(User {
+        id: identity.user_id.clone(),
+        name: identity.user_name.clone(),
+        role_profile: identity.role_profile.clone(),
+        job_role: identity.job_role.clone(),
+        organisation: identity.org_code.clone(),
+    })
 }
 
 /// Builds the launch context from verified claims, applying every claim rule.
 pub(crate) fn launch_context(
     claims: &Claims,
     store: &TrustStore,
+    rules: &LaunchRules,
     now: i64,
     leeway: i64,
     max_lifetime: i64,
-) -> Result<LaunchContext, LaunchError> {
+) -> Result<(LaunchContext, Option<Cis2Identity>), LaunchError> {
     let expires_at = required_date(claims, "exp")?;
     let issued_at = required_date(claims, "iat")?;
     let not_before = numeric_date(claims, "nbf")?;
@@ -185,27 +229,29 @@ pub(crate) fn launch_context(
     let token_id =
         optional_string(claims, "jti", MAX_JTI)?.ok_or(LaunchError::MissingClaim("jti"))?;
 
-    let organisation = required_string(claims, "icr_org")?;
-    if !is_ods_code(&organisation) {
-        return Err(LaunchError::InvalidClaim("icr_org"));
-    }
+    let cis2 = cis2::identity(claims, store, rules, now, leeway)?;
+    let user = user(claims, cis2.as_ref())?;
     let patient = required_string(claims, "icr_patient")?;
     let patient =
         NhsNumber::parse(&patient).map_err(|_| LaunchError::InvalidClaim("icr_patient"))?;
-    let relationship: Relationship = required_string(claims, "icr_relationship")?
+    let mut relationship: Relationship = required_string(claims, "icr_relationship")?
         .parse()
         .map_err(|_| LaunchError::InvalidClaim("icr_relationship"))?;
+    // A relationship the user claimed themselves counts only where the policy says so.
+    if flag(claims, "icr_relationship_self_claimed")? && !rules.relationship_self_claim {
+        relationship = Relationship::None;
+    }
 
-    Ok(LaunchContext {
-        user_id: required_string(claims, "sub")?,
-        user_name: optional_string(claims, "name", MAX_STRING_CLAIM)?,
-        role_profile: required_string(claims, "icr_role_profile")?,
-        job_role: optional_string(claims, "icr_job_role", MAX_STRING_CLAIM)?,
-        organisation,
+    let context = LaunchContext {
+        user_id: user.id,
+        user_name: user.name,
+        role_profile: user.role_profile,
+        job_role: user.job_role,
+        organisation: user.organisation,
         patient,
         patient_birth_date: birth_date(claims)?,
         patient_family_name: family_name(claims)?,
-        patient_restricted: restricted(claims)?,
+        patient_restricted: flag(claims, "icr_patient_restricted")?,
         purpose: required_string(claims, "icr_purpose")?,
         relationship,
         issuer: issuer.clone(),
@@ -214,5 +260,6 @@ pub(crate) fn launch_context(
         expires_at,
         not_before,
         token_id,
-    })
+    };
+    Ok((context, cis2))
 }

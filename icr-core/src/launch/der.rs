@@ -80,6 +80,65 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<RsaPublicKey, KeyError> {
     })
 }
 
+/// The DER `RSAPublicKey` for a modulus and exponent given as unsigned big-endian
+/// bytes (a JSON Web Key's `n` and `e`), then checked as [`rsa_public_key`] checks a
+/// key given as DER.
+pub(crate) fn rsa_public_key_from_components(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, KeyError> {
+    let mut fields = Vec::new();
+    push_element(&mut fields, INTEGER, &unsigned_integer(n));
+    push_element(&mut fields, INTEGER, &unsigned_integer(e));
+    let mut der = Vec::new();
+    push_element(&mut der, SEQUENCE, &fields);
+    rsa_public_key(&der)
+}
+
+/// The contents of a DER INTEGER holding an unsigned magnitude: leading zeros dropped,
+/// one zero put back when the top bit is set (so the integer stays positive).
+fn unsigned_integer(magnitude: &[u8]) -> Vec<u8> {
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len());
+    let trimmed = magnitude.get(start..).unwrap_or_default();
+    let mut out = Vec::with_capacity(trimmed.len() + 1);
+    if trimmed.first().is_none_or(|b| b & 0x80 != 0) {
+        out.push(0);
+    }
+    out.extend_from_slice(trimmed);
+    out
+}
+
+/// Appends one element: its tag, its minimal length, its contents.
+fn push_element(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+}
+
+/// The modulus and exponent of a checked `RSAPublicKey` (tests build JSON Web Keys
+/// from the test keys with it).
+#[cfg(test)]
+pub(crate) fn rsa_components(pkcs1: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut outer = Reader(pkcs1);
+    let mut fields = Reader(outer.expect(SEQUENCE).ok()?);
+    let n = positive_integer(fields.expect(INTEGER).ok()?)
+        .ok()?
+        .to_vec();
+    let e = positive_integer(fields.expect(INTEGER).ok()?)
+        .ok()?
+        .to_vec();
+    Some((n, e))
+}
+
 /// The magnitude of a minimally encoded non-negative DER integer, without the sign byte.
 fn positive_integer(content: &[u8]) -> Result<&[u8], KeyError> {
     match content {
@@ -151,6 +210,26 @@ mod tests {
         assert!(positive_integer(&[0x00, 0x01]).is_err());
         assert!(positive_integer(&[0x80]).is_err());
         assert!(positive_integer(&[]).is_err());
+    }
+
+    #[test]
+    fn components_round_trip_through_der() {
+        // a 2048-bit odd modulus with its top bit set (so DER needs a sign byte)
+        let mut n = vec![0xc5; 256];
+        n[255] = 0x01;
+        let key = rsa_public_key_from_components(&n, &[0x01, 0x00, 0x01]).unwrap();
+        assert_eq!(key.modulus_len, 256);
+        assert_eq!(
+            rsa_components(&key.pkcs1).unwrap(),
+            (n.clone(), vec![0x01, 0x00, 0x01])
+        );
+        // leading zeros in `n` are not part of the key
+        let mut padded = vec![0, 0];
+        padded.extend_from_slice(&n);
+        let again = rsa_public_key_from_components(&padded, &[1, 0, 1]).unwrap();
+        assert_eq!(again.pkcs1, key.pkcs1);
+        // a 1024-bit modulus is still refused
+        assert!(rsa_public_key_from_components(&n[..128], &[1, 0, 1]).is_err());
     }
 
     #[test]

@@ -170,6 +170,38 @@ pub enum LaunchError {
     /// A GP Connect consumer token's `exp` is not exactly 300 seconds after its `iat`.
     #[error("GP Connect consumer token must expire 300 seconds after it is issued")]
     InvalidLifetime,
+    /// The CIS2 identity lists no national RBAC role (`nhsid_nrbac_roles` absent or
+    /// empty), so there is no role to sign in with.
+    #[error("the CIS2 identity lists no role")]
+    Cis2NoRoles,
+    /// `selected_roleid` names none of the roles in `nhsid_nrbac_roles`.
+    #[error("the CIS2 selected role is not one of the user's roles")]
+    Cis2UnknownSelectedRole,
+    /// The role the user signed in with is at another organisation than the one the
+    /// launch is for (the token's `icr_org`).
+    #[error("the CIS2 selected role is at another organisation than the launch")]
+    Cis2OrganisationMismatch,
+    /// The authentication's `acr` is below the minimum assurance the policy requires
+    /// (`cis2.min_acr`).
+    #[error("authentication assurance {found} is below the minimum {required}")]
+    AssuranceTooLow {
+        /// The assurance level the authentication reached (`AAL1`, `AAL2`, `AAL3`).
+        found: &'static str,
+        /// The policy's minimum.
+        required: &'static str,
+    },
+    /// The launch token carries a CIS2 ID token but the trust store trusts no CIS2
+    /// identity provider ([`TrustStore::with_cis2`](super::TrustStore::with_cis2)).
+    #[error("a CIS2 ID token was presented but no CIS2 identity provider is trusted")]
+    Cis2NotTrusted,
+    /// The CIS2 ID token carried in `cis2_id_token` was refused; the inner error says
+    /// why (an untrusted `kid`, `alg: none`, a `jku` header, a wrong issuer...).
+    #[error("CIS2 ID token refused: {0}")]
+    Cis2IdToken(Box<LaunchError>),
+    /// The CIS2 ID token is about another user, or another selected role, than the
+    /// CIS2 claims beside it (`sub` against `nhsid_useruid`, `selected_roleid`).
+    #[error("the CIS2 ID token does not match the CIS2 claims it came with")]
+    Cis2IdentityMismatch,
 }
 
 /// Why a key given to the SDK (to trust, or to sign with) was refused, or a token the

@@ -11,6 +11,7 @@ use std::fmt;
 use ring::hmac;
 use ring::signature::{self, UnparsedPublicKey};
 
+use super::cis2::Cis2Trust;
 use super::der;
 use super::error::{KeyError, LaunchError};
 
@@ -32,16 +33,23 @@ pub enum Algorithm {
     Rs256,
     /// Ed25519 (`EdDSA`).
     EdDsa,
+    /// RSASSA-PKCS1-v1_5 with SHA-512 (`RS512`), 2048- to 8192-bit keys.
+    Rs512,
+    /// RSASSA-PSS with SHA-256 and MGF1 with SHA-256 (`PS256`), 2048- to 8192-bit keys.
+    Ps256,
 }
 
 impl Algorithm {
-    /// The JWS `alg` name (`"HS256"`, `"ES256"`, `"RS256"`, `"EdDSA"`).
+    /// The JWS `alg` name (`"HS256"`, `"ES256"`, `"RS256"`, `"EdDSA"`, `"RS512"`,
+    /// `"PS256"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Algorithm::Hs256 => "HS256",
             Algorithm::Es256 => "ES256",
             Algorithm::Rs256 => "RS256",
             Algorithm::EdDsa => "EdDSA",
+            Algorithm::Rs512 => "RS512",
+            Algorithm::Ps256 => "PS256",
         }
     }
 
@@ -52,6 +60,8 @@ impl Algorithm {
             Algorithm::Es256,
             Algorithm::Rs256,
             Algorithm::EdDsa,
+            Algorithm::Rs512,
+            Algorithm::Ps256,
         ]
         .into_iter()
         .find(|a| a.as_str() == name)
@@ -79,6 +89,8 @@ pub(crate) enum KeyMaterial {
     Es256(Vec<u8>),
     Rs256(Vec<u8>, usize),
     EdDsa(Vec<u8>),
+    Rs512(Vec<u8>, usize),
+    Ps256(Vec<u8>, usize),
 }
 
 impl KeyMaterial {
@@ -109,6 +121,21 @@ impl KeyMaterial {
         Ok(KeyMaterial::Rs256(key.pkcs1, key.modulus_len))
     }
 
+    /// A checked RSA key bound to one of the RSA algorithms (`RS256`, `RS512`, `PS256`).
+    pub(crate) fn rsa(
+        key: der::RsaPublicKey,
+        algorithm: Algorithm,
+    ) -> Result<KeyMaterial, KeyError> {
+        match algorithm {
+            Algorithm::Rs256 => Ok(KeyMaterial::Rs256(key.pkcs1, key.modulus_len)),
+            Algorithm::Rs512 => Ok(KeyMaterial::Rs512(key.pkcs1, key.modulus_len)),
+            Algorithm::Ps256 => Ok(KeyMaterial::Ps256(key.pkcs1, key.modulus_len)),
+            _ => Err(KeyError::Rejected(
+                "an RSA key is for RS256, RS512 or PS256",
+            )),
+        }
+    }
+
     pub(crate) fn ed25519(public_key: &[u8]) -> Result<KeyMaterial, KeyError> {
         if public_key.len() != ED25519_PUBLIC_KEY_LEN {
             return Err(KeyError::Rejected("expected a 32-byte Ed25519 public key"));
@@ -122,6 +149,8 @@ impl KeyMaterial {
             KeyMaterial::Es256(_) => Algorithm::Es256,
             KeyMaterial::Rs256(..) => Algorithm::Rs256,
             KeyMaterial::EdDsa(_) => Algorithm::EdDsa,
+            KeyMaterial::Rs512(..) => Algorithm::Rs512,
+            KeyMaterial::Ps256(..) => Algorithm::Ps256,
         }
     }
 
@@ -133,7 +162,9 @@ impl KeyMaterial {
         let expected_len = match self {
             KeyMaterial::Hs256(_) => HMAC_TAG_LEN,
             KeyMaterial::Es256(_) => ES256_SIGNATURE_LEN,
-            KeyMaterial::Rs256(_, modulus_len) => *modulus_len,
+            KeyMaterial::Rs256(_, modulus_len)
+            | KeyMaterial::Rs512(_, modulus_len)
+            | KeyMaterial::Ps256(_, modulus_len) => *modulus_len,
             KeyMaterial::EdDsa(_) => ED25519_SIGNATURE_LEN,
         };
         if signature.len() != expected_len {
@@ -152,6 +183,14 @@ impl KeyMaterial {
             }
             KeyMaterial::EdDsa(key) => {
                 UnparsedPublicKey::new(&signature::ED25519, key).verify(message, signature)
+            }
+            KeyMaterial::Rs512(key, _) => {
+                UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA512, key)
+                    .verify(message, signature)
+            }
+            KeyMaterial::Ps256(key, _) => {
+                UnparsedPublicKey::new(&signature::RSA_PSS_2048_8192_SHA256, key)
+                    .verify(message, signature)
             }
         };
         verified.map_err(|_| LaunchError::SignatureInvalid)
@@ -188,6 +227,8 @@ pub struct TrustStore {
     issuer: String,
     audience: String,
     keys: BTreeMap<String, KeyMaterial>,
+    /// The CIS2 identity provider whose ID tokens a launch token may carry.
+    cis2: Option<Box<Cis2Trust>>,
 }
 
 impl TrustStore {
@@ -198,6 +239,7 @@ impl TrustStore {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             keys: BTreeMap::new(),
+            cis2: None,
         }
     }
 
@@ -209,7 +251,24 @@ impl TrustStore {
             Algorithm::Es256 => self.add_es256(kid, key),
             Algorithm::Rs256 => self.add_rs256(kid, key),
             Algorithm::EdDsa => self.add_ed25519(kid, key),
+            Algorithm::Rs512 | Algorithm::Ps256 => self.insert(
+                kid,
+                der::rsa_public_key(key).and_then(|k| KeyMaterial::rsa(k, algorithm)),
+            ),
         }
+    }
+
+    /// Trusts CIS2 ID tokens from the deployment's CIS2 identity provider (see
+    /// [`Cis2Trust`]): a launch token may then carry one in its `cis2_id_token` claim.
+    /// Without it such a launch token is refused ([`LaunchError::Cis2NotTrusted`]).
+    pub fn with_cis2(mut self, trust: Cis2Trust) -> Self {
+        self.cis2 = Some(Box::new(trust));
+        self
+    }
+
+    /// The CIS2 identity provider trusted, if any.
+    pub fn cis2(&self) -> Option<&Cis2Trust> {
+        self.cis2.as_deref()
     }
 
     /// Trusts an HMAC-SHA-256 secret for `kid`. Secrets under 32 bytes are refused.
@@ -262,7 +321,11 @@ impl TrustStore {
         self.keys.get(kid)
     }
 
-    fn insert(&mut self, kid: &str, key: Result<KeyMaterial, KeyError>) -> Result<(), KeyError> {
+    pub(crate) fn insert(
+        &mut self,
+        kid: &str,
+        key: Result<KeyMaterial, KeyError>,
+    ) -> Result<(), KeyError> {
         if !is_safe_kid(kid) {
             return Err(KeyError::InvalidKid);
         }
@@ -289,6 +352,7 @@ impl fmt::Debug for TrustStore {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("keys", &keys)
+            .field("cis2", &self.cis2)
             .finish()
     }
 }

@@ -23,17 +23,26 @@
 //! |---|---|---|---|
 //! | `iss`, `aud`, `iat`, `exp`, `jti` | yes | `issuer`, `audience`, `issued_at`, `expires_at`, `token_id` | the trust store's issuer and audience; NumericDates; `jti` at most 128 bytes |
 //! | `nbf` | no | `not_before` | NumericDate |
-//! | `sub` | yes | `user_id` | the SDS user id |
+//! | `sub` | yes (no, in a CIS2 launch) | `user_id` | the SDS user id |
 //! | `name` | no | `user_name` | |
-//! | `icr_role_profile` | yes | `role_profile` | national RBAC role code |
+//! | `icr_role_profile` | yes (absent in a CIS2 launch) | `role_profile` | national RBAC role code |
 //! | `icr_job_role` | no | `job_role` | |
-//! | `icr_org` | yes | `organisation` | ODS code, 3 to 10 letters and digits |
+//! | `icr_org` | yes (optional in a CIS2 launch) | `organisation` | ODS code, 3 to 10 letters and digits |
 //! | `icr_patient` | yes | `patient` | NHS number, modulus 11 checked |
 //! | `icr_patient_birth_date` | no | `patient_birth_date` | the host's date of birth for the patient, exactly `YYYY-MM-DD` and a real date |
 //! | `icr_patient_family_name` | no | `patient_family_name` | the host's family name for the patient, 1 to 100 bytes, not blank |
 //! | `icr_patient_restricted` | no | `patient_restricted` | `true` when the host holds the patient as restricted (PDS S-flag): contact details withheld, no GP Connect request |
 //! | `icr_purpose` | yes | `purpose` | e.g. `direct-care` |
 //! | `icr_relationship` | yes | `relationship` | a [`Relationship`] value |
+//! | `icr_relationship_self_claimed` | no | `relationship` | `true`: the user claimed it; `none` unless the policy's `cis2.relationship_self_claim` allows |
+//!
+//! **CIS2 launches.** A token may instead carry the user's NHS CIS2 identity (claims
+//! `nhsid_useruid`, `name`, `nhsid_nrbac_roles`, `nhsid_user_orgs`, `selected_roleid`,
+//! `acr`, and optionally the CIS2 ID token itself as `cis2_id_token`, verified against a
+//! configured [`Cis2Trust`]). Then `user_id`, `user_name`, `role_profile`, `job_role`
+//! and `organisation` come from the selected CIS2 role, `icr_role_profile` and
+//! `icr_job_role` must be absent and `icr_org` is optional (when given, the selected
+//! role must be there). See [`Cis2Identity`] and `docs/launch.md`.
 //!
 //! String claims are non-empty, bounded (256 bytes unless said otherwise) and free of
 //! control characters. A claim that breaks its rule refuses the token with
@@ -84,6 +93,7 @@
 //! verifier never accepts them.
 
 mod b64;
+mod cis2;
 mod claims;
 mod context;
 #[cfg(feature = "demo")]
@@ -100,6 +110,7 @@ mod verifier;
 #[cfg(test)]
 mod tests;
 
+pub use cis2::{Cis2Identity, Cis2Trust, ID_TOKEN_CLAIM, USERINFO_CLAIMS, r_codes};
 pub use context::{LaunchContext, ParseRelationshipError, Relationship};
 pub use error::{KeyError, LaunchError, TokenPart};
 pub use gp_connect::{
@@ -107,6 +118,6 @@ pub use gp_connect::{
     read_gp_connect_consumer_jwt,
 };
 pub use keys::{Algorithm, TrustStore};
-pub use signing::{SigningKey, mint};
+pub use signing::{SigningKey, mint, mint_cis2};
 pub(crate) use verifier::ReplayCache;
 pub use verifier::{DEFAULT_MAX_LIFETIME, MAX_LEEWAY, MAX_LIFETIME, Verifier};

@@ -6,7 +6,9 @@ use ring::hmac;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+use super::cis2::{ID_TOKEN_CLAIM, USERINFO_CLAIMS};
 use super::context::{LaunchContext, Relationship};
 use super::error::KeyError;
 use super::jws;
@@ -28,6 +30,10 @@ pub enum SigningKey {
     Rs256(RsaKeyPair),
     /// An Ed25519 key pair (EdDSA).
     EdDsa(Ed25519KeyPair),
+    /// An RSA key pair signing with PKCS#1 v1.5 and SHA-512 (RS512).
+    Rs512(RsaKeyPair),
+    /// An RSA key pair signing with PSS and SHA-256 (PS256).
+    Ps256(RsaKeyPair),
 }
 
 impl SigningKey {
@@ -44,6 +50,11 @@ impl SigningKey {
             }
             Algorithm::Es256 => SigningKey::es256_from_pkcs8(private_key),
             Algorithm::Rs256 => SigningKey::rs256_from_pkcs8(private_key),
+            Algorithm::Rs512 => SigningKey::rs256_from_pkcs8(private_key).map(|k| match k {
+                SigningKey::Rs256(pair) => SigningKey::Rs512(pair),
+                other => other,
+            }),
+            Algorithm::Ps256 => SigningKey::ps256_from_pkcs8(private_key),
         }
     }
 
@@ -83,6 +94,14 @@ impl SigningKey {
             .map_err(|_| KeyError::Rejected("expected a PKCS#8 RSA private key"))
     }
 
+    /// An RSA key (2048 to 4096 bits) from an unencrypted PKCS#8 document (DER), signing
+    /// with RSASSA-PSS and SHA-256 (PS256).
+    pub fn ps256_from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
+        RsaKeyPair::from_pkcs8(der)
+            .map(SigningKey::Ps256)
+            .map_err(|_| KeyError::Rejected("expected a PKCS#8 RSA private key"))
+    }
+
     /// The algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
         match self {
@@ -90,6 +109,8 @@ impl SigningKey {
             SigningKey::Es256(_) => Algorithm::Es256,
             SigningKey::Rs256(_) => Algorithm::Rs256,
             SigningKey::EdDsa(_) => Algorithm::EdDsa,
+            SigningKey::Rs512(_) => Algorithm::Rs512,
+            SigningKey::Ps256(_) => Algorithm::Ps256,
         }
     }
 
@@ -99,7 +120,9 @@ impl SigningKey {
         match self {
             SigningKey::Hs256(_) => None,
             SigningKey::Es256(pair) => Some(pair.public_key().as_ref().to_vec()),
-            SigningKey::Rs256(pair) => Some(pair.public_key().as_ref().to_vec()),
+            SigningKey::Rs256(pair) | SigningKey::Rs512(pair) | SigningKey::Ps256(pair) => {
+                Some(pair.public_key().as_ref().to_vec())
+            }
             SigningKey::EdDsa(pair) => Some(pair.public_key().as_ref().to_vec()),
         }
     }
@@ -112,20 +135,23 @@ impl SigningKey {
                 .sign(&SystemRandom::new(), message)
                 .map(|sig| sig.as_ref().to_vec())
                 .map_err(|_| KeyError::Signing),
-            SigningKey::Rs256(pair) => {
-                let mut sig = vec![0; pair.public().modulus_len()];
-                pair.sign(
-                    &signature::RSA_PKCS1_SHA256,
-                    &SystemRandom::new(),
-                    message,
-                    &mut sig,
-                )
-                .map_err(|_| KeyError::Signing)?;
-                Ok(sig)
-            }
+            SigningKey::Rs256(pair) => rsa_sign(pair, &signature::RSA_PKCS1_SHA256, message),
+            SigningKey::Rs512(pair) => rsa_sign(pair, &signature::RSA_PKCS1_SHA512, message),
+            SigningKey::Ps256(pair) => rsa_sign(pair, &signature::RSA_PSS_SHA256, message),
             SigningKey::EdDsa(pair) => Ok(pair.sign(message).as_ref().to_vec()),
         }
     }
+}
+
+fn rsa_sign(
+    pair: &RsaKeyPair,
+    padding: &'static dyn signature::RsaEncoding,
+    message: &[u8],
+) -> Result<Vec<u8>, KeyError> {
+    let mut sig = vec![0; pair.public().modulus_len()];
+    pair.sign(padding, &SystemRandom::new(), message, &mut sig)
+        .map_err(|_| KeyError::Signing)?;
+    Ok(sig)
 }
 
 impl fmt::Debug for SigningKey {
@@ -183,7 +209,15 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         typ: "JWT",
         kid,
     };
-    let claims = LaunchClaims {
+    let claims = launch_claims(context);
+    let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
+    let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
+    sign_json(&header, &claims, key)
+}
+
+/// A context's claims, in the token's names.
+fn launch_claims(context: &LaunchContext) -> LaunchClaims<'_> {
+    LaunchClaims {
         iss: &context.issuer,
         sub: &context.user_id,
         aud: &context.audience,
@@ -201,7 +235,42 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         icr_patient_restricted: context.patient_restricted,
         icr_purpose: &context.purpose,
         icr_relationship: context.relationship,
+    }
+}
+
+/// Signs a launch token carrying CIS2 identity instead of the ICR user claims: the
+/// context's token, patient, purpose and relationship claims, its organisation as
+/// `icr_org` (the organisation the launch is for), and from `cis2` the members
+/// `nhsid_useruid`, `name`, `nhsid_nrbac_roles`, `nhsid_user_orgs`, `selected_roleid`,
+/// `acr` and `cis2_id_token` (a CIS2 UserInfo response can be passed as it is: its other
+/// members are left out). The context's `sub`, `name`, `icr_role_profile` and
+/// `icr_job_role` are not written: the verifier takes them from the CIS2 claims.
+pub fn mint_cis2(
+    context: &LaunchContext,
+    cis2: &Map<String, Value>,
+    kid: &str,
+    key: &SigningKey,
+) -> Result<String, KeyError> {
+    if !is_safe_kid(kid) {
+        return Err(KeyError::InvalidKid);
+    }
+    let header = Header {
+        alg: key.algorithm().as_str(),
+        typ: "JWT",
+        kid,
     };
+    let mut claims = match serde_json::to_value(launch_claims(context)) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(KeyError::Encoding),
+    };
+    for name in ["sub", "name", "icr_role_profile", "icr_job_role"] {
+        claims.remove(name);
+    }
+    for name in USERINFO_CLAIMS.into_iter().chain(["name", ID_TOKEN_CLAIM]) {
+        if let Some(value) = cis2.get(name) {
+            claims.insert(name.to_owned(), value.clone());
+        }
+    }
     let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
     let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
     sign_json(&header, &claims, key)

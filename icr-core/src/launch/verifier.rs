@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
+use super::cis2::{Cis2Identity, LaunchRules};
 use super::claims;
 use super::context::LaunchContext;
 use super::error::LaunchError;
-use super::jws::{self, HeaderAlg};
+use super::jws;
 use super::keys::TrustStore;
-use super::{b64, error::TokenPart};
+use crate::access::Policy;
 
 /// Default clock leeway, seconds.
 const DEFAULT_LEEWAY: i64 = 60;
@@ -52,6 +53,7 @@ pub struct Verifier {
     leeway: i64,
     max_lifetime: i64,
     max_token_bytes: usize,
+    rules: LaunchRules,
     replay: Mutex<ReplayCache>,
 }
 
@@ -64,6 +66,7 @@ impl Verifier {
             leeway: DEFAULT_LEEWAY,
             max_lifetime: DEFAULT_MAX_LIFETIME,
             max_token_bytes: jws::DEFAULT_MAX_TOKEN_BYTES,
+            rules: LaunchRules::default(),
             replay: Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY)),
         }
     }
@@ -96,6 +99,32 @@ impl Verifier {
         self
     }
 
+    /// Applies the policy's launch rules: its `cis2` block (the minimum `acr`, whether a
+    /// self-claimed relationship counts) and its role codes (which R-code of a CIS2
+    /// role is the role profile). [`Icr::builder`](crate::session::Icr::builder) calls
+    /// this with the ICR's policy. Without it: no minimum `acr`, self-claimed
+    /// relationships count as `none`, and a CIS2 role's first R-code is its profile.
+    pub fn with_policy(mut self, policy: &Policy) -> Self {
+        self.rules = LaunchRules::from_policy(policy);
+        self
+    }
+
+    /// Verifies `token` like [`verify`](Self::verify) and also returns the CIS2 identity
+    /// the launch came from (the selected role, its activities, the `acr`), when it
+    /// carried one.
+    pub fn verify_identity(
+        &self,
+        token: &str,
+        now_unix: i64,
+    ) -> Result<(LaunchContext, Option<Cis2Identity>), LaunchError> {
+        let verified = self.verify_unclaimed_identity(token, now_unix)?;
+        self.replay
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .check_and_remember(&verified.0.token_id, self.forget_at(&verified.0), now_unix)?;
+        Ok(verified)
+    }
+
     /// The trust store this verifier uses.
     pub fn trust_store(&self) -> &TrustStore {
         &self.store
@@ -104,12 +133,8 @@ impl Verifier {
     /// Verifies `token` at time `now_unix` (seconds since the Unix epoch) and returns
     /// the launch context it carries.
     pub fn verify(&self, token: &str, now_unix: i64) -> Result<LaunchContext, LaunchError> {
-        let context = self.verify_unclaimed(token, now_unix)?;
-        self.replay
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .check_and_remember(&context.token_id, self.forget_at(&context), now_unix)?;
-        Ok(context)
+        self.verify_identity(token, now_unix)
+            .map(|(context, _)| context)
     }
 
     /// How many unexpired token ids the replay cache holds.
@@ -127,35 +152,16 @@ impl Verifier {
 
     /// Steps 1 to 6, without the replay check: for an ICR whose replay cache is shared
     /// between hosts ([`SessionState`](crate::session::SessionState)).
-    pub(crate) fn verify_unclaimed(
+    pub(crate) fn verify_unclaimed_identity(
         &self,
         token: &str,
         now_unix: i64,
-    ) -> Result<LaunchContext, LaunchError> {
-        let parts = jws::split(token, self.max_token_bytes)?;
-        let header = jws::header(&parts)?;
-        let alg = match jws::alg(&header)? {
-            HeaderAlg::None => return Err(LaunchError::AlgorithmNone),
-            HeaderAlg::Known(alg) => alg,
-        };
-        jws::common_rules(&header)?;
-        let kid = jws::kid(&header)?;
-        let key = self.store.key(kid).ok_or_else(|| LaunchError::UnknownKey {
-            kid: kid.to_owned(),
-        })?;
-        if key.algorithm() != alg {
-            return Err(LaunchError::AlgorithmMismatch {
-                kid: kid.to_owned(),
-                bound: key.algorithm(),
-            });
-        }
-        let signature = b64::decode(parts.signature, TokenPart::Signature)?;
-        key.verify(parts.signing_input.as_bytes(), &signature)?;
-
-        let claims = jws::claims(&parts)?;
+    ) -> Result<(LaunchContext, Option<Cis2Identity>), LaunchError> {
+        let claims = jws::verify(token, self.max_token_bytes, &self.store)?;
         claims::launch_context(
             &claims,
             &self.store,
+            &self.rules,
             now_unix,
             self.leeway,
             self.max_lifetime,

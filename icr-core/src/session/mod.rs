@@ -16,7 +16,7 @@ use crate::audit::{
     AccessReportLine, AuditEntry, AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink,
     WithheldCount, patient_access_report,
 };
-use crate::launch::{KeyError, LaunchContext, LaunchError, Verifier};
+use crate::launch::{Cis2Identity, KeyError, LaunchContext, LaunchError, Verifier};
 use crate::merge::SharedCareRecord;
 use crate::model::Sensitivity;
 use crate::summary::{self, PatientSummary, SummaryOptions, WithheldReason};
@@ -157,7 +157,9 @@ impl Icr {
     /// Starts building with the policy, the launch verifier (which holds the trusted
     /// keys) and the audit sink; the clock is the system's.
     pub fn builder(policy: Policy, verifier: Verifier, audit: Arc<dyn AuditSink>) -> IcrBuilder {
-        let verifier = verifier.with_max_lifetime(u64::from(policy.max_token_lifetime_seconds));
+        let verifier = verifier
+            .with_max_lifetime(u64::from(policy.max_token_lifetime_seconds))
+            .with_policy(&policy);
         IcrBuilder {
             policy,
             verifier,
@@ -219,17 +221,22 @@ impl Icr {
         let inner = &self.inner;
         let now = (inner.clock)();
         let id = random_id();
-        let claimed = inner.verifier.verify_unclaimed(token, now).and_then(|c| {
-            match inner
-                .state
-                .claim_token_id(&c.token_id, inner.verifier.forget_at(&c), now)
-            {
-                Ok(()) => Ok(Ok(c)),
-                Err(StateError::Replayed) => Err(LaunchError::Replayed),
-                Err(StateError::ReplayCacheFull) => Err(LaunchError::ReplayCacheFull),
-                Err(e) => Ok(Err((c, e))),
-            }
-        });
+        let mut cis2 = None;
+        let claimed = inner
+            .verifier
+            .verify_unclaimed_identity(token, now)
+            .and_then(|(c, identity)| {
+                cis2 = identity;
+                match inner
+                    .state
+                    .claim_token_id(&c.token_id, inner.verifier.forget_at(&c), now)
+                {
+                    Ok(()) => Ok(Ok(c)),
+                    Err(StateError::Replayed) => Err(LaunchError::Replayed),
+                    Err(StateError::ReplayCacheFull) => Err(LaunchError::ReplayCacheFull),
+                    Err(e) => Ok(Err((c, e))),
+                }
+            });
         let context = match claimed {
             Ok(Ok(c)) => c,
             Ok(Err((c, e))) => {
@@ -282,6 +289,7 @@ impl Icr {
             inner: Arc::clone(inner),
             id,
             context,
+            cis2,
             role,
             expires_at,
         })
@@ -326,6 +334,8 @@ pub struct Session {
     inner: Arc<Inner>,
     id: String,
     context: LaunchContext,
+    /// The CIS2 identity the session was launched from, if any.
+    cis2: Option<Cis2Identity>,
     role: RoleRule,
     expires_at: i64,
 }
@@ -339,6 +349,12 @@ impl Session {
     /// The verified launch context.
     pub fn context(&self) -> &LaunchContext {
         &self.context
+    }
+
+    /// The CIS2 identity the session was launched from (the selected role, its
+    /// activities, the `acr`), when the launch token carried one.
+    pub fn cis2(&self) -> Option<&Cis2Identity> {
+        self.cis2.as_ref()
     }
 
     /// The policy role name (`gp`).
@@ -422,6 +438,16 @@ impl Session {
             self.inner
                 .audit
                 .append(refused("break-glass-not-permitted"))?;
+            return Err(SessionError::BreakGlassNotPermitted);
+        }
+        // A CIS2 user's selected role must hold the policy's emergency-access activity.
+        let activity = self.inner.policy.cis2.break_glass_activity.as_deref();
+        if let (Some(code), Some(cis2)) = (activity, &self.cis2)
+            && !cis2.has_activity(code)
+        {
+            self.inner
+                .audit
+                .append(refused("break-glass-activity-missing"))?;
             return Err(SessionError::BreakGlassNotPermitted);
         }
         let active = match self.break_glass_until() {

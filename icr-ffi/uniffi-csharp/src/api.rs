@@ -1,5 +1,5 @@
 //! The API listing: every component's custom types (and what they cross as), objects
-//! (constructors and methods), functions, records (fields) and enums (variants and their
+//! (constructors and methods), callback interfaces (what hosts implement), functions, records (fields) and enums (variants and their
 //! fields), with their types, read from a
 //! built library's uniffi metadata. Committed as `icr-ffi/api.txt`, it is what a
 //! reviewer reads of an API change (the generated bindings are not committed), and the
@@ -74,6 +74,16 @@ pub(crate) fn listing(cis: &[ComponentInterface]) -> Result<String> {
                 let _ = writeln!(out, "    constructor {}", signature(c.name(), c));
             }
             let mut methods = o.methods();
+            methods.sort_by(|a, b| a.name().cmp(b.name()));
+            for m in methods {
+                let _ = writeln!(out, "    fn {}", signature(m.name(), m));
+            }
+        }
+        let mut callbacks: Vec<_> = ci.callback_interface_definitions().iter().collect();
+        callbacks.sort_by(|a, b| a.name().cmp(b.name()));
+        for cb in callbacks {
+            let _ = writeln!(out, "  callback interface {}", cb.name());
+            let mut methods = cb.methods();
             methods.sort_by(|a, b| a.name().cmp(b.name()));
             for m in methods {
                 let _ = writeln!(out, "    fn {}", signature(m.name(), m));

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use uniffi_bindgen::interface::{
-    AsType, Callable, ComponentInterface, DefaultValue, Enum, FfiFunction, FfiType, Field, Literal,
-    Object, Record, Type,
+    AsType, Callable, CallbackInterface, ComponentInterface, DefaultValue, Enum,
+    FfiCallbackFunction, FfiFunction, FfiType, Field, Literal, Object, Record, Type,
 };
 
 use crate::config::Config;
@@ -78,6 +78,9 @@ pub(crate) fn generate(cis: &[ComponentInterface], config: &Config) -> Result<St
         for o in ci.object_definitions() {
             out.push_str(&g.object(o)?);
         }
+        for cbi in ci.callback_interface_definitions() {
+            out.push_str(&g.callback_interface(cbi)?);
+        }
         if !ci.function_definitions().is_empty() {
             out.push_str(&g.functions()?);
         }
@@ -90,8 +93,13 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
     if ci.has_async_fns() {
         bail!("async functions are not supported");
     }
-    if ci.has_callback_definitions() || !ci.callback_interface_definitions().is_empty() {
-        bail!("callback interfaces are not supported");
+    for cbi in ci.callback_interface_definitions() {
+        if cbi.has_async_method() {
+            bail!(
+                "callback interface {} has async methods: not supported",
+                cbi.name()
+            );
+        }
     }
     for o in ci.object_definitions() {
         if o.has_callback_interface() {
@@ -99,10 +107,7 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
         }
     }
     for t in ci.iter_local_types() {
-        if matches!(
-            t,
-            Type::Timestamp | Type::Duration | Type::CallbackInterface { .. }
-        ) {
+        if matches!(t, Type::Timestamp | Type::Duration) {
             bail!("type {t:?} is not supported");
         }
     }
@@ -112,6 +117,7 @@ fn check_supported(ci: &ComponentInterface, all: &[ComponentInterface]) -> Resul
                 c.get_record_definition(name).is_some()
                     || c.get_enum_definition(name).is_some()
                     || c.get_object_definition(name).is_some()
+                    || c.get_callback_interface_definition(name).is_some()
                     || c.iter_local_types()
                         .any(|local| matches!(local, Type::Custom { name: n, .. } if n == name))
             })
@@ -131,6 +137,16 @@ fn field_name(f: &Field, at: usize) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(f.name())
     }
+}
+
+/// The C# interface a host implements for a callback interface: `IName`.
+fn interface_name(name: &str) -> String {
+    format!("I{}", pascal(name))
+}
+
+/// The internal class holding a callback interface's vtable and its entry points.
+fn callback_class(name: &str) -> String {
+    format!("UniffiCallbackInterface{}", pascal(name))
 }
 
 fn is_flat_enum(e: &Enum) -> bool {
@@ -200,6 +216,7 @@ impl<'a> Gen<'a> {
             Type::Record { name, .. } | Type::Enum { name, .. } | Type::Object { name, .. } => {
                 pascal(name)
             }
+            Type::CallbackInterface { name, .. } => interface_name(name),
             other => bail!("type {other:?} is not supported"),
         })
     }
@@ -249,9 +266,10 @@ impl<'a> Gen<'a> {
             } => format!("Map{}{}", Self::canon(key_type)?, Self::canon(value_type)?),
             Type::Box { inner_type } => Self::canon(inner_type)?,
             Type::Custom { builtin, .. } => Self::canon(builtin)?,
-            Type::Record { name, .. } | Type::Enum { name, .. } | Type::Object { name, .. } => {
-                format!("Type{}", pascal(name))
-            }
+            Type::Record { name, .. }
+            | Type::Enum { name, .. }
+            | Type::Object { name, .. }
+            | Type::CallbackInterface { name, .. } => format!("Type{}", pascal(name)),
             other => bail!("type {other:?} is not supported"),
         })
     }
@@ -270,7 +288,7 @@ impl<'a> Gen<'a> {
             Type::Int16 => "short",
             Type::UInt32 => "uint",
             Type::Int32 => "int",
-            Type::UInt64 | Type::Object { .. } => "ulong",
+            Type::UInt64 | Type::Object { .. } | Type::CallbackInterface { .. } => "ulong",
             Type::Int64 => "long",
             Type::Float32 => "float",
             Type::Float64 => "double",
@@ -292,7 +310,11 @@ impl<'a> Gen<'a> {
             FfiType::Float64 => "double",
             FfiType::RustBuffer(_) => "RustBuffer",
             FfiType::ForeignBytes => "ForeignBytes",
-            FfiType::VoidPointer => "IntPtr",
+            // Pointers: the vtable given to the library, a callback's return slot.
+            FfiType::VoidPointer
+            | FfiType::Reference(_)
+            | FfiType::MutReference(_)
+            | FfiType::Callback(_) => "IntPtr",
             other => bail!("FFI type {other:?} is not supported"),
         })
     }
@@ -353,6 +375,18 @@ impl<'a> Gen<'a> {
                 string_literal(&name)
             );
         }
+        // The library calls the host's callbacks through vtables it is given once.
+        for cbi in self
+            .all
+            .iter()
+            .flat_map(|c| c.callback_interface_definitions())
+        {
+            let _ = writeln!(
+                checks,
+                "                {}.Register();",
+                callback_class(cbi.name())
+            );
+        }
         format!(
             "    /// <summary>Checks once, before the first call, that the loaded library is the one
     /// these bindings were generated from.</summary>
@@ -402,6 +436,14 @@ impl<'a> Gen<'a> {
                 t => t,
             };
             by_name.insert(Self::canon(t)?, t.clone());
+        }
+        for cbi in self
+            .all
+            .iter()
+            .flat_map(|c| c.callback_interface_definitions())
+        {
+            let t = cbi.as_type();
+            by_name.insert(Self::canon(&t)?, t);
         }
         let mut out = String::new();
         for (canon, t) in &by_name {
@@ -597,6 +639,20 @@ impl<'a> Gen<'a> {
                      \x20           return v.CloneHandle();\n        }}\n    }}\n\n"
                 )
             }
+            Type::CallbackInterface { name: cname, .. } => {
+                let iface = interface_name(cname);
+                format!(
+                    "    internal static class {name}\n    {{\n\
+                     \x20       /// <summary>The host's objects the library holds, by handle.</summary>\n\
+                     \x20       internal static readonly UniffiHandleMap<{iface}> Handles = new UniffiHandleMap<{iface}>();\n\n\
+                     \x20       public static {iface} Read(BufReader r) {{ return Lift(r.ReadU64()); }}\n\
+                     \x20       public static void Write({iface} v, BufWriter w) {{ w.WriteU64(Lower(v)); }}\n\
+                     \x20       public static {iface} Lift(ulong handle) {{ return Handles.Get(handle); }}\n\
+                     \x20       public static ulong Lower({iface} v)\n        {{\n\
+                     \x20           if (v == null) throw new ArgumentNullException(\"a {iface} argument\");\n\
+                     \x20           return Handles.Insert(v);\n        }}\n    }}\n\n"
+                )
+            }
             other => bail!("type {other:?} is not supported"),
         })
     }
@@ -626,10 +682,40 @@ impl<'a> Gen<'a> {
             read,
             "                default: throw new InternalException(\"unknown {cs} variant \" + variant);\n            }}\n"
         );
+        // Written when a host's callback throws the error a callback method declares (a
+        // flat error crosses as its variant only, as in uniffi's own bindings).
+        let mut write = format!(
+            "            if (v == null) throw new ArgumentNullException(\"a {cs} value\");\n"
+        );
+        for (i, var) in e.variants().iter().enumerate() {
+            let vname = pascal(var.name());
+            let mut wf = String::new();
+            if !e.is_flat() {
+                for f in var.fields() {
+                    let _ = writeln!(
+                        wf,
+                        "                {}.Write(x{i}.{}, w);",
+                        Self::conv(&f.as_type())?,
+                        member(f.name(), &vname)
+                    );
+                }
+            }
+            let _ = write!(
+                write,
+                "            var x{i} = v as {cs}.{vname};\n            if (x{i} != null)\n            {{\n                w.WriteI32({});\n{wf}                return;\n            }}\n",
+                i + 1
+            );
+        }
+        let _ = writeln!(
+            write,
+            "            throw new InternalException(\"unknown {cs} subclass\");"
+        );
         Ok(format!(
             "    internal static class {name}\n    {{\n\
              \x20       public static {cs} Read(BufReader r)\n        {{\n{read}        }}\n\n\
+             \x20       public static void Write({cs} v, BufWriter w)\n        {{\n{write}        }}\n\n\
              \x20       public static {cs} Lift(RustBuffer buf) {{ return UniffiRuntime.Lift(buf, Read); }}\n\
+             \x20       public static RustBuffer Lower({cs} v) {{ return UniffiRuntime.Lower(v, Write); }}\n\
              \x20       public static Exception LiftError(RustBuffer buf) {{ return Lift(buf); }}\n    }}\n\n"
         ))
     }
@@ -835,20 +921,39 @@ impl<'a> Gen<'a> {
             let _ = writeln!(out, "{indent}UniffiInit.Ensure();");
         }
         let mut ffi_args = Vec::new();
+        // (FFI type, lowering expression) of each argument.
+        let mut lowered = Vec::new();
         for (i, a) in callable.arguments().iter().enumerate() {
             let t = a.as_type();
-            let _ = writeln!(
-                out,
-                "{indent}{} uniffiArg{i} = {}.Lower({});",
+            lowered.push((
                 Self::ffi_of(&t),
-                Self::conv(&t)?,
-                camel(a.name())
-            );
+                format!("{}.Lower({})", Self::conv(&t)?, camel(a.name())),
+            ));
             ffi_args.push(format!("uniffiArg{i}"));
         }
         if receiver {
+            // The receiver first: a disposed object throws before any argument is lowered
+            // (a callback object lowered would stay in its handle map), and an argument
+            // that cannot be lowered releases the receiver's clone.
             let _ = writeln!(out, "{indent}ulong uniffiSelf = CloneHandle();");
             ffi_args.insert(0, "uniffiSelf".into());
+            if !lowered.is_empty() {
+                for (i, (ffi_type, _)) in lowered.iter().enumerate() {
+                    let _ = writeln!(out, "{indent}{ffi_type} uniffiArg{i};");
+                }
+                let _ = writeln!(out, "{indent}try\n{indent}{{");
+                for (i, (_, expr)) in lowered.iter().enumerate() {
+                    let _ = writeln!(out, "{indent}    uniffiArg{i} = {expr};");
+                }
+                let _ = writeln!(
+                    out,
+                    "{indent}}}\n{indent}catch (Exception)\n{indent}{{\n{indent}    FreeRaw(uniffiSelf);\n{indent}    throw;\n{indent}}}"
+                );
+            }
+        } else {
+            for (i, (ffi_type, expr)) in lowered.iter().enumerate() {
+                let _ = writeln!(out, "{indent}{ffi_type} uniffiArg{i} = {expr};");
+            }
         }
         ffi_args.push("ref uniffiStatus".into());
         let error = match callable.throws_type() {
@@ -998,6 +1103,216 @@ impl<'a> Gen<'a> {
         Ok(out)
     }
 
+    // ---- callback interfaces ----
+
+    /// A callback interface: the C# interface a host implements, and the class that gives
+    /// the library its vtable (free, clone, then one entry per method, as uniffi 0.32 lays
+    /// it out) and turns each call from Rust into a call of the host's object. An
+    /// exception never crosses into Rust: the method's declared error is reported as
+    /// such (status 1), anything else as an unexpected error (status 2).
+    fn callback_interface(&self, cbi: &CallbackInterface) -> Result<String> {
+        let iface = interface_name(cbi.name());
+        let class = callback_class(cbi.name());
+        let conv = Self::conv(&cbi.as_type())?;
+        let mut out = doc(cbi.docstring(), "    ");
+        let _ = writeln!(out, "    public interface {iface}\n    {{");
+        for (i, m) in cbi.methods().into_iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&doc(m.docstring(), "        "));
+            if let Some(t) = m.throws_type() {
+                let _ = writeln!(
+                    out,
+                    "        /// <exception cref=\"{}\">Reported to the library as the method's error; any other exception is reported as an unexpected error.</exception>",
+                    self.cs_type(t)?
+                );
+            }
+            let params = self.signature_params(m)?;
+            let _ = writeln!(
+                out,
+                "        {} {}({});",
+                self.return_cs(m)?,
+                pascal(m.name()),
+                params.join(", ")
+            );
+        }
+        out.push_str("    }\n\n");
+
+        let _ = write!(
+            out,
+            "    /// <summary>The vtable of <see cref=\"{iface}\"/> given to the library, and its
+    /// entry points. Its delegates are static so they live as long as the library may call
+    /// them (for the life of the process, as the vtable does).</summary>
+    internal static class {class}
+    {{
+"
+        );
+        let vtable = cbi.vtable_methods();
+        let mut entries = vec![
+            "UniffiFreeDelegate".to_owned(),
+            "UniffiCloneDelegate".to_owned(),
+        ];
+        for (i, (ffi, m)) in vtable.iter().enumerate() {
+            out.push_str(&self.callback_method(&conv, i, ffi, m)?);
+            entries.push(format!("UniffiMethod{i}Delegate"));
+        }
+        let mut writes = String::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let _ = writeln!(
+                writes,
+                "            Marshal.WriteIntPtr(vtable, {i} * IntPtr.Size, Marshal.GetFunctionPointerForDelegate({entry}));"
+            );
+        }
+        let _ = write!(
+            out,
+            "        private static readonly UniffiCallbackFree UniffiFreeDelegate = UniffiFree;
+        private static readonly UniffiCallbackClone UniffiCloneDelegate = UniffiClone;
+
+        private static void UniffiFree(ulong handle)
+        {{
+            try {{ {conv}.Handles.Remove(handle); }} catch (Exception) {{ }}
+        }}
+
+        private static ulong UniffiClone(ulong handle)
+        {{
+            try {{ return {conv}.Handles.Clone(handle); }} catch (Exception) {{ return 0; }}
+        }}
+
+        /// <summary>Gives the library the vtable (once, at load; never freed: the library
+        /// keeps it).</summary>
+        internal static void Register()
+        {{
+            IntPtr vtable = Marshal.AllocHGlobal({} * IntPtr.Size);
+{writes}            Native.{}(vtable);
+        }}
+    }}
+
+",
+            entries.len(),
+            cbi.ffi_init_callback().name()
+        );
+        Ok(out)
+    }
+
+    /// One method's delegate type, its kept-alive instance and its entry point.
+    fn callback_method(
+        &self,
+        conv: &str,
+        index: usize,
+        ffi: &FfiCallbackFunction,
+        m: &uniffi_bindgen::interface::Method,
+    ) -> Result<String> {
+        let mut params = Vec::new();
+        for a in ffi.arguments() {
+            params.push(format!("{} {}", Self::ffi_cs(&a.type_())?, camel(a.name())));
+        }
+        if ffi.has_rust_call_status_arg() {
+            params.push("ref RustCallStatus uniffiCallStatus".into());
+        }
+        let params = params.join(", ");
+        let mut body = String::new();
+        let mut args = Vec::new();
+        for (i, a) in m.arguments().iter().enumerate() {
+            let _ = writeln!(
+                body,
+                "                var uniffiArg{i} = {}.Lift({});",
+                Self::conv(&a.as_type())?,
+                camel(a.name())
+            );
+            args.push(format!("uniffiArg{i}"));
+        }
+        let _ = writeln!(
+            body,
+            "                var uniffiObj = {conv}.Handles.Get(uniffiHandle);"
+        );
+        let call = format!("uniffiObj.{}({})", pascal(m.name()), args.join(", "));
+        match m.return_type() {
+            Some(t) => {
+                let _ = writeln!(
+                    body,
+                    "                {} uniffiReturn = {}.Lower({call});",
+                    Self::ffi_of(t),
+                    Self::conv(t)?
+                );
+                let _ = writeln!(
+                    body,
+                    "                {}",
+                    Self::write_return(&FfiType::from(t), "uniffiOutReturn", "uniffiReturn")?
+                );
+            }
+            None => {
+                let _ = writeln!(body, "                {call};");
+            }
+        }
+        let mut catches = String::new();
+        if let Some(t) = m.throws_type() {
+            let _ = write!(
+                catches,
+                "            catch ({} uniffiError)
+            {{
+                try
+                {{
+                    uniffiCallStatus.error_buf = {}.Lower(uniffiError);
+                    uniffiCallStatus.code = 1;
+                }}
+                catch (Exception uniffiLowerError)
+                {{
+                    UniffiCallbacks.Unexpected(ref uniffiCallStatus, uniffiLowerError);
+                }}
+            }}
+",
+                self.cs_type(t)?,
+                Self::conv(t)?
+            );
+        }
+        Ok(format!(
+            "        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void UniffiMethod{index}({params});
+
+        private static readonly UniffiMethod{index} UniffiMethod{index}Delegate = UniffiMethod{index}Call;
+
+        private static void UniffiMethod{index}Call({params})
+        {{
+            try
+            {{
+{body}            }}
+{catches}            catch (Exception uniffiError)
+            {{
+                UniffiCallbacks.Unexpected(ref uniffiCallStatus, uniffiError);
+            }}
+        }}
+
+"
+        ))
+    }
+
+    /// Stores a lowered return value through the pointer Rust gave a callback.
+    fn write_return(t: &FfiType, ptr: &str, value: &str) -> Result<String> {
+        Ok(match t {
+            FfiType::UInt8 | FfiType::Int8 => {
+                format!("Marshal.WriteByte({ptr}, unchecked((byte){value}));")
+            }
+            FfiType::UInt16 | FfiType::Int16 => {
+                format!("Marshal.WriteInt16({ptr}, unchecked((short){value}));")
+            }
+            FfiType::UInt32 | FfiType::Int32 => {
+                format!("Marshal.WriteInt32({ptr}, unchecked((int){value}));")
+            }
+            FfiType::UInt64 | FfiType::Int64 | FfiType::Handle => {
+                format!("Marshal.WriteInt64({ptr}, unchecked((long){value}));")
+            }
+            FfiType::Float32 => format!(
+                "Marshal.WriteInt32({ptr}, BitConverter.ToInt32(BitConverter.GetBytes({value}), 0));"
+            ),
+            FfiType::Float64 => {
+                format!("Marshal.WriteInt64({ptr}, BitConverter.DoubleToInt64Bits({value}));")
+            }
+            FfiType::RustBuffer(_) => format!("Marshal.StructureToPtr({value}, {ptr}, false);"),
+            other => bail!("callback return type {other:?} is not supported"),
+        })
+    }
+
     fn functions(&self) -> Result<String> {
         let class = pascal(self.ci.namespace());
         let mut out = format!(
@@ -1035,13 +1350,22 @@ mod tests {
         interface Note { Said(string text); Withheld(u32 count); };
     "#;
 
+    /// The shell also takes a host's callback object (optional, as `Option<Box<dyn
+    /// Progress>>`), whose methods get the core's types and may throw the shell's error.
     const SHELL: &str = r#"
-        namespace shell { Checkpoint head(); };
+        namespace shell { Checkpoint head(); void watch(Progress? progress); };
         [External="core_types"] typedef dictionary Checkpoint;
         [External="core_types"] typedef enum Freshness;
         [External="core_types"] typedef enum Note;
         dictionary Report { Checkpoint head; sequence<Checkpoint> seen; Freshness? freshness; sequence<Note> notes; };
-        interface Log { Report report(); };
+        [Error]
+        interface ShellError { Failed(string reason, u32 code); Gone(); };
+        interface Log { Report report(); [Throws=ShellError] void follow(Progress progress, optional Progress? also = null); };
+        callback interface Progress {
+            [Throws=ShellError] void on_step(Checkpoint step, Note note);
+            u64 seen(boolean reset);
+            Report? latest();
+        };
     "#;
 
     fn components() -> Vec<ComponentInterface> {
@@ -1088,6 +1412,85 @@ mod tests {
                 assert!(code.contains(&format!("Native.{name}()")), "{name} checked");
             }
         }
+    }
+
+    #[test]
+    fn callback_interfaces_get_an_interface_a_vtable_and_a_handle_map() {
+        let cis = components();
+        let code = generate(&cis, &config()).unwrap();
+        let Some(shell) = cis.last() else {
+            panic!("no shell")
+        };
+        let Some(cbi) = shell.get_callback_interface_definition("Progress") else {
+            panic!("no callback interface")
+        };
+        assert!(
+            code.contains("    public interface IProgress\n"),
+            "the host's interface"
+        );
+        assert!(code.contains("        void OnStep(Checkpoint step, Note note);"));
+        assert!(code.contains("        ulong Seen(bool reset);"));
+        assert!(code.contains("        Report Latest();"));
+        // The vtable: free, clone, then the methods in order, given to the library once the
+        // load checks pass.
+        let init = cbi.ffi_init_callback().name();
+        assert!(code.contains(&format!(
+            "internal static extern void {init}(IntPtr vtable);"
+        )));
+        assert!(code.contains(&format!("            Native.{init}(vtable);")));
+        assert!(code.contains("                UniffiCallbackInterfaceProgress.Register();"));
+        assert!(code.contains("Marshal.AllocHGlobal(5 * IntPtr.Size)"));
+        for (i, entry) in [
+            "UniffiFreeDelegate",
+            "UniffiCloneDelegate",
+            "UniffiMethod0Delegate",
+            "UniffiMethod1Delegate",
+            "UniffiMethod2Delegate",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(
+                code.contains(&format!(
+                    "Marshal.WriteIntPtr(vtable, {i} * IntPtr.Size, Marshal.GetFunctionPointerForDelegate({entry}));"
+                )),
+                "{entry} at {i}"
+            );
+        }
+        // The methods' C ABI: the handle, the lowered arguments, the return slot, the status.
+        assert!(code.contains("internal delegate void UniffiMethod0(ulong uniffiHandle, RustBuffer step, RustBuffer note, IntPtr uniffiOutReturn, ref RustCallStatus uniffiCallStatus);"));
+        assert!(code.contains("internal delegate void UniffiMethod1(ulong uniffiHandle, sbyte reset, IntPtr uniffiOutReturn, ref RustCallStatus uniffiCallStatus);"));
+        assert!(
+            code.contains("Marshal.WriteInt64(uniffiOutReturn, unchecked((long)uniffiReturn));")
+        );
+        assert!(code.contains("Marshal.StructureToPtr(uniffiReturn, uniffiOutReturn, false);"));
+        // The declared error is lowered as such; anything else is unexpected, never thrown.
+        assert!(code.contains("catch (ShellException uniffiError)"));
+        assert!(code.contains(
+            "uniffiCallStatus.error_buf = FfiConverterTypeShellError.Lower(uniffiError);"
+        ));
+        assert_eq!(
+            code.matches("UniffiCallbacks.Unexpected(ref uniffiCallStatus, uniffiError);")
+                .count(),
+            3
+        );
+        // Arguments: the object and its option lower into the handle map.
+        assert!(code.contains("public void Follow(IProgress progress, IProgress also = null)"));
+        assert!(code.contains("public static void Watch(IProgress progress)"));
+        assert!(code.contains("internal static readonly UniffiHandleMap<IProgress> Handles"));
+        assert!(code.contains("internal static class FfiConverterOptionalTypeProgress"));
+    }
+
+    #[test]
+    fn async_callback_methods_are_refused() {
+        let udl = r#"
+            namespace cb {};
+            callback interface Slow { [Async] void wait(); };
+        "#;
+        let mut ci = ComponentInterface::from_webidl(udl, "cb").unwrap();
+        ci.derive_ffi_funcs().unwrap();
+        let err = generate(&[ci], &config()).unwrap_err().to_string();
+        assert!(err.contains("async"), "{err}");
     }
 
     #[test]

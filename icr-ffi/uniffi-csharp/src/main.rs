@@ -16,11 +16,28 @@
 //! Supported shapes (what `icr-ffi` uses, and a little more): primitives, strings, bytes,
 //! `Option`, `Vec`, `HashMap`, records, enums with and without fields, errors (flat or
 //! with fields), objects with constructors and methods, top-level functions, default
-//! argument values that are literals or `None`, and several components in one library
-//! (one crate's records and enums used by another's objects: written into one namespace,
-//! with the runtime, the P/Invoke declarations, the load checks and each converter
-//! once). Not supported (the generator stops with an error): async functions, callback
-//! interfaces, trait objects, custom types, timestamps and durations.
+//! argument values that are literals or `None`, custom types (as their builtin type),
+//! several components in one library (one crate's records and enums used by another's
+//! objects: written into one namespace, with the runtime, the P/Invoke declarations, the
+//! load checks and each converter once), and callback interfaces
+//! (`#[uniffi::export(callback_interface)]`, taken as `Box<dyn Trait>` or
+//! `Option<Box<dyn Trait>>`).
+//!
+//! A callback interface `Name` becomes a C# interface `IName` the host implements. An
+//! object passed to the library is kept in a handle map (odd handles, a new one per
+//! call) until the library drops it through the vtable's free entry; the vtable (free,
+//! clone, then one entry per method, uniffi 0.32's layout) is unmanaged memory given once
+//! to `uniffi_<crate>_fn_init_callback_vtable_<name>` after the load checks, and its
+//! delegates are static fields so the JIT's thunks stay valid for the life of the process.
+//! Each entry lifts the arguments, calls the host's object and lowers the return value
+//! into the slot Rust gave; an exception never crosses into Rust: the error the method
+//! declares is lowered as such (status 1), any other exception is reported as an
+//! unexpected error with its type and message (status 2). `UniffiCallbacks.Live()` counts
+//! the objects the library holds, for hosts' leak checks.
+//!
+//! Not supported (the generator stops with an error): async functions, async callback
+//! methods, trait interfaces (objects implemented by the host, `with_foreign`),
+//! timestamps and durations.
 
 mod api;
 mod config;

@@ -344,3 +344,86 @@
         }
     }
 
+
+    // ---- callback interfaces: the host's objects behind handles Rust holds ----
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void UniffiCallbackFree(ulong handle);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate ulong UniffiCallbackClone(ulong handle);
+
+    /// <summary>The host's callback objects that Rust holds, by handle. Handles are odd
+    /// (the lowest bit set marks a foreign handle, as in uniffi's own bindings); each
+    /// lowering inserts a new entry, and Rust frees each handle it was given exactly once
+    /// (through the vtable's free entry) when it drops the object.</summary>
+    internal sealed class UniffiHandleMap<T> where T : class
+    {
+        private readonly Dictionary<ulong, T> map = new Dictionary<ulong, T>();
+        private ulong next = 1;
+
+        internal ulong Insert(T value)
+        {
+            if (value == null) throw new ArgumentNullException("a callback object");
+            lock (map)
+            {
+                ulong handle = next;
+                next += 2;
+                map.Add(handle, value);
+                Interlocked.Increment(ref UniffiCallbacks.live);
+                return handle;
+            }
+        }
+
+        internal T Get(ulong handle)
+        {
+            lock (map)
+            {
+                T value;
+                if (!map.TryGetValue(handle, out value)) throw new InternalException("unknown callback handle " + handle);
+                return value;
+            }
+        }
+
+        internal ulong Clone(ulong handle)
+        {
+            return Insert(Get(handle));
+        }
+
+        internal void Remove(ulong handle)
+        {
+            lock (map)
+            {
+                if (map.Remove(handle)) Interlocked.Decrement(ref UniffiCallbacks.live);
+            }
+        }
+    }
+
+    /// <summary>What the library holds of the host's callback objects.</summary>
+    public static class UniffiCallbacks
+    {
+        internal static long live;
+
+        /// <summary>How many callback objects the native library holds now (each passed
+        /// callback until the library drops it): zero once every call that took one has
+        /// returned and let it go. For leak checks in tests.</summary>
+        public static long Live()
+        {
+            return Interlocked.Read(ref live);
+        }
+
+        /// <summary>Reports an exception of the host's callback to Rust as an unexpected
+        /// error (code 2) with its text; never throws, so nothing crosses into Rust.</summary>
+        internal static void Unexpected(ref RustCallStatus status, Exception e)
+        {
+            status.code = 2;
+            try
+            {
+                status.error_buf = UniffiRuntime.LowerString(e.GetType().FullName + ": " + e.Message);
+            }
+            catch (Exception)
+            {
+                status.error_buf = new RustBuffer();
+            }
+        }
+    }

@@ -39,6 +39,8 @@
 #[cfg(test)]
 mod bad_input;
 #[cfg(test)]
+mod cis2;
+#[cfg(test)]
 mod corpus;
 #[cfg(test)]
 mod demo;

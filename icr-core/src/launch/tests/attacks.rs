@@ -56,7 +56,7 @@ fn alg_empty_missing_or_not_a_string_is_refused() {
 fn unknown_algorithms_and_wrong_case_are_unsupported() {
     let (keys, verifier) = setup();
     for alg in [
-        "HS512", "hs256", "PS256", "ES256K", "RS1", "EDDSA", "Ed25519",
+        "HS512", "hs256", "PS512", "ES256K", "RS1", "EDDSA", "Ed25519",
     ] {
         assert_refused(
             &verifier,
