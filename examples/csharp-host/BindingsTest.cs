@@ -172,6 +172,60 @@ namespace IcrHost
             return true;
         }
 
+        static FetchSettings Settings(ulong deadlineMs)
+        {
+            // Loopback: a proxy named by the environment must not capture 127.0.0.1.
+            return new FetchSettings(deadlineMs, null, 50, false);
+        }
+
+        static string Describe(List<SourceProgress> steps)
+        {
+            return string.Join(", ", steps.Select(p => p.Event.GetType().Name));
+        }
+
+        /// <summary>Runs a test body and checks that it left nothing alive: the library's
+        /// objects as before, and no callback object of the host still held.</summary>
+        static void NoLeaks(Action body)
+        {
+            var before = Live();
+            body();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var after = Live();
+            Check(before.SequenceEqual(after), "live objects " + string.Join(",", before) + " -> " + string.Join(",", after));
+            Check(UniffiCallbacks.Live() == 0, UniffiCallbacks.Live() + " callback object(s) still held by the library");
+        }
+
+        /// <summary>A host's progress callback: keeps every step (called on the fetching
+        /// threads), and throws <c>Throw</c> after keeping it when set.</summary>
+        sealed class Collect : IFetchProgress
+        {
+            readonly List<SourceProgress> steps = new List<SourceProgress>();
+            public Exception Throw;
+            /// <summary>The most callback objects the library held during a call.</summary>
+            public long Held;
+
+            public void OnProgress(SourceProgress progress)
+            {
+                lock (steps)
+                {
+                    steps.Add(progress);
+                    Held = Math.Max(Held, UniffiCallbacks.Live());
+                }
+                if (Throw != null) throw Throw;
+            }
+
+            public List<SourceProgress> Of(string ods)
+            {
+                lock (steps) return steps.Where(p => p.OdsCode == ods).ToList();
+            }
+
+            public int Count()
+            {
+                lock (steps) return steps.Count;
+            }
+        }
+
         public static int Main()
         {
             var ehr = Icr.Sdk.Icr.Demo();
@@ -502,6 +556,133 @@ namespace IcrHost
                 Directory.Delete(dir, true);
             });
 
+            // Fetching from the project's FHIR test server (tests/fhir-server): the demo's five
+            // sources on loopback, Y9OOH never answering, /WRONG a GP Connect provider that
+            // answers with another patient's record.
+            using (var server = FhirServer.Start())
+            {
+                string nhsFetched = Nhs;
+
+                Test("fetch: five loopback sources within the deadline, one progress each, the hanging one timed out", () => NoLeaks(() =>
+                {
+                    var progress = new Collect();
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    using (var s = ehr.OpenSession(Token("gp")))
+                    using (var r = s.FetchRecord(server.Directory(), Settings(3000), progress))
+                    {
+                        long ms = watch.ElapsedMilliseconds;
+                        Check(ms < 3000 + 2000, "within the deadline: " + ms + " ms");
+                        var outcomes = r.FetchOutcomes();
+                        Check(outcomes.Select(o => o.OdsCode).SequenceEqual(FhirServer.Sources), "every source, in directory order: " + string.Join(",", outcomes.Select(o => o.OdsCode)));
+                        foreach (var o in outcomes)
+                        {
+                            var expected = o.OdsCode == "Y9OOH" ? SourceStatus.TimedOut : SourceStatus.Ok;
+                            Check(o.Status == expected, o.OdsCode + " " + o.Status + " (" + o.Reason + ")");
+                            Check(o.Name.Length > 0 && o.Requests > 0, o.OdsCode + " name and requests");
+                            Check(o.Status != SourceStatus.Ok || o.Bytes > 0, o.OdsCode + " bytes read");
+                        }
+                        Check(progress.Held == 1, "the library held the callback while it called it: " + progress.Held);
+                        Check(outcomes.First(o => o.OdsCode == "Y90001").Kind == SourceKind.GpConnectStructured, "GP Connect kind");
+                        Check(outcomes.First(o => o.OdsCode == "R9A").Kind == SourceKind.FhirR4, "R4 kind");
+                        foreach (string ods in FhirServer.Sources)
+                        {
+                            var steps = progress.Of(ods);
+                            Check(steps.Count >= 2 && steps[0].Event is ProgressEvent.Started, ods + " started first: " + Describe(steps));
+                            var done = steps.Last().Event as ProgressEvent.Done;
+                            Check(done != null && steps.Count(p => p.Event is ProgressEvent.Done) == 1, ods + " done once, last: " + Describe(steps));
+                            Check(done.Status == outcomes.First(o => o.OdsCode == ods).Status, ods + " done with its outcome's status");
+                            Check(steps.All(p => p.Index == FhirServer.Sources.IndexOf(ods)), ods + " index");
+                        }
+                        var summary = r.Summary();
+                        Check(summary.Patient.NhsNumber == nhsFetched, "the session's patient");
+                        var read = summary.Sources.Where(v => v.Status == SourceStatus.Ok).ToList();
+                        Check(read.Count == 4, "four sources read: " + string.Join(", ", summary.Sources.Select(v => v.OdsCode + "=" + v.Status)));
+                        Check(summary.Sources.Any(v => v.OdsCode == "Y9OOH" && v.Status == SourceStatus.TimedOut), "the hanging one timed out in the summary");
+                        Check(SectionOf(summary, "medications").Items.Count > 0, "medications fetched");
+                        Check(r.PanelHtml().StartsWith("<section class=\"icr-panel\""), "the panel of the fetched record");
+                    }
+                }));
+
+                Test("fetch_summary: the summary with every source's outcome", () => NoLeaks(() =>
+                {
+                    using (var s = ehr.OpenSession(Token("gp")))
+                    {
+                        var fetched = s.FetchSummary(server.Directory(), Settings(3000));
+                        Check(fetched.Outcomes.Count == 5 && fetched.Outcomes.Count(o => o.Status == SourceStatus.Ok) == 4, "four of five read");
+                        Check(Items(fetched.Summary) > 0 && fetched.Summary.Patient.NhsNumber == nhsFetched, "the summary");
+                    }
+                }));
+
+                Test("fetch cancelled from another thread returns at once, sources still running end unavailable (cancelled)", () => NoLeaks(() =>
+                {
+                    var progress = new Collect();
+                    using (var s = ehr.OpenSession(Token("gp")))
+                    {
+                        var canceller = new Thread(() =>
+                        {
+                            Thread.Sleep(500);
+                            s.CancelFetches();
+                        });
+                        var watch = System.Diagnostics.Stopwatch.StartNew();
+                        canceller.Start();
+                        using (var r = s.FetchRecord(server.Directory(), Settings(20000), progress))
+                        {
+                            long ms = watch.ElapsedMilliseconds;
+                            canceller.Join();
+                            Check(ms < 3000, "returned " + ms + " ms after starting, well under the 20 s deadline");
+                            var hung = r.FetchOutcomes().First(o => o.OdsCode == "Y9OOH");
+                            Check(hung.Status == SourceStatus.Unavailable && hung.Reason == "cancelled", "Y9OOH " + hung.Status + " (" + hung.Reason + ")");
+                            var done = progress.Of("Y9OOH").Last().Event as ProgressEvent.Done;
+                            Check(done != null && done.Status == SourceStatus.Unavailable && done.Reason == "cancelled", "its progress says so");
+                        }
+                    }
+                }));
+
+                Test("identity mismatch: a provider answering with another patient's record is refused whole", () => NoLeaks(() =>
+                {
+                    string directory = server.Directory().Replace(server.Base + "/Y90001", server.Base + "/WRONG");
+                    using (var s = ehr.OpenSession(Token("gp")))
+                    using (var r = s.FetchRecord(directory, Settings(3000)))
+                    {
+                        var gp = r.FetchOutcomes().First(o => o.OdsCode == "Y90001");
+                        Check(gp.Status == SourceStatus.IdentityMismatch, "Y90001 " + gp.Status + " (" + gp.Reason + ")");
+                        var summary = r.Summary();
+                        var practice = summary.Sources.First(v => v.OdsCode == "Y90001");
+                        Check(practice.Status == SourceStatus.IdentityMismatch && practice.Items == 0, "listed as identity mismatch, nothing read");
+                        var all = AllItems(summary).Concat(summary.Reconciliation).ToList();
+                        Check(all.Count > 0, "the other sources are read");
+                        Check(all.All(i => i.Provenance.All(p => p.Organisation.Name != practice.Name)), "nothing of its record in the summary");
+                        Check(summary.Patient.NhsNumber == nhsFetched, "still the session's patient");
+                    }
+                }));
+
+                Test("a progress callback that throws stops nothing and never crashes the process", () => NoLeaks(() =>
+                {
+                    foreach (var failure in new Exception[] { new InvalidOperationException("the host's callback failed"), new IcrException.Unexpected("declared") })
+                    {
+                        var throwing = new Collect { Throw = failure };
+                        using (var s = ehr.OpenSession(Token("gp")))
+                        using (var r = s.FetchRecord(server.Directory(), Settings(3000), throwing))
+                        {
+                            Check(throwing.Count() >= 10, "called for every step: " + throwing.Count());
+                            Check(r.FetchOutcomes().Count(o => o.Status == SourceStatus.Ok) == 4, "four sources read");
+                        }
+                    }
+                }));
+
+                Test("fetch: a bad directory is IcrException.InvalidInput, a disposed session throws, and the callback is let go", () => NoLeaks(() =>
+                {
+                    using (var s = ehr.OpenSession(Token("gp")))
+                    {
+                        Expect<IcrException.InvalidInput>(() => s.FetchRecord("{ not json", null, new Collect()));
+                        Expect<IcrException.InvalidInput>(() => s.FetchSummary("{\"sources\": 3}", Settings(1000), new Collect()));
+                    }
+                    var closed = ehr.OpenSession(Token("gp"));
+                    closed.Dispose();
+                    Expect<ObjectDisposedException>(() => closed.FetchRecord(server.Directory(), Settings(1000), new Collect()));
+                }));
+            }
+
             string corpus = Environment.GetEnvironmentVariable("ICR_CORPUS");
             if (!string.IsNullOrEmpty(corpus))
                 Test("timing: largest GP Connect record", () => Timing.Run(corpus));
@@ -570,6 +751,81 @@ namespace IcrHost
                     string output = Environment.GetEnvironmentVariable("ICR_TIMING_OUT");
                     if (!string.IsNullOrEmpty(output)) File.AppendAllText(output, line + "\n");
                 }
+            }
+        }
+    }
+    /// <summary>The project's FHIR test server: the one the test command started
+    /// (<c>ICR_FHIR_BASE</c>, see <c>start_fhir_server</c> in scripts/ffi-tests.sh), else
+    /// one started here from the repository (run from its root) and stopped by closing its
+    /// stdin. Serves the demo's five sources with Y9OOH never answering, and at /WRONG a GP
+    /// Connect provider answering with another patient's record.</summary>
+    sealed class FhirServer : IDisposable
+    {
+        public static readonly List<string> Sources = new List<string> { "Y90001", "R9A", "R9M", "Y9SC1", "Y9OOH" };
+        const string DemoDirectory = "icr-core/demo/directory.json";
+        const string DemoGp = "icr-core/demo/gp-practice.gpconnect-stu3.json";
+        const string OtherPatient = "9434765919";
+
+        public string Base { get; private set; }
+        System.Diagnostics.Process process;
+        string tempDir;
+
+        public static FhirServer Start()
+        {
+            var server = new FhirServer();
+            string given = Environment.GetEnvironmentVariable("ICR_FHIR_BASE");
+            if (!string.IsNullOrEmpty(given))
+            {
+                server.Base = given.TrimEnd('/');
+                return server;
+            }
+            server.tempDir = Path.Combine(Path.GetTempPath(), "icr-cs-fhir-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(server.tempDir);
+            string other = Path.Combine(server.tempDir, "other-patient.gpconnect-stu3.json");
+            File.WriteAllText(other, File.ReadAllText(DemoGp).Replace(IcrFunctions.DemoPatientNhsNumber(), OtherPatient));
+            var info = new System.Diagnostics.ProcessStartInfo("node",
+                "tests/fhir-server/fhir-server.mjs --demo --port 0 --hang Y9OOH --any-patient WRONG=" + other)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+            };
+            server.process = System.Diagnostics.Process.Start(info);
+            string line = server.process.StandardOutput.ReadLine();
+            if (line == null || !line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                server.Dispose();
+                throw new Exception("the FHIR test server did not start: " + line);
+            }
+            server.Base = line.Substring("listening ".Length).Trim().TrimEnd('/');
+            return server;
+        }
+
+        /// <summary>The demo directory pointing at this server, without the out-of-hours
+        /// bearer token variable (so its request is sent, and hangs).</summary>
+        public string Directory()
+        {
+            string json = File.ReadAllText(DemoDirectory).Replace("http://127.0.0.1:8790", Base);
+            return System.Text.RegularExpressions.Regex.Replace(json, ",\\s*\"bearer_token_env\"\\s*:\\s*\"[^\"]*\"", "");
+        }
+
+        public void Dispose()
+        {
+            if (process != null)
+            {
+                try
+                {
+                    process.StandardInput.Close();
+                    if (!process.WaitForExit(5000)) process.Kill();
+                }
+                catch (Exception) { }
+                process.Dispose();
+                process = null;
+            }
+            if (tempDir != null)
+            {
+                try { System.IO.Directory.Delete(tempDir, true); } catch (Exception) { }
+                tempDir = null;
             }
         }
     }

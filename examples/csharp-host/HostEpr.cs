@@ -1,9 +1,14 @@
 // A small host EPR in C#: the ICR panel for the patient a GP has open.
 //
 //   mono HostEpr.exe [--html PANEL.html]     (libicr_ffi.so next to it or on LD_LIBRARY_PATH)
+//
+// With ICR_FHIR_BASE set (the URL of the project's FHIR test server, tests/fhir-server,
+// serving the demo sources), the record is also fetched from the organisations of the demo
+// directory, with each source's progress and how its fetch ended.
 using System;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Icr.Sdk;
 
 namespace IcrHost
@@ -53,6 +58,60 @@ namespace IcrHost
             }
         }
 
+        /// <summary>A status as the JSON and the panel write it: <c>TimedOut</c> is
+        /// <c>timed_out</c>.</summary>
+        static string Code(Enum value)
+        {
+            return Regex.Replace(value.ToString(), "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant();
+        }
+
+        /// <summary>Prints each step of each source's fetch as it happens (called on the
+        /// fetching threads: keep it short).</summary>
+        sealed class PrintProgress : IFetchProgress
+        {
+            public void OnProgress(SourceProgress progress)
+            {
+                string step;
+                var retrying = progress.Event as ProgressEvent.Retrying;
+                var done = progress.Event as ProgressEvent.Done;
+                if (retrying != null)
+                    step = "retrying (try " + retrying.Attempt + ", HTTP " + retrying.HttpStatus + ", in " + retrying.DelayMs + " ms)";
+                else if (done != null)
+                    step = "done: " + Code(done.Status) + (done.Reason != null ? " (" + done.Reason + ")" : "");
+                else
+                    step = "started";
+                lock (Console.Out) Console.WriteLine("  [" + progress.OdsCode + "] " + step);
+            }
+        }
+
+        /// <summary>The demo directory with its organisations at <paramref name="fhirBase"/>.
+        /// The out-of-hours service's bearer token variable is dropped, so it is asked
+        /// without one.</summary>
+        static string DemoDirectory(string fhirBase)
+        {
+            string json = File.ReadAllText("icr-core/demo/directory.json").Replace("http://127.0.0.1:8790", fhirBase.TrimEnd('/'));
+            return Regex.Replace(json, ",\\s*\"bearer_token_env\"\\s*:\\s*\"[^\"]*\"", "");
+        }
+
+        /// <summary>Fetches the patient's record from every organisation of the directory
+        /// (in parallel, within the deadline) and prints how each source's fetch ended.</summary>
+        static void Fetch(Session session, string fhirBase)
+        {
+            Console.WriteLine("\nFetching from " + fhirBase + " (deadline 3 s):");
+            var settings = new FetchSettings(3000, null, null, false);
+            using (var record = session.FetchRecord(DemoDirectory(fhirBase), settings, new PrintProgress()))
+            {
+                Console.WriteLine("\nPer source:");
+                foreach (var o in record.FetchOutcomes())
+                    Console.WriteLine("  {0,-6} {1,-45} {2,-16} {3,3} request(s), {4,2} retr(ies), {5,8} bytes, {6,5} ms{7}",
+                        o.OdsCode, o.Name, Code(o.Status), o.Requests, o.Retries, o.Bytes, o.ElapsedMs,
+                        o.Reason != null ? "  " + o.Reason : "");
+                var summary = record.Summary();
+                Console.WriteLine("Fetched record: " + summary.Sections.Sum(s => s.Items.Count) + " item(s) from "
+                    + summary.Sources.Count(s => s.Status == SourceStatus.Ok) + " of " + summary.Sources.Count + " source(s)");
+            }
+        }
+
         public static int Main(string[] args)
         {
             string html = args.Length == 2 && args[0] == "--html" ? args[1] : "icr-panel.html";
@@ -71,6 +130,19 @@ namespace IcrHost
                         File.WriteAllText(html, page);
                         Console.WriteLine("\nPanel page written to " + html + " (" + page.Length + " characters)");
                     }
+                }
+
+                // 1b. The same record fetched from the organisations themselves, when the
+                // FHIR test server (or a region's directory of real ones) is at hand.
+                string fhirBase = Environment.GetEnvironmentVariable("ICR_FHIR_BASE");
+                if (!string.IsNullOrEmpty(fhirBase))
+                {
+                    using (var session = ehr.OpenSession(IcrFunctions.MintDemoToken("gp", Relationship.RegisteredGp, nhs)))
+                        Fetch(session, fhirBase);
+                }
+                else
+                {
+                    Console.WriteLine("\nNo fetch: ICR_FHIR_BASE is not set (scripts/ffi-tests.sh starts the FHIR test server and sets it).");
                 }
 
                 // 2. The same record for a receptionist: most sections are withheld, and say so.
