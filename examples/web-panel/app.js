@@ -1,6 +1,10 @@
 // Loads the wasm panel and shows the demo patient's summary. A host EPR does the same
 // with the PatientSummary JSON its ICR back end returns for the patient in context.
-import { load } from "./pkg/icr-patient-summary.js";
+//
+// The panel is the npm package @icr-sdk/panel, installed by `npm install` (package.json).
+// This page has no bundler, so it imports the package's entry by URL; with a bundler it
+// is `import { load } from "@icr-sdk/panel"`.
+import { load } from "./node_modules/@icr-sdk/panel/icr-patient-summary.js";
 
 const status = document.getElementById("status");
 const record = document.getElementById("record");

@@ -55,6 +55,7 @@ impl Default for SummaryOptions {
 
 /// The summary a host shows.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientSummary {
     /// Version of this JSON's shape.
@@ -115,6 +116,7 @@ impl PatientSummary {
 /// A warning the banner shows: a contradiction between sources, or an allergy to a
 /// medicine that is current.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BannerAlert {
     /// What kind.
@@ -129,6 +131,7 @@ pub struct BannerAlert {
 
 /// The patient banner, with values and their NHS CUI display forms.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Banner {
     /// `THORNTON, Margaret Ann (Mrs)`.
@@ -189,6 +192,7 @@ impl Banner {
 
 /// One section of the summary.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummarySection {
     /// Stable key (`allergies`).
@@ -215,6 +219,7 @@ pub struct SummarySection {
 
 /// Administrative entries with no content, counted.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FoldedItems {
     /// Their title.
@@ -267,6 +272,7 @@ fn administrative_title(e: &Entry) -> Option<String> {
 
 /// A marker that items were withheld.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withheld {
     /// How many items.
@@ -279,6 +285,7 @@ pub struct Withheld {
 
 /// A source's statement about a section.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionStatement {
     /// What it says.
@@ -292,6 +299,7 @@ pub struct SectionStatement {
 
 /// A warning on a section.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionWarning {
     /// Kind (`confidential-items`, `data-in-transit`, `contradiction`, …).
@@ -305,6 +313,7 @@ pub struct SectionWarning {
 
 /// A source as the summary shows it.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceView {
     /// ODS code.
@@ -340,6 +349,7 @@ pub struct SourceView {
 
 /// How current a source's data is, on the summary date.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]

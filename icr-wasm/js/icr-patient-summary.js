@@ -4,7 +4,9 @@
 // shadow root when it has a summary and is in the document, and unmounting it when it
 // leaves. Rendering, escaping and the panel's controls are all in the wasm module.
 //
-//   import "./pkg/icr-patient-summary.js";
+// The entry point of the npm package @icr-sdk/panel (types in index.d.ts):
+//
+//   import "@icr-sdk/panel";            // or its URL, e.g. "./node_modules/@icr-sdk/panel/icr-patient-summary.js"
 //   document.querySelector("icr-patient-summary").summary = summaryJson;
 //
 // Events: "icr-rendered" after each render; "icr-error" with the IcrError as `detail`
@@ -17,6 +19,11 @@ let ready;
 export function load(moduleOrPath) {
   ready ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath });
   return ready;
+}
+
+/** True for an error the panel threw: an Error named "IcrError" with a string `kind`. */
+export function isIcrError(error) {
+  return error instanceof Error && error.name === "IcrError" && typeof error.kind === "string";
 }
 
 export class IcrPatientSummary extends HTMLElement {
@@ -32,7 +39,7 @@ export class IcrPatientSummary extends HTMLElement {
     this.#render();
   }
 
-  /** Panel options: { idPrefix, staleAfterDays, recentChangeDays }. */
+  /** Panel options: { idPrefix, staleAfterDays, recentChangeDays, eagerItems }. */
   get options() {
     return this.#options;
   }

@@ -54,3 +54,39 @@ impl From<PanelError> for JsValue {
         error.into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PanelError;
+
+    /// The npm package's TypeScript declarations (`IcrErrorKind` in `npm/index.d.ts`,
+    /// hand-written) name every kind this crate throws.
+    #[test]
+    fn every_kind_is_declared_for_typescript_hosts() {
+        let declared = include_str!("../npm/index.d.ts");
+        let all = [
+            PanelError::InvalidJson(String::new()),
+            PanelError::InvalidSummary(String::new()),
+            PanelError::SchemaVersion { found: 0 },
+            PanelError::NoElement,
+            PanelError::ShadowRoot,
+            PanelError::InvalidOptions(""),
+        ];
+        for e in &all {
+            // Exhaustive: a new variant does not compile until it is listed above.
+            match e {
+                PanelError::InvalidJson(_)
+                | PanelError::InvalidSummary(_)
+                | PanelError::SchemaVersion { .. }
+                | PanelError::NoElement
+                | PanelError::ShadowRoot
+                | PanelError::InvalidOptions(_) => {}
+            }
+            assert!(
+                declared.contains(&format!("| \"{}\"", e.kind())),
+                "{} is not in IcrErrorKind (icr-wasm/npm/index.d.ts)",
+                e.kind()
+            );
+        }
+    }
+}

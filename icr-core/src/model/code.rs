@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One coding: system, code and the term shown to the clinician.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Code {
     /// The code system URI, normalised (see [`normalise_system`]).

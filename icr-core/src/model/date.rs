@@ -13,6 +13,11 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A FHIR `date` or `dateTime` with the precision it was recorded with.
+#[cfg_attr(
+    feature = "ts",
+    derive(schemars::JsonSchema),
+    schemars(with = "String")
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FhirDate {
     year: i16,

@@ -13,6 +13,7 @@ use super::{FhirDate, ResultFlag};
 /// them (`icr-core/src/trends/quantities.tsv`), so results coded differently by
 /// different sources join one trend.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]

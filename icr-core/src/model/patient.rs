@@ -61,6 +61,7 @@ impl PersonName {
 
 /// A phone number, email or other contact point.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Telecom {
     /// `phone`, `email`, …

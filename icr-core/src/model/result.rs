@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One result line of an investigation, with value and unit exactly as sent.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultLine {
     /// The test.
@@ -71,6 +72,7 @@ impl ResultLine {
 
 /// One reference range of a result, as the source sent it (units kept).
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceRange {
     /// `low-high` (`3.5-5.3`, `>=90`), with its unit whenever that is not the value's own
@@ -126,6 +128,7 @@ fn is_normal(t: &str) -> bool {
 
 /// A result's flag.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -198,6 +201,7 @@ impl ResultFlag {
 
 /// What a result's flag rests on.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]

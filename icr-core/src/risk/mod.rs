@@ -29,6 +29,7 @@ pub use rules::{FrailtyRule, PolypharmacyRule, RiskRules, WindowRule};
 
 /// What a summary says about risk: the signals the viewer's record shows.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskBlock {
     /// Each signal the record shows, in a fixed order (admissions, attendances,
@@ -48,6 +49,7 @@ pub const RISK_BASIS: &str = "Counted from the information you may see in this r
 
 /// One risk signal.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskSignal {
     /// What it is about.
@@ -76,6 +78,7 @@ pub struct RiskSignal {
 
 /// Kinds of risk signal.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -114,6 +117,7 @@ impl RiskKind {
 
 /// One item a signal rests on.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskEvidence {
     /// The item ([`crate::model::Entry::id`]), shown in its section.

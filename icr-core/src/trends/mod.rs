@@ -35,6 +35,7 @@ pub(crate) use quantities::measured;
 
 /// A known quantity (or a coded one) with two or more results to draw.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
     /// What it measures (`egfr`, `blood-pressure`; `other` for a quantity outside the
@@ -89,6 +90,7 @@ impl Trend {
 
 /// One result of a trend.
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ts", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendPoint {
     /// The value of each series in the trend's unit (for blood pressure, systolic then

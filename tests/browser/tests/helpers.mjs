@@ -11,13 +11,15 @@ export { STRICT_CSP };
 
 export const EXAMPLE = fileURLToPath(new URL("../../../examples/web-panel/", import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
-export const PKG = `${EXAMPLE}pkg/`;
+/** The npm package @icr-sdk/panel as the example installed it (served at PKG_URL). */
+export const PKG = `${EXAMPLE}node_modules/@icr-sdk/panel/`;
+export const PKG_URL = "/node_modules/@icr-sdk/panel/";
 
 mkdirSync(ARTIFACTS, { recursive: true });
 
 for (const needed of [`${PKG}icr_wasm_bg.wasm`, `${EXAMPLE}demo-summary.json`]) {
   if (!existsSync(needed)) {
-    throw new Error(`${needed} is missing: run scripts/panel-tests.sh (it builds it)`);
+    throw new Error(`${needed} is missing: run scripts/panel-tests.sh (it builds and installs it)`);
   }
 }
 
@@ -90,11 +92,11 @@ export async function harness(browser, server, { csp = true, context = {} } = {}
     d.dismiss().catch(() => {});
   });
   await page.goto(`${server.url}/${csp ? "harness.html" : "harness-nocsp.html"}`);
-  await page.evaluate(async () => {
-    const m = await import("/pkg/icr_wasm.js");
+  await page.evaluate(async (pkg) => {
+    const m = await import(`${pkg}icr_wasm.js`);
     await m.default();
     window.icr = m;
-  });
+  }, PKG_URL);
   return { page, ctx, seen };
 }
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 
-import { ARTIFACTS, DEMO, DEMO_JSON, SECTION_KEYS, mount, sharedBrowser } from "./helpers.mjs";
+import { ARTIFACTS, DEMO, DEMO_JSON, PKG_URL, SECTION_KEYS, mount, sharedBrowser } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -350,8 +350,8 @@ test("mount, remount and unmount leave nothing behind", async () => {
 
 test("the <icr-patient-summary> element renders and reports errors as events", async () => {
   const { page, ctx, seen } = await env.harness();
-  const r = await page.evaluate(async (demo) => {
-    await import("/pkg/icr-patient-summary.js");
+  const r = await page.evaluate(async ([demo, pkg]) => {
+    await import(`${pkg}icr-patient-summary.js`);
     const el = document.createElement("icr-patient-summary");
     const rendered = new Promise((ok) => el.addEventListener("icr-rendered", ok, { once: true }));
     el.summary = demo;
@@ -364,7 +364,7 @@ test("the <icr-patient-summary> element renders and reports errors as events", a
     el.remove();
     await new Promise((ok) => setTimeout(ok, 20));
     return { sections, kind: error.kind, name: error.name, afterRemove: el.shadowRoot.childNodes.length };
-  }, DEMO_JSON);
+  }, [DEMO_JSON, PKG_URL]);
   assert.deepEqual(r, { sections: 15, kind: "invalid-json", name: "IcrError", afterRemove: 0 });
   assert.deepEqual(seen.errors, []);
   await ctx.close();
