@@ -1,27 +1,31 @@
 """A small host EPR in Python: the ICR panel for the patient a GP has open.
 
-    python examples/python-host/host.py [--html PANEL.html]
+    python examples/python-host/host.py [--html PANEL.html] [--fetch]
 
-Needs the `icr` wheel installed (scripts/ffi-tests.sh builds and installs it).
+Needs the `icr` wheel installed (scripts/ffi-tests.sh builds and installs it). With
+`--fetch` it also fetches the record from the organisations' FHIR servers: the project's
+FHIR test server (tests/fhir-server, needs node) serving the five demo sources on
+loopback, the out-of-hours service never answering.
 """
 
 import argparse
 import sys
+import time
 
 import icr
 
 
-def sources_of(item):
+def sources_of(item: icr.Entry) -> str:
     return "; ".join(p.organisation.name for p in item.provenance)
 
 
-def words(code):
+def words(code: object) -> str:
     """An enum value as words (`SectionNoteKind.NIL_KNOWN()` is `nil known`)."""
     name = getattr(code, "name", None) or type(code).__qualname__.split(".")[-1]
     return name.lower().replace("_", " ")
 
 
-def print_summary(view):
+def print_summary(view: icr.SummaryView) -> None:
     """Renders through a SummaryView: the banner and the section overviews first, then the
     items of each section that has any (only what is read crosses from the library)."""
     banner = view.banner()
@@ -42,17 +46,17 @@ def print_summary(view):
             print(f"  - {item.title}{when}  [{sources_of(item)}]")
         for w in overview.withheld:
             print(f"  ! {w.count} item(s) withheld: {w.explanation}")
-        for s in overview.statements:
-            print(f"  · {s.organisation}: {s.text or words(s.kind)}")
-        for w in overview.warnings:
-            print(f"  ⚠ {w.organisation}: {w.text or w.code}")
+        for statement in overview.statements:
+            print(f"  · {statement.organisation}: {statement.text or words(statement.kind)}")
+        for warning in overview.warnings:
+            print(f"  ⚠ {warning.organisation}: {warning.text or warning.code}")
     print("\nSources:")
     for s in banner.sources:
         age = f", data {s.age_days} days old" if s.age_days is not None else ""
         print(f"  {s.name} ({s.ods_code}): {words(s.status)}, {s.items} item(s){age}")
 
 
-def load(session):
+def load(session: icr.Session) -> icr.CareRecord:
     """Each organisation's FHIR, as the EPR's integration engine would fetch it."""
     with session.source_set() as sources:
         for s in icr.demo_sources():
@@ -61,9 +65,43 @@ def load(session):
         return sources.merge()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+class Spinner(icr.FetchProgress):
+    """Told of each source's steps while the fetch runs (a spinner per organisation)."""
+
+    def on_progress(self, progress: icr.SourceProgress) -> None:
+        event = progress.event
+        if isinstance(event, icr.ProgressEvent.RETRYING):
+            print(f"  … {progress.ods_code}: retrying (HTTP {event.http_status}), attempt {event.attempt}")
+        elif isinstance(event, icr.ProgressEvent.DONE):
+            print(f"  … {progress.ods_code}: {words(event.status)}")
+
+
+def fetch(session: icr.Session) -> None:
+    """Fetches the record from the organisations the directory lists (the demo's five
+    sources from the FHIR test server) and shows how each source fared."""
+    from fhir_server import DemoServer  # beside this file: starts tests/fhir-server
+
+    with DemoServer() as server:
+        print(f"\nFetching from {server.base} (deadline 3 s; the out-of-hours service never answers):")
+        settings = icr.FetchSettings(deadline_ms=3000, use_proxy=False)
+        started = time.monotonic()
+        with session.fetch_record(server.directory(), settings, Spinner()) as record:
+            took = time.monotonic() - started
+            print(f"Fetched in {took:.1f} s:")
+            for o in record.fetch_outcomes():
+                reason = f" ({o.reason})" if o.reason else ""
+                print(f"  {o.name} ({o.ods_code}): {words(o.status)}{reason}, {o.requests} request(s),"
+                      f" {o.bytes} bytes, {o.elapsed_ms} ms")
+            with record.summary_view() as view:
+                shown = sum(o.shown for o in view.sections())
+            print(f"  {shown} item(s) shown from {record.source_count()} source(s)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--html", default="icr-panel.html", help="where to write the panel page")
+    parser.add_argument("--fetch", action="store_true",
+                        help="also fetch the record from the demo's FHIR servers (starts tests/fhir-server)")
     args = parser.parse_args()
 
     nhs = icr.demo_patient_nhs_number()
@@ -109,6 +147,12 @@ def main():
                 reason = f" reason: {line.reason}" if line.reason else ""
                 print(f"  {line.time} {line.user_name or line.user_id} ({line.role}, {line.organisation})"
                       f" {words(line.kind)}/{words(line.outcome)}{sections}{reason}")
+
+        # 5. The record fetched from the organisations themselves, each source's status shown.
+        if args.fetch:
+            fetching = icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, nhs)
+            with ehr.open_session(fetching) as session:
+                fetch(session)
     return 0
 
 

@@ -89,9 +89,6 @@ pub struct IcrConfig {
     pub policy_json: Option<String>,
     /// Whose launch tokens to accept.
     pub trust: Trust,
-    /// NHS CIS2, when launch tokens may carry the user's CIS2 ID token.
-    #[uniffi(default = None)]
-    pub cis2: Option<Cis2Config>,
     /// Where to record accesses.
     pub audit: AuditLog,
     /// A source whose data is older than this many days is flagged "may be out of date"
@@ -99,6 +96,10 @@ pub struct IcrConfig {
     /// organisation chooses it for its sources.
     #[uniffi(default = None)]
     pub stale_after_days: Option<i64>,
+    /// NHS CIS2, when launch tokens may carry the user's CIS2 ID token (last, so hosts
+    /// that pass the fields in order keep working).
+    #[uniffi(default = None)]
+    pub cis2: Option<Cis2Config>,
 }
 
 /// The policy given as JSON, or the default UK policy.

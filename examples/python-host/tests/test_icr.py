@@ -7,9 +7,11 @@ import hashlib
 import hmac
 import json
 import os
+import pathlib
 import re
 import threading
 import time
+from typing import Any, Callable, List, Tuple
 
 import pytest
 
@@ -18,11 +20,11 @@ import icr
 NHS = icr.demo_patient_nhs_number()
 
 
-def token(role, relationship=icr.Relationship.REGISTERED_GP, **kw):
-    return icr.mint_demo_token(role, relationship, NHS, **kw)
+def token(role: str, relationship: icr.Relationship = icr.Relationship.REGISTERED_GP) -> str:
+    return icr.mint_demo_token(role, relationship, NHS)
 
 
-def view(ehr, role):
+def view(ehr: icr.Icr, role: str) -> icr.CareRecord:
     """The demo record as `role` views it: a session, its sources, merged."""
     with ehr.open_session(token(role)).source_set() as sources:
         for s in icr.demo_sources():
@@ -31,23 +33,29 @@ def view(ehr, role):
 
 
 @pytest.fixture(scope="module")
-def ehr():
+def ehr() -> icr.Icr:
     return icr.Icr.demo()
 
 
 @pytest.fixture(scope="module")
-def record(ehr):
+def record(ehr: icr.Icr) -> icr.CareRecord:
     return view(ehr, "gp")
 
 
-def code(value):
+def banner(summary: icr.PatientSummary) -> icr.Banner:
+    """The summary's patient banner (every summary here has one)."""
+    assert summary.patient is not None
+    return summary.patient
+
+
+def code(value: object) -> str:
     """The JSON code of an enum value: every code in the summary JSON is kebab-case, and
     uniffi names a variant in upper snake case (`CARE_TEAM` is `care-team`)."""
     name = value.name if isinstance(value, enum.Enum) else type(value).__qualname__.split(".")[-1]
     return name.lower().replace("_", "-")
 
 
-def section(summary, key):
+def section(summary: icr.PatientSummary, key: str) -> icr.SummarySection:
     return next(s for s in summary.sections if code(s.key) == key)
 
 
@@ -56,11 +64,11 @@ def section(summary, key):
 RENAMED = {"encounter_class": "class"}
 
 
-def is_data_variant(value):
+def is_data_variant(value: object) -> bool:
     return type(value).__qualname__.count(".") == 1 and not isinstance(value, enum.Enum)
 
 
-def same(typed, sent, where="summary"):
+def same(typed: Any, sent: Any, where: str = "summary") -> None:
     """The typed value carries exactly what the JSON does: every JSON member is a field of
     the typed value with the same value, and every typed field the JSON leaves out is
     empty (None, an empty list or false: all the JSON skips). Enums compare by their JSON
@@ -107,14 +115,14 @@ def same(typed, sent, where="summary"):
             assert value is None or value is False or value == [], f"{where}.{key}: typed only"
 
 
-def test_open_session_with_valid_token(ehr):
+def test_open_session_with_valid_token(ehr: icr.Icr) -> None:
     session = ehr.open_session(token("gp"))
     assert session.role() == "gp"
     assert session.context().patient == NHS
     assert session.context().relationship == icr.Relationship.REGISTERED_GP
 
 
-def test_expired_token_is_a_typed_exception(ehr):
+def test_expired_token_is_a_typed_exception(ehr: icr.Icr) -> None:
     expired = icr.mint_demo_token_at("gp", icr.Relationship.REGISTERED_GP, NHS, int(time.time()) - 3600)
     with pytest.raises(icr.IcrError.TokenExpired) as caught:
         ehr.open_session(expired)
@@ -122,7 +130,7 @@ def test_expired_token_is_a_typed_exception(ehr):
     assert isinstance(caught.value, icr.IcrError)
 
 
-def test_forged_token_is_a_typed_exception(ehr):
+def test_forged_token_is_a_typed_exception(ehr: icr.Icr) -> None:
     genuine, other = token("receptionist"), token("gp")
     # the receptionist's claims under the GP token's signature
     forged = genuine.rsplit(".", 1)[0] + "." + other.rsplit(".", 1)[1]
@@ -132,11 +140,11 @@ def test_forged_token_is_a_typed_exception(ehr):
         ehr.open_session("not-a-token")
 
 
-def b64url(data):
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def test_host_signed_hs256_token_trusted_by_kid():
+def test_host_signed_hs256_token_trusted_by_kid() -> None:
     """A host EPR signs with its own JOSE code; the ICR trusts its key by kid."""
     secret = os.urandom(32)
     ehr = icr.Icr(icr.IcrConfig(
@@ -147,7 +155,7 @@ def test_host_signed_hs256_token_trusted_by_kid():
         audit=icr.AuditLog.MEMORY()))
     now = int(time.time())
     header = {"alg": "HS256", "typ": "JWT", "kid": "epr-2025"}
-    claims = {"iss": "https://epr.example.invalid", "aud": "icr-sdk", "sub": "555000000009",
+    claims: dict[str, object] = {"iss": "https://epr.example.invalid", "aud": "icr-sdk", "sub": "555000000009",
               "iat": now, "exp": now + 300, "jti": b64url(os.urandom(12)),
               "icr_org": "Y90001", "icr_patient": NHS, "icr_relationship": "registered-gp",
               "icr_role_profile": "R8000", "icr_job_role": "R0260", "icr_purpose": "direct-care"}
@@ -160,7 +168,7 @@ def test_host_signed_hs256_token_trusted_by_kid():
         ehr.open_session(signing_input + "." + b64url(bad))
 
 
-def test_gp_and_receptionist_differ_as_the_policy_says(ehr, record):
+def test_gp_and_receptionist_differ_as_the_policy_says(ehr: icr.Icr, record: icr.CareRecord) -> None:
     gp = record.summary()
     desk = view(ehr, "receptionist").summary()
     assert len(section(gp, "medications").items) > 0
@@ -169,7 +177,7 @@ def test_gp_and_receptionist_differ_as_the_policy_says(ehr, record):
     assert sum(len(s.items) for s in desk.sections) < sum(len(s.items) for s in gp.sections)
 
 
-def test_withheld_markers_and_provenance(ehr, record):
+def test_withheld_markers_and_provenance(ehr: icr.Icr, record: icr.CareRecord) -> None:
     desk = view(ehr, "receptionist").summary()
     withheld = section(desk, "medications").withheld
     assert withheld and withheld[0].count > 0
@@ -180,17 +188,17 @@ def test_withheld_markers_and_provenance(ehr, record):
     assert item.provenance and item.provenance[0].organisation.name
     assert item.detail.is_MEDICATION()
     assert {s.status for s in gp.sources} == {icr.SourceStatus.OK}
-    assert gp.patient.nhs_number == NHS
+    assert banner(gp).nhs_number == NHS
 
 
-def test_summary_json_is_the_core_json(ehr, record):
+def test_summary_json_is_the_core_json(ehr: icr.Icr, record: icr.CareRecord) -> None:
     doc = json.loads(record.summary_json())
     assert doc["schema_version"] == 4
     assert json.loads(record.summary_json_bytes()) == doc
     assert [s["key"] for s in doc["sections"]][0] == "alerts"
 
 
-def test_typed_summary_carries_exactly_the_json(ehr, record):
+def test_typed_summary_carries_exactly_the_json(ehr: icr.Icr, record: icr.CareRecord) -> None:
     """One type: the typed summary and the JSON hold the same fields and values, for every
     role (each sees other items, markers and warnings)."""
     for rec in [record] + [view(ehr, role) for role in ("receptionist", "nurse", "social-worker")]:
@@ -198,7 +206,7 @@ def test_typed_summary_carries_exactly_the_json(ehr, record):
 
 
 @pytest.mark.skipif(not os.environ.get("ICR_CORPUS"), reason="ICR_CORPUS is not set")
-def test_typed_summary_carries_exactly_the_json_of_the_largest_corpus_record():
+def test_typed_summary_carries_exactly_the_json_of_the_largest_corpus_record() -> None:
     path = os.path.join(os.environ["ICR_CORPUS"], "gpconnect", "supplier_TPP_9465699896_full.json")
     ehr = icr.Icr.demo()
     tok = icr.mint_demo_token("gp", icr.Relationship.REGISTERED_GP, "9465699896")
@@ -208,37 +216,39 @@ def test_typed_summary_carries_exactly_the_json_of_the_largest_corpus_record():
     same(rec.summary(), json.loads(rec.summary_json()))
 
 
-def test_the_comparison_notices_a_difference(record):
+def test_the_comparison_notices_a_difference(record: icr.CareRecord) -> None:
     """`same` fails where one side has what the other has not, or another value."""
     summary = record.summary()
 
-    def title_changed(doc):
+    def title_changed(doc: Any) -> None:
         doc["sections"][0]["title"] += "!"
 
-    def only_in_json(doc):
+    def only_in_json(doc: Any) -> None:
         doc["sections"][2]["items"][0]["only_in_json"] = 1
 
-    def only_typed(doc):
+    def only_typed(doc: Any) -> None:
         del doc["sections"][2]["items"][0]["title"]
 
-    def other_code(doc):
+    def other_code(doc: Any) -> None:
         doc["sections"][0]["key"] = "allergies"
 
-    for change, where in ((title_changed, "summary.sections[0].title"),
-                          (only_in_json, "summary.sections[2].items[0].only_in_json: in the JSON"),
-                          (only_typed, "summary.sections[2].items[0].title: typed only"),
-                          (other_code, "summary.sections[0].key")):
+    changes: Tuple[Tuple[Callable[[Any], None], str], ...] = (
+        (title_changed, "summary.sections[0].title"),
+        (only_in_json, "summary.sections[2].items[0].only_in_json: in the JSON"),
+        (only_typed, "summary.sections[2].items[0].title: typed only"),
+        (other_code, "summary.sections[0].key"))
+    for change, where in changes:
         doc = json.loads(record.summary_json())
         change(doc)
         with pytest.raises(AssertionError, match=re.escape(where)):
             same(summary, doc)
 
 
-def items_of(summary):
+def items_of(summary: icr.PatientSummary) -> List[icr.Entry]:
     return [i for s in summary.sections for i in s.items]
 
 
-def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
+def test_typed_summary_carries_reactions_courses_flags_and_warnings(record: icr.CareRecord) -> None:
     summary = record.summary()
     sent = [i for s in json.loads(record.summary_json())["sections"] for i in s.get("items", [])]
     assert summary.schema_version == 4
@@ -247,24 +257,25 @@ def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
     assert admissions.raised and admissions.count == 1, "her emergency admission, typed"
     assert admissions.evidence[0].organisations == ["Northgate General Hospital NHS Trust"]
     items = items_of(summary)
-    assert summary.patient.age_at_death is None, "living"
-    assert any(i.detail.is_DOCUMENT() and i.detail.attachments for i in items), "documents"
+    assert banner(summary).age_at_death is None, "living"
+    assert any(isinstance(i.detail, icr.Detail.DOCUMENT) and i.detail.attachments for i in items), "documents"
 
     penicillin = next(i for i in items if i.title == "Allergy to penicillin")
     assert penicillin.detail.is_ALLERGY()
+    assert isinstance(penicillin.detail, icr.Detail.ALLERGY)
     reactions = penicillin.detail.reactions
     assert any("Anaphylactic reaction" in r.manifestations and r.severity == "severe" and r.recorded_by
                for r in reactions), reactions
     assert [r.manifestations for r in reactions] == [
         r.get("manifestations", []) for r in next(j for j in sent if j["id"] == penicillin.id)["detail"]["reactions"]]
 
-    meds = [i.detail[0] for i in items if i.detail.is_MEDICATION()]
+    meds = [i.detail[0] for i in items if isinstance(i.detail, icr.Detail.MEDICATION)]
     assert any(c.supplies for m in meds for c in m.courses), "a course with its supplies"
     assert any(m.authorisation_expiry for m in meds)
     assert any(ch.kind == icr.ChangeKind.COMPLETED for m in meds for ch in m.changes)
 
-    results = [r for i in items if i.detail.is_INVESTIGATION() for r in i.detail.results]
-    results += [i.detail.result for i in items if i.detail.is_OBSERVATION()]
+    results = [r for i in items if isinstance(i.detail, icr.Detail.INVESTIGATION) for r in i.detail.results]
+    results += [i.detail.result for i in items if isinstance(i.detail, icr.Detail.OBSERVATION)]
     high = [r for r in results if r.flag == icr.ResultFlag.HIGH]
     assert high and all(r.flag_basis in (icr.FlagBasis.INTERPRETATION, icr.FlagBasis.REFERENCE_RANGE)
                         for r in high)
@@ -272,7 +283,7 @@ def test_typed_summary_carries_reactions_courses_flags_and_warnings(record):
     assert any(r.display for r in results), "a display value (UCUM unit)"
 
 
-def with_unconfirmed_identity():
+def with_unconfirmed_identity() -> List[Tuple[icr.DemoSource, str]]:
     """The demo sources, the out-of-hours service's patient given another date of birth
     and family name under the same NHS number."""
     out = []
@@ -291,7 +302,7 @@ def with_unconfirmed_identity():
     return out
 
 
-def test_unconfirmed_identity_is_listed_for_reconciliation(ehr):
+def test_unconfirmed_identity_is_listed_for_reconciliation(ehr: icr.Icr) -> None:
     with ehr.open_session(token("gp")).source_set() as sources:
         for s, text in with_unconfirmed_identity():
             sources.add_json(s.organisation, text)
@@ -309,7 +320,7 @@ def test_unconfirmed_identity_is_listed_for_reconciliation(ehr):
         assert lazy.reconciliation() == summary.reconciliation
 
 
-def test_summary_view_differs_by_role_as_the_policy_says(ehr, record):
+def test_summary_view_differs_by_role_as_the_policy_says(ehr: icr.Icr, record: icr.CareRecord) -> None:
     with record.summary_view() as gp, view(ehr, "receptionist").summary_view() as desk:
         gp_meds = next(o for o in gp.sections() if o.key == icr.Section.MEDICATIONS)
         desk_meds = next(o for o in desk.sections() if o.key == icr.Section.MEDICATIONS)
@@ -319,10 +330,11 @@ def test_summary_view_differs_by_role_as_the_policy_says(ehr, record):
         assert desk_meds.withheld[0].explanation
         assert desk.section(icr.Section.MEDICATIONS).items == []
         assert sum(o.shown for o in desk.sections()) < sum(o.shown for o in gp.sections())
-        assert gp.banner().patient.nhs_number == NHS
+        patient = gp.banner().patient
+        assert patient is not None and patient.nhs_number == NHS
 
 
-def test_summary_view_reads_what_the_eager_summary_holds(record):
+def test_summary_view_reads_what_the_eager_summary_holds(record: icr.CareRecord) -> None:
     eager = record.summary()
     with record.summary_view() as lazy:
         banner = lazy.banner()
@@ -341,14 +353,14 @@ def test_summary_view_reads_what_the_eager_summary_holds(record):
         assert json.loads(lazy.to_json_bytes()) == json.loads(lazy.to_json())
 
 
-def test_summary_view_is_audited_when_made(ehr):
+def test_summary_view_is_audited_when_made(ehr: icr.Icr) -> None:
     rec = view(ehr, "nurse")
     rec.summary_view().close()
     officer = ehr.open_session(token("privacy-officer"))
     assert any(line.role == "nurse" and line.kind == icr.AuditKind.RECORD_VIEWED for line in officer.access_report())
 
 
-def test_summary_view_close_then_use_raises_closed(record):
+def test_summary_view_close_then_use_raises_closed(record: icr.CareRecord) -> None:
     lazy = record.summary_view()
     lazy.sections()
     lazy.close()
@@ -359,7 +371,7 @@ def test_summary_view_close_then_use_raises_closed(record):
     lazy.close()  # twice is harmless
 
 
-def test_summary_fhir_is_an_ips_document_of_what_the_role_may_see(ehr):
+def test_summary_fhir_is_an_ips_document_of_what_the_role_may_see(ehr: icr.Icr) -> None:
     gp = json.loads(view(ehr, "gp").summary_fhir())
     assert gp["type"] == "document"
     assert gp["entry"][0]["resource"]["resourceType"] == "Composition"
@@ -370,14 +382,14 @@ def test_summary_fhir_is_an_ips_document_of_what_the_role_may_see(ehr):
     assert '"withheld"' in desk, "withheld sections are signposted"
 
 
-def test_panel_html(record):
+def test_panel_html(record: icr.CareRecord) -> None:
     fragment = record.panel_html()
     assert fragment.startswith('<section class="icr-panel"')
     page = record.standalone_page(icr.PanelOptions(id_prefix="host", embed_style=True))
     assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
 
 
-def test_invalid_json_ingest_is_a_typed_exception(ehr):
+def test_invalid_json_ingest_is_a_typed_exception(ehr: icr.Icr) -> None:
     sources = ehr.open_session(token("gp")).source_set()
     with pytest.raises(icr.IcrError.IngestFailed) as caught:
         sources.add_json(None, '{"resourceType": "Bundle", ')
@@ -393,7 +405,7 @@ ROLES = ["gp", "mental-health", "ooh-clinician", "hospital-doctor", "nurse",
          "pharmacist", "social-worker", "receptionist", "privacy-officer"]
 
 
-def restricted_sources():
+def restricted_sources() -> List[Tuple[icr.DemoSource, str]]:
     """The demo sources with the GP practice's Patient marked restricted (PDS S-flag)."""
     out = []
     for s in icr.demo_sources():
@@ -408,8 +420,8 @@ def restricted_sources():
     return out
 
 
-def test_a_restricted_patients_contact_details_reach_no_role(ehr, record):
-    plain = record.summary().patient
+def test_a_restricted_patients_contact_details_reach_no_role(ehr: icr.Icr, record: icr.CareRecord) -> None:
+    plain = banner(record.summary())
     secrets = list(plain.addresses) + [t.value for t in plain.telecom]
     assert secrets, "the demo patient has an address and a telephone"
     for role in ROLES:
@@ -417,15 +429,15 @@ def test_a_restricted_patients_contact_details_reach_no_role(ehr, record):
             for s, text in restricted_sources():
                 sources.add_json(s.organisation, text)
             care_record = sources.merge()
-        banner = care_record.summary().patient
-        assert banner.addresses == [] and banner.telecom == [], role
-        assert banner.contact_details_withheld == "Contact details withheld: restricted record"
+        shown = banner(care_record.summary())
+        assert shown.addresses == [] and shown.telecom == [], role
+        assert shown.contact_details_withheld == "Contact details withheld: restricted record"
         for text in (care_record.summary_json(), care_record.panel_html()):
             for secret in secrets:
                 assert secret not in text, (role, secret)
 
 
-def test_break_glass_and_access_report(ehr, record):
+def test_break_glass_and_access_report(ehr: icr.Icr, record: icr.CareRecord) -> None:
     gp = ehr.open_session(token("gp"))
     with pytest.raises(icr.IcrError.BreakGlassReasonRequired) as caught:
         gp.break_glass("no")
@@ -438,12 +450,12 @@ def test_break_glass_and_access_report(ehr, record):
     assert any(line.role == "gp" and line.kind == icr.AuditKind.RECORD_VIEWED for line in report)
 
 
-def live():
+def live() -> Tuple[int, int, int, int, int]:
     counts = icr.live_objects()
     return (counts.icr, counts.sessions, counts.source_sets, counts.records, counts.views)
 
 
-def test_objects_freed_without_leaks():
+def test_objects_freed_without_leaks() -> None:
     gc.collect()
     before = live()
     for _ in range(50):
@@ -467,7 +479,7 @@ def test_objects_freed_without_leaks():
     assert live() == before
 
 
-def test_use_after_close_raises_not_crashes(ehr):
+def test_use_after_close_raises_not_crashes(ehr: icr.Icr) -> None:
     session = ehr.open_session(token("gp"))
     with session.source_set() as sources:
         sources.add_json(None, icr.demo_sources()[0].json)
@@ -484,11 +496,12 @@ def test_use_after_close_raises_not_crashes(ehr):
         rec.item_count()
 
 
-def test_two_threads_at_once(record):
+def test_two_threads_at_once(record: icr.CareRecord) -> None:
     barrier = threading.Barrier(2)
-    results, errors = [], []
+    results: List[int] = []
+    errors: List[Exception] = []
 
-    def work():
+    def work() -> None:
         try:
             barrier.wait()
             for _ in range(20):
@@ -505,7 +518,7 @@ def test_two_threads_at_once(record):
     assert len(results) == 40 and len(set(results)) == 1
 
 
-def test_audit_file_verifies(tmp_path):
+def test_audit_file_verifies(tmp_path: pathlib.Path) -> None:
     path = str(tmp_path / "audit.log")
     key = os.urandom(32)
     with icr.Icr(icr.IcrConfig(trust=icr.demo_trust(), audit=icr.AuditLog.FILE(path, key))) as ehr:
@@ -525,7 +538,7 @@ def test_audit_file_verifies(tmp_path):
         icr.Icr(icr.IcrConfig(trust=icr.demo_trust(), audit=icr.AuditLog.FILE(str(tmp_path / "no" / "dir.log"), key)))
 
 
-def test_docstrings_pass_through():
+def test_docstrings_pass_through() -> None:
     assert "launch" in (icr.Icr.open_session.__doc__ or "")
 
 
@@ -533,7 +546,7 @@ CORPUS = os.environ.get("ICR_CORPUS")
 LARGEST = os.path.join(CORPUS or "", "gpconnect", "supplier_TPP_9465699896_full.json")
 
 
-def median_ms(fn):
+def median_ms(fn: Callable[[], object]) -> float:
     for _ in range(5):
         fn()
     times = []
@@ -545,7 +558,7 @@ def median_ms(fn):
 
 
 @pytest.mark.skipif(not CORPUS, reason="ICR_CORPUS is not set")
-def test_timing_largest_gp_record():
+def test_timing_largest_gp_record() -> None:
     with open(LARGEST, "rb") as f:
         data = f.read()
     ehr = icr.Icr.demo()
@@ -557,11 +570,11 @@ def test_timing_largest_gp_record():
     as_bytes = median_ms(rec.summary_json_bytes)
     typed = median_ms(rec.summary)
 
-    def first_render():
+    def first_render() -> object:
         with rec.summary_view() as lazy:
             return lazy.banner(), lazy.sections()
 
-    def read_all():
+    def read_all() -> object:
         with rec.summary_view() as lazy:
             banner, overview = lazy.banner(), lazy.sections()
             return banner, [lazy.section(o.key) for o in overview]
@@ -573,5 +586,5 @@ def test_timing_largest_gp_record():
     print(line)
     out = os.environ.get("ICR_TIMING_OUT")
     if out:
-        with open(out, "a") as f:
-            f.write(line + "\n")
+        with open(out, "a") as timing:
+            timing.write(line + "\n")

@@ -9,22 +9,35 @@ the objects context managers::
         summary = session.summary(record)
 
 Leaving the ``with`` block calls ``close()``: later calls raise ``IcrError.Closed``.
+
+The wheel carries type information (``py.typed`` and a stub beside each generated module,
+made from the generated code by ``icr-ffi/python/add_stubs.py``): the stubs give every
+object with ``close()`` the ``__enter__``/``__exit__`` added here.
 """
 
+from types import TracebackType
+from typing import Optional, Type, TypeVar
+
+from . import icr as _generated
 from .icr import *  # noqa: F401,F403  (both generated modules)
-from .icr import CareRecord, Icr, Session, SourceSet, SummaryView
+
+_T = TypeVar("_T")
 
 
-def _enter(self):
+def _enter(self: _T) -> _T:
     return self
 
 
-def _exit(self, *_exc):
-    self.close()
-    return False
+def _exit(self: object, _type: Optional[Type[BaseException]], _exc: Optional[BaseException],
+          _tb: Optional[TracebackType]) -> None:
+    self.close()  # type: ignore[attr-defined]
 
 
-for _cls in (Icr, Session, SourceSet, CareRecord, SummaryView):
-    _cls.__enter__ = _enter
-    _cls.__exit__ = _exit
-del _cls
+# Every object (a class with a handle into the library) that has close(): Icr, Session,
+# SourceSet, CareRecord, SummaryView, and any object exported later.
+for _name in dir(_generated):
+    _cls = getattr(_generated, _name)
+    if isinstance(_cls, type) and hasattr(_cls, "_uniffi_clone_handle") and hasattr(_cls, "close"):
+        setattr(_cls, "__enter__", _enter)
+        setattr(_cls, "__exit__", _exit)
+del _name, _cls

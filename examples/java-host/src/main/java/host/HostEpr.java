@@ -3,14 +3,23 @@ package host;
 import icr.*;
 import icr.core.*;
 
+import static uk.nhs.icr.Unsigned.ulong;
+import static uk.nhs.icr.Unsigned.value;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A small host EPR in plain Java 17: the ICR panel for the patient a GP has open.
  *
- * <pre>java -cp icr-sdk.jar:jna.jar:kotlin-stdlib.jar:. host.HostEpr [--html PANEL.html]</pre>
+ * <pre>mvn -q exec:java -Dexec.args="--html PANEL.html --fetch"</pre>
+ *
+ * With {@code --fetch} it also fetches the record from the organisations' FHIR servers: the
+ * project's FHIR test server (tests/fhir-server, needs node) serving the five demo sources
+ * on loopback, the out-of-hours service never answering.
  */
 public final class HostEpr {
     private HostEpr() {
@@ -70,8 +79,61 @@ public final class HostEpr {
         }
     }
 
+    /** Told of each source's steps while the fetch runs (a spinner per organisation). */
+    static final class Spinner implements FetchProgress {
+        @Override
+        public void onProgress(SourceProgress progress) {
+            ProgressEvent event = progress.getEvent();
+            if (event instanceof ProgressEvent.Retrying) {
+                ProgressEvent.Retrying r = (ProgressEvent.Retrying) event;
+                System.out.println("  … " + progress.getOdsCode() + ": retrying (HTTP " + value(r.getHttpStatus())
+                        + "), attempt " + value(r.getAttempt()));
+            } else if (event instanceof ProgressEvent.Done) {
+                System.out.println("  … " + progress.getOdsCode() + ": " + words(((ProgressEvent.Done) event).getStatus()));
+            }
+        }
+    }
+
+    static String words(Enum<?> value) {
+        return value.name().toLowerCase().replace('_', ' ');
+    }
+
+    /**
+     * Fetches the record from the organisations the directory lists (the demo's five sources,
+     * from the FHIR test server) and shows how each source fared.
+     */
+    static void fetch(Session session) throws Exception {
+        try (FhirTestServer server = FhirTestServer.start(false)) {
+            System.out.println("\nFetching from " + server.base()
+                    + " (deadline 3 s; the out-of-hours service never answers):");
+            FetchSettings settings = new FetchSettings(ulong(3000), null, null, false);
+            long started = System.nanoTime();
+            try (CareRecord record = session.fetchRecord(server.directory(), settings, new Spinner())) {
+                System.out.printf("Fetched in %.1f s:%n", (System.nanoTime() - started) / 1e9);
+                for (SourceOutcome o : record.fetchOutcomes()) {
+                    System.out.println("  " + o.getName() + " (" + o.getOdsCode() + "): " + words(o.getStatus())
+                            + (o.getReason() != null ? " (" + o.getReason() + ")" : "")
+                            + ", " + value(o.getRequests()) + " request(s), " + value(o.getBytes()) + " bytes, "
+                            + value(o.getElapsedMs()) + " ms");
+                }
+                System.out.println("  " + items(record.summary()) + " item(s) shown from " + record.sourceCount()
+                        + " source(s)");
+            }
+        }
+    }
+
+    static int items(PatientSummary summary) {
+        int n = 0;
+        for (SummarySection s : summary.getSections()) {
+            n += s.getItems().size();
+        }
+        return n;
+    }
+
     public static void main(String[] args) throws Exception {
-        String html = args.length == 2 && args[0].equals("--html") ? args[1] : "icr-panel.html";
+        List<String> options = Arrays.asList(args);
+        int at = options.indexOf("--html");
+        String html = at >= 0 && at + 1 < args.length ? args[at + 1] : "icr-panel.html";
         String nhs = IcrKt.demoPatientNhsNumber();
         try (Icr ehr = Icr.Companion.demo()) {
             // 1. The EPR signs a launch context for the logged-in GP (here: the demo issuer).
@@ -115,6 +177,14 @@ public final class HostEpr {
                             + " (" + l.getRole() + ", " + l.getOrganisation() + ") " + l.getKind() + "/" + l.getOutcome()
                             + (l.getSections().isEmpty() ? "" : " " + l.getSections())
                             + (l.getReason() != null ? " reason: " + l.getReason() : ""));
+                }
+            }
+
+            // 5. The record fetched from the organisations themselves, each source's status shown.
+            if (options.contains("--fetch")) {
+                String fetching = IcrKt.mintDemoToken("gp", Relationship.REGISTERED_GP, nhs);
+                try (Session session = ehr.openSession(fetching)) {
+                    fetch(session);
                 }
             }
         }
