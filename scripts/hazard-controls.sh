@@ -45,8 +45,8 @@ check H01 icr-core/src/merge/identity.rs \
 check H10 icr-core/src/summary.rs \
   "summary::build: the call to flag_allergy_contradictions deleted" \
   icr-core --lib summary::tests::no_known_allergies_is_a_statement_and_contradicts_an_active_allergy \
-  $'    }\n    flag_allergy_contradictions(&mut sections);\n    let risk' \
-  $'    }\n    let risk'
+  $'    }\n    flag_allergy_contradictions(&mut sections);\n    // Risk signals' \
+  $'    }\n    // Risk signals'
 
 check H03 icr-core/src/merge/identity.rs \
   "merge::identity::differing_fields: the date-of-birth comparison disabled" \
@@ -155,6 +155,24 @@ check H37 icr-core/src/trends/build.rs \
   icr-core --lib trends::tests::partial_dates_are_drawn_across_their_period_and_undated_or_bound_values_listed \
   $'    if r.censored() {' \
   $'    if r.censored() && false {'
+
+check H38 icr-core/src/launch/cis2/mod.rs \
+  "launch::cis2::identity: the first CIS2 role taken instead of the selected one" \
+  icr-core --lib launch::cis2::tests::the_selected_role_of_three_at_two_organisations_is_used \
+  $'        .find(|r| r.person_roleid == selected)' \
+  $'        .find(|r| !r.person_roleid.is_empty() || r.person_roleid == selected)'
+
+check H38 icr-core/src/launch/cis2/mod.rs \
+  "launch::cis2::identity: a role at another organisation than the launch accepted" \
+  icr-core --lib launch::cis2::tests::each_refusal_is_its_own_error \
+  $'        if !org.eq_ignore_ascii_case(&role.org_code) {' \
+  $'        if !org.eq_ignore_ascii_case(&role.org_code) && false {'
+
+check H38 icr-core/src/session/mod.rs \
+  "session::Session::break_glass: a CIS2 user without the emergency-access activity breaks glass" \
+  icr-core --lib launch::cis2::tests::break_glass_needs_the_emergency_access_activity_where_the_policy_says \
+  $'            && !cis2.has_activity(code)' \
+  $'            && !cis2.has_activity(code) && false'
 
 check H11 icr-core/src/ingest/clinical.rs \
   "ingest::clinical::entered_in_error: returns false" \
