@@ -212,9 +212,9 @@ if [ "$POM_VERSION" != "$VERSION" ]; then
 fi
 mkdir -p "$OUT/java"
 rm -rf icr-ffi/java/target/surefire-reports examples/java-host/target/surefire-reports
-mvn_quiet install -f icr-ffi/java/pom.xml -Dicr.ffi.out="$OUT"
+mvn_quiet clean install -f icr-ffi/java/pom.xml -Dicr.ffi.out="$OUT"
 cp "icr-ffi/java/target/icr-sdk-$VERSION.jar" "$OUT/java/icr-sdk.jar"
-ICR_TIMING_OUT="$TIMING" mvn_quiet verify -f examples/java-host/pom.xml
+ICR_TIMING_OUT="$TIMING" mvn_quiet clean verify -f examples/java-host/pom.xml
 # Surefire's reports, counted (the binding's own and the host's): "N passed, N failed, N skipped".
 python3 - icr-ffi/java/target/surefire-reports examples/java-host/target/surefire-reports \
   > "$OUT/java-tests.txt" <<'EOF'

@@ -5,8 +5,7 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use icr_core::PatientSummary;
-use icr_core::fetch::{CancelToken, Directory, FetchOptions, SourceOutcome, SourceProgress};
+use icr_core::fetch::{CancelToken, Directory, FetchOptions, SourceProgress};
 
 use crate::error::IcrError;
 
@@ -51,15 +50,6 @@ impl FetchSettings {
             ..defaults
         }
     }
-}
-
-/// The summary a fetch gave, with how each source's fetch ended.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct FetchedSummary {
-    /// The summary this session may see, decided and audited.
-    pub summary: PatientSummary,
-    /// Every source's outcome, in directory order (metadata only, never content).
-    pub outcomes: Vec<SourceOutcome>,
 }
 
 /// The fetches of one session in progress, so that any thread can cancel them.

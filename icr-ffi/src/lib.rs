@@ -27,7 +27,7 @@ pub use demo::{
     demo_patient_nhs_number, demo_sources, demo_trust, mint_demo_token, mint_demo_token_at,
 };
 pub use error::IcrError;
-pub use fetch::{FetchProgress, FetchSettings, FetchedSummary};
+pub use fetch::{FetchProgress, FetchSettings};
 pub use icr::{AuditLog, Cis2Config, Icr, IcrConfig, Trust, TrustedKey, default_policy_json};
 pub use launch::mint_launch_token;
 pub use live::{LiveObjects, live_objects};

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use icr_core::audit::AccessReportLine;
 use icr_core::launch::LaunchContext;
-use icr_core::session::{self, Store};
+use icr_core::session::{self, FetchedSummary, Store};
 use icr_core::{NhsNumber, SharedCareRecord};
 
 use crate::error::IcrError;
-use crate::fetch::{FetchProgress, FetchSettings, FetchedSummary, Prepared, Running};
+use crate::fetch::{FetchProgress, FetchSettings, Prepared, Running};
 use crate::live::{Live, SESSIONS};
 use crate::slot::Slot;
 use crate::sources::{CareRecord, SourceSet};
@@ -128,12 +128,11 @@ impl Session {
         progress: Option<Box<dyn FetchProgress>>,
     ) -> Result<FetchedSummary, IcrError> {
         let fetch = Prepared::new(&self.fetches, &directory_json, settings, progress)?;
-        let (summary, outcomes) = self.core.get()?.session.fetch_summary_blocking(
+        Ok(self.core.get()?.session.fetch_summary_blocking(
             &fetch.directory,
             &fetch.options,
             |step| fetch.report(step),
-        )?;
-        Ok(FetchedSummary { summary, outcomes })
+        )?)
     }
 
     /// Cancels every fetch of this session in progress (from any thread): each returns at

@@ -1,5 +1,5 @@
-//! The shell defines no data type of its own beyond its configuration, its leak counters
-//! and its error: every record and enum a host gets is `icr-core`'s, defined once. Read
+//! The shell defines no data type of its own beyond its configuration (the ICR's, its
+//! trust and CIS2, a fetch's settings), its leak counters and its error: every record and enum a host gets is `icr-core`'s, defined once. Read
 //! from the committed API listing (`icr-ffi/api.txt`), which the host test command checks
 //! against the built library's uniffi metadata.
 
@@ -35,6 +35,8 @@ fn the_shell_exports_only_its_configuration_and_its_error() {
         types_of(api, "icr"),
         [
             "AuditLog",
+            "Cis2Config",
+            "FetchSettings",
             "IcrConfig",
             "IcrError",
             "LiveObjects",

@@ -7,7 +7,7 @@ use std::time::Instant;
 use icr_core::NhsNumber;
 use icr_core::fetch::{Directory, FetchOptions, ProgressEvent, SourceProgress};
 use icr_core::launch::Relationship;
-use icr_core::session::demo;
+use icr_core::session::{FetchedSummary, demo};
 
 use crate::view::{self, ViewArgs};
 
@@ -83,7 +83,7 @@ fn summary(
         session.break_glass(reason).map_err(|e| e.to_string())?;
     }
     let started = Instant::now();
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary_blocking(&directory, &FetchOptions::default(), show)
         .map_err(|e| e.to_string())?;
     let ok = outcomes

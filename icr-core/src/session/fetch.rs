@@ -16,6 +16,16 @@ use crate::summary::PatientSummary;
 
 use super::{Session, SessionError};
 
+/// The summary a fetch gave, with how each source's fetch ended.
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[derive(Debug, Clone)]
+pub struct FetchedSummary {
+    /// The summary this session may see, decided and audited.
+    pub summary: PatientSummary,
+    /// Every source's outcome, in directory order (metadata only, never content).
+    pub outcomes: Vec<SourceOutcome>,
+}
+
 impl Session {
     /// Fetches the session's patient's record from every source of `directory` in
     /// parallel, then merges, decides and audits it as [`Session::summary`] does.
@@ -36,9 +46,12 @@ impl Session {
         directory: &Directory,
         options: &FetchOptions,
         progress: impl Fn(SourceProgress) + Send + Sync,
-    ) -> Result<(PatientSummary, Vec<SourceOutcome>), SessionError> {
+    ) -> Result<FetchedSummary, SessionError> {
         let (record, outcomes) = self.fetch_record(directory, options, progress).await?;
-        Ok((self.summary(&record)?, outcomes))
+        Ok(FetchedSummary {
+            summary: self.summary(&record)?,
+            outcomes,
+        })
     }
 
     /// Fetches and merges as [`Session::fetch_summary`] does, and returns the merged
@@ -78,9 +91,12 @@ impl Session {
         directory: &Directory,
         options: &FetchOptions,
         progress: impl Fn(SourceProgress) + Send + Sync,
-    ) -> Result<(PatientSummary, Vec<SourceOutcome>), SessionError> {
+    ) -> Result<FetchedSummary, SessionError> {
         let (record, outcomes) = self.fetch_record_blocking(directory, options, progress)?;
-        Ok((self.summary(&record)?, outcomes))
+        Ok(FetchedSummary {
+            summary: self.summary(&record)?,
+            outcomes,
+        })
     }
 
     /// [`Session::fetch_record`] for hosts without an async runtime: runs it on a

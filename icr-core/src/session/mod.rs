@@ -722,6 +722,8 @@ mod fetch;
 mod state;
 mod store;
 
+#[cfg(feature = "fetch")]
+pub use fetch::FetchedSummary;
 pub use state::{BreakGlassGrant, MemoryState, OptOutChange, SessionState, StateError};
 pub use store::Store;
 

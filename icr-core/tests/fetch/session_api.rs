@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use icr_core::audit::{AuditKind, MemoryAuditLog};
 use icr_core::launch::Relationship;
 use icr_core::merge::SourceStatus;
-use icr_core::session::{Icr, Session, demo as session_demo};
+use icr_core::session::{FetchedSummary, Icr, Session, demo as session_demo};
 use icr_core::{IngestOptions, ingest, merge};
 use icr_test_support::audit::key;
 use icr_test_support::clock::{self, now};
@@ -91,7 +91,7 @@ async fn fetched_summary_is_the_summary_of_the_files() {
     let (icr, log) = icr();
     let session = open(&icr, "gp");
     let events = Events::default();
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary(&directory, &options(), events.sink())
         .await
         .unwrap();
@@ -141,7 +141,7 @@ async fn another_patients_source_is_discarded_and_audited() {
     let directory = directory(2000, vec![demo_source("Y90001", &gp.url("/gpc")), other]);
     let (icr, log) = icr();
     let session = open(&icr, "gp");
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary(&directory, &options(), |_| {})
         .await
         .unwrap();
@@ -192,7 +192,10 @@ async fn when_every_source_fails_the_summary_still_names_the_patient() {
     );
     let (icr, _log) = icr();
     let session = open(&icr, "gp");
-    let (summary, _) = session
+    let FetchedSummary {
+        summary,
+        outcomes: _,
+    } = session
         .fetch_summary(&directory, &options(), |_| {})
         .await
         .unwrap();
@@ -224,7 +227,7 @@ fn blocking_wrapper_without_a_runtime() {
     let (icr, _) = icr();
     let session = open(&icr, "gp");
     let started = Instant::now();
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary_blocking(&directory, &options(), |_| {})
         .unwrap();
     assert!(started.elapsed() < Duration::from_millis(900));
@@ -240,7 +243,10 @@ async fn blocking_wrapper_inside_a_runtime() {
     let directory = directory(1000, vec![demo_source("Y90001", &gp.url("/gpc"))]);
     let (icr, _) = icr();
     let session = open(&icr, "gp");
-    let (_, outcomes) = session
+    let FetchedSummary {
+        summary: _,
+        outcomes,
+    } = session
         .fetch_summary_blocking(&directory, &options(), |_| {})
         .unwrap();
     assert_eq!(outcomes[0].status, SourceStatus::Ok);
@@ -289,7 +295,7 @@ async fn no_gp_connect_request_is_sent_for_a_restricted_patient() {
     let directory = directory(5000, sources);
     let (icr, log) = icr();
     let session = open_restricted(&icr);
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary(&directory, &options(), |_| {})
         .await
         .unwrap();

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use icr_core::merge::SourceStatus;
+use icr_core::session::FetchedSummary;
 use serde_json::Value;
 
 use super::session_api::{demo_source, file_summary, icr, open};
@@ -146,7 +147,7 @@ async fn medplum_serves_the_demo_record() {
         ..options()
     };
     let started = Instant::now();
-    let (summary, outcomes) = session
+    let FetchedSummary { summary, outcomes } = session
         .fetch_summary(&directory, &options, |_| {})
         .await
         .unwrap();
