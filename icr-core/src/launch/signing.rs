@@ -201,6 +201,15 @@ struct LaunchClaims<'a> {
 /// Nothing is checked about times here, so tests can mint expired tokens; `kid` must be
 /// a safe identifier.
 pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<String, KeyError> {
+    let header = header_json(kid, key)?;
+    let claims = launch_claims(context);
+    let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
+    sign_json(&header, &claims, key)
+}
+
+/// The JOSE header `{"alg", "typ": "JWT", "kid"}` as JSON; `kid` must be a safe
+/// identifier.
+fn header_json(kid: &str, key: &SigningKey) -> Result<Vec<u8>, KeyError> {
     if !is_safe_kid(kid) {
         return Err(KeyError::InvalidKid);
     }
@@ -209,10 +218,7 @@ pub fn mint(context: &LaunchContext, kid: &str, key: &SigningKey) -> Result<Stri
         typ: "JWT",
         kid,
     };
-    let claims = launch_claims(context);
-    let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
-    let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
-    sign_json(&header, &claims, key)
+    serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)
 }
 
 /// A context's claims, in the token's names.
@@ -251,14 +257,7 @@ pub fn mint_cis2(
     kid: &str,
     key: &SigningKey,
 ) -> Result<String, KeyError> {
-    if !is_safe_kid(kid) {
-        return Err(KeyError::InvalidKid);
-    }
-    let header = Header {
-        alg: key.algorithm().as_str(),
-        typ: "JWT",
-        kid,
-    };
+    let header = header_json(kid, key)?;
     let mut claims = match serde_json::to_value(launch_claims(context)) {
         Ok(Value::Object(map)) => map,
         _ => return Err(KeyError::Encoding),
@@ -271,7 +270,6 @@ pub fn mint_cis2(
             claims.insert(name.to_owned(), value.clone());
         }
     }
-    let header = serde_json::to_vec(&header).map_err(|_| KeyError::Encoding)?;
     let claims = serde_json::to_vec(&claims).map_err(|_| KeyError::Encoding)?;
     sign_json(&header, &claims, key)
 }
