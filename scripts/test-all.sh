@@ -58,15 +58,17 @@ if grep -qaF "$seed" "${CARGO_TARGET_DIR:-target}/debug/libicr_ffi.so"; then
   echo "the demo signing key is in icr-ffi's production library" >&2; exit 1
 fi
 echo "ok: the demo key is only where the demo feature is on"
-# icr-ffi builds icr-core with only what it exports: no HTTP client (fetching is not
-# exported), and no async runtime at all without the region's database.
-if cargo tree -q -p icr-ffi -e normal -i reqwest 2>/dev/null | grep -q .; then
-  echo "icr-ffi depends on reqwest although it exports no fetching" >&2; exit 1
-fi
-if cargo tree -q -p icr-ffi --no-default-features -e normal -i tokio 2>/dev/null | grep -q .; then
-  echo "icr-ffi without the postgres feature depends on tokio" >&2; exit 1
-fi
-echo "ok: icr-ffi carries no HTTP client, and no tokio without its postgres feature"
+# The browser panel builds icr-core without the trust core or fetching: it only renders
+# the summaries it is given, so no HTTP client, async runtime or signing crate reaches it.
+# (icr-ffi carries the HTTP client since the bindings export fetching.)
+cargo tree -q -p icr-wasm -e normal -i icr-core 2>/dev/null | grep -q . \
+  || { echo "the check is blind: icr-wasm's tree has no icr-core" >&2; exit 1; }
+for crate in reqwest tokio ring; do
+  if cargo tree -q -p icr-wasm -e normal -i "$crate" 2>/dev/null | grep -q .; then
+    echo "the browser panel (icr-wasm) depends on $crate" >&2; exit 1
+  fi
+done
+echo "ok: the browser panel carries no HTTP client, async runtime or signing crate"
 
 step "icr demo runs"
 cargo run --quiet -p icr -- demo --as-of 2026-11-25 > /dev/null
