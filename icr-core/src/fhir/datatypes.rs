@@ -81,10 +81,18 @@ impl<'a> Extension<'a> {
     pub(crate) fn is(&self, name: &str) -> bool {
         self.url.as_ref().is_some_and(|u| {
             let u = u.as_str();
-            u.eq_ignore_ascii_case(name)
-                || u.rsplit('/')
-                    .next()
-                    .is_some_and(|last| last.eq_ignore_ascii_case(name))
+            // The whole url, or its last segment: the `name.len()` bytes at the end,
+            // after a `/` and holding none.
+            let Some(start) = u.len().checked_sub(name.len()) else {
+                return false;
+            };
+            let after_slash = start
+                .checked_sub(1)
+                .is_none_or(|before| u.as_bytes().get(before) == Some(&b'/'));
+            after_slash
+                && u.get(start..).is_some_and(|tail| {
+                    tail.eq_ignore_ascii_case(name) && (start == 0 || !tail.contains('/'))
+                })
         })
     }
 }

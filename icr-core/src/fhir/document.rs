@@ -14,7 +14,15 @@ use crate::ingest::IngestError;
 ///
 /// A resource inside a Bundle that has an unexpected shape does not fail the document: it
 /// becomes [`Resource::Invalid`] with the reason, and the rest is read as usual.
-pub(crate) fn parse(bytes: &[u8], max_bytes: usize) -> Result<Resource<'_>, IngestError> {
+///
+/// The typed pass reads the document without its whitespace ([`super::compact`]), built in
+/// `buffer`; anything that pass cannot read is read again from `bytes`, so errors and the
+/// reasons of resources that could not be read give the source's own lines and columns.
+pub(crate) fn parse<'b>(
+    bytes: &'b [u8],
+    max_bytes: usize,
+    buffer: &'b mut Vec<u8>,
+) -> Result<Resource<'b>, IngestError> {
     if bytes.len() > max_bytes {
         return Err(IngestError::TooLarge {
             size: bytes.len(),
@@ -44,13 +52,33 @@ pub(crate) fn parse(bytes: &[u8], max_bytes: usize) -> Result<Resource<'_>, Inge
             });
         }
     }
-    match serde_json::from_slice::<Resource>(bytes) {
+    super::compact::compact_into(bytes, buffer);
+    let compact: &'b [u8] = buffer;
+    match typed(compact) {
         // Members the record does not read are skipped without a depth limit (safely,
         // without recursion); an object that is nothing but such nesting is named as such.
-        Ok(Resource::Untyped(_)) if nesting_exceeds(bytes, MAX_DEPTH) => Err(IngestError::TooDeep),
+        Ok(Resource::Untyped(_)) if nesting_exceeds(compact, MAX_DEPTH) => {
+            Err(IngestError::TooDeep)
+        }
         Ok(resource) => Ok(resource),
-        Err(e) if e.classify() == serde_json::error::Category::Data => tolerant(bytes),
-        Err(e) => Err(json_error(&e)),
+        Err(_) => match typed(bytes) {
+            Err(e) if e.classify() == serde_json::error::Category::Data => tolerant(bytes),
+            Err(e) => Err(json_error(&e)),
+            // The compact text is the same JSON: reached only if compacting were wrong,
+            // and then the source's own bytes are what was read.
+            Ok(resource) => Ok(resource),
+        },
+    }
+}
+
+/// The fast typed pass. Checked as UTF-8 once, the parser reads every string without
+/// checking it again; a document that is not UTF-8 throughout is read as bytes, where only
+/// the strings the record reads are checked (a stray byte in an element it skips loses
+/// nothing).
+fn typed(bytes: &[u8]) -> Result<Resource<'_>, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Resource>(text),
+        Err(_) => serde_json::from_slice::<Resource>(bytes),
     }
 }
 
@@ -216,11 +244,12 @@ mod tests {
 
     #[test]
     fn a_bad_resource_inside_a_bundle_is_reported_and_the_rest_is_read() {
+        let mut buffer = Vec::new();
         let json = br#"{"resourceType":"Bundle","type":"collection","entry":[
             {"resource":{"resourceType":"Condition","id":"ok","code":{"text":"Asthma"}}},
             {"resource":{"resourceType":"Condition","id":"bad","code":{"coding":{"code":{"x":1}}}}}
         ]}"#;
-        let Ok(Resource::Bundle(b)) = parse(json, MAX) else {
+        let Ok(Resource::Bundle(b)) = parse(json, MAX, &mut buffer) else {
             panic!("expected a bundle");
         };
         assert!(matches!(
@@ -238,9 +267,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem_without_quoting_data() {
+        let mut buffer = Vec::new();
         let e = parse(
             br#"{"resourceType":"Patient","name":[{"family":{"a":"Smith"}}]}"#,
             MAX,
+            &mut buffer,
         );
         let msg = e
             .map(|_| ())
@@ -249,24 +280,27 @@ mod tests {
             .unwrap_or_default();
         assert!(!msg.contains("Smith"), "{msg}");
         assert!(matches!(
-            parse(b"[1,2]", MAX),
+            parse(b"[1,2]", MAX, &mut buffer),
             Err(IngestError::NotAResource { .. })
         ));
         assert!(matches!(
-            parse(b"{\"a\":", MAX),
+            parse(b"{\"a\":", MAX, &mut buffer),
             Err(IngestError::Truncated { .. })
         ));
         assert!(matches!(
-            parse(b"{\"a\" 1}", MAX),
+            parse(b"{\"a\" 1}", MAX, &mut buffer),
             Err(IngestError::InvalidJson { .. })
         ));
-        assert!(matches!(parse(b"   ", MAX), Err(IngestError::Empty)));
         assert!(matches!(
-            parse(&[b' '; 64], 10),
+            parse(b"   ", MAX, &mut buffer),
+            Err(IngestError::Empty)
+        ));
+        assert!(matches!(
+            parse(&[b' '; 64], 10, &mut buffer),
             Err(IngestError::TooLarge { .. })
         ));
         let deep = format!("{}{}", "{\"a\":[".repeat(100_000), "]}".repeat(100_000));
-        let r = parse(deep.as_bytes(), 1 << 30);
+        let r = parse(deep.as_bytes(), 1 << 30, &mut buffer);
         assert!(matches!(r, Err(IngestError::TooDeep)), "{r:?}");
     }
 }

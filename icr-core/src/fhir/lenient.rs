@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -153,8 +153,23 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Many<T> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a value or a list of values")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                Vec::<T>::deserialize(SeqAccessDeserializer::new(seq)).map(Many)
+            /// Most lists in a record hold one value (a coding, an extension, a profile):
+            /// that one is allocated alone, where a growing `Vec` would reserve room for
+            /// four (over a kilobyte for an extension, past the allocator's fast path).
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let Some(first) = seq.next_element()? else {
+                    return Ok(Many(Vec::new()));
+                };
+                let Some(second) = seq.next_element()? else {
+                    return Ok(Many(vec![first]));
+                };
+                let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(2).saturating_add(2));
+                all.push(first);
+                all.push(second);
+                while let Some(next) = seq.next_element()? {
+                    all.push(next);
+                }
+                Ok(Many(all))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 T::deserialize(MapAccessDeserializer::new(map)).map(|v| Many(vec![v]))

@@ -275,7 +275,8 @@ resource!(
         value_codeable_concept: Option<CodeableConcept<'a>>,
         value_boolean: Option<Str<'a>>,
         value_integer: Option<Str<'a>>,
-        value_range: Option<Range<'a>>,
+        /// Boxed, as it is rare: the resource stays within the allocator's fast path.
+        value_range: Option<Box<Range<'a>>>,
         value_date_time: Option<Str<'a>>,
         data_absent_reason: Option<CodeableConcept<'a>>,
         #[serde(default)] interpretation: Many<CodeableConcept<'a>>,

@@ -5,8 +5,10 @@
 //! URLs (`Observation/<uuid>`, invalid but seen), absolute URLs, `#id` into `contained`,
 //! and conditional `Type?identifier=system|value`. All resolve here.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 
 use crate::fhir::datatypes::{Identifier, Reference};
 use crate::fhir::dispatch::Resource;
@@ -184,8 +186,13 @@ pub(crate) fn target_type<'x>(reference: &'x Reference<'_>) -> Option<&'x str> {
 /// `Type/id` from a relative or absolute reference (ignoring `_history/n`). A relative
 /// reference splits at its first `/`, because some suppliers put `/` inside ids.
 pub(crate) fn type_and_id(text: &str) -> Option<(&str, &str)> {
-    let text = text.split_once("/_history/").map_or(text, |(head, _)| head);
-    let (rtype, id) = if text.contains("://") {
+    // Single-character searches first (memchr): most references have no `_` and no `:`.
+    let text = if text.contains('_') {
+        text.split_once("/_history/").map_or(text, |(head, _)| head)
+    } else {
+        text
+    };
+    let (rtype, id) = if has_scheme(text) {
         let mut parts = text.rsplit('/');
         let id = parts.next()?;
         (parts.next()?, id)
@@ -195,6 +202,12 @@ pub(crate) fn type_and_id(text: &str) -> Option<(&str, &str)> {
     let is_type = rtype.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && rtype.chars().all(|c| c.is_ascii_alphanumeric());
     (is_type && !id.is_empty()).then_some((rtype, id))
+}
+
+/// True when `text` holds `://` (an absolute URL).
+fn has_scheme(text: &str) -> bool {
+    text.match_indices(':')
+        .any(|(at, _)| text.get(at..).is_some_and(|rest| rest.starts_with("://")))
 }
 
 fn identifiers<'r, 'a>(resource: &'r Resource<'a>) -> &'r [Identifier<'a>] {

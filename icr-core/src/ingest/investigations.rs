@@ -180,7 +180,7 @@ pub(super) fn result_line<'r, 'a>(
                 .or_else(|| s(&obs.value_integer))
                 .or_else(|| s(&obs.value_boolean))
                 .or_else(|| s(&obs.value_date_time))
-                .or_else(|| obs.value_range.as_ref().and_then(range))
+                .or_else(|| obs.value_range.as_deref().and_then(range))
                 .or_else(|| components(obs))
                 .or_else(|| {
                     obs.data_absent_reason

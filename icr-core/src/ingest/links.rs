@@ -29,7 +29,8 @@ use super::sensitivity;
 
 /// Gives each item its concepts and links, from the resources it was made from.
 pub(super) fn attach<'a>(ctx: &Ctx<'_, 'a>, entries: &mut [Item]) {
-    let at: HashMap<&str, usize> = entries
+    // Keyed by ids a source wrote: a seeded hasher.
+    let at: foldhash::HashMap<&str, usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.id.as_str(), i))

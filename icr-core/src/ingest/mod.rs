@@ -115,7 +115,8 @@ impl SourceRecord {
 
 /// Reads one source document.
 pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, IngestError> {
-    let root = crate::fhir::document::parse(bytes, options.max_bytes)?;
+    let mut compact = Vec::new();
+    let root = crate::fhir::document::parse(bytes, options.max_bytes, &mut compact)?;
     if let Resource::Untyped(_) = root {
         return Err(IngestError::MissingResourceType);
     }

@@ -79,11 +79,11 @@ pub fn is_known_system(system: &str) -> bool {
 /// (`https://dmd.nhs.uk/`), `http` for `https` on dm+d, and surrounding white space.
 pub fn normalise_system(system: &str) -> String {
     let s = system.trim().trim_end_matches('/');
-    let lower = s.to_ascii_lowercase();
-    if lower == "http://dmd.nhs.uk" || lower == "https://dmd.nhs.uk" {
+    let is = |a: &str| s.eq_ignore_ascii_case(a);
+    if is("http://dmd.nhs.uk") || is("https://dmd.nhs.uk") {
         return DMD.to_owned();
     }
-    if lower == "http://snomed.info/sct" || lower == "https://snomed.info/sct" {
+    if is("http://snomed.info/sct") || is("https://snomed.info/sct") {
         return SNOMED.to_owned();
     }
     s.to_owned()
