@@ -237,8 +237,8 @@ impl<'r, 'a> Ctx<'r, 'a> {
         let org_key = self
             .organisation
             .ods_code
-            .clone()
-            .unwrap_or_else(|| self.organisation.name.clone());
+            .as_deref()
+            .unwrap_or(&self.organisation.name);
         let mut id = format!("{org_key}/{source_ref}");
         if !self.seen_ids.insert(id.clone()) {
             let mut n = 2;

@@ -378,10 +378,20 @@ fn day_key(e: &Entry) -> String {
 }
 
 pub(crate) fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    // ASCII text (nearly every term) is lower-cased in place; other text by Unicode's rules.
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
 }
 
 /// `active` or `inactive`: a problem's state, for grouping and contradictions.
