@@ -252,11 +252,12 @@ impl<'de: 'a, 'a> Visitor<'de> for ResourceVisitor<'a> {
         while let Some(key) = map.next_key::<Str<'de>>()? {
             if key.as_str() == "resourceType" {
                 let resource_type: Str<'de> = map.next_value()?;
-                return dispatch(resource_type, Replay::new(before, map));
+                let replay = Replay::new(Some(resource_type.clone()), before, map);
+                return dispatch(resource_type, replay);
             }
             before.push((key, map.next_value()?));
         }
-        Other::deserialize(MapAccessDeserializer::new(Replay::new(before, map)))
+        Other::deserialize(MapAccessDeserializer::new(Replay::new(None, before, map)))
             .map(|o| Resource::Untyped(Box::new(o)))
     }
 }
@@ -322,22 +323,45 @@ pub(crate) fn is_type_name(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
-/// Replays members read before `resourceType` (as raw JSON) and then continues with the
-/// rest of the object, refusing a second `resourceType` (which would otherwise be
+/// Replays `resourceType` and the members read before it (as raw JSON), then hands the
+/// rest of the object to the reader untouched. Every resource struct declares
+/// `resourceType`, so a second one is refused as a duplicate field (it would otherwise be
 /// ignored, and a document could say two things about what a resource is).
 struct Replay<'de, A> {
+    resource_type: Option<Str<'de>>,
     before: std::vec::IntoIter<(Str<'de>, &'de RawValue)>,
-    pending: Option<&'de RawValue>,
+    pending: Option<Pending<'de>>,
     rest: A,
 }
 
+/// The value of the key just replayed.
+enum Pending<'de> {
+    ResourceType(Str<'de>),
+    Raw(&'de RawValue),
+}
+
 impl<'de, A> Replay<'de, A> {
-    fn new(before: Vec<(Str<'de>, &'de RawValue)>, rest: A) -> Self {
+    fn new(
+        resource_type: Option<Str<'de>>,
+        before: Vec<(Str<'de>, &'de RawValue)>,
+        rest: A,
+    ) -> Self {
         Replay {
+            resource_type,
             before: before.into_iter(),
             pending: None,
             rest,
         }
+    }
+}
+
+fn key_seed<'de, K: DeserializeSeed<'de>, E: de::Error>(
+    seed: K,
+    key: Str<'de>,
+) -> Result<K::Value, E> {
+    match key.0 {
+        std::borrow::Cow::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::<E>::new(k)),
+        std::borrow::Cow::Owned(k) => seed.deserialize(StringDeserializer::<E>::new(k)),
     }
 }
 
@@ -348,26 +372,16 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Self::Error> {
-        let key = match self.before.next() {
+        if let Some(resource_type) = self.resource_type.take() {
+            self.pending = Some(Pending::ResourceType(resource_type));
+            return key_seed(seed, Str(std::borrow::Cow::Borrowed("resourceType"))).map(Some);
+        }
+        match self.before.next() {
             Some((key, raw)) => {
-                self.pending = Some(raw);
-                key
+                self.pending = Some(Pending::Raw(raw));
+                key_seed(seed, key).map(Some)
             }
-            None => match self.rest.next_key::<Str<'de>>()? {
-                None => return Ok(None),
-                Some(key) if key.as_str() == "resourceType" => {
-                    return Err(de::Error::custom("duplicate field `resourceType`"));
-                }
-                Some(key) => key,
-            },
-        };
-        match key.0 {
-            std::borrow::Cow::Borrowed(k) => seed
-                .deserialize(BorrowedStrDeserializer::<A::Error>::new(k))
-                .map(Some),
-            std::borrow::Cow::Owned(k) => seed
-                .deserialize(StringDeserializer::<A::Error>::new(k))
-                .map(Some),
+            None => self.rest.next_key_seed(seed),
         }
     }
 
@@ -376,7 +390,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'de, A> {
         seed: V,
     ) -> Result<V::Value, Self::Error> {
         match self.pending.take() {
-            Some(raw) => {
+            Some(Pending::ResourceType(value)) => key_seed(seed, value),
+            Some(Pending::Raw(raw)) => {
                 let mut de = serde_json::Deserializer::from_str(raw.get());
                 seed.deserialize(&mut de).map_err(de::Error::custom)
             }
@@ -409,6 +424,22 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_second_resource_type_is_refused_wherever_the_first_is() {
+        for json in [
+            r#"{"resourceType":"Condition","id":"c1","resourceType":"Patient"}"#,
+            r#"{"id":"c1","resourceType":"Condition","resourceType":"Patient"}"#,
+            r#"{"resourceType":"Claim","resourceType":"Condition"}"#,
+        ] {
+            let read = serde_json::from_str::<Resource>(json);
+            let message = read.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains("duplicate field `resourceType`"),
+                "{json}: {message}"
+            );
+        }
     }
 
     #[test]

@@ -21,6 +21,10 @@ macro_rules! resource {
         #[derive(Debug, Default, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub(crate) struct $name<'a> {
+            /// Read by [`super::dispatch`] before the rest, and replayed here so that a
+            /// second `resourceType` is refused as a duplicate field.
+            #[serde(rename = "resourceType", default)]
+            pub(crate) _resource_type: serde::de::IgnoredAny,
             #[serde(borrow)]
             pub(crate) id: Option<Str<'a>>,
             #[serde(default, borrow)]

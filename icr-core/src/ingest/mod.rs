@@ -138,6 +138,8 @@ pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, Ing
         .iter()
         .map(|n| (n.resource, n.counted))
         .collect();
+    // At most about one item per resource: room for them at once (items are large).
+    out.entries.reserve(nodes.len());
     let orders_by_plan = medications::orders_by_plan(&ctx);
     let mut folded = Folded::default();
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(nodes.len());

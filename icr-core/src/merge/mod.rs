@@ -117,7 +117,9 @@ pub fn merge(mut records: Vec<SourceRecord>, failures: Vec<FailedSource>) -> Sha
     let mut patient: Option<Patient> = None;
     let mut reference = identity::Reference::default();
     let mut demographic_discrepancies = Vec::new();
-    let mut all: Vec<Item> = Vec::new();
+    // Items are large (the entry and what decisions need): room for all of them at once,
+    // not a copy of every item each time the list doubles.
+    let mut all: Vec<Item> = Vec::with_capacity(records.iter().map(|r| r.entries.len()).sum());
     let mut restricted = false;
     for record in records {
         let verdict = reference.check(&record);
