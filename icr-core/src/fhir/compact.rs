@@ -43,6 +43,22 @@ fn leading_space(rest: &[u8]) -> usize {
             .unwrap_or(tail.len())
 }
 
+/// Lines longer than this on average (a document on one line, or one carrying a large
+/// attachment) are read as they are: there is little indentation to save and a whole copy
+/// to pay.
+const LONGEST_AVERAGE_LINE: usize = 256;
+
+/// The text to parse: `bytes` without its indentation (built in `buffer`) when its lines
+/// are short enough for that to pay, otherwise `bytes` itself.
+pub(crate) fn for_parsing<'b>(bytes: &'b [u8], buffer: &'b mut Vec<u8>) -> &'b [u8] {
+    let lines = memchr::memchr_iter(b'\n', bytes).count();
+    if lines.saturating_mul(LONGEST_AVERAGE_LINE) < bytes.len() {
+        return bytes;
+    }
+    compact_into(bytes, buffer);
+    buffer
+}
+
 /// `bytes` without the indentation after each line break, into `out` (cleared first).
 pub(crate) fn compact_into(bytes: &[u8], out: &mut Vec<u8>) {
     out.clear();
@@ -83,6 +99,21 @@ mod tests {
         );
         assert_eq!(value(&compact(pretty)), value(pretty));
         assert_eq!(compact("{\"a\": 1}"), "{\"a\": 1}");
+    }
+
+    #[test]
+    fn long_lines_are_read_as_they_are() {
+        let one_line = format!("{{\"data\": \"{}\"}}\n  ", "A".repeat(1000));
+        let mut buffer = Vec::new();
+        assert_eq!(
+            for_parsing(one_line.as_bytes(), &mut buffer),
+            one_line.as_bytes()
+        );
+        let pretty = "{\n    \"a\": 1\n}";
+        assert_eq!(
+            for_parsing(pretty.as_bytes(), &mut buffer),
+            b"{\n\"a\": 1\n}"
+        );
     }
 
     #[test]

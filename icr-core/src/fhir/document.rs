@@ -52,8 +52,7 @@ pub(crate) fn parse<'b>(
             });
         }
     }
-    super::compact::compact_into(bytes, buffer);
-    let compact: &'b [u8] = buffer;
+    let compact = super::compact::for_parsing(bytes, buffer);
     match typed(compact) {
         // Members the record does not read are skipped without a depth limit (safely,
         // without recursion); an object that is nothing but such nesting is named as such.
