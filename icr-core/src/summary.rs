@@ -639,6 +639,7 @@ pub fn explain(reason: &WithheldReason) -> String {
 
 mod administrative;
 pub(crate) mod checks;
+pub mod marshal;
 mod parts;
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = time(|| record.summary_json().map(|j| j.len()));
     let typed = time(|| record.summary().map(|s| s.sections.len()));
     let bytes = time(|| record.summary_json_bytes().map(|b| b.len()));
+    let marshal = time(|| record.summary_marshal().map(|b| b.len()));
     // What a host renders first through the view, and what reading all of it costs.
     let view = time(|| -> Result<usize, icr_ffi::IcrError> {
         let view = record.summary_view()?;
@@ -64,7 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .sum();
     println!(
         "rust summary_json_ms={json:.3} summary_json_bytes_ms={bytes:.3} summary_ms={typed:.3} \
-         summary_view_ms={view:.3} view_all_ms={view_all:.3} items={items}"
+         summary_marshal_ms={marshal:.3} summary_view_ms={view:.3} view_all_ms={view_all:.3} \
+         items={items}"
     );
     Ok(())
 }

@@ -9,6 +9,7 @@ use icr_core::ingest::SourceReport;
 use icr_core::merge::SourceStatus;
 use icr_core::model::Organisation;
 use icr_core::render::{self, PanelOptions};
+use icr_core::summary::marshal;
 use icr_core::{FailedSource, IngestOptions, NhsNumber, PatientSummary, SharedCareRecord};
 
 use crate::error::{CoreError, IcrError, host};
@@ -221,6 +222,15 @@ impl CareRecord {
     pub fn summary_json_bytes(&self) -> Result<Vec<u8>, IcrError> {
         let summary = self.summarise()?;
         serde_json::to_vec(&summary).map_err(|_| host(CoreError::Serialize))
+    }
+
+    /// The same summary as Python `marshal` data (records as tuples in field order, see
+    /// `icr_core::summary::marshal`; the lists inside each section and source as marshal
+    /// data of their own, decoded when read): what the Python package's `summary()` turns
+    /// into the generated records. Other hosts call `summary()`.
+    pub fn summary_marshal(&self) -> Result<Vec<u8>, IcrError> {
+        let summary = self.summarise()?;
+        marshal::to_marshal_deferred(&summary, 1).map_err(|_| host(CoreError::Serialize))
     }
 
     /// The summary as a self-contained HTML fragment (its own stylesheet, no script), for

@@ -2,7 +2,7 @@
 //! part at a time (what it renders, when it renders it) instead of copied whole.
 
 use icr_core::model::{Entry, Section};
-use icr_core::summary::{SectionOverview, SourceView, SummaryBanner, SummarySection};
+use icr_core::summary::{SectionOverview, SourceView, SummaryBanner, SummarySection, marshal};
 
 use crate::error::{CoreError, IcrError, host};
 use crate::live::{Live, VIEWS};
@@ -44,6 +44,16 @@ impl SummaryView {
     pub fn section(&self, key: Section) -> Result<SummarySection, IcrError> {
         let section = self.summary.get()?.section(key).cloned();
         section.ok_or_else(|| host(CoreError::Input("no such section".into())))
+    }
+
+    /// The same section as Python `marshal` data (see `CareRecord.summary_marshal`): what
+    /// the Python package's `section(key)` decodes.
+    pub fn section_marshal(&self, key: Section) -> Result<Vec<u8>, IcrError> {
+        let summary = self.summary.get()?;
+        let section = summary
+            .section(key)
+            .ok_or_else(|| host(CoreError::Input("no such section".into())))?;
+        marshal::to_marshal(section).map_err(|_| host(CoreError::Serialize))
     }
 
     /// Every source with its status and how current it is.

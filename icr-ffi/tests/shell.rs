@@ -717,3 +717,34 @@ fn a_cis2_launch_opens_the_selected_role_and_its_refusals_are_typed() {
         "assurance below the policy's minimum"
     );
 }
+
+/// `summary_marshal` (what the Python package's `summary()` decodes) is the same summary,
+/// decided and audited like every view, and refused once the record is closed;
+/// `section_marshal` is a view's section.
+#[test]
+fn the_marshal_summary_is_the_summary_decided_and_audited() {
+    use icr_core::summary::marshal::{to_marshal, to_marshal_deferred};
+    let icr = Icr::demo().unwrap();
+    let record = view(&icr, "gp").unwrap();
+    let before = icr.audit_checkpoint().unwrap().seq;
+    let data = record.summary_marshal().unwrap();
+    assert_eq!(icr.audit_checkpoint().unwrap().seq, before + 1);
+    let summary = record.summary().unwrap();
+    assert_eq!(data, to_marshal_deferred(&summary, 1).unwrap());
+    assert_ne!(
+        data,
+        to_marshal(&summary).unwrap(),
+        "the lists inside sections are deferred"
+    );
+    let lazy = record.summary_view().unwrap();
+    let meds = summary.section(Section::Medications).unwrap();
+    assert_eq!(
+        lazy.section_marshal(Section::Medications).unwrap(),
+        to_marshal(meds).unwrap()
+    );
+    record.close();
+    assert!(matches!(
+        record.summary_marshal(),
+        Err(IcrError::Closed { .. })
+    ));
+}

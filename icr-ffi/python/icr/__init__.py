@@ -13,13 +13,22 @@ Leaving the ``with`` block calls ``close()``: later calls raise ``IcrError.Close
 The wheel carries type information (``py.typed`` and a stub beside each generated module,
 made from the generated code by ``icr-ffi/python/add_stubs.py``): the stubs give every
 object with ``close()`` the ``__enter__``/``__exit__`` added here.
+
+``CareRecord.summary()`` and ``SummaryView.section(key)`` are replaced here by the same calls
+through one buffer: the value crosses as ``marshal`` data (``summary_marshal()``,
+``section_marshal(key)``), decoded in C, and its records are the generated classes, filled
+in when first read (``_records.py``). Same result, same types and documentation; a
+fraction of the cost of uniffi decoding every field in Python. The generated methods stay
+as ``_summary_lifted`` and ``_section_lifted`` (the tests compare the two).
 """
 
 from types import TracebackType
 from typing import Optional, Type, TypeVar
 
+from . import _records
 from . import icr as _generated
 from .icr import *  # noqa: F401,F403  (both generated modules)
+from .icr import icr as _objects, icr_core as _core
 
 _T = TypeVar("_T")
 
@@ -41,3 +50,27 @@ for _name in dir(_generated):
         setattr(_cls, "__enter__", _enter)
         setattr(_cls, "__exit__", _exit)
 del _name, _cls
+
+
+def _through_marshal(cls: type, name: str) -> None:
+    """Replaces the generated method `cls.name` (returning a record) with the same call
+    through `name_marshal` (the record as marshal data), decoded by `_records`."""
+    lifted = getattr(cls, name)
+    carrier = getattr(cls, name + "_marshal")
+    returns = lifted.__annotations__["return"]
+    type_name = (returns if isinstance(returns, str) else returns.__name__).rsplit(".", 1)[-1]
+
+    def through_marshal(self: object, *args: object) -> object:
+        return _layout.decode(type_name, carrier(self, *args))
+
+    through_marshal.__name__ = lifted.__name__
+    through_marshal.__qualname__ = lifted.__qualname__
+    through_marshal.__doc__ = lifted.__doc__
+    through_marshal.__annotations__ = dict(lifted.__annotations__)
+    setattr(cls, name, through_marshal)
+    setattr(cls, f"_{name}_lifted", lifted)
+
+
+_layout = _records.Layout((_core, _objects))
+_through_marshal(_generated.CareRecord, "summary")
+_through_marshal(_generated.SummaryView, "section")

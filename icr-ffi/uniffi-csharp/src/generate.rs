@@ -45,6 +45,7 @@ pub(crate) fn generate(cis: &[ComponentInterface], config: &Config) -> Result<St
          #pragma warning disable 1591\n\
          using System;\n\
          using System.Collections.Generic;\n\
+         using System.Runtime.CompilerServices;\n\
          using System.Runtime.InteropServices;\n\
          using System.Text;\n\
          using System.Threading;\n\n\

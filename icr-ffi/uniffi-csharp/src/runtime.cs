@@ -113,28 +113,57 @@
     internal sealed class BufReader
     {
         private readonly byte[] bytes;
+        private readonly int length;
         private int pos;
 
-        public BufReader(byte[] bytes) { this.bytes = bytes; }
+        // Strings repeated in one buffer (an organisation, a code system or a status on every
+        // item of a summary) are made once: a string costs mono far more to allocate and
+        // collect than to find. Only in a large buffer, and only for this reader: nothing
+        // outlives the value being read.
+        private const int SharedSlots = 4096;
+        private const int SharedMaxBytes = 64;
+        private readonly string[] shared;
+        private readonly int[] sharedAt;
 
-        public int Remaining { get { return bytes.Length - pos; } }
+        // The small reads are inlined (mono inlines only the smallest methods by itself): a
+        // large summary makes hundreds of thousands of them.
+        public BufReader(byte[] bytes) : this(bytes, bytes.Length) { }
 
-        private void Need(int n)
+        /// <summary>Reads the first <c>length</c> bytes of <c>bytes</c>.</summary>
+        public BufReader(byte[] bytes, int length)
         {
-            if (pos + n > bytes.Length) throw new InternalException("buffer ended early");
+            this.bytes = bytes;
+            this.length = length;
+            if (length >= 16 * 1024)
+            {
+                shared = new string[SharedSlots];
+                sharedAt = new int[SharedSlots];
+            }
         }
 
+        public int Remaining { get { return length - pos; } }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Need(int n)
+        {
+            if (pos + n > length) throw new InternalException("buffer ended early");
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public byte ReadU8() { Need(1); return bytes[pos++]; }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public sbyte ReadI8() { return (sbyte)ReadU8(); }
         public ushort ReadU16() { Need(2); ushort v = (ushort)((bytes[pos] << 8) | bytes[pos + 1]); pos += 2; return v; }
         public short ReadI16() { return (short)ReadU16(); }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public uint ReadU32()
         {
             Need(4);
-            uint v = 0;
-            for (int i = 0; i < 4; i++) v = (v << 8) | bytes[pos++];
+            uint v = ((uint)bytes[pos] << 24) | ((uint)bytes[pos + 1] << 16) | ((uint)bytes[pos + 2] << 8) | bytes[pos + 3];
+            pos += 4;
             return v;
         }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int ReadI32() { return (int)ReadU32(); }
         public ulong ReadU64()
         {
@@ -146,6 +175,7 @@
         public long ReadI64() { return (long)ReadU64(); }
         public float ReadF32() { byte[] b = ReadRaw(4); if (BitConverter.IsLittleEndian) Array.Reverse(b); return BitConverter.ToSingle(b, 0); }
         public double ReadF64() { byte[] b = ReadRaw(8); if (BitConverter.IsLittleEndian) Array.Reverse(b); return BitConverter.ToDouble(b, 0); }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool ReadBool()
         {
             sbyte v = ReadI8();
@@ -167,9 +197,57 @@
             int n = ReadI32();
             if (n < 0) throw new InternalException("negative length");
             Need(n);
-            string s = BufWriter.Utf8.GetString(bytes, pos, n);
+            string s = shared != null && n <= SharedMaxBytes ? Shared(n) : BufWriter.Utf8.GetString(bytes, pos, n);
             pos += n;
             return s;
+        }
+
+        /// <summary>The string of the <c>n</c> bytes at <c>pos</c>, the one made earlier when
+        /// the same bytes came before. The slot is picked by the length and the first and last
+        /// eight bytes (whole-word reads: a loop over every byte costs mono more than it
+        /// saves); the bytes are then compared, so strings that share a slot only cost a new
+        /// string.</summary>
+        private string Shared(int n)
+        {
+            ulong h;
+            if (n >= 8)
+            {
+                ulong first = (ulong)BitConverter.ToInt64(bytes, pos);
+                ulong last = (ulong)BitConverter.ToInt64(bytes, pos + n - 8);
+                h = (first * 0x9E3779B97F4A7C15UL) ^ (last * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)n;
+            }
+            else
+            {
+                h = (ulong)n;
+                for (int i = pos, end = pos + n; i < end; i++) h = (h << 8) | bytes[i];
+                h *= 0x9E3779B97F4A7C15UL;
+            }
+            int slot = (int)((h >> 40) & (SharedSlots - 1));
+            string known = shared[slot];
+            if (known != null && SameBytes(sharedAt[slot], n)) return known;
+            string s = BufWriter.Utf8.GetString(bytes, pos, n);
+            shared[slot] = s;
+            sharedAt[slot] = pos;
+            return s;
+        }
+
+        /// <summary>Whether the <c>n</c> bytes at <c>at</c> (a string read before, with its
+        /// length prefix just before it) are those at <c>pos</c>.</summary>
+        private bool SameBytes(int at, int n)
+        {
+            if (ReadLength(at - 4) != n) return false;
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+            {
+                if (BitConverter.ToInt64(bytes, at + i) != BitConverter.ToInt64(bytes, pos + i)) return false;
+            }
+            for (; i < n; i++) if (bytes[at + i] != bytes[pos + i]) return false;
+            return true;
+        }
+
+        private int ReadLength(int at)
+        {
+            return (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
         }
         public byte[] ReadBytes() { return ReadRaw(ReadI32()); }
     }
@@ -210,10 +288,52 @@
 
         internal static T Lift<T>(RustBuffer buf, Func<BufReader, T> read)
         {
-            var reader = new BufReader(TakeBytes(buf));
-            T value = read(reader);
-            if (reader.Remaining != 0) throw new InternalException("junk after a value in a buffer");
-            return value;
+            return Use(buf, (bytes, n) =>
+            {
+                var reader = new BufReader(bytes, n);
+                T value = read(reader);
+                if (reader.Remaining != 0) throw new InternalException("junk after a value in a buffer");
+                return value;
+            });
+        }
+
+        /// <summary>A large buffer is copied into this thread's scratch array rather than a new
+        /// one: a large array per call (a whole summary) costs mono a large-object allocation
+        /// and more frequent full collections, far more than the copy. The array is cleared
+        /// after each use (nothing read stays in it), and kept for the next.</summary>
+        [ThreadStatic] private static byte[] scratch;
+        private const int ScratchFrom = 64 * 1024;
+
+        /// <summary>Hands the bytes of a Rust buffer (an array and how many of its bytes) to
+        /// <c>use</c>, and frees the buffer.</summary>
+        internal static T Use<T>(RustBuffer buf, Func<byte[], int, T> use)
+        {
+            if (buf.len < ScratchFrom || buf.len > int.MaxValue)
+            {
+                byte[] own = TakeBytes(buf);
+                return use(own, own.Length);
+            }
+            int n = (int)buf.len;
+            byte[] bytes = scratch;
+            scratch = null; // a nested use on this thread takes an array of its own
+            if (bytes == null || bytes.Length < n) bytes = new byte[n];
+            try
+            {
+                try
+                {
+                    Marshal.Copy(buf.data, bytes, 0, n);
+                }
+                finally
+                {
+                    Free(buf);
+                }
+                return use(bytes, n);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, n);
+                scratch = bytes;
+            }
         }
 
         internal static RustBuffer Lower<T>(T value, Action<T, BufWriter> write)
@@ -251,7 +371,7 @@
 
         internal static string LiftString(RustBuffer buf)
         {
-            return BufWriter.Utf8.GetString(TakeBytes(buf));
+            return Use(buf, (bytes, n) => BufWriter.Utf8.GetString(bytes, 0, n));
         }
 
         internal static RustBuffer LowerString(string value)
