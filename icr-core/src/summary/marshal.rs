@@ -474,57 +474,31 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
+/// The positional compounds (sequences, tuples, tuple structs and variants): each value
+/// is the next element.
+macro_rules! positional {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = MarshalError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), MarshalError> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), MarshalError> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), MarshalError> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), MarshalError> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), MarshalError> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), MarshalError> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
-}
+positional!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -544,47 +518,34 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
+/// Structs and struct variants: fields in declaration order, their names dropped, a
+/// skipped field written as `None`.
+macro_rules! named {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = MarshalError;
 
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _key: &'static str,
-        value: &T,
-    ) -> Result<(), MarshalError> {
-        self.element(value)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                _key: &'static str,
+                value: &T,
+            ) -> Result<(), MarshalError> {
+                self.element(value)
+            }
 
-    fn skip_field(&mut self, _key: &'static str) -> Result<(), MarshalError> {
-        self.skipped()
-    }
+            fn skip_field(&mut self, _key: &'static str) -> Result<(), MarshalError> {
+                self.skipped()
+            }
 
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), MarshalError> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = MarshalError;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _key: &'static str,
-        value: &T,
-    ) -> Result<(), MarshalError> {
-        self.element(value)
-    }
-
-    fn skip_field(&mut self, _key: &'static str) -> Result<(), MarshalError> {
-        self.skipped()
-    }
-
-    fn end(self) -> Result<(), MarshalError> {
-        Compound::end(self)
-    }
-}
+named!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
