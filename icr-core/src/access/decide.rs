@@ -147,8 +147,18 @@ fn label_reason(label: &Sensitivity) -> WithheldReason {
 
 /// Decides every item of the record for the viewer, in record order.
 pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -> Vec<Decision> {
+    decide_with(policy, &policy.compiled(), viewer, record)
+}
+
+/// [`decide`] with the policy's packs already indexed: an `Icr` indexes its policy once,
+/// when it is built, since its policy never changes after.
+pub(crate) fn decide_with(
+    policy: &Policy,
+    compiled: &Compiled,
+    viewer: &Viewer<'_>,
+    record: &SharedCareRecord,
+) -> Vec<Decision> {
     let role = viewer.role;
-    let compiled = policy.compiled();
     let participating_all = policy.participating_organisations.iter().any(|o| o == "*");
     let legitimate = policy
         .legitimate_relationships
@@ -159,7 +169,7 @@ pub fn decide(policy: &Policy, viewer: &Viewer<'_>, record: &SharedCareRecord) -
     let mut decisions: Vec<Decision> = record
         .entries
         .iter()
-        .zip(labels_with(policy, &compiled, record))
+        .zip(labels_with(policy, compiled, record))
         .map(|(entry, labels)| {
             let mut d = Decision::default();
             if opted_out_applies {

@@ -464,13 +464,12 @@ pub(super) fn support_in_place(input: &Assessment<'_>) -> Option<RiskSignal> {
             .concepts
             .iter()
             .any(|&c| index.is_in(c, "care-requirement"));
-        let mut e = RiskEvidence::of(item);
-        match &item.detail {
+        let (note, telecom) = match &item.detail {
             Detail::CarePlan { .. } if from_support_services(item) || coded_need => {
-                e.note = Some("care plan of a care service".to_owned());
+                ("care plan of a care service".to_owned(), Vec::new())
             }
-            Detail::CareTeam { members } if from_support_services(item) => {
-                e.note = Some(format!(
+            Detail::CareTeam { members } if from_support_services(item) => (
+                format!(
                     "who to contact: {}",
                     members
                         .iter()
@@ -480,19 +479,22 @@ pub(super) fn support_in_place(input: &Assessment<'_>) -> Option<RiskSignal> {
                         })
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
-                e.telecom = members.iter().flat_map(|m| m.telecom.clone()).collect();
-            }
+                ),
+                members.iter().flat_map(|m| m.telecom.clone()).collect(),
+            ),
             Detail::Contact {
                 relationship,
                 telecom,
-            } if relationship.iter().any(|r| is_carer(r)) => {
-                e.note = Some(format!("carer: {}", relationship.join(", ")));
-                e.telecom.clone_from(telecom);
-            }
-            _ if coded_need => e.note = Some("a care need recorded".to_owned()),
+            } if relationship.iter().any(|r| is_carer(r)) => (
+                format!("carer: {}", relationship.join(", ")),
+                telecom.clone(),
+            ),
+            _ if coded_need => ("a care need recorded".to_owned(), Vec::new()),
             _ => continue,
-        }
+        };
+        let mut e = RiskEvidence::of(item);
+        e.note = Some(note);
+        e.telecom = telecom;
         evidence.push(e);
     }
     if evidence.is_empty() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use ring::rand::SecureRandom;
 
-use crate::access::{Decision, Policy, RoleRule, Viewer, decide};
+use crate::access::{Compiled, Decision, Policy, RoleRule, Viewer, decide_with};
 use crate::audit::{
     AccessReportLine, AuditEntry, AuditError, AuditKind, AuditOutcome, AuditRecord, AuditSink,
     WithheldCount, patient_access_report,
@@ -123,6 +123,7 @@ impl IcrBuilder {
             .unwrap_or_else(|| Arc::new(MemoryState::new(self.verifier.replay_capacity())));
         Icr {
             inner: Arc::new(Inner {
+                compiled: self.policy.compiled(),
                 policy: self.policy,
                 verifier: self.verifier,
                 audit: self.audit,
@@ -136,6 +137,8 @@ impl IcrBuilder {
 
 struct Inner {
     policy: Policy,
+    /// The policy's packs indexed once: the policy is fixed from here on.
+    compiled: Arc<Compiled>,
     verifier: Verifier,
     audit: Arc<dyn AuditSink>,
     state: Arc<dyn SessionState>,
@@ -559,7 +562,7 @@ impl Session {
             break_glass,
             patient_opted_out: opted_out,
         };
-        let decisions = decide(&self.inner.policy, &viewer, record);
+        let decisions = decide_with(&self.inner.policy, &self.inner.compiled, &viewer, record);
         let now = (self.inner.clock)();
         let today = jiff::Timestamp::from_second(now)
             .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date())

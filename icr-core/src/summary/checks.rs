@@ -21,9 +21,11 @@ use crate::model::{
 /// per contradicting pair, in a stable order.
 pub(crate) fn run(items: &mut [Entry], as_of: jiff::civil::Date) -> Vec<BannerAlert> {
     let mut alerts = Vec::new();
-    flag_discrepancies(items);
+    // What pairs items depends on (kind, title, code, organisations) no check changes.
+    let pairs = pairs(items);
+    flag_discrepancies(items, &pairs);
     derive_dose_changes(items);
-    flag_contradictions(items, &mut alerts);
+    flag_contradictions(items, &pairs, &mut alerts);
     flag_allergies_to_active_medicines(items, &mut alerts);
     for e in items.iter_mut() {
         flag_dates(e, as_of);
@@ -128,9 +130,9 @@ fn pairs(items: &[Entry]) -> Vec<(usize, usize)> {
 
 /// The same current medicine at another dose elsewhere, the same allergy with another
 /// status: noted on each item as what the other organisation records.
-fn flag_discrepancies(items: &mut [Entry]) {
+fn flag_discrepancies(items: &mut [Entry], pairs: &[(usize, usize)]) {
     let mut notes: Vec<(usize, String)> = Vec::new();
-    for (a, b) in pairs(items) {
+    for &(a, b) in pairs {
         let (Some(ea), Some(eb)) = (items.get(a), items.get(b)) else {
             continue;
         };
@@ -163,40 +165,55 @@ fn flag_discrepancies(items: &mut [Entry]) {
 /// A current medicine whose ingredient was ended elsewhere, at or shortly before its
 /// start, at another strength or dose: shown as a dose change on the current item.
 fn derive_dose_changes(items: &mut [Entry]) {
-    let ended: Vec<(String, Option<FhirDate>, String)> = items
-        .iter()
-        .filter(|e| matches!(e.detail, Detail::Medication(_)) && !is_current_medication(e))
-        .map(|e| {
-            let dose = match &e.detail {
-                Detail::Medication(m) => m.dosage.clone().unwrap_or_default(),
-                _ => String::new(),
-            };
-            let end = e.end_date.clone().or_else(|| e.date.clone());
-            (
-                ingredient(&e.title),
-                end,
-                format!("{} {dose}", e.title).trim().to_owned(),
-            )
-        })
-        .collect();
+    /// An ended course of an ingredient: when it ended, what it was, and that in
+    /// normalised words (worked out once, not for every current medicine it meets).
+    struct Ended {
+        end: Option<FhirDate>,
+        text: String,
+        words: String,
+    }
+    let mut ended: HashMap<String, Vec<Ended>> = HashMap::new();
+    for e in items.iter() {
+        let Detail::Medication(m) = &e.detail else {
+            continue;
+        };
+        if is_current_medication(e) {
+            continue;
+        }
+        let key = ingredient(&e.title);
+        if key.is_empty() {
+            continue;
+        }
+        let text = format!("{} {}", e.title, m.dosage.as_deref().unwrap_or_default())
+            .trim()
+            .to_owned();
+        ended.entry(key).or_default().push(Ended {
+            end: e.end_date.clone().or_else(|| e.date.clone()),
+            words: normalise(&text),
+            text,
+        });
+    }
+    if ended.is_empty() {
+        return;
+    }
     for e in items.iter_mut() {
         if !is_current_medication(e) {
             continue;
         }
-        let key = ingredient(&e.title);
+        let Some(courses) = ended.get(&ingredient(&e.title)) else {
+            continue;
+        };
         let start = latest_start(e);
         let by = e.provenance.first().map(|p| p.organisation.name.clone());
         let Detail::Medication(m) = &mut e.detail else {
             continue;
         };
-        let current = format!("{} {}", e.title, m.dosage.as_deref().unwrap_or_default());
-        let mut previous = ended.iter().filter(|(k, end, text)| {
-            *k == key
-                && !key.is_empty()
-                && normalise(text) != normalise(current.trim())
-                && within_days(end.as_ref(), start.as_ref(), 31)
-        });
-        if let Some((_, _, text)) = previous.next_back() {
+        let current =
+            normalise(format!("{} {}", e.title, m.dosage.as_deref().unwrap_or_default()).trim());
+        let previous = courses
+            .iter()
+            .rfind(|c| c.words != current && within_days(c.end.as_ref(), start.as_ref(), 31));
+        if let Some(Ended { text, .. }) = previous {
             let change = MedicationChange {
                 kind: ChangeKind::DoseChanged,
                 date: start.clone(),
@@ -241,9 +258,13 @@ fn within_days(end: Option<&FhirDate>, start: Option<&FhirDate>, days: i64) -> b
 /// The same medicine stopped in one place and current in another (unless the stop was a
 /// dose change), an allergy or a problem ended in one and current in another: a warning
 /// on both items that names the other organisation and what it records.
-fn flag_contradictions(items: &mut [Entry], alerts: &mut Vec<BannerAlert>) {
+fn flag_contradictions(
+    items: &mut [Entry],
+    pairs: &[(usize, usize)],
+    alerts: &mut Vec<BannerAlert>,
+) {
     let mut found: Vec<(usize, String)> = Vec::new();
-    for (a, b) in pairs(items) {
+    for &(a, b) in pairs {
         if a > b {
             continue;
         }
@@ -487,7 +508,9 @@ const ALLERGY_WORDS: [&str; 16] = [
 /// `Phenoxymethylpenicillin`): a warning on both. This is a name check, not a drug-class
 /// check: an allergy to a class is found only when the medicine's name carries it.
 fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<BannerAlert>) {
-    let allergens: Vec<(usize, Vec<String>, String)> = items
+    // Each active allergy: where it is, the words of its allergen, its concept and its
+    // title in normalised words.
+    let allergens: Vec<(usize, Vec<String>, String, String)> = items
         .iter()
         .enumerate()
         .filter(|(_, e)| {
@@ -500,14 +523,18 @@ fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<Bann
             )
         })
         .map(|(at, e)| {
-            let words: Vec<String> = normalise(&e.title)
+            let title = normalise(&e.title);
+            let words: Vec<String> = title
                 .split(|c: char| !c.is_alphanumeric() && c != '/' && c != ':')
                 .filter(|w| w.len() >= 5 && !ALLERGY_WORDS.contains(w))
                 .map(str::to_owned)
                 .collect();
-            (at, words, concept(e))
+            (at, words, concept(e), title)
         })
         .collect();
+    if allergens.is_empty() {
+        return;
+    }
     let mut found: Vec<(usize, String)> = Vec::new();
     for (m_at, med) in items.iter().enumerate() {
         if !matches!(med.detail, Detail::Medication(_)) || !is_current_medication(med) {
@@ -515,13 +542,10 @@ fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<Bann
         }
         let name = ingredient(&med.title);
         let med_concept = concept(med);
-        for (a_at, words, allergy_concept) in &allergens {
+        for (a_at, words, allergy_concept, title) in &allergens {
             let by_code = *allergy_concept == med_concept && med_concept.starts_with("code|");
             let by_name = words.iter().any(|w| name.contains(w.as_str()))
-                || (name.len() >= 5
-                    && items
-                        .get(*a_at)
-                        .is_some_and(|a| normalise(&a.title).contains(&name)));
+                || (name.len() >= 5 && title.contains(&name));
             if !(by_code || by_name) {
                 continue;
             }

@@ -1,6 +1,6 @@
 //! Building trends from the measurements of the items a viewer may see.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::{FhirDate, Item, Measured, Measurement, Quantity};
 
@@ -132,37 +132,57 @@ impl Reading<'_> {
         self.parts.iter().flatten().any(|(r, _)| r.m.censored)
     }
 
-    /// The same result as `other`: the same values, taken at the same recorded moment
-    /// (the same text), both with one.
-    fn same_as(&self, other: &Reading<'_>) -> bool {
-        let mine = self.date().map(FhirDate::as_str);
-        mine.is_some()
-            && mine == other.date().map(FhirDate::as_str)
-            && self.censored() == other.censored()
-            && self.values() == other.values()
+    /// What makes two readings the same result: the same values, taken at the same
+    /// recorded moment (the same text), both with one. `None` for a reading that is the
+    /// same as no other: one without a date, or with a value that equals nothing (NaN).
+    fn sameness(&self) -> Option<Sameness<'_>> {
+        let date = self.date()?.as_str();
+        let values = self
+            .values()
+            .into_iter()
+            .map(|v| match v {
+                Some(v) if v.is_nan() => None,
+                // 0 and -0 are the same number.
+                Some(0.0) => Some(Some(0.0f64.to_bits())),
+                Some(v) => Some(Some(v.to_bits())),
+                None => Some(None),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((date, self.censored(), values))
     }
 }
+
+/// A reading's date as recorded, whether it is a bound, and its values' bits.
+type Sameness<'r> = (&'r str, bool, Vec<Option<u64>>);
 
 /// Systolic and diastolic taken at the same recorded moment by the same organisations
 /// pair into one reading; every other measurement is a reading of its own.
 fn readings<'i>(series: usize, bucket: Vec<(Raw<'i>, Option<Conversion>)>) -> Vec<Reading<'i>> {
     let mut out: Vec<Reading<'i>> = Vec::new();
+    // Where the readings that may still take a partner are, by the moment and the
+    // organisations they were taken at (only series of more than one pair).
+    let mut open: HashMap<(&'i str, Vec<&'i str>), Vec<usize>> = HashMap::new();
     for (raw, conversion) in bucket {
         let slot = raw.series;
-        let partner = out.iter_mut().find(|r| {
-            r.parts.get(slot).is_some_and(Option::is_none)
-                && r.parts.iter().flatten().all(|(o, _)| {
-                    o.date.map(FhirDate::as_str) == raw.date.map(FhirDate::as_str)
-                        && o.date.is_some()
-                        && o.organisations == raw.organisations
-                })
+        let moment = raw
+            .date
+            .filter(|_| series > 1)
+            .map(|d| (d.as_str(), raw.organisations.clone()));
+        let partner = moment.as_ref().and_then(|m| {
+            open.get(m)?.iter().copied().find(|&at| {
+                out.get(at)
+                    .is_some_and(|r| r.parts.get(slot).is_some_and(Option::is_none))
+            })
         });
-        match partner.and_then(|r| r.parts.get_mut(slot)) {
-            Some(empty) if series > 1 => *empty = Some((raw, conversion)),
-            _ => {
+        match partner.and_then(|at| out.get_mut(at)?.parts.get_mut(slot)) {
+            Some(empty) => *empty = Some((raw, conversion)),
+            None => {
                 let mut parts = vec![None; series];
                 if let Some(p) = parts.get_mut(slot) {
                     *p = Some((raw, conversion));
+                }
+                if let Some(m) = moment {
+                    open.entry(m).or_default().push(out.len());
                 }
                 out.push(Reading { parts });
             }
@@ -189,8 +209,11 @@ fn trend(
         }
         found
     };
-    let mut merged: Vec<(Reading<'_>, Vec<&str>, Vec<&str>)> = Vec::new();
-    for reading in readings(series.len(), bucket) {
+    let readings = readings(series.len(), bucket);
+    let mut merged: Vec<(&Reading<'_>, Vec<&str>, Vec<&str>)> = Vec::new();
+    // Where each result already merged is, by what makes it the same result.
+    let mut seen: HashMap<Sameness<'_>, usize> = HashMap::new();
+    for reading in &readings {
         let organisations: Vec<&str> = reading
             .parts
             .iter()
@@ -203,9 +226,13 @@ fn trend(
             .flatten()
             .map(|(r, _)| r.item)
             .collect();
-        let at = match merged.iter().position(|(r, _, _)| r.same_as(&reading)) {
-            Some(at) => at,
+        let sameness = reading.sameness();
+        let at = match sameness.as_ref().and_then(|s| seen.get(s)) {
+            Some(&at) => at,
             None => {
+                if let Some(s) = sameness {
+                    seen.insert(s, merged.len());
+                }
                 merged.push((reading, Vec::new(), Vec::new()));
                 merged.len() - 1
             }
