@@ -16,6 +16,28 @@
 //! Hand-written because minifiers parse the document into a tree first, which is the
 //! cost this removes.
 
+use std::cell::Cell;
+
+/// The largest buffer a thread keeps for its next document (larger ones are freed).
+const KEEP_AT_MOST: usize = 16 << 20;
+
+/// Runs `f` with a buffer for the compact text: the one the thread's last document used,
+/// emptied, when there is one. A fresh buffer of a few megabytes is new memory, which the
+/// kernel hands over a page at a time (a fault per 4 KB) on every document; a kept one
+/// is not. A nested call gets a buffer of its own.
+pub(crate) fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
+    let mut buffer = SPARE.take();
+    let out = f(&mut buffer);
+    buffer.clear();
+    if buffer.capacity() <= KEEP_AT_MOST {
+        SPARE.set(buffer);
+    }
+    out
+}
+
 /// JSON's insignificant whitespace (RFC 8259 §2).
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t' | b'\r')
@@ -79,6 +101,19 @@ pub(crate) fn compact_into(bytes: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_reuses_its_buffer_emptied_and_a_nested_call_gets_its_own() {
+        let first = with_buffer(|b| {
+            b.extend_from_slice(b"{\n  \"resourceType\": \"Patient\"\n}");
+            b.as_ptr()
+        });
+        with_buffer(|b| {
+            assert!(b.is_empty(), "the last document's text is gone");
+            assert_eq!(b.as_ptr(), first, "the same memory, not a fresh buffer");
+            with_buffer(|inner| assert_eq!(inner.capacity(), 0));
+        });
+    }
 
     fn compact(s: &str) -> String {
         let mut out = Vec::new();

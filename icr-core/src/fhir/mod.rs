@@ -3,7 +3,7 @@
 //! This layer is private to the crate: hosts never see FHIR types, only the normalised
 //! record built from them by [`crate::ingest`].
 
-mod compact;
+pub(crate) mod compact;
 pub(crate) mod datatypes;
 pub(crate) mod dispatch;
 pub(crate) mod document;

@@ -81,7 +81,10 @@ impl DeficitIndex {
 
     /// Whether a concept is in the set of `deficit`.
     pub(crate) fn is_in(&self, concept: u64, deficit: &str) -> bool {
-        self.deficits_of(concept).any(|d| d == deficit)
+        // The list is sorted by concept, then deficit name: one search finds the pair.
+        self.by_code
+            .binary_search_by(|&(c, d)| c.cmp(&concept).then_with(|| d.cmp(deficit)))
+            .is_ok()
     }
 }
 

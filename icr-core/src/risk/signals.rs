@@ -187,20 +187,35 @@ fn not_ended(item: &Item, as_of: jiff::civil::Date) -> bool {
 /// Medicines grouped so that one medicine recorded by several organisations (or as
 /// several lines) counts once: the same concept, or the same name.
 fn medicines<'r>(items: impl Iterator<Item = &'r Item>) -> Vec<Vec<&'r Item>> {
-    let mut groups: Vec<Vec<&'r Item>> = Vec::new();
-    let name = |i: &Item| crate::merge::normalise(&i.title);
+    /// A medicine with what makes it the same as another: its main concept, its name in
+    /// normalised words (worked out once, not at every comparison).
+    struct Keyed<'r> {
+        item: &'r Item,
+        concept: Option<u64>,
+        name: String,
+    }
+    let mut groups: Vec<Vec<Keyed<'r>>> = Vec::new();
     for item in items {
         let concept = main_concept(item);
+        let name = crate::merge::normalise(&item.title);
         let same = groups.iter_mut().find(|g| {
             g.iter()
-                .any(|m| (concept.is_some() && main_concept(m) == concept) || name(m) == name(item))
+                .any(|m| (concept.is_some() && m.concept == concept) || m.name == name)
         });
+        let keyed = Keyed {
+            item,
+            concept,
+            name,
+        };
         match same {
-            Some(g) => g.push(item),
-            None => groups.push(vec![item]),
+            Some(g) => g.push(keyed),
+            None => groups.push(vec![keyed]),
         }
     }
     groups
+        .into_iter()
+        .map(|g| g.into_iter().map(|m| m.item).collect())
+        .collect()
 }
 
 fn medicine_evidence(groups: &[Vec<&Item>]) -> Vec<RiskEvidence> {

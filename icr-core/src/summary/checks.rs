@@ -8,7 +8,7 @@
 //! These run on the visible items only, after the access decisions, so no warning can
 //! reveal an item the viewer may not see.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::BannerAlert;
 use crate::merge::{dose, is_current_medication, normalise, problem_state};
@@ -21,12 +21,20 @@ use crate::model::{
 /// per contradicting pair, in a stable order.
 pub(crate) fn run(items: &mut [Entry], as_of: jiff::civil::Date) -> Vec<BannerAlert> {
     let mut alerts = Vec::new();
-    // What pairs items depends on (kind, title, code, organisations) no check changes.
-    let pairs = pairs(items);
+    // What pairs items depends on (kind, title, code, organisations) no check changes;
+    // nor does a medicine's ingredient (worked out once, empty for other items).
+    let ingredients: Vec<String> = items
+        .iter()
+        .map(|e| match e.detail {
+            Detail::Medication(_) => ingredient(&e.title),
+            _ => String::new(),
+        })
+        .collect();
+    let pairs = pairs(items, &ingredients);
     flag_discrepancies(items, &pairs);
-    derive_dose_changes(items);
+    derive_dose_changes(items, &ingredients);
     flag_contradictions(items, &pairs, &mut alerts);
-    flag_allergies_to_active_medicines(items, &mut alerts);
+    flag_allergies_to_active_medicines(items, &ingredients, &mut alerts);
     for e in items.iter_mut() {
         flag_dates(e, as_of);
     }
@@ -94,11 +102,11 @@ fn same_dose(a: &Entry, x: &MedicationDetail, b: &Entry, y: &MedicationDetail) -
 }
 
 /// Pairs `(a, b)` of items of the same kind and fact from different organisations.
-fn pairs(items: &[Entry]) -> Vec<(usize, usize)> {
+fn pairs(items: &[Entry], ingredients: &[String]) -> Vec<(usize, usize)> {
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-    for (at, e) in items.iter().enumerate() {
+    for ((at, e), ingredient) in items.iter().enumerate().zip(ingredients) {
         let key = match &e.detail {
-            Detail::Medication(_) => format!("m|{}", ingredient(&e.title)),
+            Detail::Medication(_) => format!("m|{ingredient}"),
             Detail::Allergy { .. } => format!("a|{}", concept(e)),
             Detail::Problem { .. } => format!("p|{}", concept(e)),
             _ => continue,
@@ -164,7 +172,7 @@ fn flag_discrepancies(items: &mut [Entry], pairs: &[(usize, usize)]) {
 
 /// A current medicine whose ingredient was ended elsewhere, at or shortly before its
 /// start, at another strength or dose: shown as a dose change on the current item.
-fn derive_dose_changes(items: &mut [Entry]) {
+fn derive_dose_changes(items: &mut [Entry], ingredients: &[String]) {
     /// An ended course of an ingredient: when it ended, what it was, and that in
     /// normalised words (worked out once, not for every current medicine it meets).
     struct Ended {
@@ -172,22 +180,18 @@ fn derive_dose_changes(items: &mut [Entry]) {
         text: String,
         words: String,
     }
-    let mut ended: HashMap<String, Vec<Ended>> = HashMap::new();
-    for e in items.iter() {
+    let mut ended: HashMap<&str, Vec<Ended>> = HashMap::new();
+    for (e, key) in items.iter().zip(ingredients) {
         let Detail::Medication(m) = &e.detail else {
             continue;
         };
-        if is_current_medication(e) {
-            continue;
-        }
-        let key = ingredient(&e.title);
-        if key.is_empty() {
+        if is_current_medication(e) || key.is_empty() {
             continue;
         }
         let text = format!("{} {}", e.title, m.dosage.as_deref().unwrap_or_default())
             .trim()
             .to_owned();
-        ended.entry(key).or_default().push(Ended {
+        ended.entry(key.as_str()).or_default().push(Ended {
             end: e.end_date.clone().or_else(|| e.date.clone()),
             words: normalise(&text),
             text,
@@ -196,11 +200,11 @@ fn derive_dose_changes(items: &mut [Entry]) {
     if ended.is_empty() {
         return;
     }
-    for e in items.iter_mut() {
+    for (e, key) in items.iter_mut().zip(ingredients) {
         if !is_current_medication(e) {
             continue;
         }
-        let Some(courses) = ended.get(&ingredient(&e.title)) else {
+        let Some(courses) = ended.get(key.as_str()) else {
             continue;
         };
         let start = latest_start(e);
@@ -507,7 +511,11 @@ const ALLERGY_WORDS: [&str; 16] = [
 /// code, or a name of five letters or more in common: `penicillin` in
 /// `Phenoxymethylpenicillin`): a warning on both. This is a name check, not a drug-class
 /// check: an allergy to a class is found only when the medicine's name carries it.
-fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<BannerAlert>) {
+fn flag_allergies_to_active_medicines(
+    items: &mut [Entry],
+    ingredients: &[String],
+    alerts: &mut Vec<BannerAlert>,
+) {
     // Each active allergy: where it is, the words of its allergen, its concept and its
     // title in normalised words.
     let allergens: Vec<(usize, Vec<String>, String, String)> = items
@@ -536,16 +544,15 @@ fn flag_allergies_to_active_medicines(items: &mut [Entry], alerts: &mut Vec<Bann
         return;
     }
     let mut found: Vec<(usize, String)> = Vec::new();
-    for (m_at, med) in items.iter().enumerate() {
+    for ((m_at, med), name) in items.iter().enumerate().zip(ingredients) {
         if !matches!(med.detail, Detail::Medication(_)) || !is_current_medication(med) {
             continue;
         }
-        let name = ingredient(&med.title);
         let med_concept = concept(med);
         for (a_at, words, allergy_concept, title) in &allergens {
             let by_code = *allergy_concept == med_concept && med_concept.starts_with("code|");
             let by_name = words.iter().any(|w| name.contains(w.as_str()))
-                || (name.len() >= 5 && title.contains(&name));
+                || (name.len() >= 5 && title.contains(name.as_str()));
             if !(by_code || by_name) {
                 continue;
             }

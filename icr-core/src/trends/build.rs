@@ -1,6 +1,8 @@
 //! Building trends from the measurements of the items a viewer may see.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{FhirDate, Item, Measured, Measurement, Quantity};
 
@@ -246,7 +248,7 @@ fn trend(
         .iter()
         .map(|(r, orgs, ids)| point(group.quantity, r, orgs, ids))
         .collect();
-    points.sort_by_key(order);
+    points.sort_by_cached_key(order);
     let plotted = points.iter().filter(|p| p.plotted).count();
     let needed = match group.quantity {
         Quantity::Other => OTHER_POINTS,
@@ -336,10 +338,10 @@ fn order(p: &TrendPoint) -> (bool, Option<(jiff::civil::Date, jiff::civil::Date)
     )
 }
 
-fn day_order(d: Option<&FhirDate>) -> (Option<(jiff::civil::Date, jiff::civil::Date)>, String) {
+fn day_order(d: Option<&FhirDate>) -> (Option<(jiff::civil::Date, jiff::civil::Date)>, &str) {
     (
         d.and_then(FhirDate::days),
-        d.map(|d| d.as_str().to_owned()).unwrap_or_default(),
+        d.map(FhirDate::as_str).unwrap_or_default(),
     )
 }
 
