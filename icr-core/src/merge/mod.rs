@@ -255,21 +255,28 @@ fn sorted(entries: Vec<Item>) -> Vec<Item> {
         }
     }
     let mut slots: Vec<Option<Item>> = entries.into_iter().map(Some).collect();
-    order_of
-        .iter()
-        .filter_map(|&old| slots.get_mut(old).and_then(Option::take))
-        .map(|mut e| {
-            let mut linked: Vec<usize> = e
-                .linked_at
-                .iter()
-                .filter_map(|&old| new_at.get(old).copied())
-                .collect();
-            linked.sort_unstable();
-            linked.dedup();
-            e.linked_at = linked;
-            e
-        })
-        .collect()
+    // Room for every item at once: grown as it filled, the list of large items would be
+    // copied again at each doubling.
+    let mut out = Vec::with_capacity(slots.len());
+    out.extend(
+        order_of
+            .iter()
+            .filter_map(|&old| slots.get_mut(old).and_then(Option::take))
+            .map(|mut e| {
+                if !e.linked_at.is_empty() {
+                    let mut linked: Vec<usize> = e
+                        .linked_at
+                        .iter()
+                        .filter_map(|&old| new_at.get(old).copied())
+                        .collect();
+                    linked.sort_unstable();
+                    linked.dedup();
+                    e.linked_at = linked;
+                }
+                e
+            }),
+    );
+    out
 }
 
 /// Display order within a section: what is current before what is past, major problems

@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smol_str::SmolStr;
 
 /// A FHIR `date` or `dateTime` with the precision it was recorded with.
 #[cfg_attr(
@@ -24,7 +25,9 @@ pub struct FhirDate {
     month: Option<u8>,
     day: Option<u8>,
     time: Option<(u8, u8)>,
-    text: String,
+    /// As written: dates are cloned into every view of an item, and text of up to 23
+    /// bytes is kept inline, longer text shared, so a clone allocates nothing.
+    text: SmolStr,
     /// False for text that is not a FHIR date (`2024-02-30`, `yesterday`), kept as given
     /// so that it is shown, flagged, and never replaced by another date.
     valid: bool,
@@ -84,7 +87,7 @@ impl FhirDate {
             month,
             day,
             time,
-            text: text.to_owned(),
+            text: SmolStr::new(text),
             valid: true,
         })
     }
@@ -110,7 +113,7 @@ impl FhirDate {
             month: None,
             day: None,
             time: None,
-            text: text.trim().to_owned(),
+            text: SmolStr::new(text.trim()),
             valid: false,
         }
     }
@@ -265,7 +268,7 @@ impl<'de> Deserialize<'de> for FhirDate {
 // read as written, valid or not, exactly as the JSON is.
 #[cfg(feature = "uniffi")]
 uniffi::custom_type!(FhirDate, String, {
-    lower: |date| date.text,
+    lower: |date| date.text.to_string(),
     try_lift: |text| Ok(FhirDate::as_written(&text)),
 });
 

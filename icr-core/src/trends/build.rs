@@ -244,19 +244,20 @@ fn trend(
             add_unique(ids, items);
         }
     }
+    let needed = match group.quantity {
+        Quantity::Other => OTHER_POINTS,
+        _ => KNOWN_POINTS,
+    };
+    // Most coded results of a record are taken once or twice: no trend, and no points
+    // built to find that out.
+    if merged.iter().filter(|(r, _, _)| drawable(r)).count() < needed {
+        return None;
+    }
     let mut points: Vec<TrendPoint> = merged
         .iter()
         .map(|(r, orgs, ids)| point(group.quantity, r, orgs, ids))
         .collect();
     points.sort_by_cached_key(order);
-    let plotted = points.iter().filter(|p| p.plotted).count();
-    let needed = match group.quantity {
-        Quantity::Other => OTHER_POINTS,
-        _ => KNOWN_POINTS,
-    };
-    if plotted < needed {
-        return None;
-    }
     let latest_raw = merged
         .iter()
         .filter(|(r, _, _)| plottable(r).is_ok())
@@ -301,6 +302,11 @@ fn add_unique<'s>(to: &mut Vec<&'s str>, new: Vec<&'s str>) {
             to.push(n);
         }
     }
+}
+
+/// Whether a reading is drawn: what [`plottable`] says, without the words.
+fn drawable(r: &Reading<'_>) -> bool {
+    !r.censored() && r.date().and_then(FhirDate::days).is_some()
 }
 
 /// Why a reading is not drawn, if it is not.
@@ -376,6 +382,7 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
         let convert = |v: f64| c.map_or(v, |c| c.apply(v));
         Some((low.map(convert), high.map(convert)))
     });
+    debug_assert_eq!(drawable(r), plottable(r).is_ok(), "the two say the same");
     let (plotted, note) = match plottable(r) {
         Err(why) => (false, Some(why)),
         Ok(()) => (true, partial_note(r.date())),
