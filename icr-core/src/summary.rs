@@ -402,8 +402,10 @@ pub(crate) fn build(
         })
         .collect();
     let position = |s: Section| Section::ALL.iter().position(|x| *x == s);
-    let mut visible: Vec<Entry> = Vec::new();
-    let mut visible_items = Vec::new();
+    // Room for every item at once: items are large, and a list grown by doubling copies
+    // them again at each step.
+    let mut visible: Vec<Entry> = Vec::with_capacity(record.entries.len());
+    let mut visible_items = Vec::with_capacity(record.entries.len());
     let mut reconciliation: Vec<Entry> = Vec::new();
     for (at, entry) in record.entries.iter().enumerate() {
         let Some(section) = position(entry.section).and_then(|at| sections.get_mut(at)) else {
@@ -433,6 +435,15 @@ pub(crate) fn build(
         }
     }
     let banner_alerts = checks::run(&mut visible, as_of);
+    let mut shown_in = [0usize; Section::ALL.len()];
+    for e in &visible {
+        if let Some(n) = position(e.section).and_then(|at| shown_in.get_mut(at)) {
+            *n += 1;
+        }
+    }
+    for (section, n) in sections.iter_mut().zip(shown_in) {
+        section.items.reserve_exact(n);
+    }
     for e in visible {
         let Some(section) = position(e.section).and_then(|at| sections.get_mut(at)) else {
             continue;
