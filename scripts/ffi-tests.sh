@@ -267,7 +267,8 @@ for line in open(sys.argv[1]):
     if items:
         rows["items"] = int(items.group(1))
 rust = rows.get("rust")
-print(f"one summary call, largest GP Connect record ({rows.get('items', '?')} items), median of 20 after 5 warm-ups:")
+print(f"one summary call, largest GP Connect record ({rows.get('items', '?')} items), steady state:"
+      " each call repeated for 1.5 s, then the median of 50 timed calls (the same rule in every language):")
 # (column, what it is compared with in Rust's row of the same run)
 columns = (("summary", "summary"), ("summary_all", "summary"), ("summary_json", "summary_json"),
            ("summary_json_bytes", "summary_json_bytes"),
@@ -291,6 +292,14 @@ print("  in when first read; Java's and C#'s summary() is read whole by the call
 print("  summary_view: summary_view() + banner() + sections(), what a host renders first;")
 print("  view_all: the same + section(key) for every section (all items read, typed).")
 print("  Ratios against the same call in Rust; summary_all, summary_view and view_all against Rust's summary().")
+in_process = [f"{lang} {rows[lang]['summary'] / rows[lang]['library']:.2f}x" for lang in ("python", "java", "csharp")
+              if "library" in rows.get(lang, {})]
+if in_process:
+    print("  summary() against the library's own work timed alternately in the same process (the summary")
+    print("  made and kept in the library, a handle crossing: summary_view() alone): " + ", ".join(in_process))
+if rust and "summary_lowered" in rust:
+    print(f"  Rust's summary() lowered into the buffer a host receives: {rust['summary_lowered']:.2f} ms"
+          f" ({rust['summary_lowered'] / rust['summary']:.2f}x), what every host's summary() pays before decoding.")
 print("  goal (issue #17): summary() at most 2x the Rust call in every language")
 EOF
 fi

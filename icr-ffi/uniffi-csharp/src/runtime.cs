@@ -118,12 +118,17 @@
 
         // Strings repeated in one buffer (an organisation, a code system or a status on every
         // item of a summary) are made once: a string costs mono far more to allocate and
-        // collect than to find. Only in a large buffer, and only for this reader: nothing
-        // outlives the value being read.
+        // collect than to find. Only in a large buffer, and only while it is read: the table
+        // is cleared when the read ends (Done), so no string outlives the value being read.
+        // The table itself is kept for this thread's next large buffer: a new one per buffer
+        // is, for mono, a large-object allocation (over 8 KB), and those bring its major
+        // collections forward.
         private const int SharedSlots = 4096;
         private const int SharedMaxBytes = 64;
-        private readonly string[] shared;
-        private readonly int[] sharedAt;
+        [ThreadStatic] private static string[] sharedKept;
+        [ThreadStatic] private static int[] sharedAtKept;
+        private string[] shared;
+        private int[] sharedAt;
 
         // The small reads are inlined (mono inlines only the smallest methods by itself): a
         // large summary makes hundreds of thousands of them.
@@ -136,17 +141,39 @@
             this.length = length;
             if (length >= 16 * 1024)
             {
-                shared = new string[SharedSlots];
-                sharedAt = new int[SharedSlots];
+                shared = sharedKept ?? new string[SharedSlots];
+                sharedAt = sharedAtKept ?? new int[SharedSlots];
+                // A reader made on this thread before Done (a nested lift) makes its own.
+                sharedKept = null;
+                sharedAtKept = null;
             }
+        }
+
+        /// <summary>Ends the read: forgets the strings it shared and gives the table back to
+        /// this thread.</summary>
+        public void Done()
+        {
+            if (shared == null) return;
+            Array.Clear(shared, 0, SharedSlots);
+            sharedKept = shared;
+            sharedAtKept = sharedAt;
+            shared = null;
+            sharedAt = null;
         }
 
         public int Remaining { get { return length - pos; } }
 
+        // The check is inlined and the throw is not: mono inlines no method that throws
+        // (it called this one on every read). Unsigned, so a negative or huge n fails too.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Need(int n)
         {
-            if (pos + n > length) throw new InternalException("buffer ended early");
+            if ((uint)n > (uint)(length - pos)) Ended();
+        }
+
+        private static void Ended()
+        {
+            throw new InternalException("buffer ended early");
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -204,25 +231,23 @@
 
         /// <summary>The string of the <c>n</c> bytes at <c>pos</c>, the one made earlier when
         /// the same bytes came before. The slot is picked by the length and the first and last
-        /// eight bytes (whole-word reads: a loop over every byte costs mono more than it
-        /// saves); the bytes are then compared, so strings that share a slot only cost a new
-        /// string.</summary>
+        /// four bytes (a loop over every byte costs mono more than it saves, and so does
+        /// BitConverter, a call mono does not inline); the bytes are then compared, so strings
+        /// that share a slot only cost a new string.</summary>
         private string Shared(int n)
         {
-            ulong h;
-            if (n >= 8)
+            uint h;
+            if (n >= 4)
             {
-                ulong first = (ulong)BitConverter.ToInt64(bytes, pos);
-                ulong last = (ulong)BitConverter.ToInt64(bytes, pos + n - 8);
-                h = (first * 0x9E3779B97F4A7C15UL) ^ (last * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)n;
+                h = (Word(pos) * 0x9E3779B1u) ^ (Word(pos + n - 4) * 0x85EBCA77u) ^ ((uint)n * 0xC2B2AE3Du);
             }
             else
             {
-                h = (ulong)n;
+                h = (uint)n;
                 for (int i = pos, end = pos + n; i < end; i++) h = (h << 8) | bytes[i];
-                h *= 0x9E3779B97F4A7C15UL;
+                h *= 0x9E3779B1u;
             }
-            int slot = (int)((h >> 40) & (SharedSlots - 1));
+            int slot = (int)((h >> 19) & (SharedSlots - 1));
             string known = shared[slot];
             if (known != null && SameBytes(sharedAt[slot], n)) return known;
             string s = BufWriter.Utf8.GetString(bytes, pos, n);
@@ -235,7 +260,7 @@
         /// length prefix just before it) are those at <c>pos</c>.</summary>
         private bool SameBytes(int at, int n)
         {
-            if (ReadLength(at - 4) != n) return false;
+            if (Word(at - 4) != (uint)n) return false;
             int i = 0;
             for (; i + 8 <= n; i += 8)
             {
@@ -245,10 +270,12 @@
             return true;
         }
 
-        private int ReadLength(int at)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private uint Word(int at)
         {
-            return (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+            return ((uint)bytes[at] << 24) | ((uint)bytes[at + 1] << 16) | ((uint)bytes[at + 2] << 8) | bytes[at + 3];
         }
+
         public byte[] ReadBytes() { return ReadRaw(ReadI32()); }
     }
 
@@ -291,9 +318,16 @@
             return Use(buf, (bytes, n) =>
             {
                 var reader = new BufReader(bytes, n);
-                T value = read(reader);
-                if (reader.Remaining != 0) throw new InternalException("junk after a value in a buffer");
-                return value;
+                try
+                {
+                    T value = read(reader);
+                    if (reader.Remaining != 0) throw new InternalException("junk after a value in a buffer");
+                    return value;
+                }
+                finally
+                {
+                    reader.Done();
+                }
             });
         }
 
