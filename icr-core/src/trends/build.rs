@@ -250,7 +250,12 @@ fn trend(
     };
     // Most coded results of a record are taken once or twice: no trend, and no points
     // built to find that out.
-    if merged.iter().filter(|(r, _, _)| drawable(r)).count() < needed {
+    if merged
+        .iter()
+        .filter(|(r, _, _)| not_drawn(r).is_none())
+        .count()
+        < needed
+    {
         return None;
     }
     let mut points: Vec<TrendPoint> = merged
@@ -304,31 +309,45 @@ fn add_unique<'s>(to: &mut Vec<&'s str>, new: Vec<&'s str>) {
     }
 }
 
-/// Whether a reading is drawn: what [`plottable`] says, without the words.
-fn drawable(r: &Reading<'_>) -> bool {
-    !r.censored() && r.date().and_then(FhirDate::days).is_some()
+/// Why a reading is not drawn.
+enum NotDrawn {
+    Bound,
+    NoDate,
+    InvalidDate,
 }
 
-/// Why a reading is not drawn, if it is not.
-fn plottable(r: &Reading<'_>) -> Result<(), String> {
+/// Why a reading is not drawn, if it is not (without words: asked of every reading).
+fn not_drawn(r: &Reading<'_>) -> Option<NotDrawn> {
     if r.censored() {
-        let sent: Vec<&str> = r
-            .parts
-            .iter()
-            .flatten()
-            .map(|(x, _)| x.m.text.as_str())
-            .collect();
-        return Err(format!(
-            "Sent as a bound ({}), not a value: listed, not drawn.",
-            sent.join("/")
-        ));
+        return Some(NotDrawn::Bound);
     }
     match r.date() {
-        None => Err("No date: listed, not drawn.".to_owned()),
-        Some(d) if d.days().is_none() => {
+        None => Some(NotDrawn::NoDate),
+        Some(d) if d.days().is_none() => Some(NotDrawn::InvalidDate),
+        Some(_) => None,
+    }
+}
+
+/// Why a reading is not drawn, in words, if it is not.
+fn plottable(r: &Reading<'_>) -> Result<(), String> {
+    match not_drawn(r) {
+        None => Ok(()),
+        Some(NotDrawn::Bound) => {
+            let sent: Vec<&str> = r
+                .parts
+                .iter()
+                .flatten()
+                .map(|(x, _)| x.m.text.as_str())
+                .collect();
+            Err(format!(
+                "Sent as a bound ({}), not a value: listed, not drawn.",
+                sent.join("/")
+            ))
+        }
+        Some(NotDrawn::NoDate) => Err("No date: listed, not drawn.".to_owned()),
+        Some(NotDrawn::InvalidDate) => {
             Err("Date not valid as recorded: listed, not drawn.".to_owned())
         }
-        Some(_) => Ok(()),
     }
 }
 
@@ -382,7 +401,6 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
         let convert = |v: f64| c.map_or(v, |c| c.apply(v));
         Some((low.map(convert), high.map(convert)))
     });
-    debug_assert_eq!(drawable(r), plottable(r).is_ok(), "the two say the same");
     let (plotted, note) = match plottable(r) {
         Err(why) => (false, Some(why)),
         Ok(()) => (true, partial_note(r.date())),
