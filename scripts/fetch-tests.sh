@@ -27,10 +27,12 @@ else
 fi
 
 step "fetch unit tests (directory, Retry-After, OperationOutcome, backoff)"
-cargo test -p icr-core --lib fetch::
+# `--workspace`, as scripts/test-all.sh builds: `-p icr-core` alone resolves dependencies'
+# features differently and would build every dependency a second time.
+cargo test --workspace --lib -- fetch::
 
 step "fetch tests over loopback HTTP (fault matrix, session API, Medplum, audit shipping and validation)"
-ICR_FETCH_THIRD_PARTY=required cargo test -p icr-core --test fetch
+ICR_FETCH_THIRD_PARTY=required cargo test --workspace --test fetch
 
 step "icr fetch against the demo directory (Medplum serving the demo sources)"
 work="$(mktemp -d)"
