@@ -16,7 +16,15 @@
 //! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
 //! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`) runs only
 //! that stage, on every file in turn, for about ten seconds, and prints nothing else;
-//! `ICR_BENCH_SLICES=gpconnect,synthea` measures only those slices.
+//! `ICR_BENCH_SLICES=gpconnect,synthea` measures only those slices (any folders under
+//! `ICR_CORPUS`: records of one's own are measured the same way).
+//!
+//! Two floors are measured beside, per file: reading the bytes into nothing
+//! (`serde_json` into `IgnoredAny`, the least a serde_json pass over the text does) and an
+//! audited view of the same patient's record with no items (the decision, summary and
+//! sealed audit entry every view pays whatever the record holds). The pipeline contains
+//! both, so their sum, as a ratio of `Value`, is a floor its ratio cannot go under while it
+//! reads with serde_json and audits every view.
 
 #[path = "common/corpus.rs"]
 mod corpus;
@@ -30,13 +38,14 @@ use corpus::{patient_of, session_for, with_a_patient, with_nhs_number};
 use icr_core::render::{PanelOptions, panel_html};
 use icr_core::session::Session;
 use icr_core::{IngestOptions, NhsNumber, PatientSummary, SharedCareRecord, SourceRecord};
+use serde::de::IgnoredAny;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SLICES: [&str; 4] = ["gpconnect", "synthea", "ukcore", "hl7-r4"];
-const STAGES: [&str; 7] = [
+const STAGES: [&str; 9] = [
     "value",
     "simd",
     "ingest",
@@ -44,6 +53,8 @@ const STAGES: [&str; 7] = [
     "summarise",
     "json",
     "panel",
+    "read0",
+    "view0",
 ];
 
 /// One file ready to measure.
@@ -52,12 +63,14 @@ struct Input {
     bytes: Vec<u8>,
     patient: NhsNumber,
     session: Session,
+    /// The patient's record with no items, for the fixed cost of an audited view.
+    empty: SharedCareRecord,
 }
 
 /// A file's timings, per stage, over the rounds.
 struct Measured<'a> {
     input: &'a Input,
-    samples: [Vec<u64>; 7],
+    samples: [Vec<u64>; 9],
 }
 
 impl<'a> Measured<'a> {
@@ -71,7 +84,7 @@ impl<'a> Measured<'a> {
 
 /// What one run of every stage produced (kept so nothing is optimised away).
 struct Run {
-    nanos: [u64; 7],
+    nanos: [u64; 9],
     items: usize,
 }
 
@@ -92,7 +105,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, u64) {
 /// Every stage once, timed.
 fn run(input: &Input) -> Option<Run> {
     let bytes = &input.bytes;
-    let mut nanos = [0u64; 7];
+    let mut nanos = [0u64; 9];
     let (value, t) = timed(|| serde_json::from_slice::<serde_json::Value>(bytes));
     drop(black_box(value));
     nanos[0] = t;
@@ -114,6 +127,12 @@ fn run(input: &Input) -> Option<Run> {
     let (html, t) = timed(|| panel_html(&summary, &PanelOptions::interactive()));
     drop(black_box(html));
     nanos[6] = t;
+    let (read, t) = timed(|| serde_json::from_slice::<IgnoredAny>(bytes).is_ok());
+    black_box(read);
+    nanos[7] = t;
+    let (view, t) = timed(|| input.session.summary(&input.empty).is_ok());
+    black_box(view);
+    nanos[8] = t;
     Some(Run {
         nanos,
         items: shared.len(),
@@ -135,7 +154,7 @@ fn allocated<T>(f: impl FnOnce() -> T) -> (T, (usize, usize)) {
 }
 
 /// Allocations (count, bytes) of each stage, one untimed run.
-fn allocations(input: &Input) -> Option<[(usize, usize); 7]> {
+fn allocations(input: &Input) -> Option<[(usize, usize); 9]> {
     let bytes = &input.bytes;
     let (_, value) = allocated(|| serde_json::from_slice::<serde_json::Value>(bytes).is_ok());
     let mut copy = bytes.clone();
@@ -148,7 +167,11 @@ fn allocations(input: &Input) -> Option<[(usize, usize); 7]> {
     let summary = summary.ok()?;
     let (_, json) = allocated(|| serde_json::to_vec(&summary).map(|j| j.len()));
     let (_, panel) = allocated(|| panel_html(&summary, &PanelOptions::interactive()).len());
-    Some([value, simd, ingest, merge, summarise, json, panel])
+    let (_, read0) = allocated(|| serde_json::from_slice::<IgnoredAny>(bytes).is_ok());
+    let (_, view0) = allocated(|| input.session.summary(&input.empty).is_ok());
+    Some([
+        value, simd, ingest, merge, summarise, json, panel, read0, view0,
+    ])
 }
 
 fn load(dir: &Path) -> (Vec<Input>, usize) {
@@ -171,12 +194,17 @@ fn load(dir: &Path) -> (Vec<Input>, usize) {
             refused += 1;
             continue;
         };
+        let Some(empty) = empty_record(&patient) else {
+            refused += 1;
+            continue;
+        };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let input = Input {
             name: name.unwrap_or_default(),
             bytes,
             patient,
             session,
+            empty,
         };
         if run(&input).is_some() {
             inputs.push(input);
@@ -185,6 +213,16 @@ fn load(dir: &Path) -> (Vec<Input>, usize) {
         }
     }
     (inputs, refused)
+}
+
+/// The patient's record as a source with nothing but the patient would send it.
+fn empty_record(patient: &NhsNumber) -> Option<SharedCareRecord> {
+    let bytes = format!(
+        r#"{{"resourceType":"Patient","id":"p","identifier":[{{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"{}"}}]}}"#,
+        patient.as_str()
+    );
+    let record = icr_core::ingest(bytes.as_bytes(), &options(patient)).ok()?;
+    Some(icr_core::merge(vec![record], Vec::new()))
 }
 
 /// Runs one stage over every file in turn for about ten seconds: for a profiler.
@@ -223,15 +261,17 @@ fn main() {
         .unwrap_or(7);
     let profile = std::env::var("ICR_BENCH_PROFILE").ok();
     let only = std::env::var("ICR_BENCH_SLICES").ok();
-    let slices: Vec<(&str, Vec<Input>, usize)> = SLICES
-        .iter()
-        .filter(|s| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|x| x == **s))
-        })
+    // The named slices, in the order given (any folder under the corpus: a new user's
+    // own records too), else the four of the corpus.
+    let names: Vec<&str> = match only.as_deref() {
+        Some(o) => o.split(',').filter(|s| !s.is_empty()).collect(),
+        None => SLICES.to_vec(),
+    };
+    let slices: Vec<(&str, Vec<Input>, usize)> = names
+        .into_iter()
         .map(|s| {
             let (inputs, refused) = load(&corpus.join(s));
-            (*s, inputs, refused)
+            (s, inputs, refused)
         })
         .collect();
     if let Some(stage) = profile {
@@ -270,9 +310,9 @@ fn main() {
         "bytes/item"
     );
     for ((name, inputs, refused), files) in slices.iter().zip(&measured) {
-        let mut total = [0u64; 7];
+        let mut total = [0u64; 9];
         let mut items = 0usize;
-        let mut allocs = [(0usize, 0usize); 7];
+        let mut allocs = [(0usize, 0usize); 9];
         let mut largest: Option<(usize, &str, f64, f64)> = None;
         for m in files {
             let medians = m.samples.each_ref().map(|v| median(v.clone()));
@@ -322,6 +362,16 @@ fn main() {
                 len as f64 / 1e6
             );
         }
+        let floor = |ns: u64| ns as f64 / total[0].max(1) as f64;
+        println!(
+            "{:<10} floors: reading into nothing {:.2} ms ({:.2}x value), an audited view of no items {:.2} ms ({:.2}x value): together {:.2}x",
+            "",
+            ms(total[7]),
+            floor(total[7]),
+            ms(total[8]),
+            floor(total[8]),
+            floor(total[7] + total[8])
+        );
         if *refused > 0 {
             println!(
                 "{:<10} {refused} file(s) not a patient record the SDK reads: left out",

@@ -184,12 +184,12 @@ fn entry(at: usize, spec: &ItemSpec, n: usize) -> Item {
         // withheld one would show as a point named by its secret.
         measurements: vec![Measurement {
             measured: Measured::Known(Quantity::Egfr),
-            name: secret("measure"),
+            name: secret("measure").into(),
             #[allow(clippy::cast_precision_loss)]
             value: at as f64,
-            text: at.to_string(),
+            text: at.to_string().into(),
             censored: false,
-            unit: Some("mL/min/1.73m2".to_owned()),
+            unit: Some("mL/min/1.73m2".into()),
             unit_text: None,
             // Taken on the item's date.
             date: None,

@@ -279,10 +279,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
 
     /// Records what became of a counted resource.
     pub(super) fn account(&mut self, resource: &Resource<'a>, outcome: &Outcome) {
-        let rtype = resource
-            .type_name()
-            .unwrap_or("(no resourceType)")
-            .to_owned();
+        let rtype = resource.type_name().unwrap_or("(no resourceType)");
         match outcome {
             Outcome::Entries(_) | Outcome::Folded => bump(&mut self.report.used, rtype),
             Outcome::Supporting => bump(&mut self.report.supporting, rtype),
@@ -294,8 +291,14 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 }
 
-fn bump(map: &mut BTreeMap<String, usize>, key: String) {
-    *map.entry(key).or_default() += 1;
+/// Counts one more of `key` (its name copied only the first time).
+fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_owned(), 1);
+        }
+    }
 }
 
 /// `Type/id` of a resource, for provenance and reports.

@@ -7,7 +7,7 @@ use crate::fhir::datatypes::{CodeableConcept, Quantity};
 use crate::fhir::resources::{Observation, ObservationComponent, ObservationReferenceRange};
 use crate::model::{FlagBasis, ResultFlag};
 
-use super::values::s;
+use super::values::text;
 
 /// Who the result is about, as far as choosing a range needs: sex (`male`, `female`)
 /// and age in whole years when the result was taken.
@@ -53,8 +53,8 @@ fn interpretation(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
         .iter()
         .find_map(|x| x.code.as_ref().and_then(|v| by_code(v.as_str().trim())))
         .or_else(|| {
-            let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
-            by_words(&words)
+            let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
+            by_words(words)
         })
 }
 
@@ -107,8 +107,8 @@ fn coded(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
             }
         })
         .or_else(|| {
-            let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
-            by_words(&words).filter(|f| matches!(f, ResultFlag::Detected | ResultFlag::NotDetected))
+            let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
+            by_words(words).filter(|f| matches!(f, ResultFlag::Detected | ResultFlag::NotDetected))
         })
 }
 
@@ -200,7 +200,7 @@ fn applies(r: &ObservationReferenceRange<'_>, who: Who<'_>) -> bool {
         (Some(range), Some(age)) => {
             let years = |q: &Option<Quantity<'_>>| -> Result<Option<f64>, ()> {
                 let Some(q) = q else { return Ok(None) };
-                let unit = s(&q.code).or_else(|| s(&q.unit)).unwrap_or_default();
+                let unit = text(&q.code).or_else(|| text(&q.unit)).unwrap_or_default();
                 if !matches!(unit.trim(), "a" | "y" | "yr" | "yrs" | "year" | "years") {
                     return Err(());
                 }
@@ -232,7 +232,7 @@ fn sex_of(c: &CodeableConcept<'_>) -> Option<&'static str> {
             _ => None,
         });
     by_code.or_else(|| {
-        let words = s(&c.text).or_else(|| c.coding.iter().find_map(|x| s(&x.display)))?;
+        let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
         match words.trim().to_ascii_lowercase().as_str() {
             "male" | "males" | "men" | "man" => Some("male"),
             "female" | "females" | "women" | "woman" => Some("female"),
@@ -246,11 +246,10 @@ fn normal_type(r: &ObservationReferenceRange<'_>) -> bool {
         t.coding
             .iter()
             .any(|c| c.code.as_ref().is_some_and(|v| v.as_str() == "normal"))
-            || s(&t.text)
-                .or_else(|| t.coding.iter().find_map(|c| s(&c.display)))
+            || text(&t.text)
+                .or_else(|| t.coding.iter().find_map(|c| text(&c.display)))
                 .is_some_and(|w| {
-                    let w = w.to_ascii_lowercase();
-                    w == "normal" || w == "normal range"
+                    w.eq_ignore_ascii_case("normal") || w.eq_ignore_ascii_case("normal range")
                 })
     })
 }
@@ -315,19 +314,12 @@ fn number(q: &Quantity<'_>) -> Option<f64> {
 
 /// A bound is in the value's unit when it names none, or the same code or unit text.
 fn same_unit(value: &Quantity<'_>, bound: &Quantity<'_>) -> bool {
-    let unit = |q: &Quantity<'_>| {
-        (
-            s(&q.code).map(|c| c.trim().to_owned()),
-            s(&q.unit).map(|u| u.trim().to_ascii_lowercase()),
-        )
-    };
-    let (vc, vu) = unit(value);
-    let (bc, bu) = unit(bound);
-    match (bc, bu) {
+    let (vc, vu) = (text(&value.code), text(&value.unit));
+    match (text(&bound.code), text(&bound.unit)) {
         (None, None) => true,
-        (Some(bc), _) if vc.as_deref() == Some(bc.as_str()) => true,
-        (_, Some(bu)) if vu.as_deref() == Some(bu.as_str()) => true,
-        (Some(bc), None) => vc.is_none() && vu.as_deref() == Some(bc.to_ascii_lowercase().as_str()),
+        (Some(bc), _) if vc == Some(bc) => true,
+        (_, Some(bu)) if vu.is_some_and(|vu| vu.eq_ignore_ascii_case(bu)) => true,
+        (Some(bc), None) => vc.is_none() && vu.is_some_and(|vu| vu.eq_ignore_ascii_case(bc)),
         _ => false,
     }
 }

@@ -3,6 +3,8 @@
 //! code, [`crate::trends`]), its unit, when it was taken, the range that applies and its
 //! flag.
 
+use smol_str::{SmolStr, format_smolstr};
+
 use crate::fhir::datatypes::{CodeableConcept, Quantity};
 use crate::fhir::lenient::Many;
 use crate::fhir::resources::{Observation, ObservationReferenceRange};
@@ -12,7 +14,7 @@ use crate::trends::measured;
 use super::context::Ctx;
 use super::flag::{self, Who};
 use super::investigations::{who, with_unit};
-use super::values::{date, s, term};
+use super::values::{date, term, text};
 
 /// UCUM's system URI.
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -67,32 +69,33 @@ fn one(
     }))?;
     let sent = q.value.as_ref()?.text()?.trim();
     let value = sent.parse::<f64>().ok().filter(|v| v.is_finite())?;
-    let comparator = s(&q.comparator);
+    let comparator = text(&q.comparator);
     let ucum = q
         .system
         .as_ref()
         .is_some_and(|x| x.as_str().trim().trim_end_matches('/') == UCUM);
-    let unit_text = s(&q.unit).or_else(|| s(&q.code));
-    let unit = s(&q.code)
-        .filter(|_| ucum)
-        .or_else(|| unit_text.clone())
-        .or_else(|| implied.map(str::to_owned));
-    let name = term(code).unwrap_or_else(|| match &measured {
-        Measured::Known(k) => k.title().to_owned(),
-        Measured::Coded(c) => c.clone(),
-    });
+    let unit_text = text(&q.unit).or_else(|| text(&q.code));
+    let unit = text(&q.code).filter(|_| ucum).or(unit_text).or(implied);
+    let name = term(code).map_or_else(
+        || match &measured {
+            Measured::Known(k) => SmolStr::new_static(k.title()),
+            Measured::Coded(c) => c.clone(),
+        },
+        SmolStr::from,
+    );
     Some(Measurement {
         measured,
         name,
         value,
-        text: format!("{}{sent}", comparator.as_deref().unwrap_or("")),
+        text: format_smolstr!("{}{sent}", comparator.unwrap_or("")),
         censored: comparator.is_some(),
         range_text: ranges
             .first()
-            .and_then(|r| with_unit(&r.low, &r.high, &r.text, unit_text.as_deref())),
+            .and_then(|r| with_unit(&r.low, &r.high, &r.text, unit_text))
+            .map(SmolStr::from),
         band: flag::band(q, ranges, who),
-        unit,
-        unit_text,
+        unit: unit.map(SmolStr::new),
+        unit_text: unit_text.map(SmolStr::new),
         date: taken.clone(),
         flag,
     })

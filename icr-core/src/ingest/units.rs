@@ -7,9 +7,11 @@
 //! applied to each term of the code. A code with an atom not in the table is shown as
 //! the source's own unit text.
 
+use std::borrow::Cow;
+
 use crate::fhir::datatypes::Quantity;
 
-use super::values::s;
+use super::values::text;
 
 /// UCUM's system URI.
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -21,31 +23,35 @@ pub(super) fn display(
     unit_as_sent: Option<&str>,
 ) -> Option<String> {
     let is_ucum = q.system.as_ref().is_some_and(|x| x.as_str().trim() == UCUM)
-        || s(&q.code).is_some_and(|c| s(&q.unit).is_none_or(|u| u == c));
+        || text(&q.code).is_some_and(|c| text(&q.unit).is_none_or(|u| u == c));
     // The UCUM code when the quantity has one; else a unit text that is wholly UCUM
     // (`10*9/L`, `umol/L`, which GP systems send as text) reads the same way.
-    let unit = s(&q.code)
+    let unit: Option<Cow<'_, str>> = text(&q.code)
         .filter(|_| is_ucum)
-        .and_then(|c| ucum_display(&c))
+        .and_then(ucum_display)
         .or_else(|| {
-            s(&q.code)
+            text(&q.code)
                 .is_none()
                 .then(|| unit_as_sent.and_then(ucum_display))
                 .flatten()
         })
-        .or_else(|| unit_as_sent.map(str::to_owned));
-    let (value, rounded) = match denoised(shown_value) {
-        Some(v) => (v, true),
-        None => (shown_value.to_owned(), false),
-    };
+        .map(Cow::Owned)
+        .or_else(|| unit_as_sent.map(Cow::Borrowed));
+    let denoised = denoised(shown_value);
+    let value = denoised.as_deref().unwrap_or(shown_value);
+    let rounded = denoised.is_some();
     if !rounded && unit.as_deref() == unit_as_sent {
         return None;
     }
-    let mut out = match unit.as_deref().filter(|u| !u.is_empty()) {
-        Some(u) if u.starts_with('%') || u.starts_with('/') => format!("{value}{u}"),
-        Some(u) => format!("{value} {u}"),
-        None => value,
-    };
+    let unit = unit.as_deref().filter(|u| !u.is_empty());
+    let mut out = String::with_capacity(value.len() + unit.map_or(0, str::len) + 32);
+    out.push_str(value);
+    if let Some(u) = unit {
+        if !(u.starts_with('%') || u.starts_with('/')) {
+            out.push(' ');
+        }
+        out.push_str(u);
+    }
     if rounded {
         out.push_str(" (rounded from the value sent)");
     }
@@ -78,35 +84,32 @@ fn denoised(text: &str) -> Option<String> {
 }
 
 /// The display form of a UCUM code, `None` when a part of it is not in the table.
+/// Built in one string (it runs for every numeric result of a record).
 pub(super) fn ucum_display(code: &str) -> Option<String> {
     let code = code.trim();
     if let Some(whole) = WHOLE.iter().find(|(c, _)| *c == code) {
         return Some(whole.1.to_owned());
     }
-    // Split into terms at `/` and `.`, keeping the operators.
-    let mut out = String::new();
-    let mut term = String::new();
+    // Split into terms at `/` and `.` outside brackets, keeping the operators.
+    let mut out = String::with_capacity(code.len() + 8);
     let mut depth = 0u32;
-    for ch in code.chars() {
+    let mut term_from = 0;
+    for (at, ch) in code.char_indices() {
         match ch {
-            '{' | '[' => {
-                depth += 1;
-                term.push(ch);
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                term.push(ch);
-            }
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
             '/' | '.' if depth == 0 => {
-                out.push_str(&term_display(&term)?);
+                term_display(code.get(term_from..at)?, &mut out)?;
                 out.push(if ch == '/' { '/' } else { '·' });
-                term.clear();
+                term_from = at + 1;
             }
-            _ => term.push(ch),
+            _ => {}
         }
     }
-    out.push_str(&term_display(&term)?);
-    Some(out.trim_end_matches('·').to_owned())
+    term_display(code.get(term_from..)?, &mut out)?;
+    let kept = out.trim_end_matches('·').len();
+    out.truncate(kept);
+    Some(out)
 }
 
 /// Codes whose display is not the product of their terms.
@@ -122,34 +125,32 @@ const WHOLE: [(&str, &str); 9] = [
     ("mo", "months"),
 ];
 
-/// One term: an annotation alone is dropped, an annotation after a unit too; a power of
-/// ten is `×10ⁿ`; an atom with an optional prefix and exponent.
-fn term_display(term: &str) -> Option<String> {
+/// One term, onto `out`: an annotation alone is its words, an annotation after a unit is
+/// dropped; a power of ten is `×10ⁿ`; an atom with an optional prefix and exponent.
+fn term_display(term: &str, out: &mut String) -> Option<()> {
     let (unit, annotation) = match term.find('{') {
-        Some(at) => (&term[..at], &term[at..]),
+        Some(at) => term.split_at(at),
         None => (term, ""),
     };
     if unit.is_empty() {
         // An annotation alone counts something (`{cells}/uL`): its words are the unit.
-        return Some(
-            annotation
-                .trim_start_matches('{')
-                .trim_end_matches('}')
-                .replace('_', " "),
-        );
+        let words = annotation.trim_start_matches('{').trim_end_matches('}');
+        out.extend(words.chars().map(|c| if c == '_' { ' ' } else { c }));
+        return Some(());
     }
     if let Some(power) = unit
         .strip_prefix("10*")
         .or_else(|| unit.strip_prefix("10^"))
     {
-        return Some(format!("×10{}", superscript(power)?));
+        out.push_str("×10");
+        return superscript(power, out);
     }
     let (atom, exponent) = split_exponent(unit);
-    let shown = atom_display(atom)?;
-    Some(format!(
-        "{shown}{}",
-        superscript(exponent).unwrap_or_default()
-    ))
+    let (prefix, shown) = atom_display(atom)?;
+    out.push_str(prefix);
+    out.push_str(shown);
+    // An exponent is digits and minus signs only (`split_exponent`).
+    superscript(exponent, out)
 }
 
 fn split_exponent(unit: &str) -> (&str, &str) {
@@ -169,24 +170,25 @@ fn split_exponent(unit: &str) -> (&str, &str) {
     }
 }
 
-fn superscript(digits: &str) -> Option<String> {
-    digits
-        .chars()
-        .map(|c| match c {
-            '0' => Some('⁰'),
-            '1' => Some('¹'),
-            '2' => Some('²'),
-            '3' => Some('³'),
-            '4' => Some('⁴'),
-            '5' => Some('⁵'),
-            '6' => Some('⁶'),
-            '7' => Some('⁷'),
-            '8' => Some('⁸'),
-            '9' => Some('⁹'),
-            '-' => Some('⁻'),
-            _ => None,
-        })
-        .collect()
+/// `digits` as superscript onto `out`; `None` for anything but digits and minus.
+fn superscript(digits: &str, out: &mut String) -> Option<()> {
+    for c in digits.chars() {
+        out.push(match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            '9' => '⁹',
+            '-' => '⁻',
+            _ => return None,
+        });
+    }
+    Some(())
 }
 
 /// Atoms clinical systems send, with their display.
@@ -241,9 +243,10 @@ const PREFIXES: [(&str, &str); 8] = [
     ("f", "f"),
 ];
 
-fn atom_display(atom: &str) -> Option<String> {
+/// An atom's display as its prefix's and its own (the prefix empty for an atom alone).
+fn atom_display(atom: &str) -> Option<(&'static str, &'static str)> {
     if let Some((_, d)) = ATOMS.iter().find(|(a, _)| *a == atom) {
-        return Some((*d).to_owned());
+        return Some(("", d));
     }
     PREFIXES.iter().find_map(|(p, shown)| {
         let rest = atom.strip_prefix(p)?;
@@ -251,7 +254,7 @@ fn atom_display(atom: &str) -> Option<String> {
             .iter()
             .filter(|(a, _)| a.len() <= 4 && !matches!(*a, "d" | "wk" | "mo" | "a" | "h" | "min"))
             .find(|(a, _)| *a == rest)?;
-        Some(format!("{shown}{d}"))
+        Some((*shown, *d))
     })
 }
 

@@ -4,14 +4,18 @@ use crate::fhir::datatypes::{
     Address, CodeableConcept, Coding, ContactPoint, Dosage, Extension, HumanName, Quantity, Range,
 };
 use crate::fhir::lenient::{Many, Str};
-use crate::model::{Code, FhirDate, PersonName, Telecom, normalise_system};
+use crate::model::{Code, FhirDate, PersonName, Telecom, normalise_system, normalised_system};
 
 /// Text of an optional primitive.
 pub(super) fn s(v: &Option<Str<'_>>) -> Option<String> {
+    text(v).map(str::to_owned)
+}
+
+/// Text of an optional primitive, borrowed: trimmed, `None` when empty.
+pub(super) fn text<'v>(v: &'v Option<Str<'_>>) -> Option<&'v str> {
     v.as_ref()
         .map(|x| x.as_str().trim())
         .filter(|x| !x.is_empty())
-        .map(str::to_owned)
 }
 
 /// A date as recorded: parsed when it is a FHIR date, otherwise kept as given and marked
@@ -22,7 +26,7 @@ pub(super) fn date(v: &Option<Str<'_>>) -> Option<FhirDate> {
 
 /// The SNOMED description extension, under either URL and either spelling
 /// (`descriptionId`/`DescriptionID`, `descriptionDisplay`/`DescriptionDisplay`).
-fn description(coding: &Coding<'_>) -> (Option<String>, Option<String>) {
+fn description<'c>(coding: &'c Coding<'_>) -> (Option<&'c str>, Option<&'c str>) {
     let Some(ext) = coding
         .extension
         .iter()
@@ -35,43 +39,54 @@ fn description(coding: &Coding<'_>) -> (Option<String>, Option<String>) {
             .iter()
             .find(|e| e.is(name))
             .and_then(Extension::value_text)
-            .map(str::to_owned)
     };
     (sub("descriptionId"), sub("descriptionDisplay"))
 }
 
+/// The words of one coding: its chosen description's term, else its display.
+fn display_of<'c>(coding: &'c Coding<'_>) -> Option<&'c str> {
+    description(coding).1.or_else(|| text(&coding.display))
+}
+
 /// One coding as a record code.
 pub(super) fn code_of(coding: &Coding<'_>) -> Code {
-    let (description_id, description_display) = description(coding);
+    let (description_id, _) = description(coding);
     Code {
         system: coding.system.as_ref().map(|x| normalise_system(x.as_str())),
         code: s(&coding.code),
-        display: description_display.or_else(|| s(&coding.display)),
-        description_id,
+        display: display_of(coding).map(str::to_owned),
+        description_id: description_id.map(str::to_owned),
     }
+}
+
+/// The main coding of a concept: SNOMED CT first, then dm+d, then the first with a code.
+fn primary_coding<'c>(concept: &'c CodeableConcept<'_>) -> Option<&'c Coding<'c>> {
+    let pick = |sys: &str| {
+        concept.coding.iter().find(|c| {
+            c.system
+                .as_ref()
+                .is_some_and(|x| normalised_system(x.as_str()) == sys)
+                && text(&c.code).is_some()
+        })
+    };
+    pick(crate::model::SNOMED)
+        .or_else(|| pick(crate::model::DMD))
+        .or_else(|| concept.coding.iter().find(|c| text(&c.code).is_some()))
 }
 
 /// The main code of a concept: SNOMED CT first, then dm+d, then the first with a code.
 pub(super) fn primary_code(concept: &CodeableConcept<'_>) -> Option<Code> {
-    let codes: Vec<Code> = concept.coding.iter().map(code_of).collect();
-    let pick = |sys: &str| {
-        codes
-            .iter()
-            .position(|c| c.system.as_deref() == Some(sys) && c.code.is_some())
-    };
-    let at = pick(crate::model::SNOMED)
-        .or_else(|| pick(crate::model::DMD))
-        .or_else(|| codes.iter().position(|c| c.code.is_some()))?;
-    codes.into_iter().nth(at)
+    primary_coding(concept).map(code_of)
 }
 
 /// The words a clinician reads for a concept: its text, else the chosen term of its main
 /// coding, else any display, else the bare code.
 pub(super) fn term(concept: &CodeableConcept<'_>) -> Option<String> {
-    s(&concept.text)
-        .or_else(|| primary_code(concept).and_then(|c| c.display))
-        .or_else(|| concept.coding.iter().find_map(|c| s(&c.display)))
-        .or_else(|| concept.coding.iter().find_map(|c| s(&c.code)))
+    text(&concept.text)
+        .or_else(|| primary_coding(concept).and_then(display_of))
+        .or_else(|| concept.coding.iter().find_map(|c| text(&c.display)))
+        .or_else(|| concept.coding.iter().find_map(|c| text(&c.code)))
+        .map(str::to_owned)
 }
 
 /// Terms of several concepts.

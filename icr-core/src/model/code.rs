@@ -78,15 +78,20 @@ pub fn is_known_system(system: &str) -> bool {
 /// Normalises the spellings suppliers use for the same system: a trailing slash
 /// (`https://dmd.nhs.uk/`), `http` for `https` on dm+d, and surrounding white space.
 pub fn normalise_system(system: &str) -> String {
+    normalised_system(system).to_owned()
+}
+
+/// [`normalise_system`], borrowed: for comparing without a copy.
+pub(crate) fn normalised_system(system: &str) -> &str {
     let s = system.trim().trim_end_matches('/');
     let is = |a: &str| s.eq_ignore_ascii_case(a);
     if is("http://dmd.nhs.uk") || is("https://dmd.nhs.uk") {
-        return DMD.to_owned();
+        return DMD;
     }
     if is("http://snomed.info/sct") || is("https://snomed.info/sct") {
-        return SNOMED.to_owned();
+        return SNOMED;
     }
-    s.to_owned()
+    s
 }
 
 /// Why a string is not a SNOMED CT identifier.

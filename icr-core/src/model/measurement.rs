@@ -6,6 +6,7 @@
 //! [`super::ResultLine`]: trends group by code and unit, never by a result's wording.
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use super::{FhirDate, ResultFlag};
 
@@ -110,7 +111,7 @@ pub(crate) enum Measured {
     /// A quantity of the code table.
     Known(Quantity),
     /// Any other coded quantity.
-    Coded(String),
+    Coded(SmolStr),
 }
 
 /// One numeric measurement of an item, as sent.
@@ -119,23 +120,23 @@ pub(crate) struct Measurement {
     /// What it measures.
     pub(crate) measured: Measured,
     /// The test's name as the source words it.
-    pub(crate) name: String,
+    pub(crate) name: SmolStr,
     /// The number.
     pub(crate) value: f64,
     /// The value as sent, with its comparator (`<5`).
-    pub(crate) text: String,
+    pub(crate) text: SmolStr,
     /// Sent with a comparator (`<5`, `>90`): a bound, not a point.
     pub(crate) censored: bool,
     /// The unit: the UCUM code when the source gave one, else its unit text.
-    pub(crate) unit: Option<String>,
+    pub(crate) unit: Option<SmolStr>,
     /// The unit as the source words it.
-    pub(crate) unit_text: Option<String>,
+    pub(crate) unit_text: Option<SmolStr>,
     /// When it was taken, when the observation says (else its item's date).
     pub(crate) date: Option<FhirDate>,
     /// The reference range that applies to it, in its unit (low, high).
     pub(crate) band: Option<(Option<f64>, Option<f64>)>,
     /// The first reference range as the result shows it.
-    pub(crate) range_text: Option<String>,
+    pub(crate) range_text: Option<SmolStr>,
     /// Its flag, on evidence only.
     pub(crate) flag: Option<ResultFlag>,
 }

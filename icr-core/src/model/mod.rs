@@ -13,6 +13,7 @@ mod result;
 mod status;
 mod wire;
 
+pub(crate) use code::normalised_system;
 pub use code::{
     Code, DMD, SNOMED, SctIdError, concept_id, is_known_system, normalise_system, parse_sctid,
 };

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
+use smol_str::SmolStr;
 
-use crate::model::{FhirDate, Item, Measured, Measurement, Quantity};
+use crate::model::{FhirDate, Item, Measured, Measurement, Provenance, Quantity};
 
 use super::units::{self, Conversion};
 use super::{Trend, TrendPoint};
@@ -18,7 +19,7 @@ const OTHER_POINTS: usize = 3;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Group {
     quantity: Quantity,
-    code: Option<String>,
+    code: Option<SmolStr>,
 }
 
 /// One measurement with the item it belongs to.
@@ -28,8 +29,16 @@ struct Raw<'i> {
     series: usize,
     m: &'i Measurement,
     date: Option<&'i FhirDate>,
-    organisations: Vec<&'i str>,
+    /// Where its item came from.
+    provenance: &'i [Provenance],
     item: &'i str,
+}
+
+impl<'i> Raw<'i> {
+    /// The organisations its item came from, by name.
+    fn organisations(&self) -> impl Iterator<Item = &'i str> + use<'i> {
+        self.provenance.iter().map(|p| p.organisation.name.as_str())
+    }
 }
 
 /// The trends of the items a viewer may see: known quantities in a fixed order, then
@@ -37,11 +46,6 @@ struct Raw<'i> {
 pub(crate) fn build(visible: &[&Item]) -> Vec<Trend> {
     let mut groups: BTreeMap<Group, Vec<Raw<'_>>> = BTreeMap::new();
     for item in visible {
-        let organisations: Vec<&str> = item
-            .provenance
-            .iter()
-            .map(|p| p.organisation.name.as_str())
-            .collect();
         for m in &item.measurements {
             let (quantity, code, series) = match &m.measured {
                 Measured::Known(Quantity::Systolic) => (Quantity::BloodPressure, None, 0),
@@ -58,7 +62,7 @@ pub(crate) fn build(visible: &[&Item]) -> Vec<Trend> {
                     series,
                     m,
                     date: m.date.as_ref().or(item.date.as_ref()),
-                    organisations: organisations.clone(),
+                    provenance: &item.provenance,
                     item: item.id.as_str(),
                 });
         }
@@ -86,21 +90,27 @@ pub(crate) fn build(visible: &[&Item]) -> Vec<Trend> {
 /// The trends of one quantity: one per unit its values are in (after the conversions
 /// the SDK makes).
 fn of_group(group: &Group, raws: Vec<Raw<'_>>) -> Vec<Trend> {
-    let unit_of = |r: &Raw<'_>| units::key(r.m.unit.as_deref().unwrap_or(""));
-    let present: Vec<String> = {
-        let mut keys: Vec<String> = raws.iter().map(unit_of).collect();
-        keys.sort();
+    // Each reading's unit key, worked out once.
+    let keyed: Vec<(String, Raw<'_>)> = raws
+        .into_iter()
+        .map(|r| (units::key(r.m.unit.as_deref().unwrap_or("")), r))
+        .collect();
+    let present: Vec<&str> = {
+        let mut keys: Vec<&str> = keyed.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort_unstable();
         keys.dedup();
         keys
     };
     let mut buckets: BTreeMap<String, Vec<(Raw<'_>, Option<Conversion>)>> = BTreeMap::new();
-    for raw in raws {
-        let from = unit_of(&raw);
+    for (from, raw) in &keyed {
         let conversion = present
             .iter()
-            .find_map(|to| units::conversion(group.quantity, &from, to));
-        let key = conversion.map_or(from, |c| c.to.to_owned());
-        buckets.entry(key).or_default().push((raw, conversion));
+            .find_map(|to| units::conversion(group.quantity, from, to));
+        let key = conversion.map_or_else(|| from.clone(), |c| c.to.to_owned());
+        buckets
+            .entry(key)
+            .or_default()
+            .push((raw.clone(), conversion));
     }
     let several_units = buckets.len() > 1;
     buckets
@@ -169,7 +179,7 @@ fn readings<'i>(series: usize, bucket: Vec<(Raw<'i>, Option<Conversion>)>) -> Ve
         let moment = raw
             .date
             .filter(|_| series > 1)
-            .map(|d| (d.as_str(), raw.organisations.clone()));
+            .map(|d| (d.as_str(), raw.organisations().collect::<Vec<_>>()));
         let partner = moment.as_ref().and_then(|m| {
             open.get(m)?.iter().copied().find(|&at| {
                 out.get(at)
@@ -220,7 +230,7 @@ fn trend(
             .parts
             .iter()
             .flatten()
-            .flat_map(|(r, _)| r.organisations.iter().copied())
+            .flat_map(|(r, _)| r.organisations())
             .collect();
         let items: Vec<&str> = reading
             .parts
@@ -274,15 +284,16 @@ fn trend(
             Some(c) => c.to_shown.to_owned(),
             None => {
                 r.m.unit_text
-                    .clone()
-                    .or_else(|| r.m.unit.clone())
+                    .as_deref()
+                    .or(r.m.unit.as_deref())
                     .unwrap_or_default()
+                    .to_owned()
             }
         })
         .unwrap_or_default();
     let title = match group.quantity {
         Quantity::Other => {
-            latest_raw.map_or_else(|| "Result".to_owned(), |(r, _)| r.m.name.clone())
+            latest_raw.map_or_else(|| "Result".to_owned(), |(r, _)| r.m.name.to_string())
         }
         q if several_units && !unit.is_empty() => format!("{} ({unit})", q.title()),
         q => q.title().to_owned(),
@@ -290,7 +301,7 @@ fn trend(
     let latest = latest_words(&points, &unit, &series);
     Some(Trend {
         quantity: group.quantity,
-        code: group.code.clone(),
+        code: group.code.as_ref().map(SmolStr::to_string),
         title,
         unit,
         series,
@@ -412,13 +423,16 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
         date: r.date().cloned(),
         name: match quantity {
             Quantity::BloodPressure => quantity.title().to_owned(),
-            _ => first.map(|(raw, _)| raw.m.name.clone()).unwrap_or_default(),
+            _ => first
+                .map(|(raw, _)| raw.m.name.to_string())
+                .unwrap_or_default(),
         },
         flag: parts
             .iter()
             .filter_map(|(raw, _)| raw.m.flag)
             .max_by_key(|f| f.severity()),
-        reference_range: first.and_then(|(raw, _)| raw.m.range_text.clone()),
+        reference_range: first
+            .and_then(|(raw, _)| raw.m.range_text.as_ref().map(SmolStr::to_string)),
         range_low: band.and_then(|(low, _)| low),
         range_high: band.and_then(|(_, high)| high),
         organisations: orgs.iter().map(|o| (*o).to_owned()).collect(),

@@ -12,8 +12,9 @@
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
+use smol_str::format_smolstr;
 
-use crate::model::{Measured, Quantity, normalise_system};
+use crate::model::{Measured, Quantity, normalised_system};
 
 /// The code table, as shipped.
 pub(super) const TABLE: &str = include_str!("quantities.tsv");
@@ -71,7 +72,7 @@ pub(super) fn row(system: &str, code: &str) -> Option<Row> {
 pub(crate) fn measured<'c>(
     codings: impl Iterator<Item = (Option<&'c str>, Option<&'c str>)>,
 ) -> Option<(Measured, Option<&'static str>)> {
-    let codings: Vec<(String, &str)> = codings
+    let codings: Vec<(&str, &str)> = codings
         .filter_map(|(system, code)| {
             let code = code?.trim();
             (!code.is_empty()).then(|| (system.map(system_of).unwrap_or_default(), code))
@@ -80,18 +81,18 @@ pub(crate) fn measured<'c>(
     if let Some(r) = codings.iter().find_map(|(s, c)| row(s, c)) {
         return Some((Measured::Known(r.quantity), r.unit));
     }
-    let pick = |sys: &str| codings.iter().find(|(s, _)| s == sys);
+    let pick = |sys: &str| codings.iter().find(|(s, _)| *s == sys);
     let (system, code) = pick(LOINC)
         .or_else(|| pick(crate::model::SNOMED))
         .or_else(|| codings.first())?;
-    Some((Measured::Coded(format!("{system}|{code}")), None))
+    Some((Measured::Coded(format_smolstr!("{system}|{code}")), None))
 }
 
 /// A coding's system as the table writes it (SNOMED CT and LOINC under either scheme).
-fn system_of(system: &str) -> String {
-    let normal = normalise_system(system);
+fn system_of(system: &str) -> &str {
+    let normal = normalised_system(system);
     if normal.eq_ignore_ascii_case("https://loinc.org") || normal.eq_ignore_ascii_case(LOINC) {
-        return LOINC.to_owned();
+        return LOINC;
     }
     normal
 }
