@@ -14,7 +14,8 @@
 //! and allocations (count and bytes, from a counting allocator, one untimed run) per item.
 //!
 //! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
-//! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`) runs only
+//! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`, or `view0`
+//! for the audited view of no items) runs only
 //! that stage, on every file in turn, for about ten seconds, and prints nothing else;
 //! `ICR_BENCH_SLICES=gpconnect,synthea` measures only those slices (any folders under
 //! `ICR_CORPUS`: records of one's own are measured the same way).
@@ -230,6 +231,10 @@ fn profile_stage<'a>(stage: &str, inputs: impl Iterator<Item = &'a Input> + Clon
     let start = Instant::now();
     while start.elapsed().as_secs() < 10 {
         for input in inputs.clone() {
+            if stage == "view0" {
+                black_box(input.session.summary(&input.empty).is_ok());
+                continue;
+            }
             let record = icr_core::ingest(&input.bytes, &options(&input.patient));
             if stage == "summarise"
                 && let Ok(record) = record
