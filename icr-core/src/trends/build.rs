@@ -90,27 +90,38 @@ pub(crate) fn build(visible: &[&Item]) -> Vec<Trend> {
 /// The trends of one quantity: one per unit its values are in (after the conversions
 /// the SDK makes).
 fn of_group(group: &Group, raws: Vec<Raw<'_>>) -> Vec<Trend> {
-    // Each reading's unit key, worked out once.
-    let keyed: Vec<(String, Raw<'_>)> = raws
+    // Each reading's unit key, worked out once per spelling (a group's readings are
+    // nearly all in one or two).
+    let mut spellings: Vec<(&str, String)> = Vec::new();
+    let keyed: Vec<(usize, Raw<'_>)> = raws
         .into_iter()
-        .map(|r| (units::key(r.m.unit.as_deref().unwrap_or("")), r))
+        .map(|r| {
+            let unit = r.m.unit.as_deref().unwrap_or("");
+            let at = match spellings.iter().position(|(u, _)| *u == unit) {
+                Some(at) => at,
+                None => {
+                    spellings.push((unit, units::key(unit)));
+                    spellings.len() - 1
+                }
+            };
+            (at, r)
+        })
         .collect();
+    let key_of = |at: usize| spellings.get(at).map_or("", |(_, k)| k.as_str());
     let present: Vec<&str> = {
-        let mut keys: Vec<&str> = keyed.iter().map(|(k, _)| k.as_str()).collect();
+        let mut keys: Vec<&str> = spellings.iter().map(|(_, k)| k.as_str()).collect();
         keys.sort_unstable();
         keys.dedup();
         keys
     };
-    let mut buckets: BTreeMap<String, Vec<(Raw<'_>, Option<Conversion>)>> = BTreeMap::new();
-    for (from, raw) in &keyed {
+    let mut buckets: BTreeMap<&str, Vec<(Raw<'_>, Option<Conversion>)>> = BTreeMap::new();
+    for (at, raw) in keyed {
+        let from = key_of(at);
         let conversion = present
             .iter()
             .find_map(|to| units::conversion(group.quantity, from, to));
-        let key = conversion.map_or_else(|| from.clone(), |c| c.to.to_owned());
-        buckets
-            .entry(key)
-            .or_default()
-            .push((raw.clone(), conversion));
+        let key = conversion.map_or(from, |c| c.to);
+        buckets.entry(key).or_default().push((raw, conversion));
     }
     let several_units = buckets.len() > 1;
     buckets
@@ -131,13 +142,7 @@ impl Reading<'_> {
     }
 
     fn values(&self) -> Vec<Option<f64>> {
-        self.parts
-            .iter()
-            .map(|p| {
-                p.as_ref()
-                    .map(|(r, c)| c.map_or(r.m.value, |c| c.apply(r.m.value)))
-            })
-            .collect()
+        self.parts.iter().map(value_of).collect()
     }
 
     fn censored(&self) -> bool {
@@ -149,23 +154,33 @@ impl Reading<'_> {
     /// same as no other: one without a date, or with a value that equals nothing (NaN).
     fn sameness(&self) -> Option<Sameness<'_>> {
         let date = self.date()?.as_str();
-        let values = self
-            .values()
-            .into_iter()
-            .map(|v| match v {
-                Some(v) if v.is_nan() => None,
+        // A reading has one value, or two for a blood pressure (`readings`); the bits are
+        // kept in place, the second empty for one value.
+        if self.parts.len() > 2 {
+            return None;
+        }
+        let mut bits = [None; 2];
+        for (slot, part) in bits.iter_mut().zip(&self.parts) {
+            *slot = match value_of(part) {
+                Some(v) if v.is_nan() => return None,
                 // 0 and -0 are the same number.
-                Some(0.0) => Some(Some(0.0f64.to_bits())),
-                Some(v) => Some(Some(v.to_bits())),
-                None => Some(None),
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some((date, self.censored(), values))
+                Some(0.0) => Some(0.0f64.to_bits()),
+                Some(v) => Some(v.to_bits()),
+                None => None,
+            };
+        }
+        Some((date, self.censored(), bits))
     }
 }
 
+/// One series' value of a reading, in the trend's unit.
+fn value_of(part: &Option<(Raw<'_>, Option<Conversion>)>) -> Option<f64> {
+    part.as_ref()
+        .map(|(r, c)| c.map_or(r.m.value, |c| c.apply(r.m.value)))
+}
+
 /// A reading's date as recorded, whether it is a bound, and its values' bits.
-type Sameness<'r> = (&'r str, bool, Vec<Option<u64>>);
+type Sameness<'r> = (&'r str, bool, [Option<u64>; 2]);
 
 /// Systolic and diastolic taken at the same recorded moment by the same organisations
 /// pair into one reading; every other measurement is a reading of its own.
@@ -226,18 +241,6 @@ fn trend(
     // Where each result already merged is, by what makes it the same result.
     let mut seen: HashMap<Sameness<'_>, usize> = HashMap::new();
     for reading in &readings {
-        let organisations: Vec<&str> = reading
-            .parts
-            .iter()
-            .flatten()
-            .flat_map(|(r, _)| r.organisations())
-            .collect();
-        let items: Vec<&str> = reading
-            .parts
-            .iter()
-            .flatten()
-            .map(|(r, _)| r.item)
-            .collect();
         let sameness = reading.sameness();
         let at = match sameness.as_ref().and_then(|s| seen.get(s)) {
             Some(&at) => at,
@@ -250,8 +253,10 @@ fn trend(
             }
         };
         if let Some((_, orgs, ids)) = merged.get_mut(at) {
-            add_unique(orgs, organisations);
-            add_unique(ids, items);
+            for (r, _) in reading.parts.iter().flatten() {
+                add_unique(orgs, r.organisations());
+                add_unique(ids, [r.item]);
+            }
         }
     }
     let needed = match group.quantity {
@@ -312,7 +317,7 @@ fn trend(
 }
 
 /// Adds each of `new` not already in `to`, in order.
-fn add_unique<'s>(to: &mut Vec<&'s str>, new: Vec<&'s str>) {
+fn add_unique<'s>(to: &mut Vec<&'s str>, new: impl IntoIterator<Item = &'s str>) {
     for n in new {
         if !to.contains(&n) {
             to.push(n);
