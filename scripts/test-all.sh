@@ -32,6 +32,9 @@ ls -d /usr/lib/postgresql/*/bin 2>/dev/null || echo "ICR_PG_BIN=$ICR_PG_BIN"
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "hazard controls still where scripts/hazard-controls.sh removes them (a moved control fails here)"
+HAZARD_CONTROLS_FIND_ONLY=1 scripts/hazard-controls.sh
+
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -346,7 +346,7 @@ fn value_set_code(
 ) -> Result<u64, PackError> {
     let text = concept.get("code").and_then(|c| c.as_str()).unwrap_or("");
     let known = system.is_some_and(|s| {
-        let s = crate::model::normalise_system(s);
+        let s = crate::model::normalised_system(s);
         s == crate::model::SNOMED || s == crate::model::DMD
     });
     if !known {

@@ -53,7 +53,7 @@ fn interpretation(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
         .iter()
         .find_map(|x| x.code.as_ref().and_then(|v| by_code(v.as_str().trim())))
         .or_else(|| {
-            let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
+            let words = words_of(c)?;
             by_words(words)
         })
 }
@@ -71,6 +71,11 @@ fn by_code(code: &str) -> Option<ResultFlag> {
         "NEG" | "ND" => ResultFlag::NotDetected,
         _ => return None,
     })
+}
+
+/// A concept's words: its text, else the first display of its codings.
+fn words_of<'c>(c: &'c CodeableConcept<'_>) -> Option<&'c str> {
+    text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))
 }
 
 fn by_words(words: &str) -> Option<ResultFlag> {
@@ -107,7 +112,7 @@ fn coded(c: &CodeableConcept<'_>) -> Option<ResultFlag> {
             }
         })
         .or_else(|| {
-            let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
+            let words = words_of(c)?;
             by_words(words).filter(|f| matches!(f, ResultFlag::Detected | ResultFlag::NotDetected))
         })
 }
@@ -201,7 +206,7 @@ fn applies(r: &ObservationReferenceRange<'_>, who: Who<'_>) -> bool {
             let years = |q: &Option<Quantity<'_>>| -> Result<Option<f64>, ()> {
                 let Some(q) = q else { return Ok(None) };
                 let unit = text(&q.code).or_else(|| text(&q.unit)).unwrap_or_default();
-                if !matches!(unit.trim(), "a" | "y" | "yr" | "yrs" | "year" | "years") {
+                if !matches!(unit, "a" | "y" | "yr" | "yrs" | "year" | "years") {
                     return Err(());
                 }
                 number(q).map(Some).ok_or(())
@@ -232,8 +237,8 @@ fn sex_of(c: &CodeableConcept<'_>) -> Option<&'static str> {
             _ => None,
         });
     by_code.or_else(|| {
-        let words = text(&c.text).or_else(|| c.coding.iter().find_map(|x| text(&x.display)))?;
-        match words.trim().to_ascii_lowercase().as_str() {
+        let words = words_of(c)?;
+        match words.to_ascii_lowercase().as_str() {
             "male" | "males" | "men" | "man" => Some("male"),
             "female" | "females" | "women" | "woman" => Some("female"),
             _ => None,
@@ -246,11 +251,9 @@ fn normal_type(r: &ObservationReferenceRange<'_>) -> bool {
         t.coding
             .iter()
             .any(|c| c.code.as_ref().is_some_and(|v| v.as_str() == "normal"))
-            || text(&t.text)
-                .or_else(|| t.coding.iter().find_map(|c| text(&c.display)))
-                .is_some_and(|w| {
-                    w.eq_ignore_ascii_case("normal") || w.eq_ignore_ascii_case("normal range")
-                })
+            || words_of(t).is_some_and(|w| {
+                w.eq_ignore_ascii_case("normal") || w.eq_ignore_ascii_case("normal range")
+            })
     })
 }
 

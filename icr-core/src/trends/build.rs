@@ -280,7 +280,7 @@ fn trend(
     points.sort_by_cached_key(order);
     let latest_raw = merged
         .iter()
-        .filter(|(r, _, _)| plottable(r).is_ok())
+        .filter(|(r, _, _)| not_drawn(r).is_none())
         .max_by(|(a, _, _), (b, _, _)| day_order(a.date()).cmp(&day_order(b.date())))
         .and_then(|(r, _, _)| r.parts.iter().flatten().next().cloned());
     let unit = latest_raw
