@@ -14,9 +14,12 @@
 //! and allocations (count and bytes, from a counting allocator, one untimed run) per item.
 //!
 //! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
-//! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`, or `view0`
-//! for the audited view of no items) runs only
-//! that stage, on every file in turn, for about ten seconds, and prints nothing else;
+//! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`: ingest, merge
+//! and summary; `view0` for the audited view of no items; `value` for the
+//! `serde_json::Value` parse) runs only that stage, on every file in turn, for about ten
+//! seconds, and prints nothing else; `ICR_BENCH_PROFILE_ROUNDS=N` runs it exactly N times
+//! instead, so that callgrind's instruction counts of two builds compare
+//! (`scripts/bench-instructions.sh`);
 //! `ICR_BENCH_SLICES=gpconnect,synthea` measures only those slices (any folders under
 //! `ICR_CORPUS`: records of one's own are measured the same way).
 //!
@@ -226,11 +229,26 @@ fn empty_record(patient: &NhsNumber) -> Option<SharedCareRecord> {
     Some(icr_core::merge(vec![record], Vec::new()))
 }
 
-/// Runs one stage over every file in turn for about ten seconds: for a profiler.
-fn profile_stage<'a>(stage: &str, inputs: impl Iterator<Item = &'a Input> + Clone) {
+/// Runs one stage over every file in turn for about ten seconds, or exactly `rounds` times
+/// when given (an instruction count that two builds can compare): for a profiler. Never
+/// inlined, so that a profiler can count it alone (callgrind's `--toggle-collect`).
+#[inline(never)]
+fn profile_stage<'a>(
+    stage: &str,
+    inputs: impl Iterator<Item = &'a Input> + Clone,
+    rounds: Option<usize>,
+) {
     let start = Instant::now();
-    while start.elapsed().as_secs() < 10 {
+    let mut done = 0;
+    while rounds.map_or(start.elapsed().as_secs() < 10, |r| done < r) {
+        done += 1;
         for input in inputs.clone() {
+            if stage == "value" {
+                drop(black_box(serde_json::from_slice::<serde_json::Value>(
+                    &input.bytes,
+                )));
+                continue;
+            }
             if stage == "view0" {
                 black_box(input.session.summary(&input.empty).is_ok());
                 continue;
@@ -280,7 +298,14 @@ fn main() {
         })
         .collect();
     if let Some(stage) = profile {
-        return profile_stage(&stage, slices.iter().flat_map(|(_, inputs, _)| inputs));
+        let rounds = std::env::var("ICR_BENCH_PROFILE_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok());
+        return profile_stage(
+            &stage,
+            slices.iter().flat_map(|(_, inputs, _)| inputs),
+            rounds,
+        );
     }
     // Each file's samples per stage over rounds, interleaved: every file and stage each round.
     let mut measured: Vec<Vec<Measured<'_>>> = slices

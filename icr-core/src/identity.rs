@@ -56,12 +56,13 @@ impl NhsNumber {
     /// NHS CUI form, `943 476 5919`.
     pub fn formatted(&self) -> String {
         let d = &self.0;
-        format!(
-            "{} {} {}",
-            d.get(0..3).unwrap_or_default(),
-            d.get(3..6).unwrap_or_default(),
-            d.get(6..10).unwrap_or_default()
-        )
+        let mut out = String::with_capacity(12);
+        out.push_str(d.get(0..3).unwrap_or_default());
+        out.push(' ');
+        out.push_str(d.get(3..6).unwrap_or_default());
+        out.push(' ');
+        out.push_str(d.get(6..10).unwrap_or_default());
+        out
     }
 }
 

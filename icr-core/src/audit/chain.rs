@@ -81,7 +81,7 @@ pub(crate) fn seal(
         record: &record,
         prev,
     };
-    let mut line = Vec::with_capacity(512);
+    let mut line = Vec::with_capacity(line_capacity(&record));
     serde_json::to_writer(&mut line, &unsigned).map_err(|_| AuditError::Serialize)?;
     let tag = hmac::sign(&key.0, &line);
     let mut mac = [0u8; 64];
@@ -101,6 +101,47 @@ pub(crate) fn seal(
         mac,
     };
     Ok((entry, line))
+}
+
+/// Room for the line of `record`, so that writing it never grows the buffer: the fixed
+/// part (keys, time, the two MACs) and every string with its quotes and comma (escapes
+/// aside, which only a rare free-text reason has).
+fn line_capacity(record: &AuditRecord) -> usize {
+    const FIXED: usize = 640;
+    let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let listed = |v: &[String]| v.iter().map(|s| s.len().saturating_add(3)).sum::<usize>();
+    let withheld = record
+        .withheld
+        .iter()
+        .map(|w| {
+            w.section
+                .len()
+                .saturating_add(w.reason.len())
+                .saturating_add(64)
+        })
+        .sum::<usize>();
+    [
+        FIXED,
+        record.session_id.len(),
+        record.user_id.len(),
+        record.role.len(),
+        record.role_profile.len(),
+        record.organisation.len(),
+        optional(&record.token_id),
+        optional(&record.user_name),
+        optional(&record.patient),
+        optional(&record.purpose),
+        optional(&record.relationship),
+        optional(&record.reason),
+        optional(&record.format),
+        listed(&record.sections),
+        listed(&record.sources),
+        listed(&record.items_shown),
+        listed(&record.items_withheld),
+        withheld,
+    ]
+    .into_iter()
+    .fold(0, usize::saturating_add)
 }
 
 /// What a line says about itself, read from its fixed-position fields.
@@ -171,4 +212,60 @@ fn hex_into(bytes: &[u8], out: &mut [u8]) {
             *lo = digit(b & 0x0f);
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::WithheldCount;
+
+    fn full_record(items: usize) -> AuditRecord {
+        let long = |n: usize| "x".repeat(n);
+        AuditRecord {
+            session_id: long(64),
+            token_id: Some(long(64)),
+            user_id: long(20),
+            user_name: Some(long(120)),
+            role: long(40),
+            role_profile: long(20),
+            organisation: long(10),
+            patient: Some("9434765919".into()),
+            purpose: Some(long(30)),
+            relationship: Some(long(30)),
+            sections: (0..14).map(|i| format!("section-{i}")).collect(),
+            withheld: (0..14)
+                .map(|i| WithheldCount {
+                    section: format!("section-{i}"),
+                    reason: "sensitive-category".into(),
+                    count: usize::MAX,
+                })
+                .collect(),
+            sources: (0..6).map(|i| format!("ODS{i:03}")).collect(),
+            items_shown: (0..items)
+                .map(|i| format!("A86005/Observation/{i:036}"))
+                .collect(),
+            items_withheld: (0..items / 3)
+                .map(|i| format!("RXX/Condition/{i:036}"))
+                .collect(),
+            reason: Some(long(200)),
+            restricted: true,
+            format: Some("fhir-document".into()),
+            ..AuditRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_line_is_written_without_growing_its_buffer() {
+        let key = AuditKey::from_bytes_unchecked(&[9; 32]);
+        for record in [AuditRecord::default(), full_record(0), full_record(700)] {
+            let room = line_capacity(&record);
+            let time = "2026-12-06T06:03:38.001858581Z".to_owned();
+            let (_, line) = seal(&key, u64::MAX, time, record, GENESIS).unwrap();
+            assert!(line.len() <= room, "{} > {room}", line.len());
+            // The estimate is room, not a multiple of the line.
+            assert!(room < line.len() * 2 + 640, "{room} for {}", line.len());
+        }
+    }
+
+    const GENESIS: &str = super::super::record::GENESIS_MAC;
 }

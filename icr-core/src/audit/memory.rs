@@ -18,10 +18,24 @@ pub struct MemoryAuditLog {
     state: Mutex<MemoryState>,
 }
 
-#[derive(Debug, Default)]
+/// The sealed lines (each as [`seal`] wrote it, newline included), not the entries: an
+/// append stores the one buffer it wrote and hands the entry itself back, instead of a
+/// copy of every string in it; [`MemoryAuditLog::entries`] reads the lines back.
+#[derive(Debug)]
 struct MemoryState {
-    entries: Vec<AuditEntry>,
+    lines: Vec<Vec<u8>>,
+    head: Checkpoint,
     failing: bool,
+}
+
+impl Default for MemoryState {
+    fn default() -> MemoryState {
+        MemoryState {
+            lines: Vec::new(),
+            head: Checkpoint::empty(),
+            failing: false,
+        }
+    }
 }
 
 impl MemoryAuditLog {
@@ -53,35 +67,32 @@ impl MemoryAuditLog {
         &self.key
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        match self.state.lock() {
+            Ok(state) => state,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
     /// A copy of the entries, oldest first.
     pub fn entries(&self) -> Vec<AuditEntry> {
-        match self.state.lock() {
-            Ok(state) => state.entries.clone(),
-            Err(poisoned) => poisoned.into_inner().entries.clone(),
-        }
+        self.state()
+            .lines
+            .iter()
+            .filter_map(|line| serde_json::from_slice(line).ok())
+            .collect()
     }
 
     /// The last entry, as a checkpoint.
     pub fn checkpoint(&self) -> Checkpoint {
-        let state = match self.state.lock() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        state
-            .entries
-            .last()
-            .map(|e| Checkpoint {
-                seq: e.seq,
-                mac: e.mac.clone(),
-            })
-            .unwrap_or_else(Checkpoint::empty)
+        self.state().head.clone()
     }
 
-    /// Writes the log in the file format, one line per entry.
+    /// Writes the log in the file format, one line per entry: the lines as sealed.
     pub fn export_jsonl(&self, out: &mut impl Write) -> Result<(), AuditError> {
-        for entry in self.entries() {
-            serde_json::to_writer(&mut *out, &entry).map_err(|_| AuditError::Serialize)?;
-            out.write_all(b"\n").map_err(AuditError::io("write"))?;
+        let lines = self.state().lines.clone();
+        for line in &lines {
+            out.write_all(line).map_err(AuditError::io("write"))?;
         }
         Ok(())
     }
@@ -93,13 +104,12 @@ impl AuditSink for MemoryAuditLog {
         if state.failing {
             return Err(AuditError::Unavailable);
         }
-        let (seq, prev) = match state.entries.last() {
-            Some(last) => (last.seq.saturating_add(1), last.mac.as_str()),
-            None => (1, super::record::GENESIS_MAC),
-        };
+        let seq = state.head.seq.saturating_add(1);
         let time = jiff::Timestamp::now().to_string();
-        let (entry, _line) = seal(&self.key, seq, time, record, prev)?;
-        state.entries.push(entry.clone());
+        let (entry, line) = seal(&self.key, seq, time, record, &state.head.mac)?;
+        state.lines.push(line);
+        state.head.seq = seq;
+        state.head.mac.clone_from(&entry.mac);
         Ok(entry)
     }
 }

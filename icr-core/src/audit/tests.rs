@@ -1344,3 +1344,42 @@ fn audit_reopening_with_its_checkpoint_reads_only_the_tail_and_the_chain_continu
         Err(AuditError::ChainBroken { .. })
     ));
 }
+
+#[test]
+fn a_memory_log_reads_back_exactly_what_each_append_returned() {
+    let log = MemoryAuditLog::new(key());
+    let records = [
+        AuditRecord::default(),
+        AuditRecord {
+            kind: AuditKind::BreakGlass,
+            outcome: AuditOutcome::Denied,
+            user_name: Some("Dr \"Ann\" O'Neil\\\u{e9}\u{1}\n".into()),
+            reason: Some("\u{2028}unconscious, \u{1F691} on arrival".into()),
+            items_shown: vec!["A1/Condition/1".into()],
+            items_withheld: vec!["A1/Condition/2".into()],
+            restricted: true,
+            format: Some("fhir-document".into()),
+            ..record(7)
+        },
+    ];
+    let appended: Vec<AuditEntry> = records
+        .into_iter()
+        .map(|r| log.append(r).unwrap())
+        .collect();
+    assert_eq!(log.entries(), appended);
+    let head = appended.last().unwrap();
+    assert_eq!(
+        log.checkpoint(),
+        Checkpoint {
+            seq: 2,
+            mac: head.mac.clone()
+        }
+    );
+    let dir = TempDir::new("memory-read-back");
+    let mut out = Vec::new();
+    log.export_jsonl(&mut out).unwrap();
+    fs::write(dir.log(), out).unwrap();
+    let report = verify_file(&dir.log(), &key(), Some(&log.checkpoint())).unwrap();
+    assert!(report.is_verified(), "{:?}", report.problems);
+    assert_eq!(report.entries, 2);
+}

@@ -7,6 +7,8 @@
 //! administration in the strength's unit, and administrations per day — when both can be
 //! read with confidence, and compared as text otherwise.
 
+use std::sync::LazyLock;
+
 /// Amount per dose (as text, normalised) and doses per day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct DoseSignature {
@@ -62,11 +64,20 @@ pub(crate) fn signature(title: &str, dosage: &str) -> Option<DoseSignature> {
     Some(DoseSignature { amount, per_day })
 }
 
-fn frequency(text: &str) -> Option<u32> {
-    let words = format!(" {} ", text.replace([',', '.', ';', '(', ')'], " "));
+/// [`FREQUENCIES`] with a space either side, as they are looked for (made once, not per
+/// phrase per dose).
+static PADDED_FREQUENCIES: LazyLock<Vec<(String, u32)>> = LazyLock::new(|| {
     FREQUENCIES
         .iter()
-        .find(|(phrase, _)| words.contains(&format!(" {phrase} ")))
+        .map(|(phrase, n)| (format!(" {phrase} "), *n))
+        .collect()
+});
+
+fn frequency(text: &str) -> Option<u32> {
+    let words = format!(" {} ", text.replace([',', '.', ';', '(', ')'], " "));
+    PADDED_FREQUENCIES
+        .iter()
+        .find(|(phrase, _)| words.contains(phrase.as_str()))
         .map(|(_, n)| *n)
 }
 
@@ -99,10 +110,10 @@ fn amount_with_unit(text: &str) -> Option<String> {
 fn amount_with_unit_parts(text: &str) -> Option<(f64, String)> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     for (i, token) in tokens.iter().enumerate() {
-        let number: String = token
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
+        let digits = token
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(token.len());
+        let number = token.get(..digits).unwrap_or_default();
         if number.is_empty() {
             continue;
         }
@@ -118,7 +129,7 @@ fn amount_with_unit_parts(text: &str) -> Option<(f64, String)> {
         let unit = unit.trim_end_matches(|c: char| !c.is_alphabetic());
         if let Some(u) = UNITS
             .iter()
-            .find(|u| unit == **u || unit == format!("{u}s"))
+            .find(|u| unit == **u || unit.strip_suffix('s') == Some(**u))
         {
             let u = if *u == "mcg" { "microgram" } else { u };
             return Some((value, u.to_owned()));

@@ -130,23 +130,48 @@ fn of_group(group: &Group, raws: Vec<Raw<'_>>) -> Vec<Trend> {
         .collect()
 }
 
-/// A result ready to be a point: the values of each series in the trend's unit.
+/// One series' reading of a result, with the conversion into the trend's unit.
+type Part<'i> = Option<(Raw<'i>, Option<Conversion>)>;
+
+/// The most series a trend has (a blood pressure's two).
+const MAX_SERIES: usize = 2;
+
+/// A result ready to be a point: the values of each series in the trend's unit, in place
+/// (a list per reading would be an allocation per reading).
 #[derive(Debug, Clone)]
 struct Reading<'i> {
-    parts: Vec<Option<(Raw<'i>, Option<Conversion>)>>,
+    slots: [Part<'i>; MAX_SERIES],
+    series: usize,
 }
 
-impl Reading<'_> {
+impl<'i> Reading<'i> {
+    /// A reading of `series` series (at most [`MAX_SERIES`]) with none read yet.
+    fn new(series: usize) -> Reading<'i> {
+        Reading {
+            slots: [None, None],
+            series: series.min(MAX_SERIES),
+        }
+    }
+
+    /// Each series' part, in order.
+    fn parts(&self) -> &[Part<'i>] {
+        self.slots.get(..self.series).unwrap_or_default()
+    }
+
+    fn part_mut(&mut self, slot: usize) -> Option<&mut Part<'i>> {
+        self.slots.get_mut(..self.series)?.get_mut(slot)
+    }
+
     fn date(&self) -> Option<&FhirDate> {
-        self.parts.iter().flatten().find_map(|(r, _)| r.date)
+        self.parts().iter().flatten().find_map(|(r, _)| r.date)
     }
 
     fn values(&self) -> Vec<Option<f64>> {
-        self.parts.iter().map(value_of).collect()
+        self.parts().iter().map(value_of).collect()
     }
 
     fn censored(&self) -> bool {
-        self.parts.iter().flatten().any(|(r, _)| r.m.censored)
+        self.parts().iter().flatten().any(|(r, _)| r.m.censored)
     }
 
     /// What makes two readings the same result: the same values, taken at the same
@@ -156,11 +181,8 @@ impl Reading<'_> {
         let date = self.date()?.as_str();
         // A reading has one value, or two for a blood pressure (`readings`); the bits are
         // kept in place, the second empty for one value.
-        if self.parts.len() > 2 {
-            return None;
-        }
-        let mut bits = [None; 2];
-        for (slot, part) in bits.iter_mut().zip(&self.parts) {
+        let mut bits = [None; MAX_SERIES];
+        for (slot, part) in bits.iter_mut().zip(self.parts()) {
             *slot = match value_of(part) {
                 Some(v) if v.is_nan() => return None,
                 // 0 and -0 are the same number.
@@ -174,7 +196,7 @@ impl Reading<'_> {
 }
 
 /// One series' value of a reading, in the trend's unit.
-fn value_of(part: &Option<(Raw<'_>, Option<Conversion>)>) -> Option<f64> {
+fn value_of(part: &Part<'_>) -> Option<f64> {
     part.as_ref()
         .map(|(r, c)| c.map_or(r.m.value, |c| c.apply(r.m.value)))
 }
@@ -198,20 +220,20 @@ fn readings<'i>(series: usize, bucket: Vec<(Raw<'i>, Option<Conversion>)>) -> Ve
         let partner = moment.as_ref().and_then(|m| {
             open.get(m)?.iter().copied().find(|&at| {
                 out.get(at)
-                    .is_some_and(|r| r.parts.get(slot).is_some_and(Option::is_none))
+                    .is_some_and(|r| r.parts().get(slot).is_some_and(Option::is_none))
             })
         });
-        match partner.and_then(|at| out.get_mut(at)?.parts.get_mut(slot)) {
+        match partner.and_then(|at| out.get_mut(at)?.part_mut(slot)) {
             Some(empty) => *empty = Some((raw, conversion)),
             None => {
-                let mut parts = vec![None; series];
-                if let Some(p) = parts.get_mut(slot) {
+                let mut reading = Reading::new(series);
+                if let Some(p) = reading.part_mut(slot) {
                     *p = Some((raw, conversion));
                 }
                 if let Some(m) = moment {
                     open.entry(m).or_default().push(out.len());
                 }
-                out.push(Reading { parts });
+                out.push(reading);
             }
         }
     }
@@ -253,7 +275,7 @@ fn trend(
             }
         };
         if let Some((_, orgs, ids)) = merged.get_mut(at) {
-            for (r, _) in reading.parts.iter().flatten() {
+            for (r, _) in reading.parts().iter().flatten() {
                 add_unique(orgs, r.organisations());
                 add_unique(ids, [r.item]);
             }
@@ -282,7 +304,7 @@ fn trend(
         .iter()
         .filter(|(r, _, _)| not_drawn(r).is_none())
         .max_by(|(a, _, _), (b, _, _)| day_order(a.date()).cmp(&day_order(b.date())))
-        .and_then(|(r, _, _)| r.parts.iter().flatten().next().cloned());
+        .and_then(|(r, _, _)| r.parts().iter().flatten().next().cloned());
     let unit = latest_raw
         .as_ref()
         .map(|(r, c)| match c {
@@ -350,7 +372,7 @@ fn plottable(r: &Reading<'_>) -> Result<(), String> {
         None => Ok(()),
         Some(NotDrawn::Bound) => {
             let sent: Vec<&str> = r
-                .parts
+                .parts()
                 .iter()
                 .flatten()
                 .map(|(x, _)| x.m.text.as_str())
@@ -387,31 +409,50 @@ fn day_order(d: Option<&FhirDate>) -> (Option<(jiff::civil::Date, jiff::civil::D
 }
 
 fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> TrendPoint {
-    let parts: Vec<&(Raw<'_>, Option<Conversion>)> = r.parts.iter().flatten().collect();
-    let shown_one = |part: &Option<(Raw<'_>, Option<Conversion>)>| match part {
-        Some((raw, Some(c))) => units::number(c.apply(raw.m.value), c.decimals),
-        Some((raw, None)) => raw
+    let parts = || r.parts().iter().flatten();
+    // Each series' value as shown, joined by `/` (written into one string: a point has one
+    // or two).
+    let mut shown = String::new();
+    for (at, part) in r.parts().iter().enumerate() {
+        if at > 0 {
+            shown.push('/');
+        }
+        match part {
+            Some((raw, Some(c))) => {
+                shown.push_str(&units::number(c.apply(raw.m.value), c.decimals))
+            }
+            Some((raw, None)) => {
+                shown.push_str(raw.m.text.trim_start_matches(['<', '>', '=', '~']))
+            }
+            None => shown.push('\u{2013}'),
+        }
+    }
+    // What was sent, for the values converted into the trend's unit: `text unit` of each,
+    // trimmed, joined by `/`.
+    let mut sent: Option<String> = None;
+    for (raw, _) in parts().filter(|(_, c)| c.is_some()) {
+        let unit = raw
             .m
-            .text
-            .trim_start_matches(['<', '>', '=', '~'])
-            .to_owned(),
-        None => "\u{2013}".to_owned(),
-    };
-    let shown: Vec<String> = r.parts.iter().map(shown_one).collect();
-    let sent: Vec<String> = parts
-        .iter()
-        .filter(|(_, c)| c.is_some())
-        .map(|(raw, _)| {
-            let unit = raw
-                .m
-                .unit_text
-                .as_deref()
-                .or(raw.m.unit.as_deref())
-                .unwrap_or("");
-            format!("{} {unit}", raw.m.text).trim().to_owned()
-        })
-        .collect();
-    let first = parts.first();
+            .unit_text
+            .as_deref()
+            .or(raw.m.unit.as_deref())
+            .unwrap_or("");
+        let out = match sent.as_mut() {
+            Some(out) => {
+                out.push('/');
+                out
+            }
+            None => sent.insert(String::new()),
+        };
+        let text = raw.m.text.as_str();
+        let one = match (text.trim(), unit.trim()) {
+            (t, "") => t.to_owned(),
+            ("", u) => u.to_owned(),
+            _ => format!("{} {}", text.trim_start(), unit.trim_end()),
+        };
+        out.push_str(&one);
+    }
+    let first = parts().next();
     let band = first.and_then(|(raw, c)| {
         let (low, high) = raw.m.band?;
         let convert = |v: f64| c.map_or(v, |c| c.apply(v));
@@ -423,8 +464,8 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
     };
     TrendPoint {
         values: r.values(),
-        shown: shown.join("/"),
-        sent: (!sent.is_empty()).then(|| sent.join("/")),
+        shown,
+        sent,
         date: r.date().cloned(),
         name: match quantity {
             Quantity::BloodPressure => quantity.title().to_owned(),
@@ -432,8 +473,7 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
                 .map(|(raw, _)| raw.m.name.to_string())
                 .unwrap_or_default(),
         },
-        flag: parts
-            .iter()
+        flag: parts()
             .filter_map(|(raw, _)| raw.m.flag)
             .max_by_key(|f| f.severity()),
         reference_range: first
