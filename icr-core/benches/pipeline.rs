@@ -16,7 +16,7 @@
 //! `scripts/bench-pipeline.sh` runs it; `ICR_BENCH_ROUNDS` sets the rounds (default 7).
 //! For a profiler (`perf record`), `ICR_BENCH_PROFILE=ingest` (or `summarise`: ingest, merge
 //! and summary; `view0` for the audited view of no items; `value` for the
-//! `serde_json::Value` parse) runs only that stage, on every file in turn, for about ten
+//! `serde_json::Value` parse; `marshal` for the summary and its Python marshal encoding) runs only that stage, on every file in turn, for about ten
 //! seconds, and prints nothing else; `ICR_BENCH_PROFILE_ROUNDS=N` runs it exactly N times
 //! instead, so that callgrind's instruction counts of two builds compare
 //! (`scripts/bench-instructions.sh`);
@@ -254,11 +254,17 @@ fn profile_stage<'a>(
                 continue;
             }
             let record = icr_core::ingest(&input.bytes, &options(&input.patient));
-            if stage == "summarise"
+            if (stage == "summarise" || stage == "marshal")
                 && let Ok(record) = record
             {
                 let shared = icr_core::merge(vec![record], Vec::new());
-                black_box(input.session.summary(&shared).is_ok());
+                let summary = input.session.summary(&shared);
+                if stage == "marshal"
+                    && let Ok(summary) = &summary
+                {
+                    black_box(icr_core::summary::marshal::to_marshal_deferred(summary, 1).is_ok());
+                }
+                black_box(summary.is_ok());
             } else {
                 black_box(record.is_ok());
             }
