@@ -74,7 +74,9 @@ impl MemoryAuditLog {
         }
     }
 
-    /// A copy of the entries, oldest first.
+    /// A copy of the entries, oldest first, read back from the sealed lines. Each line is
+    /// serde_json's writing of an entry, which always reads back as that entry (the test
+    /// `a_memory_log_reads_back_exactly_what_each_append_returned` holds it to that).
     pub fn entries(&self) -> Vec<AuditEntry> {
         self.state()
             .lines
