@@ -14,20 +14,15 @@
 # the timed harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ICR_CORPUS="${ICR_CORPUS:-../shared/fhir-corpus}"
-if [ ! -d "$ICR_CORPUS" ]; then
-  echo "!! ICR_CORPUS ($ICR_CORPUS) is not a folder: nothing to measure" >&2
-  exit 1
-fi
+. scripts/corpus-folder.sh
 if ! command -v valgrind >/dev/null; then
   echo "!! valgrind is not installed (apt-get install valgrind): nothing counted" >&2
   exit 1
 fi
-export ICR_CORPUS="$(cd "$ICR_CORPUS" && pwd)"
 export ICR_BENCH_PROFILE_ROUNDS="${ICR_BENCH_PROFILE_ROUNDS:-3}"
 if [ "$#" -eq 0 ]; then
-  cargo bench -q -p icr-core --bench pipeline --no-run
-  bin=$(cargo bench -q -p icr-core --bench pipeline --no-run --message-format=json 2>/dev/null |
+  # One build; its messages name the harness binary (the build's errors still show).
+  bin=$(cargo bench -q -p icr-core --bench pipeline --no-run --message-format=json |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
   set -- "$bin"
 fi
