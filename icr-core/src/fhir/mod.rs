@@ -3,7 +3,6 @@
 //! This layer is private to the crate: hosts never see FHIR types, only the normalised
 //! record built from them by [`crate::ingest`].
 
-pub(crate) mod compact;
 pub(crate) mod datatypes;
 pub(crate) mod dispatch;
 pub(crate) mod document;

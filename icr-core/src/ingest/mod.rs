@@ -115,16 +115,7 @@ impl SourceRecord {
 
 /// Reads one source document.
 pub fn ingest(bytes: &[u8], options: &IngestOptions) -> Result<SourceRecord, IngestError> {
-    crate::fhir::compact::with_buffer(|compact| read(bytes, options, compact))
-}
-
-/// [`ingest`], the document's compact text built in `compact`.
-fn read(
-    bytes: &[u8],
-    options: &IngestOptions,
-    compact: &mut Vec<u8>,
-) -> Result<SourceRecord, IngestError> {
-    let root = crate::fhir::document::parse(bytes, options.max_bytes, compact)?;
+    let root = crate::fhir::document::parse(bytes, options.max_bytes)?;
     if let Resource::Untyped(_) = root {
         return Err(IngestError::MissingResourceType);
     }

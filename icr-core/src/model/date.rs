@@ -265,10 +265,11 @@ impl<'de> Deserialize<'de> for FhirDate {
 }
 
 // Hosts get the text as recorded (a custom type over `String`), and what they hand back is
-// read as written, valid or not, exactly as the JSON is.
+// read as written, valid or not, exactly as the JSON is. Copied as bytes: `to_string` would
+// format it (a summary lowers thousands of dates).
 #[cfg(feature = "uniffi")]
 uniffi::custom_type!(FhirDate, String, {
-    lower: |date| date.text.to_string(),
+    lower: |date| date.text.as_str().to_owned(),
     try_lift: |text| Ok(FhirDate::as_written(&text)),
 });
 

@@ -63,6 +63,7 @@ fn encode<T: Serialize + ?Sized>(value: &T, defer: Option<usize>) -> Result<Vec<
     let mut encoder = Encoder {
         out: Vec::with_capacity(256 * 1024),
         shared: Strings::default(),
+        spare: FxHashMap::default(),
         lists: 0,
         defer,
     };
@@ -92,6 +93,9 @@ struct Encoder {
     out: Vec<u8>,
     /// The strings the reader of the marshal data being written has seen.
     shared: Strings,
+    /// The table of the last list written as marshal data of its own, emptied: the next
+    /// one starts with its room instead of growing a table from nothing.
+    spare: FxHashMap<u64, Shared>,
     /// Sequences open around the value being written.
     lists: usize,
     /// At how many open sequences a sequence is written as marshal data of its own.
@@ -213,9 +217,13 @@ impl Encoder {
             self.out.push(BYTES);
             let at = self.out.len();
             self.u32(0);
+            let inner = Strings {
+                known: std::mem::take(&mut self.spare),
+                refs: 0,
+            };
             Own {
                 at,
-                outer: std::mem::take(&mut self.shared),
+                outer: std::mem::replace(&mut self.shared, inner),
             }
         });
         self.lists += 1;
@@ -273,7 +281,9 @@ impl Compound<'_> {
         if let Some(own) = self.own {
             let len = len32(out.len() - own.at - 4)?;
             patch(out, own.at, len);
-            self.encoder.shared = own.outer;
+            let mut inner = std::mem::replace(&mut self.encoder.shared, own.outer);
+            inner.known.clear();
+            self.encoder.spare = inner.known;
         }
         Ok(())
     }
