@@ -357,25 +357,12 @@ pub(super) fn concept_key(e: &Entry) -> Option<String> {
         .and_then(|c| Some((c.system.as_deref()?, c.code.as_deref()?)));
     match coded {
         Some((system, code)) if is_placeholder(system, code) => {
-            described().map(|text| key_of(&[system, code, &text]))
+            described().map(|text| [system, code, &text].join("|"))
         }
-        Some((system, code)) if system == DMD || system == SNOMED => Some(key_of(&["sct", code])),
-        Some((system, code)) => Some(key_of(&[system, code])),
+        Some((system, code)) if system == DMD || system == SNOMED => Some(["sct", code].join("|")),
+        Some((system, code)) => Some([system, code].join("|")),
         None => described(),
     }
-}
-
-/// The parts joined by `|`, in one allocation (a key is made for every item).
-fn key_of(parts: &[&str]) -> String {
-    let len = parts.iter().map(|p| p.len().saturating_add(1)).sum();
-    let mut key = String::with_capacity(len);
-    for (at, part) in parts.iter().enumerate() {
-        if at > 0 {
-            key.push('|');
-        }
-        key.push_str(part);
-    }
-    key
 }
 
 fn is_placeholder(system: &str, code: &str) -> bool {

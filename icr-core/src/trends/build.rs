@@ -444,13 +444,17 @@ fn point(quantity: Quantity, r: &Reading<'_>, orgs: &[&str], ids: &[&str]) -> Tr
             }
             None => sent.insert(String::new()),
         };
+        // `text unit`, trimmed: the inner whitespace kept, the outer dropped.
         let text = raw.m.text.as_str();
-        let one = match (text.trim(), unit.trim()) {
-            (t, "") => t.to_owned(),
-            ("", u) => u.to_owned(),
-            _ => format!("{} {}", text.trim_start(), unit.trim_end()),
-        };
-        out.push_str(&one);
+        match (text.trim(), unit.trim()) {
+            (t, "") => out.push_str(t),
+            ("", u) => out.push_str(u),
+            _ => {
+                out.push_str(text.trim_start());
+                out.push(' ');
+                out.push_str(unit.trim_end());
+            }
+        }
     }
     let first = parts().next();
     let band = first.and_then(|(raw, c)| {

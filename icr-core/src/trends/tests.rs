@@ -194,6 +194,23 @@ fn hba1c_in_percent_is_converted_only_beside_mmol_per_mol_and_says_so() {
     assert!(t.notes.is_empty() && t.points.iter().all(|p| p.sent.is_none()));
 }
 
+/// What was sent reads `value unit` with the outer whitespace of the unit as sent dropped
+/// and nothing else changed.
+#[test]
+fn what_was_sent_is_the_value_and_unit_trimmed() {
+    let mixed = record(&[(
+        "Hospital",
+        &[
+            obs("a", "4548-4", "2025-01-01", "7.0", " % ", ""),
+            obs("b", "59261-8", "2026-01-01", "48", "mmol/mol", ""),
+        ],
+    )]);
+    let s = summary(&mixed);
+    let t = trend(&s, Quantity::Hba1c);
+    let first = t.points.first().expect("a point");
+    assert_eq!(first.sent.as_deref(), Some("7.0 %"));
+}
+
 #[test]
 fn creatinine_in_two_units_is_two_trends_never_converted() {
     let record = record(&[(
